@@ -1,0 +1,190 @@
+"""The ``argmap`` command line: the same functions as the HTTP API, for a terminal.
+
+Exit codes: 0 ok; 2 bad input (a malformed file, an unknown id, a conflict, a usage error);
+1 any other failure. Errors are printed as one line: ``argmap: error: <field>: <reason>``.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+import msgspec
+
+from argmap.errors import ArgmapError
+from argmap.store import Counts, Store, default_path
+
+__all__ = ["main"]
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"argmap: error: {message}", err=True)
+    sys.exit(code)
+
+
+def handle_errors(fn):
+    """Turn argmap's errors into one line and exit code 2; anything else into exit code 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except ArgmapError as e:
+            _fail(str(e), 2)
+        except click.exceptions.Exit:
+            raise
+        except (click.ClickException, click.Abort):
+            raise
+        except Exception as e:  # noqa: BLE001 - the CLI's last line of defence
+            _fail(f"{type(e).__name__}: {e}", 1)
+
+    return wrapper
+
+
+def open_store(ctx: click.Context, *, read_only: bool = False) -> Store:
+    path = ctx.obj["db"]
+    if read_only and not Path(path).exists():
+        raise ArgmapError("db", f"{path} does not exist; create it with `argmap init` or `argmap load FILE`")
+    return Store(path, read_only=read_only)
+
+
+def describe(counts: Counts) -> str:
+    return (
+        f"{counts.speakers} speakers, {counts.sources} sources, {counts.statements} statements, "
+        f"{counts.arguments} arguments ({counts.supports} support, {counts.attacks} attack, "
+        f"{counts.undercuts} undercut)"
+    )
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option(
+    "--db",
+    default=default_path,
+    show_default="argmap.duckdb, or $ARGMAP_DB",
+    help="The DuckDB database file to use.",
+    type=click.Path(dir_okay=False),
+)
+@click.version_option(package_name="argmap")
+@click.pass_context
+def cli(ctx: click.Context, db: str) -> None:
+    """argmap: argument maps of what public officials say.
+
+    Statements become premises and conclusions linked by support, attack and undercut,
+    stored in one DuckDB file. Start with:
+
+    \b
+        argmap load seeds/peace-plan.yaml
+        argmap stats
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["db"] = db
+
+
+@cli.command()
+@click.pass_context
+@handle_errors
+def init(ctx: click.Context) -> None:
+    """Create an empty database (or bring an existing one to the current schema)."""
+    with open_store(ctx) as store:
+        click.echo(f"database {store.path} ready (schema version {store.schema_version})")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--replace", is_flag=True, help="Replace a map of the same id if the database has one.")
+@click.option("--check", "check_only", is_flag=True, help="Only validate the file; do not touch the database.")
+@click.pass_context
+@handle_errors
+def load(ctx: click.Context, file: Path, replace: bool, check_only: bool) -> None:
+    """Validate a map file (YAML, JSON or TOML) and load it in one transaction.
+
+    Nothing is written unless the whole file is valid: a file with one broken reference
+    is refused with the reference named, and the database stays as it was.
+    """
+    from argmap.mapfile import load as load_file
+
+    m = load_file(file)
+    if check_only:
+        click.echo(f"{file}: valid map {m.id!r} ({len(m.statements)} statements, {len(m.arguments)} arguments)")
+        return
+    with open_store(ctx) as store:
+        counts = store.load_map(m, replace=replace)
+        click.echo(f"loaded map {m.id!r} into {store.path}: {describe(counts)}")
+
+
+@cli.command()
+@click.argument("map_id", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@click.pass_context
+@handle_errors
+def stats(ctx: click.Context, map_id: str | None, as_json: bool) -> None:
+    """Show what the database holds: every map with its counts, or one map."""
+    with open_store(ctx, read_only=True) as store:
+        maps = [s for s in store.list_maps() if map_id in (None, s.id)]
+        if map_id is not None and not maps:
+            store.get_map_info(map_id)  # raises NotFound with the map's name
+        if as_json:
+            click.echo(msgspec.json.encode(maps).decode())
+            return
+        if not maps:
+            click.echo(f"{store.path}: no maps yet (load one with `argmap load FILE`)")
+        for s in maps:
+            click.echo(f"{s.id}: {s.title}\n  {describe(s.counts)}")
+
+
+@cli.command()
+@click.option(
+    "--out",
+    default="schemas",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write the JSON Schemas into.",
+)
+@handle_errors
+def schema(out: Path) -> None:
+    """Write the JSON Schemas of argmap's documents (map file, each entity)."""
+    from argmap.schemas import generate
+
+    out.mkdir(parents=True, exist_ok=True)
+    for name, data in generate().items():
+        (out / f"{name}.schema.json").write_bytes(data)
+        click.echo(f"wrote {out / (name + '.schema.json')}")
+
+
+@cli.group()
+def export() -> None:
+    """Write a map (or a view of it) to a file."""
+
+
+@export.command("map")
+@click.argument("map_id")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True,
+              help="Map file format.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Output file (default: standard output).")
+@click.pass_context
+@handle_errors
+def export_map(ctx: click.Context, map_id: str, fmt: str, out: Path | None) -> None:
+    """Write a stored map as a map file that `argmap load` reads back."""
+    from argmap.mapfile import dumps
+
+    with open_store(ctx, read_only=True) as store:
+        data = dumps(store.get_map(map_id), format=fmt)
+    _write(data, out)
+
+
+def _write(data: bytes, out: Path | None) -> None:
+    if out is None:
+        sys.stdout.buffer.write(data)
+    else:
+        out.write_bytes(data)
+        click.echo(f"wrote {out} ({len(data):,} bytes)", err=True)
+
+
+def main() -> None:
+    cli(prog_name="argmap")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,154 @@
+"""The errors argmap raises, one tree with one root.
+
+::
+
+    ArgmapError                 anything argmap refuses or cannot do
+    ├── InvalidInput            the input is malformed or breaks a rule   (CLI exit 2, HTTP 422)
+    │   ├── FormatError         a file or body cannot be parsed            (CLI exit 2, HTTP 400)
+    │   └── DanglingReference   an id names nothing of the right kind      (CLI exit 2, HTTP 422)
+    ├── NotFound                the map or entity does not exist           (CLI exit 2, HTTP 404)
+    ├── Conflict                the write clashes with what is stored      (CLI exit 2, HTTP 409)
+    │   ├── DuplicateId         an id is already taken
+    │   └── InUse               a delete would leave references dangling
+    └── LimitExceeded           an input or a job is over a documented limit (HTTP 413/422/503)
+
+Every error carries ``problems``: a list of :class:`Problem` (``field``, ``reason``), so that a
+caller can point at the exact place, e.g. ``$.arguments[3].premises[0]``. One error may carry
+several problems: validation collects them all instead of stopping at the first.
+
+Examples
+--------
+>>> try:
+...     raise DanglingReference("$.arguments[0].target", "unknown statement 's9'")
+... except ArgmapError as e:
+...     print(e)
+$.arguments[0].target: unknown statement 's9'
+"""
+
+from __future__ import annotations
+
+import re
+
+import msgspec
+
+__all__ = [
+    "ArgmapError",
+    "Conflict",
+    "DanglingReference",
+    "DuplicateId",
+    "FormatError",
+    "InUse",
+    "InvalidInput",
+    "LimitExceeded",
+    "NotFound",
+    "Problem",
+    "from_validation_error",
+]
+
+
+class Problem(msgspec.Struct, frozen=True):
+    """One thing wrong with an input: where (``field``, a JSON path or ``line N``) and why."""
+
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.reason}" if self.field else self.reason
+
+
+class ArgmapError(Exception):
+    """Root of every error argmap raises on purpose."""
+
+    code = "error"
+
+    def __init__(self, field: str | None = None, reason: str | None = None, *, problems=None):
+        probs = list(problems or [])
+        if reason is not None:
+            probs.insert(0, Problem(field or "", reason))
+        self.problems: list[Problem] = probs
+        super().__init__("; ".join(str(p) for p in probs) or self.code)
+
+    @property
+    def field(self) -> str:
+        return self.problems[0].field if self.problems else ""
+
+    @property
+    def reason(self) -> str:
+        return self.problems[0].reason if self.problems else self.code
+
+    def to_dict(self) -> dict:
+        """The JSON error shape that the HTTP API answers with."""
+        return {
+            "error": self.code,
+            "message": str(self),
+            "problems": [{"field": p.field, "reason": p.reason} for p in self.problems],
+        }
+
+
+class InvalidInput(ArgmapError):
+    """The input is well-formed but breaks a rule of the model (empty text, bad date, …)."""
+
+    code = "invalid"
+
+
+class FormatError(InvalidInput):
+    """A document (map file, AIF, Argdown, ICCMA) cannot be parsed; the field names the place."""
+
+    code = "format"
+
+
+class DanglingReference(InvalidInput):
+    """An id refers to no speaker, source, statement or argument (of the kind required)."""
+
+    code = "dangling_reference"
+
+
+class NotFound(ArgmapError):
+    """The map or entity asked for does not exist."""
+
+    code = "not_found"
+
+
+class Conflict(ArgmapError):
+    """The write clashes with what is stored."""
+
+    code = "conflict"
+
+
+class DuplicateId(Conflict):
+    """An id is already taken in this map."""
+
+    code = "duplicate_id"
+
+
+class InUse(Conflict):
+    """A delete would leave other entities pointing at nothing; delete with cascade instead."""
+
+    code = "in_use"
+
+
+class LimitExceeded(ArgmapError):
+    """An input or a job is over a documented limit (size, depth, time)."""
+
+    code = "limit_exceeded"
+
+
+_AT = re.compile(r"^(?P<msg>.*) - at `(?P<path>[^`]*)`$", re.S)
+_FIELD_MSG = re.compile(r"^(?P<field>[A-Za-z_][A-Za-z0-9_.\[\]]*): (?P<reason>.*)$", re.S)
+
+
+def from_validation_error(exc: msgspec.MsgspecError, cls=InvalidInput) -> ArgmapError:
+    """Turn msgspec's ``"reason - at `$.path`"`` into a Problem with the path as field.
+
+    Our own ``__post_init__`` checks say ``"field: reason"``; the field is appended to the path
+    msgspec gives, so the caller sees ``$.statements[2].text`` rather than ``$.statements[2]``.
+    """
+    text = str(exc)
+    path, msg = "$", text
+    if m := _AT.match(text):
+        path, msg = m["path"], m["msg"]
+    if m := _FIELD_MSG.match(msg):
+        path, msg = f"{path}.{m['field']}", m["reason"]
+    if isinstance(exc, msgspec.DecodeError) and not isinstance(exc, msgspec.ValidationError):
+        cls = FormatError
+    return cls(path, msg)

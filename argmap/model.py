@@ -1,0 +1,417 @@
+"""The argument model: speakers, sources, statements, arguments and the map that holds them.
+
+Every Struct here is what crosses an edge (a map file, an HTTP body, the store's answers), so
+each checks itself when decoded and names the field it refuses::
+
+    >>> import msgspec
+    >>> from argmap.model import Statement
+    >>> msgspec.json.decode(b'{"id": "s1", "text": " "}', type=Statement)
+    Traceback (most recent call last):
+    ...
+    msgspec.ValidationError: text: must not be empty - at `$`
+
+A :class:`Map` is checked as a whole by :func:`check_map` (references, quote spans), which
+collects every problem instead of stopping at the first. :func:`decode_map` does both.
+
+Dates are EDTF level 1 strings (``2025``, ``2025-11``, ``2025-11-20``, ``2025-11-26~``,
+``2025-11-20?``, ``2025-11-20T21:00:00Z``); :class:`PartialDate` is what they mean: the first
+and last day they may denote, their precision, and whether they are approximate or uncertain.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from functools import lru_cache
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import Meta
+
+from argmap.errors import DanglingReference, InvalidInput, Problem, from_validation_error
+
+__all__ = [
+    "Argument",
+    "ArgumentKind",
+    "Edtf",
+    "Id",
+    "Map",
+    "MapInfo",
+    "PartialDate",
+    "Quote",
+    "Source",
+    "Speaker",
+    "Statement",
+    "StatementKind",
+    "check_map",
+    "decode_map",
+    "partial_date",
+]
+
+Id = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        max_length=128,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:~-]*$",
+        description="An identifier, unique in its map: letters, digits and _ . : ~ -",
+        examples=["kallas-no-viable-plan"],
+    ),
+]
+Edtf = Annotated[
+    str,
+    Meta(
+        min_length=4,
+        max_length=64,
+        description="A date in EDTF level 1: 2025, 2025-11, 2025-11-20, 2025-11-26~ (approximate), "
+        "2025-11-20? (uncertain), 2025-11-20T21:00:00Z, or an interval 2025-11-19/2025-11-21",
+        examples=["2025-11-20", "2025-11", "2025-11-26~"],
+    ),
+]
+Text = Annotated[str, Meta(min_length=1, max_length=100_000)]
+Name = Annotated[str, Meta(min_length=1, max_length=500)]
+Tag = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[^\s,#][^\s,]*$")]
+
+StatementKind = Literal["claim", "event", "derived"]
+ArgumentKind = Literal["support", "attack", "undercut"]
+Precision = Literal["year", "month", "day", "time", "interval"]
+
+
+class PartialDate(msgspec.Struct, frozen=True, kw_only=True):
+    """What an EDTF date means: the days it may denote and how it was known.
+
+    >>> d = partial_date("2025-11")
+    >>> (d.lower.isoformat(), d.upper.isoformat(), d.precision)
+    ('2025-11-01', '2025-11-30', 'month')
+    >>> partial_date("2025-11-26~").approximate
+    True
+    """
+
+    edtf: str
+    lower: _dt.date
+    upper: _dt.date
+    precision: Precision
+    approximate: bool = False
+    uncertain: bool = False
+
+    def overlaps(self, lower: _dt.date | None, upper: _dt.date | None) -> bool:
+        """Whether any day of this date falls in the closed range [lower, upper]."""
+        return (lower is None or self.upper >= lower) and (upper is None or self.lower <= upper)
+
+    def label(self) -> str:
+        """A human reading that shows the precision: '20 Nov 2025', 'Nov 2025', 'c. 26 Nov 2025'."""
+        if self.precision == "interval":
+            text = f"{_fmt(self.lower, 'day')} – {_fmt(self.upper, 'day')}"
+        else:
+            text = _fmt(self.lower, self.precision)
+            if self.precision == "time":
+                text = f"{text}, {self.edtf.split('T', 1)[1].rstrip('~?%')}"
+        if self.approximate:
+            text = f"c. {text}"
+        if self.uncertain:
+            text = f"{text} (?)"
+        return text
+
+
+def _fmt(d: _dt.date, precision: str) -> str:
+    if precision == "year":
+        return f"{d.year}"
+    if precision == "month":
+        return d.strftime("%b %Y")
+    return f"{d.day} {d.strftime('%b %Y')}"
+
+
+@lru_cache(maxsize=65536)
+def partial_date(value: str) -> PartialDate:
+    """Parse an EDTF string; raise ``ValueError`` with a reason a person can act on.
+
+    Cached: the EDTF grammar (pyparsing) costs milliseconds a call, and maps repeat dates.
+    """
+    from edtf import parse_edtf
+    from edtf.parser.edtf_exceptions import EDTFParseException
+
+    try:
+        parsed = parse_edtf(value)
+    except EDTFParseException:
+        raise ValueError(
+            f"{value!r} is not a valid EDTF date (expected e.g. 2025, 2025-11, 2025-11-20, "
+            "2025-11-26~); impossible dates such as 2025-02-30 are refused"
+        ) from None
+    kind = type(parsed).__name__
+    approximate = uncertain = False
+    if kind == "Interval":
+        precision = "interval"
+    elif kind == "DateAndTime":
+        precision = "time"
+    elif kind == "Date":
+        precision = parsed.precision
+    elif kind == "UncertainOrApproximate" and type(parsed.date).__name__ == "Date":
+        precision = parsed.date.precision
+        approximate = bool(parsed.is_approximate or parsed.is_uncertain_and_approximate)
+        uncertain = bool(parsed.is_uncertain or parsed.is_uncertain_and_approximate)
+    else:
+        raise ValueError(f"{value!r}: this kind of EDTF date ({kind}) is not supported")
+    if precision not in ("year", "month", "day", "time", "interval"):
+        raise ValueError(f"{value!r}: unsupported precision {precision!r}")
+    try:
+        lower = _dt.date(*parsed.lower_strict()[:3])
+        upper = _dt.date(*parsed.upper_strict()[:3])
+    except (ValueError, TypeError):
+        raise ValueError(f"{value!r} is not a date that exists") from None
+    if upper < lower:
+        raise ValueError(f"{value!r}: the interval ends before it starts")
+    return PartialDate(
+        edtf=value, lower=lower, upper=upper, precision=precision,
+        approximate=approximate, uncertain=uncertain,
+    )
+
+
+def _check_date(field: str, value: str | None) -> None:
+    if value is not None:
+        try:
+            partial_date(value)
+        except ValueError as e:
+            raise ValueError(f"{field}: {e}") from None
+
+
+def _check_text(field: str, value: str | None) -> None:
+    if value is not None and not value.strip():
+        raise ValueError(f"{field}: must not be empty or only white space")
+    if value is not None and "\x00" in value:
+        raise ValueError(f"{field}: must not contain NUL characters")
+
+
+class Speaker(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Someone who says things. An unnamed adviser has a ``role`` and no ``name``."""
+
+    id: Id
+    name: Name | None = None
+    role: Name | None = None
+    affiliation: Name | None = None
+
+    def __post_init__(self):
+        _check_text("name", self.name)
+        _check_text("role", self.role)
+        if self.name is None and self.role is None:
+            raise ValueError("name: a speaker needs a name or, if unnamed, a role")
+
+    @property
+    def label(self) -> str:
+        """'Kaja Kallas' or, for an unnamed speaker, '(unnamed) close adviser to Zelensky'."""
+        return self.name or f"(unnamed) {self.role}"
+
+
+class Source(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Where statements are reported. ``text`` (optional) is what quote spans point into.
+
+    In a map file, ``text_file`` may name a UTF-8 file beside the map file instead of ``text``;
+    :func:`argmap.mapfile.load` reads it. Nothing else ever reads a path named in input.
+    """
+
+    id: Id
+    title: Name
+    publisher: Name | None = None
+    url: Annotated[str, Meta(max_length=2000, pattern=r"^https?://\S+$")] | None = None
+    published: Edtf | None = None
+    text: Annotated[str, Meta(max_length=10_000_000)] | None = None
+    text_file: Annotated[str, Meta(max_length=500)] | None = None
+
+    def __post_init__(self):
+        _check_text("title", self.title)
+        _check_date("published", self.published)
+        if self.text is not None and self.text_file is not None:
+            raise ValueError("text_file: give either text or text_file, not both")
+
+
+class Quote(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A span ``[start, end)`` of character offsets into the statement's source text.
+
+    ``text``, when given, must equal the span: it keeps a hand-written file honest.
+    """
+
+    start: Annotated[int, Meta(ge=0)]
+    end: Annotated[int, Meta(ge=1)]
+    text: str | None = None
+
+    def __post_init__(self):
+        if self.end <= self.start:
+            raise ValueError("end: must be greater than start")
+
+
+class Statement(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A proposition (an AIF I-node): a claim someone asserts, a reported event, or a
+    ``derived`` conclusion that stands only while one of its supports stands.
+
+    ``said`` is when it was said (or happened); ``date_source`` names the source that gives
+    that date when it is not ``source`` itself (an article may quote without dating).
+    """
+
+    id: Id
+    text: Text
+    kind: StatementKind = "claim"
+    speaker: Id | None = None
+    said: Edtf | None = None
+    source: Id | None = None
+    date_source: Id | None = None
+    quote: Quote | None = None
+    tags: list[Tag] = []
+    note: Annotated[str, Meta(max_length=10_000)] | None = None
+
+    def __post_init__(self):
+        _check_text("text", self.text)
+        _check_date("said", self.said)
+        if len(set(self.tags)) != len(self.tags):
+            raise ValueError("tags: a tag is repeated")
+        if self.quote is not None and self.source is None:
+            raise ValueError("quote: a quote needs a source to point into")
+
+    @property
+    def date(self) -> PartialDate | None:
+        return partial_date(self.said) if self.said else None
+
+
+class Argument(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """An inference (AIF RA/CA node): ``premises`` jointly support or attack ``target``.
+
+    ``target`` is a statement for ``support`` and ``attack`` (a rebuttal), and an argument for
+    ``undercut`` (it denies that the premises lead to the conclusion).
+    """
+
+    id: Id
+    kind: ArgumentKind
+    premises: Annotated[list[Id], Meta(min_length=1, max_length=1000)]
+    target: Id
+    scheme: Name | None = None
+    note: Annotated[str, Meta(max_length=10_000)] | None = None
+
+    def __post_init__(self):
+        if len(set(self.premises)) != len(self.premises):
+            seen: set[str] = set()
+            dup = next(p for p in self.premises if p in seen or seen.add(p))
+            raise ValueError(f"premises: {dup!r} is listed twice")
+        if self.target in self.premises:
+            raise ValueError(f"target: {self.target!r} cannot be one of its own premises")
+        if self.target == self.id:
+            raise ValueError("target: an argument cannot target itself")
+
+
+class MapInfo(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A map's own fields, without its content."""
+
+    id: Id
+    title: Name
+    description: Annotated[str, Meta(max_length=20_000)] | None = None
+
+    def __post_init__(self):
+        _check_text("title", self.title)
+
+
+class Map(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A whole argument map: the map file's shape and what the store loads in one transaction."""
+
+    id: Id
+    title: Name
+    description: Annotated[str, Meta(max_length=20_000)] | None = None
+    speakers: list[Speaker] = []
+    sources: list[Source] = []
+    statements: list[Statement] = []
+    arguments: list[Argument] = []
+
+    def __post_init__(self):
+        _check_text("title", self.title)
+
+    @property
+    def info(self) -> MapInfo:
+        return MapInfo(id=self.id, title=self.title, description=self.description)
+
+
+def check_map(m: Map) -> None:
+    """Check what single Structs cannot: ids unique, references resolve, quotes fit.
+
+    Raises :class:`~argmap.errors.InvalidInput` (or its subclass ``DanglingReference`` when
+    every problem is a reference) listing every problem with its JSON path.
+    """
+    problems: list[Problem] = []
+    dangling = True
+
+    def bad(path: str, reason: str, *, ref: bool = False) -> None:
+        nonlocal dangling
+        dangling = dangling and ref
+        problems.append(Problem(path, reason))
+
+    def unique(items, section):
+        seen: dict[str, int] = {}
+        for i, item in enumerate(items):
+            if item.id in seen:
+                bad(f"$.{section}[{i}].id", f"duplicate id {item.id!r} (first at $.{section}[{seen[item.id]}])")
+            seen.setdefault(item.id, i)
+        return {item.id: item for item in items}
+
+    speakers = unique(m.speakers, "speakers")
+    sources = unique(m.sources, "sources")
+    statements = unique(m.statements, "statements")
+    arguments = unique(m.arguments, "arguments")
+    for sid in statements.keys() & arguments.keys():
+        bad("$.arguments", f"id {sid!r} is used by a statement and an argument")
+
+    for i, s in enumerate(m.statements):
+        at = f"$.statements[{i}]"
+        if s.speaker is not None and s.speaker not in speakers:
+            bad(f"{at}.speaker", f"unknown speaker {s.speaker!r}", ref=True)
+        if s.date_source is not None and s.date_source not in sources:
+            bad(f"{at}.date_source", f"unknown source {s.date_source!r}", ref=True)
+        if s.source is not None and s.source not in sources:
+            bad(f"{at}.source", f"unknown source {s.source!r}", ref=True)
+        elif s.quote is not None:
+            if reason := quote_problem(s.quote, sources[s.source]):
+                bad(f"{at}.quote", reason)
+    for i, a in enumerate(m.arguments):
+        at = f"$.arguments[{i}]"
+        for j, p in enumerate(a.premises):
+            if p not in statements:
+                what = "an argument, not a statement" if p in arguments else "unknown statement"
+                bad(f"{at}.premises[{j}]", f"{what} {p!r}", ref=True)
+        if reason := target_problem(a, statements.__contains__, arguments.__contains__):
+            bad(f"{at}.target", reason, ref=True)
+    if problems:
+        cls = DanglingReference if dangling else InvalidInput
+        raise cls(problems=problems)
+
+
+def quote_problem(quote: Quote, source: Source) -> str | None:
+    """Why ``quote`` does not fit ``source``'s text, or None when it does."""
+    if source.text is None:
+        return f"source {source.id!r} has no text to quote from"
+    if quote.end > len(source.text):
+        return (
+            f"span {quote.start}..{quote.end} is outside the text of source {source.id!r} "
+            f"({len(source.text)} characters)"
+        )
+    if quote.text is not None and source.text[quote.start : quote.end] != quote.text:
+        return f"text does not match source {source.id!r} at {quote.start}..{quote.end}"
+    return None
+
+
+def target_problem(a: Argument, is_statement, is_argument) -> str | None:
+    """Why ``a.target`` is not a valid target for an argument of its kind, or None."""
+    if a.kind == "undercut":
+        if is_argument(a.target):
+            return None
+        if is_statement(a.target):
+            return f"an undercut targets an argument, but {a.target!r} is a statement"
+        return f"unknown argument {a.target!r}"
+    if is_statement(a.target):
+        return None
+    if is_argument(a.target):
+        return f"a {a.kind} targets a statement, but {a.target!r} is an argument (use an undercut)"
+    return f"unknown statement {a.target!r}"
+
+
+def decode_map(data: bytes | str, *, format: Literal["json", "yaml", "toml"] = "json") -> Map:
+    """Decode and check a whole map document; raise InvalidInput/FormatError naming the field."""
+    decoder = {"json": msgspec.json.decode, "yaml": msgspec.yaml.decode, "toml": msgspec.toml.decode}[format]
+    try:
+        m = decoder(data, type=Map)
+    except msgspec.MsgspecError as e:
+        raise from_validation_error(e) from None
+    check_map(m)
+    return m

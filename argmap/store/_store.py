@@ -1,0 +1,791 @@
+"""The DuckDB store: one file, one writer at a time, a cursor per reader.
+
+>>> from argmap.store import Store
+>>> from argmap.model import MapInfo, Statement
+>>> with Store(":memory:") as store:
+...     store.create_map(MapInfo(id="m", title="A map"))
+...     store.add_statement("m", Statement(id="s1", text="Peace needs Ukraine at the table."))
+...     [s.id for s in store.list_statements("m")]
+['s1']
+
+Every write runs in :meth:`Store.write`: one function, one transaction, under the writer lock.
+Any exception rolls the transaction back and reaches the caller unchanged, so a refused write
+leaves the database as it was. References are checked here, inside the transaction (see the
+note in ``schema.sql`` on why they are not FOREIGN KEYs).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from contextlib import contextmanager
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Callable, Iterable, TypeVar
+
+import duckdb
+import msgspec
+
+from argmap.errors import (
+    DanglingReference,
+    DuplicateId,
+    InUse,
+    InvalidInput,
+    NotFound,
+    Problem,
+)
+from argmap.model import (
+    Argument,
+    Map,
+    MapInfo,
+    Quote,
+    Source,
+    Speaker,
+    Statement,
+    check_map,
+    partial_date,
+    quote_problem,
+    target_problem,
+)
+
+__all__ = ["Counts", "MapSummary", "Store", "default_path"]
+
+T = TypeVar("T")
+SCHEMA_VERSION = 1
+DEFAULT_DB = "argmap.duckdb"
+
+
+def default_path() -> str:
+    """``$ARGMAP_DB`` if set, else ``argmap.duckdb`` in the working directory."""
+    return os.environ.get("ARGMAP_DB") or DEFAULT_DB
+
+
+class Counts(msgspec.Struct, kw_only=True):
+    """How much a map (or the whole store) holds."""
+
+    speakers: int = 0
+    sources: int = 0
+    statements: int = 0
+    arguments: int = 0
+    supports: int = 0
+    attacks: int = 0
+    undercuts: int = 0
+
+
+class MapSummary(msgspec.Struct, kw_only=True):
+    id: str
+    title: str
+    description: str | None = None
+    counts: Counts = msgspec.field(default_factory=Counts)
+
+
+@lru_cache(maxsize=1)
+def _schema_sql() -> str:
+    return resources.files("argmap.store").joinpath("schema.sql").read_text(encoding="utf-8")
+
+
+class Store:
+    """A DuckDB database of argument maps.
+
+    Parameters
+    ----------
+    path
+        A database file (created when missing) or ``":memory:"``.
+    read_only
+        Open without taking the write lock on the file (several processes may read).
+    """
+
+    def __init__(self, path: str | os.PathLike = DEFAULT_DB, *, read_only: bool = False):
+        self.path = str(path)
+        self.read_only = read_only
+        try:
+            self._conn = duckdb.connect(self.path, read_only=read_only)
+        except duckdb.IOException as e:
+            raise InvalidInput("db", f"cannot open {self.path}: {e}") from None
+        self._lock = threading.RLock()
+        self._local = threading.local()
+        if not read_only:
+            self._migrate()
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        with self._lock:
+            cur = self._conn.cursor()
+            try:
+                cur.begin()
+                cur.execute(_schema_sql())
+                have = cur.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+                if have > SCHEMA_VERSION:
+                    raise InvalidInput(
+                        "db", f"{self.path} has schema version {have}; this argmap knows up to {SCHEMA_VERSION}"
+                    )
+                if have < 1:
+                    cur.execute("INSERT INTO schema_version (version, name) VALUES (1, '0001_initial')")
+                cur.commit()
+            except BaseException:
+                cur.rollback()
+                raise
+            finally:
+                cur.close()
+
+    @property
+    def schema_version(self) -> int:
+        return self._read(lambda c: c.execute("SELECT max(version) FROM schema_version").fetchone()[0])
+
+    # -- the two ways in -----------------------------------------------------------------
+
+    def write(self, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        """Run ``fn(cursor)`` in one transaction under the writer lock; roll back on any error."""
+        if self.read_only:
+            raise InvalidInput("db", f"{self.path} is open read-only")
+        with self._lock:
+            cur = self._conn.cursor()
+            try:
+                cur.begin()
+                result = fn(cur)
+                cur.commit()
+                return result
+            except duckdb.ConstraintException as e:
+                cur.rollback()
+                # The store's own checks should have caught this; the key is the last line.
+                raise DuplicateId("id", str(e).split("\n")[0]) from None
+            except BaseException:
+                cur.rollback()
+                raise
+            finally:
+                cur.close()
+
+    def _read(self, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        # One cursor per thread: DuckDB cursors are not safe to share between threads, and
+        # creating one per call costs more than the queries we serve.
+        cur = getattr(self._local, "cur", None)
+        if cur is None:
+            cur = self._local.cur = self._conn.cursor()
+        return fn(cur)
+
+    @contextmanager
+    def cursor(self):
+        """A read cursor of this thread, for ``argmap.query`` (never for writes)."""
+        yield self._read(lambda c: c)
+
+    # -- maps -----------------------------------------------------------------------------
+
+    def list_maps(self) -> list[MapSummary]:
+        rows = self._read(lambda c: c.execute("SELECT id, title, description FROM maps ORDER BY id").fetchall())
+        return [MapSummary(id=r[0], title=r[1], description=r[2], counts=self.counts(r[0])) for r in rows]
+
+    def get_map_info(self, map_id: str) -> MapInfo:
+        row = self._read(
+            lambda c: c.execute("SELECT id, title, description FROM maps WHERE id = $id", {"id": map_id}).fetchone()
+        )
+        if row is None:
+            raise NotFound("map", f"no map {map_id!r}")
+        return MapInfo(id=row[0], title=row[1], description=row[2])
+
+    def create_map(self, info: MapInfo) -> MapInfo:
+        def fn(cur):
+            if _exists(cur, "maps", None, info.id):
+                raise DuplicateId("id", f"map {info.id!r} already exists")
+            cur.execute(
+                "INSERT INTO maps (id, title, description) VALUES ($id, $title, $description)",
+                msgspec.structs.asdict(info),
+            )
+            return info
+
+        return self.write(fn)
+
+    def update_map(self, info: MapInfo) -> MapInfo:
+        def fn(cur):
+            _require_map(cur, info.id)
+            cur.execute(
+                "UPDATE maps SET title = $title, description = $description WHERE id = $id",
+                msgspec.structs.asdict(info),
+            )
+            return info
+
+        return self.write(fn)
+
+    def delete_map(self, map_id: str) -> Counts:
+        """Delete a map and everything in it; return what was deleted."""
+
+        def fn(cur):
+            _require_map(cur, map_id)
+            counts = _counts(cur, map_id)
+            _delete_map_rows(cur, map_id)
+            return counts
+
+        return self.write(fn)
+
+    def load_map(self, m: Map, *, replace: bool = False) -> Counts:
+        """Load a whole map in one transaction; with ``replace``, an existing map of that id goes.
+
+        The map is checked as a whole first (:func:`argmap.model.check_map`), so a map with a
+        dangling reference is refused before the database is touched.
+        """
+        check_map(m)
+
+        def fn(cur):
+            if _exists(cur, "maps", None, m.id):
+                if not replace:
+                    raise DuplicateId("id", f"map {m.id!r} already exists (load with replace to overwrite it)")
+                _delete_map_rows(cur, m.id)
+            cur.execute(
+                "INSERT INTO maps (id, title, description) VALUES ($id, $title, $description)",
+                msgspec.structs.asdict(m.info),
+            )
+            _insert_many(cur, "speakers", [_speaker_row(m.id, i, s) for i, s in enumerate(m.speakers)])
+            _insert_many(cur, "sources", [_source_row(m.id, i, s) for i, s in enumerate(m.sources)])
+            _insert_many(cur, "statements", [_statement_row(m.id, i, s) for i, s in enumerate(m.statements)])
+            _insert_many(cur, "arguments", [_argument_row(m.id, i, a) for i, a in enumerate(m.arguments)])
+            _insert_many(cur, "premises", [r for a in m.arguments for r in _premise_rows(m.id, a)])
+            return _counts(cur, m.id)
+
+        return self.write(fn)
+
+    def get_map(self, map_id: str) -> Map:
+        """The whole map as one document (what ``load_map`` takes)."""
+        info = self.get_map_info(map_id)
+        return Map(
+            id=info.id,
+            title=info.title,
+            description=info.description,
+            speakers=self.list_speakers(map_id),
+            sources=self.list_sources(map_id),
+            statements=self.list_statements(map_id),
+            arguments=self.list_arguments(map_id),
+        )
+
+    def counts(self, map_id: str | None = None) -> Counts:
+        """Counts for one map, or for the whole store when ``map_id`` is None."""
+        if map_id is not None:
+            self.get_map_info(map_id)
+        return self._read(lambda c: _counts(c, map_id))
+
+    # -- speakers -------------------------------------------------------------------------
+
+    def add_speaker(self, map_id: str, sp: Speaker) -> Speaker:
+        def fn(cur):
+            _require_map(cur, map_id)
+            _require_new(cur, "speakers", map_id, sp.id, "speaker")
+            _insert_many(cur, "speakers", [_speaker_row(map_id, _next_seq(cur, "speakers", map_id), sp)])
+            return sp
+
+        return self.write(fn)
+
+    def get_speaker(self, map_id: str, speaker_id: str) -> Speaker:
+        return _one(self.list_speakers(map_id, ids=[speaker_id]), "speaker", speaker_id)
+
+    def list_speakers(self, map_id: str, *, ids: list[str] | None = None) -> list[Speaker]:
+        sql = "SELECT id, name, role, affiliation FROM speakers WHERE map_id = $m"
+        rows = self._read(lambda c: _select(c, sql, map_id, ids))
+        return [Speaker(id=r[0], name=r[1], role=r[2], affiliation=r[3]) for r in rows]
+
+    def update_speaker(self, map_id: str, sp: Speaker) -> Speaker:
+        def fn(cur):
+            _require(cur, "speakers", map_id, sp.id, "speaker")
+            cur.execute(
+                "UPDATE speakers SET name = $name, role = $role, affiliation = $affiliation "
+                "WHERE map_id = $m AND id = $id",
+                {"m": map_id, **msgspec.structs.asdict(sp)},
+            )
+            return sp
+
+        return self.write(fn)
+
+    def delete_speaker(self, map_id: str, speaker_id: str, *, cascade: bool = False) -> list[str]:
+        """Delete a speaker; with ``cascade``, also their statements and what depends on those."""
+        return self.write(lambda cur: _delete(cur, map_id, "speaker", speaker_id, cascade))
+
+    # -- sources --------------------------------------------------------------------------
+
+    def add_source(self, map_id: str, src: Source) -> Source:
+        _no_text_file(src)
+
+        def fn(cur):
+            _require_map(cur, map_id)
+            _require_new(cur, "sources", map_id, src.id, "source")
+            _insert_many(cur, "sources", [_source_row(map_id, _next_seq(cur, "sources", map_id), src)])
+            return src
+
+        return self.write(fn)
+
+    def get_source(self, map_id: str, source_id: str) -> Source:
+        return _one(self.list_sources(map_id, ids=[source_id]), "source", source_id)
+
+    def list_sources(self, map_id: str, *, ids: list[str] | None = None) -> list[Source]:
+        sql = "SELECT id, title, publisher, url, published, text FROM sources WHERE map_id = $m"
+        rows = self._read(lambda c: _select(c, sql, map_id, ids))
+        return [
+            Source(id=r[0], title=r[1], publisher=r[2], url=r[3], published=r[4], text=r[5]) for r in rows
+        ]
+
+    def update_source(self, map_id: str, src: Source) -> Source:
+        _no_text_file(src)
+
+        def fn(cur):
+            _require(cur, "sources", map_id, src.id, "source")
+            quoting = cur.execute(
+                "SELECT id, quote_start, quote_end, quote_text FROM statements "
+                "WHERE map_id = $m AND source_id = $id AND quote_start IS NOT NULL ORDER BY seq",
+                {"m": map_id, "id": src.id},
+            ).fetchall()
+            for sid, start, end, text in quoting:
+                if reason := quote_problem(Quote(start=start, end=end, text=text), src):
+                    raise InvalidInput("text", f"statement {sid!r} quotes this source: {reason}")
+            row = _source_row(map_id, 0, src)
+            del row["seq"]
+            cur.execute(
+                "UPDATE sources SET title = $title, publisher = $publisher, url = $url, published = $published, "
+                "published_lo = $published_lo, published_hi = $published_hi, text = $text "
+                "WHERE map_id = $map_id AND id = $id",
+                row,
+            )
+            return src
+
+        return self.write(fn)
+
+    def delete_source(self, map_id: str, source_id: str, *, cascade: bool = False) -> list[str]:
+        """Delete a source; with ``cascade``, also the statements it reports or dates."""
+        return self.write(lambda cur: _delete(cur, map_id, "source", source_id, cascade))
+
+    # -- statements -----------------------------------------------------------------------
+
+    def add_statement(self, map_id: str, st: Statement) -> Statement:
+        def fn(cur):
+            _require_map(cur, map_id)
+            _require_new_node(cur, map_id, st.id)
+            _check_statement_refs(cur, map_id, st)
+            _insert_many(cur, "statements", [_statement_row(map_id, _next_seq(cur, "statements", map_id), st)])
+            return st
+
+        return self.write(fn)
+
+    def get_statement(self, map_id: str, statement_id: str) -> Statement:
+        return _one(self.list_statements(map_id, ids=[statement_id]), "statement", statement_id)
+
+    def list_statements(
+        self,
+        map_id: str,
+        *,
+        ids: list[str] | None = None,
+        speaker: str | None = None,
+        kind: str | None = None,
+        tag: str | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Statement]:
+        """Statements in map order, filtered; dates filter by overlap (``2025-11`` = the month)."""
+        where, params = ["map_id = $m"], {"m": map_id}
+        if ids is not None:
+            where.append(_ids_clause("id", ids, params))
+        if speaker is not None:
+            where.append("speaker_id = $speaker")
+            params["speaker"] = speaker
+        if kind is not None:
+            where.append("kind = $kind")
+            params["kind"] = kind
+        if tag is not None:
+            where.append("list_contains(tags, $tag)")
+            params["tag"] = tag
+        if date_from is not None:
+            where.append("said_hi >= $from_lo")
+            params["from_lo"] = _date_arg("from", date_from).lower
+        if date_to is not None:
+            where.append("said_lo <= $to_hi")
+            params["to_hi"] = _date_arg("to", date_to).upper
+        sql = (
+            "SELECT id, text, kind, speaker_id, said, source_id, date_source_id, quote_start, quote_end, "
+            "quote_text, tags, note FROM statements WHERE " + " AND ".join(where) + " ORDER BY seq, id"
+        )
+        if limit is not None:
+            sql += " LIMIT $limit OFFSET $offset"
+            params.update(limit=limit, offset=offset)
+        rows = self._read(lambda c: c.execute(sql, params).fetchall())
+        return [_statement(r) for r in rows]
+
+    def update_statement(self, map_id: str, st: Statement) -> Statement:
+        def fn(cur):
+            _require(cur, "statements", map_id, st.id, "statement")
+            _check_statement_refs(cur, map_id, st)
+            row = _statement_row(map_id, 0, st)
+            del row["seq"]
+            cur.execute(
+                "UPDATE statements SET " + ", ".join(f"{k} = ${k}" for k in row if k not in ("map_id", "id"))
+                + " WHERE map_id = $map_id AND id = $id",
+                row,
+            )
+            return st
+
+        return self.write(fn)
+
+    def delete_statement(self, map_id: str, statement_id: str, *, cascade: bool = False) -> list[str]:
+        """Delete a statement; refused (InUse) while arguments use it, unless ``cascade``."""
+        return self.write(lambda cur: _delete(cur, map_id, "statement", statement_id, cascade))
+
+    # -- arguments ------------------------------------------------------------------------
+
+    def add_argument(self, map_id: str, arg: Argument) -> Argument:
+        def fn(cur):
+            _require_map(cur, map_id)
+            _require_new_node(cur, map_id, arg.id)
+            _check_argument_refs(cur, map_id, arg)
+            _insert_many(cur, "arguments", [_argument_row(map_id, _next_seq(cur, "arguments", map_id), arg)])
+            _insert_many(cur, "premises", _premise_rows(map_id, arg))
+            return arg
+
+        return self.write(fn)
+
+    def get_argument(self, map_id: str, argument_id: str) -> Argument:
+        return _one(self.list_arguments(map_id, ids=[argument_id]), "argument", argument_id)
+
+    def list_arguments(
+        self,
+        map_id: str,
+        *,
+        ids: list[str] | None = None,
+        kind: str | None = None,
+        target: str | None = None,
+        premise: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Argument]:
+        where, params = ["a.map_id = $m"], {"m": map_id}
+        if ids is not None:
+            where.append(_ids_clause("a.id", ids, params))
+        if kind is not None:
+            where.append("a.kind = $kind")
+            params["kind"] = kind
+        if target is not None:
+            where.append("a.target_id = $target")
+            params["target"] = target
+        if premise is not None:
+            where.append(
+                "EXISTS (SELECT 1 FROM premises q WHERE q.map_id = a.map_id AND q.argument_id = a.id "
+                "AND q.statement_id = $premise)"
+            )
+            params["premise"] = premise
+        sql = (
+            "SELECT a.id, a.kind, a.target_id, a.scheme, a.note, "
+            "(SELECT list(p.statement_id ORDER BY p.position) FROM premises p "
+            " WHERE p.map_id = a.map_id AND p.argument_id = a.id) "
+            "FROM arguments a WHERE " + " AND ".join(where) + " ORDER BY a.seq, a.id"
+        )
+        if limit is not None:
+            sql += " LIMIT $limit OFFSET $offset"
+            params.update(limit=limit, offset=offset)
+        rows = self._read(lambda c: c.execute(sql, params).fetchall())
+        return [Argument(id=r[0], kind=r[1], target=r[2], scheme=r[3], note=r[4], premises=r[5]) for r in rows]
+
+    def update_argument(self, map_id: str, arg: Argument) -> Argument:
+        def fn(cur):
+            _require(cur, "arguments", map_id, arg.id, "argument")
+            _check_argument_refs(cur, map_id, arg)
+            row = _argument_row(map_id, 0, arg)
+            cur.execute(
+                "UPDATE arguments SET kind = $kind, target_id = $target_id, scheme = $scheme, note = $note "
+                "WHERE map_id = $map_id AND id = $id",
+                {k: v for k, v in row.items() if k != "seq"},
+            )
+            cur.execute("DELETE FROM premises WHERE map_id = $m AND argument_id = $id", {"m": map_id, "id": arg.id})
+            _insert_many(cur, "premises", _premise_rows(map_id, arg))
+            return arg
+
+        return self.write(fn)
+
+    def delete_argument(self, map_id: str, argument_id: str, *, cascade: bool = False) -> list[str]:
+        """Delete an argument; refused (InUse) while undercuts target it, unless ``cascade``."""
+        return self.write(lambda cur: _delete(cur, map_id, "argument", argument_id, cascade))
+
+    # -- checks ---------------------------------------------------------------------------
+
+    def check_integrity(self) -> list[Problem]:
+        """Every reference that points at nothing, found by anti-joins (empty when sound)."""
+        return self._read(_integrity_problems)
+
+
+# -- Implementation details ----------------------------------------------------------------
+
+_TABLE_OF = {"speaker": "speakers", "source": "sources", "statement": "statements", "argument": "arguments"}
+
+_INTEGRITY_SQL = {
+    "statement speaker": "SELECT s.map_id, s.id, s.speaker_id FROM statements s WHERE s.speaker_id IS NOT NULL "
+    "AND NOT EXISTS (SELECT 1 FROM speakers x WHERE x.map_id = s.map_id AND x.id = s.speaker_id)",
+    "statement source": "SELECT s.map_id, s.id, s.source_id FROM statements s WHERE s.source_id IS NOT NULL "
+    "AND NOT EXISTS (SELECT 1 FROM sources x WHERE x.map_id = s.map_id AND x.id = s.source_id)",
+    "statement date source": "SELECT s.map_id, s.id, s.date_source_id FROM statements s "
+    "WHERE s.date_source_id IS NOT NULL "
+    "AND NOT EXISTS (SELECT 1 FROM sources x WHERE x.map_id = s.map_id AND x.id = s.date_source_id)",
+    "premise": "SELECT p.map_id, p.argument_id, p.statement_id FROM premises p "
+    "WHERE NOT EXISTS (SELECT 1 FROM statements x WHERE x.map_id = p.map_id AND x.id = p.statement_id)",
+    "premise owner": "SELECT p.map_id, p.argument_id, p.argument_id FROM premises p "
+    "WHERE NOT EXISTS (SELECT 1 FROM arguments x WHERE x.map_id = p.map_id AND x.id = p.argument_id)",
+    "argument without premises": "SELECT a.map_id, a.id, a.id FROM arguments a "
+    "WHERE NOT EXISTS (SELECT 1 FROM premises p WHERE p.map_id = a.map_id AND p.argument_id = a.id)",
+    "target": "SELECT a.map_id, a.id, a.target_id FROM arguments a WHERE NOT EXISTS ("
+    "SELECT 1 FROM statements x WHERE a.kind <> 'undercut' AND x.map_id = a.map_id AND x.id = a.target_id "
+    "UNION ALL SELECT 1 FROM arguments y WHERE a.kind = 'undercut' AND y.map_id = a.map_id AND y.id = a.target_id)",
+    "map": "SELECT t.map_id, t.id, t.map_id FROM (SELECT map_id, id FROM speakers UNION ALL "
+    "SELECT map_id, id FROM sources UNION ALL SELECT map_id, id FROM statements UNION ALL "
+    "SELECT map_id, id FROM arguments) t WHERE NOT EXISTS (SELECT 1 FROM maps m WHERE m.id = t.map_id)",
+}
+
+
+def _integrity_problems(cur) -> list[Problem]:
+    out = []
+    for what, sql in _INTEGRITY_SQL.items():
+        for map_id, owner, ref in cur.execute(sql).fetchall():
+            out.append(Problem(f"{map_id}/{owner}", f"{what} {ref!r} points at nothing"))
+    return out
+
+
+def _date_arg(field: str, value: str):
+    try:
+        return partial_date(value)
+    except ValueError as e:
+        raise InvalidInput(field, str(e)) from None
+
+
+def _no_text_file(src: Source) -> None:
+    if src.text_file is not None:
+        raise InvalidInput("text_file", "the store takes source text, not file names; send text")
+
+
+def _exists(cur, table: str, map_id: str | None, id_: str) -> bool:
+    if map_id is None:
+        return cur.execute(f"SELECT 1 FROM {table} WHERE id = $id", {"id": id_}).fetchone() is not None
+    return (
+        cur.execute(f"SELECT 1 FROM {table} WHERE map_id = $m AND id = $id", {"m": map_id, "id": id_}).fetchone()
+        is not None
+    )
+
+
+def _require_map(cur, map_id: str) -> None:
+    if not _exists(cur, "maps", None, map_id):
+        raise NotFound("map", f"no map {map_id!r}")
+
+
+def _require(cur, table: str, map_id: str, id_: str, what: str) -> None:
+    _require_map(cur, map_id)
+    if not _exists(cur, table, map_id, id_):
+        raise NotFound("id", f"no {what} {id_!r} in map {map_id!r}")
+
+
+def _require_new(cur, table: str, map_id: str, id_: str, what: str) -> None:
+    if _exists(cur, table, map_id, id_):
+        raise DuplicateId("id", f"{what} {id_!r} already exists in map {map_id!r}")
+
+
+def _require_new_node(cur, map_id: str, id_: str) -> None:
+    # Statements and arguments share one id space: an undercut's target must be unambiguous.
+    for table, what in (("statements", "statement"), ("arguments", "argument")):
+        if _exists(cur, table, map_id, id_):
+            raise DuplicateId("id", f"id {id_!r} is already taken by a {what} in map {map_id!r}")
+
+
+def _next_seq(cur, table: str, map_id: str) -> int:
+    return cur.execute(f"SELECT coalesce(max(seq), -1) + 1 FROM {table} WHERE map_id = $m", {"m": map_id}).fetchone()[0]
+
+
+def _check_statement_refs(cur, map_id: str, st: Statement) -> None:
+    problems = []
+    if st.speaker is not None and not _exists(cur, "speakers", map_id, st.speaker):
+        problems.append(Problem("speaker", f"unknown speaker {st.speaker!r}"))
+    if st.date_source is not None and not _exists(cur, "sources", map_id, st.date_source):
+        problems.append(Problem("date_source", f"unknown source {st.date_source!r}"))
+    if st.source is not None:
+        row = cur.execute(
+            "SELECT id, title, text FROM sources WHERE map_id = $m AND id = $id", {"m": map_id, "id": st.source}
+        ).fetchone()
+        if row is None:
+            problems.append(Problem("source", f"unknown source {st.source!r}"))
+        elif st.quote is not None:
+            if reason := quote_problem(st.quote, Source(id=row[0], title=row[1], text=row[2])):
+                raise InvalidInput("quote", reason)
+    if problems:
+        raise DanglingReference(problems=problems)
+
+
+def _check_argument_refs(cur, map_id: str, arg: Argument) -> None:
+    found = {
+        r[0]
+        for r in cur.execute(
+            "SELECT id FROM statements WHERE map_id = $m AND list_contains($ids, id)",
+            {"m": map_id, "ids": [*arg.premises, arg.target]},
+        ).fetchall()
+    }
+    problems = []
+    for j, p in enumerate(arg.premises):
+        if p not in found:
+            is_arg = _exists(cur, "arguments", map_id, p)
+            problems.append(
+                Problem(f"premises[{j}]", f"{'an argument, not a statement' if is_arg else 'unknown statement'} {p!r}")
+            )
+    is_argument = lambda t: t != arg.id and _exists(cur, "arguments", map_id, t)  # noqa: E731
+    if reason := target_problem(arg, found.__contains__, is_argument):
+        problems.append(Problem("target", reason))
+    if problems:
+        raise DanglingReference(problems=problems)
+
+
+def _dependents(cur, map_id: str, kind: str, id_: str) -> list[tuple[str, str]]:
+    """What points at (kind, id): the things a delete would leave dangling."""
+    p = {"m": map_id, "id": id_}
+    if kind == "speaker":
+        sql = "SELECT 'statement', id FROM statements WHERE map_id = $m AND speaker_id = $id ORDER BY seq"
+    elif kind == "source":
+        sql = (
+            "SELECT 'statement', id FROM statements WHERE map_id = $m AND (source_id = $id OR date_source_id = $id) "
+            "ORDER BY seq"
+        )
+    elif kind == "statement":
+        sql = (
+            "SELECT 'argument', id FROM arguments a WHERE map_id = $m AND ((kind <> 'undercut' AND target_id = $id) "
+            "OR EXISTS (SELECT 1 FROM premises p WHERE p.map_id = a.map_id AND p.argument_id = a.id "
+            "AND p.statement_id = $id)) ORDER BY seq"
+        )
+    else:
+        sql = "SELECT 'argument', id FROM arguments WHERE map_id = $m AND kind = 'undercut' AND target_id = $id ORDER BY seq"
+    return [tuple(r) for r in cur.execute(sql, p).fetchall()]
+
+
+def _delete(cur, map_id: str, kind: str, id_: str, cascade: bool) -> list[str]:
+    _require(cur, _TABLE_OF[kind], map_id, id_, kind)
+    doomed: dict[tuple[str, str], None] = {(kind, id_): None}
+    todo = [(kind, id_)]
+    while todo:
+        k, i = todo.pop()
+        deps = _dependents(cur, map_id, k, i)
+        if deps and not cascade:
+            names = ", ".join(f"{dk} {di!r}" for dk, di in deps[:5]) + (" …" if len(deps) > 5 else "")
+            raise InUse("id", f"{k} {i!r} is used by {len(deps)} other item(s): {names}; delete with cascade")
+        for d in deps:
+            if d not in doomed:
+                doomed[d] = None
+                todo.append(d)
+    for k, i in doomed:
+        if k == "argument":
+            cur.execute("DELETE FROM premises WHERE map_id = $m AND argument_id = $id", {"m": map_id, "id": i})
+        cur.execute(f"DELETE FROM {_TABLE_OF[k]} WHERE map_id = $m AND id = $id", {"m": map_id, "id": i})
+    return [f"{k}:{i}" for k, i in doomed]
+
+
+def _delete_map_rows(cur, map_id: str) -> None:
+    for table in ("premises", "arguments", "statements", "sources", "speakers"):
+        cur.execute(f"DELETE FROM {table} WHERE map_id = $m", {"m": map_id})
+    cur.execute("DELETE FROM maps WHERE id = $m", {"m": map_id})
+
+
+def _counts(cur, map_id: str | None) -> Counts:
+    cond = "WHERE map_id = $m" if map_id is not None else ""
+    params = {"m": map_id} if map_id is not None else {}
+    row = cur.execute(
+        f"SELECT (SELECT count(*) FROM speakers {cond}), (SELECT count(*) FROM sources {cond}), "
+        f"(SELECT count(*) FROM statements {cond}), "
+        f"(SELECT count(*) FILTER (kind = 'support') FROM arguments {cond}), "
+        f"(SELECT count(*) FILTER (kind = 'attack') FROM arguments {cond}), "
+        f"(SELECT count(*) FILTER (kind = 'undercut') FROM arguments {cond})",
+        params,
+    ).fetchone()
+    return Counts(
+        speakers=row[0], sources=row[1], statements=row[2],
+        arguments=row[3] + row[4] + row[5], supports=row[3], attacks=row[4], undercuts=row[5],
+    )
+
+
+def _select(cur, sql: str, map_id: str, ids: list[str] | None):
+    params: dict = {"m": map_id}
+    if ids is not None:
+        sql += " AND " + _ids_clause("id", ids, params)
+    return cur.execute(sql + " ORDER BY seq, id", params).fetchall()
+
+
+def _ids_clause(column: str, ids: list[str], params: dict) -> str:
+    # A single id must hit the primary-key index; list_contains would scan the table.
+    if len(ids) == 1:
+        params["id0"] = ids[0]
+        return f"{column} = $id0"
+    params["ids"] = ids
+    return f"list_contains($ids, {column})"
+
+
+def _one(items: list, what: str, id_: str):
+    if not items:
+        raise NotFound("id", f"no {what} {id_!r}")
+    return items[0]
+
+
+def _insert_many(cur, table: str, rows: Iterable[dict]) -> None:
+    rows = list(rows)
+    if not rows:
+        return
+    cols = list(rows[0])
+    if len(rows) <= 32:
+        cur.executemany(
+            f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('$' + c for c in cols)})", rows
+        )
+        return
+    # DuckDB's executemany runs one INSERT per row (a 100,000-statement map took minutes);
+    # handing it one Arrow table loads the same map in well under a second.
+    import pyarrow
+
+    cur.register("_argmap_rows", pyarrow.Table.from_pylist(rows))
+    try:
+        cur.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM _argmap_rows")
+    finally:
+        cur.unregister("_argmap_rows")
+
+
+def _speaker_row(map_id: str, seq: int, s: Speaker) -> dict:
+    return {"map_id": map_id, "id": s.id, "seq": seq, "name": s.name, "role": s.role, "affiliation": s.affiliation}
+
+
+def _source_row(map_id: str, seq: int, s: Source) -> dict:
+    d = partial_date(s.published) if s.published else None
+    return {
+        "map_id": map_id, "id": s.id, "seq": seq, "title": s.title, "publisher": s.publisher, "url": s.url,
+        "published": s.published, "published_lo": d and d.lower, "published_hi": d and d.upper, "text": s.text,
+    }
+
+
+def _statement_row(map_id: str, seq: int, s: Statement) -> dict:
+    d = s.date
+    q = s.quote
+    return {
+        "map_id": map_id, "id": s.id, "seq": seq, "text": s.text, "kind": s.kind, "speaker_id": s.speaker,
+        "said": s.said, "said_lo": d and d.lower, "said_hi": d and d.upper, "said_precision": d and d.precision,
+        "source_id": s.source, "date_source_id": s.date_source,
+        "quote_start": q and q.start, "quote_end": q and q.end, "quote_text": q and q.text,
+        "tags": list(s.tags), "note": s.note,
+    }
+
+
+def _statement(r) -> Statement:
+    quote = Quote(start=r[7], end=r[8], text=r[9]) if r[7] is not None else None
+    return Statement(
+        id=r[0], text=r[1], kind=r[2], speaker=r[3], said=r[4], source=r[5], date_source=r[6],
+        quote=quote, tags=list(r[10]), note=r[11],
+    )
+
+
+def _argument_row(map_id: str, seq: int, a: Argument) -> dict:
+    return {
+        "map_id": map_id, "id": a.id, "seq": seq, "kind": a.kind, "target_id": a.target,
+        "scheme": a.scheme, "note": a.note,
+    }
+
+
+def _premise_rows(map_id: str, a: Argument) -> list[dict]:
+    return [{"map_id": map_id, "argument_id": a.id, "position": i, "statement_id": p} for i, p in enumerate(a.premises)]

@@ -1,0 +1,90 @@
+-- argmap store schema, version 1 (0001_initial).
+--
+-- Every table is keyed by (map_id, id): ids are unique within a map, and maps never share rows.
+--
+-- References (statement → speaker/source, premise → statement, target → statement/argument)
+-- are checked by argmap.store inside each write transaction, not declared as FOREIGN KEYs:
+-- DuckDB checks a foreign key against the state before the transaction, so deleting a
+-- statement together with the arguments that use it (delete with cascade, replacing a map)
+-- fails in one transaction ("still referenced by a foreign key"), which would force
+-- non-atomic deletes. DuckLake has no foreign keys either. Store.check_integrity() runs the
+-- anti-joins below the store's checks as the second line of defence; tests call it.
+
+CREATE TABLE IF NOT EXISTS schema_version (
+    version    INTEGER PRIMARY KEY,
+    name       VARCHAR NOT NULL,
+    applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+
+CREATE TABLE IF NOT EXISTS maps (
+    id          VARCHAR PRIMARY KEY,
+    title       VARCHAR NOT NULL,
+    description VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS speakers (
+    map_id      VARCHAR NOT NULL,
+    id          VARCHAR NOT NULL,
+    seq         BIGINT NOT NULL,
+    name        VARCHAR,
+    role        VARCHAR,
+    affiliation VARCHAR,
+    PRIMARY KEY (map_id, id)
+);
+
+CREATE TABLE IF NOT EXISTS sources (
+    map_id       VARCHAR NOT NULL,
+    id           VARCHAR NOT NULL,
+    seq          BIGINT NOT NULL,
+    title        VARCHAR NOT NULL,
+    publisher    VARCHAR,
+    url          VARCHAR,
+    published    VARCHAR,
+    published_lo DATE,
+    published_hi DATE,
+    text         VARCHAR,
+    PRIMARY KEY (map_id, id)
+);
+
+-- said_lo/said_hi are the first and last day an EDTF date may denote: range filters
+-- treat '2025-11' as the whole month by testing overlap with them.
+CREATE TABLE IF NOT EXISTS statements (
+    map_id         VARCHAR NOT NULL,
+    id             VARCHAR NOT NULL,
+    seq            BIGINT NOT NULL,
+    text           VARCHAR NOT NULL,
+    kind           VARCHAR NOT NULL CHECK (kind IN ('claim', 'event', 'derived')),
+    speaker_id     VARCHAR,
+    said           VARCHAR,
+    said_lo        DATE,
+    said_hi        DATE,
+    said_precision VARCHAR,
+    source_id      VARCHAR,
+    date_source_id VARCHAR,
+    quote_start    INTEGER,
+    quote_end      INTEGER,
+    quote_text     VARCHAR,
+    tags           VARCHAR[] NOT NULL DEFAULT [],
+    note           VARCHAR,
+    PRIMARY KEY (map_id, id)
+);
+
+CREATE TABLE IF NOT EXISTS arguments (
+    map_id    VARCHAR NOT NULL,
+    id        VARCHAR NOT NULL,
+    seq       BIGINT NOT NULL,
+    kind      VARCHAR NOT NULL CHECK (kind IN ('support', 'attack', 'undercut')),
+    target_id VARCHAR NOT NULL,
+    scheme    VARCHAR,
+    note      VARCHAR,
+    PRIMARY KEY (map_id, id)
+);
+
+-- One row per premise; position keeps the order the author gave.
+CREATE TABLE IF NOT EXISTS premises (
+    map_id       VARCHAR NOT NULL,
+    argument_id  VARCHAR NOT NULL,
+    position     INTEGER NOT NULL,
+    statement_id VARCHAR NOT NULL,
+    PRIMARY KEY (map_id, argument_id, position)
+);
