@@ -1,0 +1,46 @@
+# argmap: the two commands a newcomer needs are `make demo` and `make test`.
+# Both work on a fresh Debian 12 machine with only Python 3.11+: `make setup` installs the
+# Debian packages argmap needs (when missing, through apt-get), a virtualenv and the package.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+DB     ?= argmap.duckdb
+SEED   := seeds/peace-plan.yaml
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+DEB_PACKAGES := graphviz libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils
+
+.PHONY: setup demo test exports load bench clean
+
+setup: $(BIN)/argmap
+
+$(BIN)/argmap: pyproject.toml
+	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	@touch $@
+
+# The main job: a fresh database from the seed map, the example exports, then the API.
+demo: setup
+	rm -f $(DB) $(DB).wal
+	$(BIN)/argmap --db $(DB) load $(SEED)
+	$(MAKE) exports
+
+exports: setup
+	@echo "exports: regenerated from $(SEED)"
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) $(DB) $(DB).wal .pytest_cache
