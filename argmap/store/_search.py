@@ -2,33 +2,64 @@
 
 The extension ships inside ``duckdb-extension-fts`` for exactly the pinned duckdb version, so
 search works on servers without internet access (``INSTALL fts`` would download it).
+
+Each map has its own index (table ``search_<hash of the map id>``, fts schema
+``fts_main_search_<hash>``), rebuilt when the map's version moves on, so a write to one map
+never rebuilds another's index, and BM25's document statistics are the map's own. A query
+scores only the documents that contain one of its terms: the fts tables are read directly,
+with the terms table sorted by term so that DuckDB skips the row groups of other terms. The
+extension's ``match_bm25`` computes the same BM25 (k=1.2, b=0.75) but is called once per
+document of the index; ``tests/store/test_search.py`` checks that both rank alike.
 """
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 from importlib import resources
 
 import duckdb
 
-from argmap.errors import ArgmapError
+from argmap.errors import ArgmapError, NotFound
+
+__all__ = ["drop_index", "ensure_index", "extension_path", "index_table", "load_extension", "query"]
 
 _BUILD = """
-CREATE OR REPLACE TABLE search_docs AS
-SELECT s.map_id || '/' || s.id AS key, s.map_id, s.id, s.text,
+CREATE OR REPLACE TABLE {table} AS
+SELECT s.id AS key, s.text,
        coalesce(sp.name, '') || ' ' || coalesce(sp.role, '') AS speaker,
        coalesce(src.title, '') AS source
 FROM statements s
 LEFT JOIN speakers sp ON sp.map_id = s.map_id AND sp.id = s.speaker_id
 LEFT JOIN sources src ON src.map_id = s.map_id AND src.id = s.source_id
+WHERE s.map_id = $m
 """
-_INDEX = "PRAGMA create_fts_index('search_docs', 'key', 'text', 'speaker', 'source', overwrite = 1, strip_accents = 1)"
-_FINGERPRINT = "SELECT coalesce(string_agg(id || ':' || version, ',' ORDER BY id), '') FROM maps"
+_INDEX = "PRAGMA create_fts_index('{table}', 'key', 'text', 'speaker', 'source', overwrite = 1, strip_accents = 1)"
+# Sorted by term, the terms table lets a query read only the row groups of its own terms.
+_SORT_TERMS = "CREATE OR REPLACE TABLE {fts}.terms AS SELECT * FROM {fts}.terms ORDER BY termid, docid"
+_STATE = """
+SELECT m.version, i.version FROM maps m LEFT JOIN search_indexes i ON i.map_id = m.id WHERE m.id = $m
+"""
+# match_bm25's own formula, term for term (fields = NULL, conjunctive = 0), evaluated once for
+# the documents that hold a query term instead of once per document of the map. Scores are
+# rounded to 9 decimals: the order in which DuckDB sums a document's terms moves the last bit,
+# and equal documents must tie (then rank by id) whatever that order was.
 _QUERY = """
-SELECT id, score FROM (
-    SELECT d.id, d.map_id, fts_main_search_docs.match_bm25(d.key, $q) AS score FROM search_docs d
-) WHERE map_id = $m AND score IS NOT NULL
-ORDER BY score DESC, id LIMIT $limit
+WITH tokens AS (SELECT DISTINCT stem(unnest({fts}.tokenize($q)), 'porter') AS t),
+qterms AS (SELECT dict.termid, dict.df FROM {fts}.dict AS dict, tokens WHERE dict.term = tokens.t),
+term_tf AS (
+    SELECT termid, docid, count(*) AS tf FROM {fts}.terms
+    WHERE termid IN (SELECT termid FROM qterms) GROUP BY docid, termid
+),
+subscores AS (
+    SELECT docs.docid, docs.name,
+           (log(((((SELECT num_docs FROM {fts}.stats) - df) + 0.5) / (df + 0.5)) + 1)
+            * ((tf * (1.2 + 1)) / (tf + (1.2 * ((1 - 0.75) + (0.75 * (len / (SELECT avgdl FROM {fts}.stats)))))))
+           ) AS subscore
+    FROM term_tf JOIN qterms USING (termid) JOIN {fts}.docs AS docs USING (docid)
+)
+SELECT name, round(sum(subscore), 9) AS score FROM subscores GROUP BY docid, name
+ORDER BY score DESC, name LIMIT $limit
 """
 
 
@@ -50,28 +81,65 @@ def load_extension(cur) -> None:
     cur.execute(f"LOAD '{extension_path()}'")  # a path from our own package, not input
 
 
-def ensure_index(store) -> None:
-    """Rebuild the index when any map changed since it was built (caller holds the write lock)."""
-    conn = store._conn
-    cur = conn.cursor()
-    try:
-        load_extension(cur)
-        fingerprint = cur.execute(_FINGERPRINT).fetchone()[0]
-        if getattr(store, "_fts_built_for", None) == fingerprint and _has_index(cur):
-            return
-        cur.execute(_BUILD)
-        cur.execute(_INDEX)
-        store._fts_built_for = fingerprint
-    finally:
-        cur.close()
+def index_table(map_id: str) -> str:
+    """The name of a map's search table: a hash, since map ids are not SQL identifiers."""
+    return "search_" + hashlib.blake2b(map_id.encode(), digest_size=8).hexdigest()
 
 
-def _has_index(cur) -> bool:
-    return cur.execute(
-        "SELECT count(*) FROM duckdb_schemas() WHERE schema_name = 'fts_main_search_docs'"
-    ).fetchone()[0] > 0
+def ensure_index(store, read_cur, map_id: str) -> str:
+    """The map's fts schema, (re)built first when the map changed since (NotFound if no map).
+
+    The check is one read; only a stale index takes the writer lock, and the rebuild is one
+    transaction, so searches running meanwhile keep reading the previous index.
+    """
+    table = index_table(map_id)
+    if not getattr(store, "_fts_loaded", False):
+        load_extension(read_cur)  # once per database: the index's macros call its stemmer
+        store._fts_loaded = True
+    if _fresh(read_cur, map_id):
+        return f"fts_main_{table}"
+    with store._lock:
+        cur = store._conn.cursor()
+        try:
+            load_extension(cur)
+            if _fresh(cur, map_id):  # another thread rebuilt it while this one waited
+                return f"fts_main_{table}"
+            cur.begin()
+            try:
+                version = _state(cur, map_id)[0]
+                cur.execute(_BUILD.format(table=table), {"m": map_id})
+                cur.execute(_INDEX.format(table=table))
+                cur.execute(_SORT_TERMS.format(fts=f"fts_main_{table}"))
+                cur.execute("INSERT OR REPLACE INTO search_indexes VALUES ($m, $v)", {"m": map_id, "v": version})
+                cur.commit()
+            except BaseException:
+                cur.rollback()
+                raise
+        finally:
+            cur.close()
+    return f"fts_main_{table}"
 
 
-def query(cur, map_id: str, q: str, limit: int) -> list[tuple[str, float]]:
-    load_extension(cur)
-    return [(r[0], r[1]) for r in cur.execute(_QUERY, {"q": q, "m": map_id, "limit": limit}).fetchall()]
+def drop_index(cur, map_id: str) -> None:
+    """Remove a map's index (inside the caller's write transaction: the map is going)."""
+    table = index_table(map_id)
+    cur.execute(f"DROP SCHEMA IF EXISTS fts_main_{table} CASCADE")
+    cur.execute(f"DROP TABLE IF EXISTS {table}")
+    cur.execute("DELETE FROM search_indexes WHERE map_id = $m", {"m": map_id})
+
+
+def query(cur, fts: str, q: str, limit: int) -> list[tuple[str, float]]:
+    """(statement id, BM25 score), best first; ties by id (after :func:`ensure_index`)."""
+    return [(r[0], r[1]) for r in cur.execute(_QUERY.format(fts=fts), {"q": q, "limit": limit}).fetchall()]
+
+
+def _state(cur, map_id: str) -> tuple:
+    row = cur.execute(_STATE, {"m": map_id}).fetchone()
+    if row is None:
+        raise NotFound("map", f"no map {map_id!r}")
+    return row
+
+
+def _fresh(cur, map_id: str) -> bool:
+    version, built = _state(cur, map_id)
+    return version == built
