@@ -43,6 +43,7 @@ __all__ = [
     "NotFound",
     "Problem",
     "from_validation_error",
+    "problem_from_message",
 ]
 
 
@@ -135,6 +136,28 @@ class LimitExceeded(ArgmapError):
 
 _AT = re.compile(r"^(?P<msg>.*) - at `(?P<path>[^`]*)`$", re.S)
 _FIELD_MSG = re.compile(r"^(?P<field>[A-Za-z_][A-Za-z0-9_.\[\]]*): (?P<reason>.*)$", re.S)
+_NAMED_FIELD = re.compile(r"^Object (?:contains unknown|missing required) field `(?P<field>[^`]+)`$")
+
+
+def problem_from_message(message: str, path: str = "$") -> Problem:
+    """A validation message as a Problem whose field is the exact path of what is wrong.
+
+    msgspec says ``"reason - at `$.path`"`` and names an unknown or missing field only in
+    the reason; our ``__post_init__`` checks say ``"field: reason"``. Either way the field
+    ends up in the path:
+
+    >>> problem_from_message("Object contains unknown field `colour` - at `$.statements[2]`")
+    Problem(field='$.statements[2].colour', reason='Object contains unknown field `colour`')
+    >>> problem_from_message("text: must not be empty", "$.statements[0]")
+    Problem(field='$.statements[0].text', reason='must not be empty')
+    """
+    if m := _AT.match(message):
+        path, message = m["path"], m["msg"]
+    if m := _FIELD_MSG.match(message):
+        path, message = f"{path}.{m['field']}", m["reason"]
+    elif m := _NAMED_FIELD.match(message):
+        path = f"{path}.{m['field']}"
+    return Problem(path, message)
 
 
 def from_validation_error(exc: msgspec.MsgspecError, cls=InvalidInput) -> ArgmapError:
@@ -143,12 +166,7 @@ def from_validation_error(exc: msgspec.MsgspecError, cls=InvalidInput) -> Argmap
     Our own ``__post_init__`` checks say ``"field: reason"``; the field is appended to the path
     msgspec gives, so the caller sees ``$.statements[2].text`` rather than ``$.statements[2]``.
     """
-    text = str(exc)
-    path, msg = "$", text
-    if m := _AT.match(text):
-        path, msg = m["path"], m["msg"]
-    if m := _FIELD_MSG.match(msg):
-        path, msg = f"{path}.{m['field']}", m["reason"]
+    problem = problem_from_message(str(exc))
     if isinstance(exc, msgspec.DecodeError) and not isinstance(exc, msgspec.ValidationError):
         cls = FormatError
-    return cls(path, msg)
+    return cls(problem.field, problem.reason)

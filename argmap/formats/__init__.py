@@ -1,0 +1,1 @@
+"""Exchange formats: documents argmap writes for other tools (one module per format)."""
