@@ -15,6 +15,7 @@ asked about; cycles are walked once.
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from typing import Literal
 
@@ -173,11 +174,24 @@ class _Graph:
 
 
 def _graph(store: Store, map_id: str) -> _Graph:
-    version = store.map_version(map_id)
     key = ("graph", map_id)
     hit = store.cache.get(key)
-    if hit is not None and hit[0] == version:
-        return hit[1]
+    if hit is not None and hit.version == store.map_version(map_id):
+        return hit
+    # One build per map at a time: after a write, every request in flight finds the graph
+    # stale, and 32 of them building it at once (a second each at 200,000 arguments) would
+    # starve the server. The first builds; the others wait for it and take its result.
+    with store.cache.setdefault(("graph lock", map_id), threading.Lock()):
+        version = store.map_version(map_id)
+        hit = store.cache.get(key)
+        if hit is not None and hit.version == version:
+            return hit
+        g = _build_graph(store, map_id, version)
+        store.cache[key] = g
+        return g
+
+
+def _build_graph(store: Store, map_id: str, version: int) -> _Graph:
     g = _Graph(version)
     with store.cursor() as cur:
         g.statements = {r[0] for r in cur.execute("SELECT id FROM statements WHERE map_id = $m", {"m": map_id}).fetchall()}
@@ -190,7 +204,6 @@ def _graph(store: Store, map_id: str) -> _Graph:
     by_kind = {"support": g.supports, "attack": g.attacks, "undercut": g.undercuts}
     for arg_id, kind, target, premises in rows:
         by_kind[kind][target].append((arg_id, premises))
-    store.cache[key] = (version, g)
     return g
 
 
