@@ -11,7 +11,7 @@ from argmap import query
 from argmap.api._params import PathId, StoreDep
 from argmap.api._responses import READ_ERRORS
 from argmap.errors import InvalidInput, LimitExceeded
-from argmap.formats.table import TABLE_FORMATS, StatementRow, statement_rows, to_csv, to_parquet
+from argmap.formats.table import TABLE_FORMATS, StatementRow, statement_rows
 from argmap.model import Statement
 from argmap.store import Store
 
@@ -108,14 +108,14 @@ class QueryController(Controller):
          response_description="RFC 4180 CSV with a header row; tags joined by ';'.", responses=READ_ERRORS,
          sync_to_thread=True)
     def table_csv(self, store: StoreDep, map_id: PathId) -> Response[bytes]:
-        return _download(map_id, "csv", to_csv(statement_rows(_all_statements(store, map_id))))
+        return _download(store, map_id, "csv")
 
     @get("/statements.parquet", operation_id="statementsParquet", media_type=TABLE_FORMATS["parquet"][0],
          summary="Every statement as Parquet, for notebooks",
          response_description="A Parquet file with the columns of the JSON rows.", responses=READ_ERRORS,
          sync_to_thread=True)
     def table_parquet(self, store: StoreDep, map_id: PathId) -> Response[bytes]:
-        return _download(map_id, "parquet", to_parquet(statement_rows(_all_statements(store, map_id))))
+        return _download(store, map_id, "parquet")
 
 
 def _all_statements(store: Store, map_id: str) -> list[Statement]:
@@ -123,6 +123,7 @@ def _all_statements(store: Store, map_id: str) -> list[Statement]:
     return store.list_statements(map_id)
 
 
-def _download(map_id: str, ext: str, data: bytes) -> Response[bytes]:
-    return Response(data, media_type=TABLE_FORMATS[ext][0],
+def _download(store: Store, map_id: str, ext: str) -> Response[bytes]:
+    media_type, encode = TABLE_FORMATS[ext]
+    return Response(encode(statement_rows(_all_statements(store, map_id))), media_type=media_type,
                     headers={"Content-Disposition": f'attachment; filename="{map_id}-statements.{ext}"'})

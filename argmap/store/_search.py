@@ -89,8 +89,8 @@ def index_table(map_id: str) -> str:
 def ensure_index(store, read_cur, map_id: str) -> str:
     """The map's fts schema, (re)built first when the map changed since (NotFound if no map).
 
-    The check is one read; only a stale index takes the writer lock, and the rebuild is one
-    transaction, so searches running meanwhile keep reading the previous index.
+    The check is one read; only a stale index is rebuilt, as one write (under the writer lock,
+    in one transaction), so searches running meanwhile keep reading the previous index.
     """
     table = index_table(map_id)
     if not getattr(store, "_fts_loaded", False):
@@ -98,25 +98,17 @@ def ensure_index(store, read_cur, map_id: str) -> str:
         store._fts_loaded = True
     if _fresh(read_cur, map_id):
         return f"fts_main_{table}"
-    with store._lock:
-        cur = store._conn.cursor()
-        try:
-            load_extension(cur)
-            if _fresh(cur, map_id):  # another thread rebuilt it while this one waited
-                return f"fts_main_{table}"
-            cur.begin()
-            try:
-                version = _state(cur, map_id)[0]
-                cur.execute(_BUILD.format(table=table), {"m": map_id})
-                cur.execute(_INDEX.format(table=table))
-                cur.execute(_SORT_TERMS.format(fts=f"fts_main_{table}"))
-                cur.execute("INSERT OR REPLACE INTO search_indexes VALUES ($m, $v)", {"m": map_id, "v": version})
-                cur.commit()
-            except BaseException:
-                cur.rollback()
-                raise
-        finally:
-            cur.close()
+
+    def rebuild(cur) -> None:
+        if _fresh(cur, map_id):  # another thread rebuilt it while this one waited for the lock
+            return
+        version = _state(cur, map_id)[0]
+        cur.execute(_BUILD.format(table=table), {"m": map_id})
+        cur.execute(_INDEX.format(table=table))
+        cur.execute(_SORT_TERMS.format(fts=f"fts_main_{table}"))
+        cur.execute("INSERT OR REPLACE INTO search_indexes VALUES ($m, $v)", {"m": map_id, "v": version})
+
+    store.write(rebuild)  # derived data: the map's version stays as it is
     return f"fts_main_{table}"
 
 
