@@ -85,8 +85,9 @@ class QueryController(Controller):
     ) -> SearchResults:
         if not 1 <= limit <= MAX_SEARCH:
             raise LimitExceeded("limit", f"must be between 1 and {MAX_SEARCH}")
-        speakers = {s.id: s.label for s in store.list_speakers(map_id)}
         hits = store.search(map_id, q, limit=limit)
+        named = sorted({st.speaker for st, _ in hits if st.speaker})
+        speakers = {s.id: s.label for s in store.list_speakers(map_id, ids=named)} if named else {}
         return SearchResults(
             q=q,
             items=[
