@@ -178,6 +178,9 @@ def serve(ctx: click.Context, host: str, port: int, seed: Path | None) -> None:
             counts = store.load_map(load_file(seed), replace=True)
         click.echo(f"loaded {seed}: {describe(counts)}", err=True)
     os.environ["ARGMAP_DB"] = db
+    if host not in ("127.0.0.1", "localhost", "::1") and not os.environ.get("ARGMAP_TOKEN"):
+        click.echo(f"argmap: warning: serving on {host} without ARGMAP_TOKEN: anyone who can reach it can write",
+                   err=True)
     click.echo(f"argmap API on http://{host}:{port}/ (database {db}; OpenAPI at /schema)", err=True)
     Granian(
         "argmap.api.app:create_app", factory=True, address=host, port=port, interface="asgi",
