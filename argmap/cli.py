@@ -174,6 +174,95 @@ def export_map(ctx: click.Context, map_id: str, fmt: str, out: Path | None) -> N
     _write(data, out)
 
 
+# --- Semantics: `argmap af ...` (abstract frameworks, ICCMA conventions) and `argmap evaluate`.
+
+_SEMANTICS = ["grounded", "complete", "preferred", "stable"]
+
+
+@cli.group("af")
+def af_group() -> None:
+    """Abstract argumentation frameworks in the ICCMA formats (.apx, .tgf, .af)."""
+
+
+@af_group.command("solve")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--semantics", "-s", type=click.Choice(_SEMANTICS), required=True, help="The semantics.")
+@click.option("--task", "-t", type=click.Choice(["se", "ee", "dc", "ds"]), required=True,
+              help="se: some extension; ee: every extension; dc / ds: is --arg in some / every extension?")
+@click.option("--arg", "-a", "arg", help="The argument that dc and ds ask about (its name; 1..N for .af files).")
+@click.option("--format", "fmt", type=click.Choice(["apx", "tgf", "i23"]),
+              help="Input format (default: from the extension: .apx, .tgf, .af/.i23). Needed for '-'.")
+@click.option("--style", type=click.Choice(["iccma21", "iccma23"]),
+              help="Answer style: iccma21 prints [a,b]; iccma23 prints 'w 1 2' (default: iccma23 for i23 input).")
+@click.option("--limit", type=click.IntRange(min=1), help="For ee: list at most this many extensions.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Give up after this many seconds (exit 2 with a message).")
+@handle_errors
+def af_solve(file: str, semantics: str, task: str, arg: str | None, fmt: str | None, style: str | None,
+             limit: int | None, timeout: float | None) -> None:
+    """Solve one ICCMA task on the framework in FILE ('-' reads standard input).
+
+    \b
+        argmap af solve -s preferred -t ee tests/fixtures/floating.apx
+        argmap af solve -s stable -t dc -a 3 framework.af
+    """
+    from argmap.semantics import iccma, solve
+
+    if file == "-":
+        if fmt is None:
+            raise click.UsageError("--format is needed when reading standard input")
+        af = iccma.loads(sys.stdin.read(), fmt)
+    else:
+        fmt = fmt or iccma.format_of(file)
+        af = iccma.load(file, fmt)
+    solution = solve(af, semantics, task, arg=arg, limit=limit, timeout=timeout)
+    click.echo(iccma.answer(solution, style or ("iccma23" if fmt == "i23" else "iccma21")), nl=False)
+    if solution.truncated:
+        click.echo(f"argmap: note: stopped at --limit {limit}; more extensions exist", err=True)
+
+
+@cli.command()
+@click.argument("map_ref", metavar="MAP")
+@click.option("--semantics", "-s", type=click.Choice(_SEMANTICS), default="grounded", show_default=True,
+              help="grounded gives one sceptical answer; the others label what all their extensions agree on.")
+@click.option("--json", "as_json", is_flag=True, help="Print the evaluation as JSON.")
+@click.option("--limit", type=click.IntRange(min=1), default=16, show_default=True,
+              help="List at most this many extensions.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
+              help="Give up after this many seconds.")
+@click.pass_context
+@handle_errors
+def evaluate(ctx: click.Context, map_ref: str, semantics: str, as_json: bool, limit: int, timeout: float) -> None:
+    """Which statements of a map stand: a label (in / out / undec) and a reason for each.
+
+    MAP is a map id in the database, or a map file (.yaml, .json, .toml).
+    """
+    from argmap.mapfile import FORMATS, load as load_file
+    from argmap.semantics import evaluate_map
+
+    if Path(map_ref).suffix.lower() in FORMATS and Path(map_ref).is_file():
+        m = load_file(map_ref)
+    else:
+        with open_store(ctx, read_only=True) as store:
+            m = store.get_map(map_ref)
+    ev = evaluate_map(m, semantics, limit=limit, timeout=timeout)
+    if as_json:
+        click.echo(msgspec.json.encode(ev).decode())
+        return
+    click.echo(f"{m.id}: {semantics} semantics")
+    for title, ids in (("statements", [s.id for s in m.statements]), ("arguments", [a.id for a in m.arguments])):
+        counts = {lab: sum(ev.labels[x] == lab for x in ids) for lab in ("in", "out", "undec")}
+        click.echo(f"\n{title}: {counts['in']} in, {counts['out']} out, {counts['undec']} undecided")
+        width = max((len(x) for x in ids), default=0)
+        for x in ids:
+            click.echo(f"  {x:<{width}}  {ev.explanations[x]}")
+    if semantics != "grounded":
+        more = " (more exist)" if ev.truncated else ""
+        click.echo(f"\n{len(ev.extensions)} {semantics} extension(s){more}")
+
+# --- end of semantics commands.
+
+
 def _write(data: bytes, out: Path | None) -> None:
     if out is None:
         sys.stdout.buffer.write(data)
