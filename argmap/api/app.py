@@ -95,6 +95,7 @@ def route_handlers() -> list:
     from argmap.api.entities import ArgumentController, SourceController, SpeakerController, StatementController
     from argmap.api.maps import MapController
     from argmap.api.queries import QueryController
+    from argmap.api.semantics import EvaluationController, SolveController
 
     return [
         MapController,
@@ -103,6 +104,8 @@ def route_handlers() -> list:
         StatementController,
         ArgumentController,
         QueryController,
+        EvaluationController,
+        SolveController,
     ]
 
 

@@ -83,17 +83,20 @@ class AF:
 
     @classmethod
     def from_names(cls, names: Iterable[str], attacks: Iterable[tuple[str, str]]) -> AF:
-        """Build from argument names and named attack pairs; an unknown name is refused."""
+        """Build from argument names and named attack pairs; an unknown name is refused.
+
+        Errors name JSON paths into ``{"arguments": [...], "attacks": [[a, b], ...]}``.
+        """
         names = list(names)
-        index = {name: i for i, name in enumerate(names)}
-        if len(index) != len(names):
-            dup = next(x for i, x in enumerate(names) if index[x] != i)
-            raise InvalidInput("arguments", f"argument {dup!r} is named twice")
+        index: dict[str, int] = {}
+        for i, name in enumerate(names):
+            if index.setdefault(name, i) != i:
+                raise InvalidInput(f"$.arguments[{i}]", f"argument {name!r} is named twice")
         src, dst = [], []
         for k, (a, b) in enumerate(attacks):
-            for name in (a, b):
+            for j, name in enumerate((a, b)):
                 if name not in index:
-                    raise InvalidInput(f"attacks[{k}]", f"unknown argument {name!r}")
+                    raise InvalidInput(f"$.attacks[{k}][{j}]", f"unknown argument {name!r}")
             src.append(index[a])
             dst.append(index[b])
         af = cls.from_edges(len(names), src, dst, names)

@@ -192,7 +192,8 @@ class Reasoner:
         return self._lift(self._grow(start))
 
     def extensions(self, semantics: Semantics, *, limit: int | None = None) -> tuple[list[np.ndarray], bool]:
-        """All extensions (``ee``), at most ``limit``; and whether more exist beyond it."""
+        """All extensions (``ee``), at most ``limit``, in ascending order of their index lists;
+        and whether more exist beyond the limit."""
         self._start()
         if semantics == "grounded" or self.sub.n == 0:
             return [self._base], False
@@ -216,6 +217,7 @@ class Reasoner:
                 block = (np.flatnonzero(~ins) + 1).tolist()
             solver.add_clause([-sel, *block])
         solver.add_clause([-sel])
+        found.sort(key=lambda e: e.tolist())  # the solver's order is arbitrary; answers should not be
         return found, more
 
     def credulous(self, semantics: Semantics, a: int) -> tuple[bool, np.ndarray | None]:

@@ -20,12 +20,13 @@ def test_duplicate_attacks_are_one_attack_and_self_attacks_stay():
 def test_unknown_argument_in_an_attack_is_refused_with_its_position():
     with pytest.raises(InvalidInput) as e:
         AF.from_names(["a", "b"], [("a", "b"), ("b", "x")])
-    assert e.value.field == "attacks[1]" and "'x'" in e.value.reason
+    assert e.value.field == "$.attacks[1][1]" and "'x'" in e.value.reason
 
 
 def test_a_name_given_twice_is_refused():
-    with pytest.raises(InvalidInput, match="'a' is named twice"):
+    with pytest.raises(InvalidInput, match="'a' is named twice") as e:
         AF.from_names(["a", "b", "a"], [])
+    assert e.value.field == "$.arguments[2]"
 
 
 def test_edges_outside_the_range_are_refused():
