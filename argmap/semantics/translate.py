@@ -236,10 +236,12 @@ class _Explainer:
             return f"out: derived, and none of its supports stands ({_names(supports)})"
         if cycle := self._in_cycle(self.mf.node[x]):
             return f"undecided: in a cycle of attacks with {cycle}"
-        reasons = [f"attacked by {a}, which is undecided" for a in attacks if self.label(a) == UNDEC]
+        open_attacks = [a for a in attacks if self.label(a) == UNDEC]
+        reasons = [_these("attacked by", "attacked by", open_attacks, "undecided", which=True)] if open_attacks else []
         if derived and not any(self.label(s) == IN for s in supports):
-            reasons += [f"its support {s} is undecided" for s in supports if self.label(s) == UNDEC]
-        return "undecided: " + "; ".join(reasons[:_MAX_NAMED])
+            open_supports = [s for s in supports if self.label(s) == UNDEC]
+            reasons.append(_these("its support", "its supports", open_supports, "undecided"))
+        return "undecided: " + "; ".join(reasons)
 
     def _argument(self, x: str, lab: int) -> str:
         mf = self.mf
@@ -255,9 +257,12 @@ class _Explainer:
             return f"out: undercut by argument {u}, whose premises all stand"
         if cycle := self._in_cycle(self.mf.node[x]):
             return f"undecided: in a cycle of attacks with {cycle}"
-        reasons = [f"its premise {p} is undecided" for p in premises if self.label(p) == UNDEC]
-        reasons += [f"undercut by {u}, which is undecided" for u in undercuts if self.label(u) == UNDEC]
-        return "undecided: " + "; ".join(reasons[:_MAX_NAMED])
+        open_premises = [p for p in premises if self.label(p) == UNDEC]
+        open_undercuts = [u for u in undercuts if self.label(u) == UNDEC]
+        reasons = [_these("its premise", "its premises", open_premises, "undecided")] if open_premises else []
+        if open_undercuts:
+            reasons.append(_these("undercut by", "undercut by", open_undercuts, "undecided", which=True))
+        return "undecided: " + "; ".join(reasons)
 
     def beyond_grounded(self, i: int, semantics: str, exts: list[np.ndarray], more: bool) -> str:
         """For a node grounded semantics leaves undecided, under a multi-extension semantics."""
@@ -304,6 +309,14 @@ def _undecided_components(af: AF, g: np.ndarray) -> np.ndarray:
     loops = src[keep & (src == dst)]
     on_cycle[loops] = True
     return np.where(on_cycle, comp, -1)
+
+
+def _these(one: str, many: str, ids: list[str], state: str, *, which: bool = False) -> str:
+    """'its premise p is undecided' / 'its premises p, q are undecided' / 'attacked by a, which is …'."""
+    plural = len(ids) > 1
+    if which:
+        return f"{one if not plural else many} {_names(ids)}, {'which are' if plural else 'which is'} {state}"
+    return f"{many if plural else one} {_names(ids)} {'are' if plural else 'is'} {state}"
 
 
 def _names(ids: list[str]) -> str:

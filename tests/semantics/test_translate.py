@@ -166,3 +166,19 @@ def test_seed_kupiansk_claims_are_undecided_in_a_cycle(seed_grounded):
     assert seed_grounded.explanations["gerasimov-kupiansk-captured"] == (
         "undecided: in a cycle of attacks with general-staff-denies-kupiansk"
     )
+
+
+def test_an_argument_on_undecided_premises_names_them_in_one_clause(seed_grounded):
+    assert seed_grounded.explanations["s-kupiansk-pair-front-lines"] == (
+        "undecided: its premises gerasimov-kupiansk-captured, general-staff-denies-kupiansk are undecided"
+    )
+
+
+def test_a_claim_downstream_of_a_cycle_says_what_it_waits_for():
+    m = make_map(
+        {"x": "claim", "y": "claim", "z": "claim"},
+        [("a", "attack", ["x"], "y"), ("b", "attack", ["y"], "x"), ("c", "attack", ["y"], "z")],
+    )
+    ev = evaluate_map(m)
+    assert ev.explanations["z"] == "undecided: attacked by c, which is undecided"
+    assert ev.explanations["c"] == "undecided: its premise y is undecided"
