@@ -37,3 +37,12 @@ def test_wide_and_narrow_propagation_give_the_same_labelling(seed, monkeypatch):
     narrow = grounded(af)
     assert np.array_equal(wide, narrow)
     assert {IN, OUT, UNDEC} <= set(np.unique(wide).tolist())  # the case is not trivial
+
+
+def test_least_complete_climbs_from_an_admissible_set_to_the_complete_extension_it_implies():
+    # a <-> b, b -> c, c -> d: choosing a makes b out, so c in, so d out.
+    af = AF.from_names("abcd", [("a", "b"), ("b", "a"), ("b", "c"), ("c", "d")])
+    least_complete = grounded_module.least_complete
+    assert label_names(least_complete(af)) == ["undec"] * 4
+    assert label_names(least_complete(af, np.array([0]))) == ["in", "out", "in", "out"]
+    assert label_names(least_complete(af, np.array([1]))) == ["out", "in", "out", "in"]

@@ -147,12 +147,13 @@ def test_a_large_iccma23_file_takes_the_fast_path_and_reads_the_same():
 
 EVEN = AF.from_names(["a", "b"], [("a", "b"), ("b", "a")])
 ODD = AF.from_names(["a", "b", "c"], [("a", "b"), ("b", "c"), ("c", "a")])
+CHAIN = AF.from_names(["a", "b", "c"], [("a", "b"), ("b", "c")])
 
 
 @pytest.mark.parametrize(
     ("af", "semantics", "task", "arg", "iccma21", "iccma23"),
     [
-        (EVEN, "preferred", "se", None, "[a]\n", "w a\n"),
+        (CHAIN, "preferred", "se", None, "[a,c]\n", "w a c\n"),
         (EVEN, "preferred", "ee", None, "[[a],[b]]\n", "w a\nw b\n"),
         (EVEN, "grounded", "se", None, "[]\n", "w\n"),
         (ODD, "stable", "se", None, "NO\n", "NO\n"),
