@@ -590,8 +590,8 @@ def _tidy_svg(data: bytes) -> bytes:
     drop the DOCTYPE, which names a remote DTD, and the comments, which repeat node names.
 
     Text substitution rather than an XML parser: this output's layout is fixed by Graphviz,
-    and parsing and re-serialising took a quarter of ``dot``'s own time on the seed map. The tests parse
-    every output and check that no ``<a>`` is left.
+    and parsing and re-serialising took a quarter of ``dot``'s own time on the seed map. The
+    tests parse every output and check that no ``<a>`` is left.
     """
     data = _ANCHORED.sub(rb"<title>\1</title>\n\2", data)
     return _DOCTYPE_AND_COMMENTS.sub(b"", data)
