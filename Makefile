@@ -34,6 +34,9 @@ demo: setup
 	$(MAKE) exports
 
 exports: setup
+	@mkdir -p exports
+	$(BIN)/argmap --db $(DB) export diagram peace-plan --out exports/peace-plan-diagram.svg
+	$(BIN)/argmap --db $(DB) export diagram peace-plan --out exports/peace-plan-diagram.pdf
 	@echo "exports: regenerated from $(SEED)"
 
 test: setup
