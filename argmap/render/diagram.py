@@ -436,7 +436,9 @@ class _Builder:
             head += f'  <FONT POINT-SIZE="8">{" · ".join(marks)}</FONT>'
         # Whitespace is normalised before wrapping, so a newline can only be a line break here.
         rows = [head, html_text("\n".join(_wrap(st.text))).replace("\n", "<BR/>")]
-        foot = [x for x in ((sp.label if sp else st.speaker), st.date.label() if st.said else None) if x]
+        # In a speaker's frame the frame names the speaker; each box then needs only the date.
+        who = None if self.options.group_by_speaker else (sp.label if sp else st.speaker)
+        foot = [x for x in (who, st.date.label() if st.said else None) if x]
         if foot:
             rows.append(f'<FONT POINT-SIZE="9" COLOR="#444444">{html_text(" · ".join(foot))}</FONT>')
         table = "".join(f'<TR><TD ALIGN="LEFT" BALIGN="LEFT">{r}</TD></TR>' for r in rows)

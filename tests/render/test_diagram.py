@@ -222,7 +222,7 @@ def test_rankdir_puts_conclusions_first_top_down_or_left_to_right():
 
 def test_group_by_speaker_frames_each_speaker_s_statements():
     m = small_map(
-        [Statement(id="k1", text="One.", speaker="k"), Statement(id="k2", text="Two.", speaker="k"),
+        [Statement(id="k1", text="One.", speaker="k", said="2025-11-20"), Statement(id="k2", text="Two.", speaker="k"),
          Statement(id="v1", text="Three.", speaker="v"), Statement(id="n", text="Nobody's.")],
         [Argument(id="a", kind="support", premises=["v1"], target="k1")],
         speakers=[Speaker(id="k", name="Kaja Kallas"), Speaker(id="v", name="David van Weel")],
@@ -238,7 +238,11 @@ def test_group_by_speaker_frames_each_speaker_s_statements():
 
     assert inside("k1", "speaker/k") and inside("k2", "speaker/k") and inside("v1", "speaker/v")
     assert not inside("v1", "speaker/k") and not inside("n", "speaker/k") and not inside("n", "speaker/v")
-    assert not any(i.startswith("speaker/") for i in groups(parse(render(m, "svg")), "cluster"))
+    # The frame names the speaker, so the box keeps only the date.
+    assert "Kaja Kallas" not in shown(nodes["k1"]) and "20 Nov 2025" in shown(nodes["k1"])
+    ungrouped = parse(render(m, "svg"))
+    assert not any(i.startswith("speaker/") for i in groups(ungrouped, "cluster"))
+    assert "Kaja Kallas · 20 Nov 2025" in shown(groups(ungrouped, "node")["k1"])
 
 
 def test_evaluation_labels_tint_and_name_the_boxes_and_hollow_out_inferences():
