@@ -552,7 +552,8 @@ def _clip(text: str, limit: int) -> str:
 
 
 def _wrap(text: str) -> list[str]:
-    return _WRAPPER.wrap(_clip(" ".join(text.split()), MAX_SHOWN)) or [""]
+    # Controls first, as everywhere: str.split() would take some (\x1c-\x1f, \x85) for spaces.
+    return _WRAPPER.wrap(_clip(" ".join(_showable(text).split()), MAX_SHOWN)) or [""]
 
 
 # -- running Graphviz --------------------------------------------------------------------------
