@@ -339,19 +339,27 @@ def check_map(m: Map) -> None:
         problems.append(Problem(path, reason))
 
     def unique(items, section):
-        seen: dict[str, int] = {}
+        # The first use of an id is the one references resolve to (and the duplicate message
+        # points at), so a repeated id gives one problem, not a second one from its stand-in.
+        first: dict[str, object] = {}
+        where: dict[str, int] = {}
         for i, item in enumerate(items):
-            if item.id in seen:
-                bad(f"$.{section}[{i}].id", f"duplicate id {item.id!r} (first at $.{section}[{seen[item.id]}])")
-            seen.setdefault(item.id, i)
-        return {item.id: item for item in items}
+            if item.id in first:
+                bad(f"$.{section}[{i}].id", f"duplicate id {item.id!r} (first at $.{section}[{where[item.id]}])")
+                continue
+            first[item.id], where[item.id] = item, i
+        return first, where
 
-    speakers = unique(m.speakers, "speakers")
-    sources = unique(m.sources, "sources")
-    statements = unique(m.statements, "statements")
-    arguments = unique(m.arguments, "arguments")
-    for sid in statements.keys() & arguments.keys():
-        bad("$.arguments", f"id {sid!r} is used by a statement and an argument")
+    speakers, _ = unique(m.speakers, "speakers")
+    sources, _ = unique(m.sources, "sources")
+    statements, statement_at = unique(m.statements, "statements")
+    arguments, argument_at = unique(m.arguments, "arguments")
+    # Statements and arguments share one id space: an undercut's target must be unambiguous.
+    for aid in sorted(statements.keys() & arguments.keys(), key=argument_at.__getitem__):
+        bad(
+            f"$.arguments[{argument_at[aid]}].id",
+            f"id {aid!r} is already used by a statement (at $.statements[{statement_at[aid]}])",
+        )
 
     for i, s in enumerate(m.statements):
         at = f"$.statements[{i}]"
@@ -402,7 +410,8 @@ def target_problem(a: Argument, is_statement, is_argument) -> str | None:
     if is_statement(a.target):
         return None
     if is_argument(a.target):
-        return f"a {a.kind} targets a statement, but {a.target!r} is an argument (use an undercut)"
+        article = "an" if a.kind == "attack" else "a"
+        return f"{article} {a.kind} targets a statement, but {a.target!r} is an argument (use an undercut)"
     return f"unknown statement {a.target!r}"
 
 
