@@ -213,23 +213,45 @@ def test_a_statement_and_an_argument_may_not_share_an_id():
     ]
 
 
-def test_unknown_fields_are_refused():
+def test_unknown_fields_are_refused_at_their_own_path():
     err = refusal(doc(**{"statements.1.speeker": "kallas"}))
-    assert "unknown field `speeker`" in err.problems[0].reason
+    assert [(p.field, p.reason) for p in err.problems] == [
+        ("$.statements[1].speeker", "Object contains unknown field `speeker`")
+    ]
     err = refusal(doc(colour="red"))
-    assert "unknown field `colour`" in err.problems[0].reason
+    assert [p.field for p in err.problems] == ["$.colour"]
 
 
-def test_a_missing_required_field_is_named():
+def test_a_missing_required_field_is_named_in_the_path():
     d = doc()
     del d["arguments"][1]["target"]
     err = refusal(d)
-    assert "missing required field `target`" in err.problems[0].reason
+    assert [(p.field, p.reason) for p in err.problems] == [
+        ("$.arguments[1].target", "Object missing required field `target`")
+    ]
 
 
-def test_a_syntax_error_is_a_format_error():
-    with pytest.raises(FormatError):
-        decode_map(b'{"id": "m", "title": ')
+def test_a_json_syntax_error_is_a_format_error():
+    with pytest.raises(FormatError) as info:
+        decode_map(b'{"id": "m", "title": }')
+    assert info.value.reason == "JSON is malformed: invalid character (byte 21)"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "text", "field", "reason"),
+    [
+        ("yaml", b"id: m\ntitle: [\n", "line 3, column 1", "while parsing a flow node: did not find expected"),
+        ("yaml", b"id: m\ntitle: x\n  bad: 1\n", "line 3, column 6", "mapping values are not allowed"),
+        ("toml", b'id = "m"\ntitle = \n', "line 2, column 9", "Invalid value"),
+    ],
+)
+def test_a_syntax_error_names_its_line_in_one_line(fmt, text, field, reason):
+    with pytest.raises(FormatError) as info:
+        decode_map(text, format=fmt)
+    (problem,) = info.value.problems
+    assert problem.field == field
+    assert problem.reason.startswith(reason), problem.reason
+    assert "\n" not in str(info.value) and "<byte string>" not in str(info.value)
 
 
 def test_every_problem_is_collected_with_its_path():
