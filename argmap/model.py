@@ -100,7 +100,9 @@ class PartialDate(msgspec.Struct, frozen=True, kw_only=True):
     def label(self) -> str:
         """A human reading that shows the precision: '20 Nov 2025', 'Nov 2025', 'c. 26 Nov 2025'."""
         if self.precision == "interval":
-            text = f"{_fmt(self.lower, 'day')} – {_fmt(self.upper, 'day')}"
+            # Each end keeps its own precision: '2025-11/2025-12' is 'Nov 2025 – Dec 2025'.
+            start, end = (partial_date(part).label() for part in self.edtf.split("/"))
+            text = f"{start} – {end}"
         else:
             text = _fmt(self.lower, self.precision)
             if self.precision == "time":
@@ -191,6 +193,7 @@ class Speaker(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     def __post_init__(self):
         _check_text("name", self.name)
         _check_text("role", self.role)
+        _check_text("affiliation", self.affiliation)
         if self.name is None and self.role is None:
             raise ValueError("name: a speaker needs a name or, if unnamed, a role")
 
@@ -217,6 +220,7 @@ class Source(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
     def __post_init__(self):
         _check_text("title", self.title)
+        _check_text("publisher", self.publisher)
         _check_date("published", self.published)
         if self.text is not None and self.text_file is not None:
             raise ValueError("text_file: give either text or text_file, not both")
@@ -284,6 +288,7 @@ class Argument(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     note: Annotated[str, Meta(max_length=10_000)] | None = None
 
     def __post_init__(self):
+        _check_text("scheme", self.scheme)
         if len(set(self.premises)) != len(self.premises):
             seen: set[str] = set()
             dup = next(p for p in self.premises if p in seen or seen.add(p))

@@ -86,6 +86,10 @@ def test_the_base_document_is_valid():
         pytest.param({"title": "   "}, "$.title", "white space", id="blank-map-title"),
         pytest.param({"sources.1.title": " "}, "$.sources[1].title", "white space", id="blank-source-title"),
         pytest.param({"speakers.0.name": " "}, "$.speakers[0].name", "white space", id="blank-speaker-name"),
+        pytest.param({"speakers.0.affiliation": "  "}, "$.speakers[0].affiliation", "white space",
+                     id="blank-affiliation"),
+        pytest.param({"sources.1.publisher": "\t"}, "$.sources[1].publisher", "white space", id="blank-publisher"),
+        pytest.param({"arguments.0.scheme": " "}, "$.arguments[0].scheme", "white space", id="blank-scheme"),
         pytest.param({"speakers.1": {"id": "nobody"}}, "$.speakers[1].name", "name or, if unnamed, a role",
                      id="speaker-without-name-or-role"),
         pytest.param({"arguments.0.premises": []}, "$.arguments[0].premises", "length >= 1", id="no-premises"),
@@ -336,6 +340,9 @@ D = dt.date
          "20 Nov 2025, 21:00:00Z"),
         ("2025-11-19/2025-11-21", D(2025, 11, 19), D(2025, 11, 21), "interval", False, False,
          "19 Nov 2025 – 21 Nov 2025"),
+        ("2025-11/2025-12", D(2025, 11, 1), D(2025, 12, 31), "interval", False, False, "Nov 2025 – Dec 2025"),
+        ("2025-11-20/2025-12", D(2025, 11, 20), D(2025, 12, 31), "interval", False, False,
+         "20 Nov 2025 – Dec 2025"),
     ],
 )
 def test_partial_date_meaning(edtf, lower, upper, precision, approximate, uncertain, label):
