@@ -4,6 +4,7 @@
 
     ArgmapError                 anything argmap refuses or cannot do
     ├── InvalidInput            the input is malformed or breaks a rule   (CLI exit 2, HTTP 422)
+    │   │                       (also a ValueError, so msgspec adds the path when decoding)
     │   ├── FormatError         a file or body cannot be parsed            (CLI exit 2, HTTP 400)
     │   └── DanglingReference   an id names nothing of the right kind      (CLI exit 2, HTTP 422)
     ├── NotFound                the map or entity does not exist           (CLI exit 2, HTTP 404)
@@ -85,8 +86,13 @@ class ArgmapError(Exception):
         }
 
 
-class InvalidInput(ArgmapError):
-    """The input is well-formed but breaks a rule of the model (empty text, bad date, …)."""
+class InvalidInput(ArgmapError, ValueError):
+    """The input is well-formed but breaks a rule of the model (empty text, bad date, …).
+
+    It is also a ``ValueError``: raised in a Struct's ``__post_init__``, msgspec turns it into a
+    ``ValidationError`` with the path when decoding, while a Struct built in Python raises it as
+    it is, so both ways in give a typed error naming the field.
+    """
 
     code = "invalid"
 

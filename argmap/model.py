@@ -8,7 +8,7 @@ each checks itself when decoded and names the field it refuses::
     >>> msgspec.json.decode(b'{"id": "s1", "text": " "}', type=Statement)
     Traceback (most recent call last):
     ...
-    msgspec.ValidationError: text: must not be empty - at `$`
+    msgspec.ValidationError: text: must not be empty or only white space - at `$`
 
 A :class:`Map` is checked as a whole by :func:`check_map` (references, quote spans), which
 collects every problem instead of stopping at the first. :func:`decode_map` does both.
@@ -124,7 +124,7 @@ def _fmt(d: _dt.date, precision: str) -> str:
 
 @lru_cache(maxsize=65536)
 def partial_date(value: str) -> PartialDate:
-    """Parse an EDTF string; raise ``ValueError`` with a reason a person can act on.
+    """Parse an EDTF string; raise ``InvalidInput`` (a ``ValueError``) with a reason a person can act on.
 
     Cached: the EDTF grammar (pyparsing) costs milliseconds a call, and maps repeat dates.
     """
@@ -134,7 +134,8 @@ def partial_date(value: str) -> PartialDate:
     try:
         parsed = parse_edtf(value)
     except EDTFParseException:
-        raise ValueError(
+        raise InvalidInput(
+            "date",
             f"{value!r} is not a valid EDTF date (expected e.g. 2025, 2025-11, 2025-11-20, "
             "2025-11-26~); impossible dates such as 2025-02-30 are refused"
         ) from None
@@ -151,16 +152,16 @@ def partial_date(value: str) -> PartialDate:
         approximate = bool(parsed.is_approximate or parsed.is_uncertain_and_approximate)
         uncertain = bool(parsed.is_uncertain or parsed.is_uncertain_and_approximate)
     else:
-        raise ValueError(f"{value!r}: this kind of EDTF date ({kind}) is not supported")
+        raise InvalidInput("date", f"{value!r}: this kind of EDTF date ({kind}) is not supported")
     if precision not in ("year", "month", "day", "time", "interval"):
-        raise ValueError(f"{value!r}: unsupported precision {precision!r}")
+        raise InvalidInput("date", f"{value!r}: unsupported precision {precision!r}")
     try:
         lower = _dt.date(*parsed.lower_strict()[:3])
         upper = _dt.date(*parsed.upper_strict()[:3])
     except (ValueError, TypeError):
-        raise ValueError(f"{value!r} is not a date that exists") from None
+        raise InvalidInput("date", f"{value!r} is not a date that exists") from None
     if upper < lower:
-        raise ValueError(f"{value!r}: the interval ends before it starts")
+        raise InvalidInput("date", f"{value!r}: the interval ends before it starts")
     return PartialDate(
         edtf=value, lower=lower, upper=upper, precision=precision,
         approximate=approximate, uncertain=uncertain,
@@ -171,15 +172,15 @@ def _check_date(field: str, value: str | None) -> None:
     if value is not None:
         try:
             partial_date(value)
-        except ValueError as e:
-            raise ValueError(f"{field}: {e}") from None
+        except InvalidInput as e:
+            raise InvalidInput(field, e.reason) from None
 
 
 def _check_text(field: str, value: str | None) -> None:
     if value is not None and not value.strip():
-        raise ValueError(f"{field}: must not be empty or only white space")
+        raise InvalidInput(field, "must not be empty or only white space")
     if value is not None and "\x00" in value:
-        raise ValueError(f"{field}: must not contain NUL characters")
+        raise InvalidInput(field, "must not contain NUL characters")
 
 
 class Speaker(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -195,7 +196,7 @@ class Speaker(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         _check_text("role", self.role)
         _check_text("affiliation", self.affiliation)
         if self.name is None and self.role is None:
-            raise ValueError("name: a speaker needs a name or, if unnamed, a role")
+            raise InvalidInput("name", "a speaker needs a name or, if unnamed, a role")
 
     @property
     def label(self) -> str:
@@ -223,7 +224,7 @@ class Source(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         _check_text("publisher", self.publisher)
         _check_date("published", self.published)
         if self.text is not None and self.text_file is not None:
-            raise ValueError("text_file: give either text or text_file, not both")
+            raise InvalidInput("text_file", "give either text or text_file, not both")
 
 
 class Quote(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -238,7 +239,7 @@ class Quote(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
     def __post_init__(self):
         if self.end <= self.start:
-            raise ValueError("end: must be greater than start")
+            raise InvalidInput("end", "must be greater than start")
 
 
 class Statement(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -264,9 +265,9 @@ class Statement(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         _check_text("text", self.text)
         _check_date("said", self.said)
         if len(set(self.tags)) != len(self.tags):
-            raise ValueError("tags: a tag is repeated")
+            raise InvalidInput("tags", "a tag is repeated")
         if self.quote is not None and self.source is None:
-            raise ValueError("quote: a quote needs a source to point into")
+            raise InvalidInput("quote", "a quote needs a source to point into")
 
     @property
     def date(self) -> PartialDate | None:
@@ -292,11 +293,11 @@ class Argument(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         if len(set(self.premises)) != len(self.premises):
             seen: set[str] = set()
             dup = next(p for p in self.premises if p in seen or seen.add(p))
-            raise ValueError(f"premises: {dup!r} is listed twice")
+            raise InvalidInput("premises", f"{dup!r} is listed twice")
         if self.target in self.premises:
-            raise ValueError(f"target: {self.target!r} cannot be one of its own premises")
+            raise InvalidInput("target", f"{self.target!r} cannot be one of its own premises")
         if self.target == self.id:
-            raise ValueError("target: an argument cannot target itself")
+            raise InvalidInput("target", "an argument cannot target itself")
 
 
 class MapInfo(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

@@ -315,6 +315,24 @@ def test_a_single_entity_names_its_field():
     assert entity_problems(Speaker, {"id": "x", "name": "a\x00"}) == [("$.name", "must not contain NUL characters")]
 
 
+@pytest.mark.parametrize(
+    ("build", "field", "reason"),
+    [
+        (lambda: Statement(id="s", text=" "), "text", "must not be empty or only white space"),
+        (lambda: Statement(id="s", text="t", said="2025-02-30"), "said", "'2025-02-30' is not a valid EDTF date"),
+        (lambda: Argument(id="a", kind="undercut", premises=["p"], target="a"), "target",
+         "an argument cannot target itself"),
+        (lambda: Speaker(id="x"), "name", "a speaker needs a name or, if unnamed, a role"),
+        (lambda: Quote(start=4, end=1), "end", "must be greater than start"),
+    ],
+)
+def test_a_struct_built_in_python_raises_a_typed_error(build, field, reason):
+    """Python callers get the same typed error as a decoder, not a bare ValueError."""
+    with pytest.raises(InvalidInput) as info:
+        build()
+    assert (info.value.field, info.value.reason[: len(reason)]) == (field, reason)
+
+
 def test_speaker_label_names_the_unnamed_by_role():
     assert Speaker(id="k", name="Kaja Kallas").label == "Kaja Kallas"
     assert Speaker(id="a", role="close adviser to Zelensky").label == "(unnamed) close adviser to Zelensky"
@@ -367,8 +385,9 @@ def test_partial_date_meaning(edtf, lower, upper, precision, approximate, uncert
     ],
 )
 def test_partial_date_refuses_what_it_cannot_place(edtf, reason):
-    with pytest.raises(ValueError, match=reason) as info:
+    with pytest.raises(InvalidInput, match=reason) as info:
         partial_date(edtf)
+    assert isinstance(info.value, ValueError), "callers that catch ValueError keep working"
     assert repr(edtf) in str(info.value), "the message quotes the value the user wrote"
 
 

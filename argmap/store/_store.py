@@ -554,8 +554,8 @@ def _integrity_problems(cur) -> list[Problem]:
 def _date_arg(field: str, value: str):
     try:
         return partial_date(value)
-    except ValueError as e:
-        raise InvalidInput(field, str(e)) from None
+    except InvalidInput as e:
+        raise InvalidInput(field, e.reason) from None
 
 
 def _no_text_file(src: Source) -> None:
