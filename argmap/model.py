@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from functools import lru_cache
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 import msgspec
 from msgspec import Meta
@@ -45,6 +45,9 @@ __all__ = [
     "check_map",
     "decode_map",
     "partial_date",
+    "quote_problem",
+    "target_problem",
+    "validate",
 ]
 
 Id = Annotated[
@@ -328,6 +331,27 @@ class Map(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     @property
     def info(self) -> MapInfo:
         return MapInfo(id=self.id, title=self.title, description=self.description)
+
+
+S = TypeVar("S", bound=msgspec.Struct)
+
+
+def validate(obj: S) -> S:
+    """A checked copy of a Struct built in Python, refused with InvalidInput naming the field.
+
+    msgspec enforces ``Meta`` constraints (lengths, id patterns, ``Literal`` kinds) only when
+    decoding, so ``Argument(premises=[], ...)`` built in Python passes unchecked; whatever
+    stores a Struct it did not decode itself passes it through here first.
+
+    >>> validate(Argument(id="a", kind="support", premises=[], target="c"))
+    Traceback (most recent call last):
+    ...
+    argmap.errors.InvalidInput: $.premises: Expected `array` of length >= 1
+    """
+    try:
+        return msgspec.convert(msgspec.to_builtins(obj), type(obj))
+    except msgspec.ValidationError as e:
+        raise from_validation_error(e) from None
 
 
 def check_map(m: Map) -> None:

@@ -47,6 +47,7 @@ from argmap.model import (
     partial_date,
     quote_problem,
     target_problem,
+    validate,
 )
 
 __all__ = ["Counts", "MapSummary", "Store", "default_path"]
@@ -194,6 +195,8 @@ class Store:
         return MapInfo(id=row[0], title=row[1], description=row[2])
 
     def create_map(self, info: MapInfo) -> MapInfo:
+        info = validate(info)
+
         def fn(cur):
             if _exists(cur, "maps", None, info.id):
                 raise DuplicateId("id", f"map {info.id!r} already exists")
@@ -206,6 +209,8 @@ class Store:
         return self.write(fn)
 
     def update_map(self, info: MapInfo) -> MapInfo:
+        info = validate(info)
+
         def fn(cur):
             _require_map(cur, info.id)
             cur.execute(
@@ -233,6 +238,7 @@ class Store:
         The map is checked as a whole first (:func:`argmap.model.check_map`), so a map with a
         dangling reference is refused before the database is touched.
         """
+        m = validate(m)
         check_map(m)
 
         def fn(cur):
@@ -275,6 +281,8 @@ class Store:
     # -- speakers -------------------------------------------------------------------------
 
     def add_speaker(self, map_id: str, sp: Speaker) -> Speaker:
+        sp = validate(sp)
+
         def fn(cur):
             _require_map(cur, map_id)
             _require_new(cur, "speakers", map_id, sp.id, "speaker")
@@ -292,6 +300,8 @@ class Store:
         return [Speaker(id=r[0], name=r[1], role=r[2], affiliation=r[3]) for r in rows]
 
     def update_speaker(self, map_id: str, sp: Speaker) -> Speaker:
+        sp = validate(sp)
+
         def fn(cur):
             _require(cur, "speakers", map_id, sp.id, "speaker")
             cur.execute(
@@ -311,6 +321,7 @@ class Store:
 
     def add_source(self, map_id: str, src: Source) -> Source:
         _no_text_file(src)
+        src = validate(src)
 
         def fn(cur):
             _require_map(cur, map_id)
@@ -332,6 +343,7 @@ class Store:
 
     def update_source(self, map_id: str, src: Source) -> Source:
         _no_text_file(src)
+        src = validate(src)
 
         def fn(cur):
             _require(cur, "sources", map_id, src.id, "source")
@@ -362,6 +374,8 @@ class Store:
     # -- statements -----------------------------------------------------------------------
 
     def add_statement(self, map_id: str, st: Statement) -> Statement:
+        st = validate(st)
+
         def fn(cur):
             _require_map(cur, map_id)
             _require_new_node(cur, map_id, st.id)
@@ -417,6 +431,8 @@ class Store:
         return [_statement(r) for r in rows]
 
     def update_statement(self, map_id: str, st: Statement) -> Statement:
+        st = validate(st)
+
         def fn(cur):
             _require(cur, "statements", map_id, st.id, "statement")
             _check_statement_refs(cur, map_id, st)
@@ -438,6 +454,8 @@ class Store:
     # -- arguments ------------------------------------------------------------------------
 
     def add_argument(self, map_id: str, arg: Argument) -> Argument:
+        arg = validate(arg)
+
         def fn(cur):
             _require_map(cur, map_id)
             _require_new_node(cur, map_id, arg.id)
@@ -490,6 +508,8 @@ class Store:
         return [Argument(id=r[0], kind=r[1], target=r[2], scheme=r[3], note=r[4], premises=r[5]) for r in rows]
 
     def update_argument(self, map_id: str, arg: Argument) -> Argument:
+        arg = validate(arg)
+
         def fn(cur):
             _require(cur, "arguments", map_id, arg.id, "argument")
             _check_argument_refs(cur, map_id, arg)

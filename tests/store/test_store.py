@@ -314,6 +314,36 @@ def test_a_refused_write_is_typed_and_changes_nothing(loaded, write, error, fiel
     unchanged(loaded, before)
 
 
+@pytest.mark.parametrize(
+    "build",
+    [
+        pytest.param(lambda: Argument(id="a9", kind="support", premises=[], target="s2"), id="no-premises"),
+        pytest.param(lambda: Statement(id="bad id", text="t"), id="id-with-space"),
+        pytest.param(lambda: Statement(id="s9", text="t", kind="opinion"), id="unknown-kind"),
+        pytest.param(lambda: Statement(id="s9", text="t", said=None, tags=["two words"]), id="bad-tag"),
+        pytest.param(lambda: Speaker(id="x" * 200, name="Long"), id="id-too-long"),
+    ],
+)
+def test_a_struct_built_in_python_is_checked_like_a_decoded_one(loaded, build):
+    """msgspec checks Meta constraints only when decoding; the store must not take them on trust."""
+    before = loaded.get_map("m")
+    item = build()
+    add = {Argument: loaded.add_argument, Statement: loaded.add_statement, Speaker: loaded.add_speaker}[type(item)]
+    with pytest.raises(InvalidInput) as info:
+        add("m", item)
+    assert info.value.field.startswith("$.")
+    unchanged(loaded, before)
+
+
+def test_load_map_checks_structs_built_in_python(store):
+    m = small_map()
+    m.arguments.append(Argument(id="a9", kind="support", premises=[], target="s2"))
+    with pytest.raises(InvalidInput) as info:
+        store.load_map(m)
+    assert info.value.field == "$.arguments[4].premises"
+    assert store.list_maps() == []
+
+
 def test_load_map_refuses_a_dangling_map_before_touching_the_database(loaded):
     before = loaded.get_map("m")
     broken = small_map("other")
