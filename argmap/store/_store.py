@@ -147,11 +147,21 @@ class Store:
     # -- the two ways in -----------------------------------------------------------------
 
     def write(self, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
-        """Run ``fn(cursor)`` in one transaction under the writer lock; roll back on any error."""
+        """Run ``fn(cursor)`` in one transaction under the writer lock; roll back on any error.
+
+        A store write made inside ``fn`` (``store.add_statement(...)``) joins that transaction,
+        so several writes compose into one that commits or rolls back as a whole::
+
+            store.write(lambda cur: (store.add_statement("m", s), store.add_argument("m", a)))
+        """
         if self.read_only:
             raise InvalidInput("db", f"{self.path} is open read-only")
+        outer = getattr(self._local, "write_cur", None)
+        if outer is not None:
+            return fn(outer)
         with self._lock:
             cur = self._conn.cursor()
+            self._local.write_cur = cur
             try:
                 cur.begin()
                 result = fn(cur)
@@ -165,6 +175,7 @@ class Store:
                 cur.rollback()
                 raise
             finally:
+                self._local.write_cur = None
                 cur.close()
 
     def _read(self, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:

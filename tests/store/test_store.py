@@ -442,6 +442,46 @@ def test_cascade_from_a_source_follows_date_sources_too(loaded):
 # -- write(fn): one transaction ---------------------------------------------------------------
 
 
+def test_a_failure_inside_write_rolls_back_everything(loaded):
+    before = loaded.get_map("m")
+
+    def several_steps(cur):
+        loaded.add_statement("m", Statement(id="n1", text="First new."))
+        loaded.add_argument("m", Argument(id="n2", kind="support", premises=["n1"], target="s2"))
+        loaded.delete_statement("m", "s5", cascade=True)
+        raise RuntimeError("changed my mind")
+
+    with pytest.raises(RuntimeError, match="changed my mind"):
+        loaded.write(several_steps)
+    unchanged(loaded, before)
+
+
+def test_writes_inside_write_commit_together(loaded):
+    def both(cur):
+        loaded.add_statement("m", Statement(id="n1", text="New premise."))
+        return loaded.add_argument("m", Argument(id="n2", kind="support", premises=["n1"], target="s2"))
+
+    assert loaded.write(both).id == "n2"
+    assert loaded.get_argument("m", "n2").premises == ["n1"]
+    assert loaded.check_integrity() == []
+
+
+def test_a_typed_error_inside_write_reaches_the_caller_unchanged(loaded):
+    before = loaded.get_map("m")
+
+    def fn(cur):
+        loaded.add_statement("m", Statement(id="n1", text="New."))
+        loaded.add_statement("m", Statement(id="n2", text="New.", speaker="putin"))
+
+    with pytest.raises(DanglingReference) as info:
+        loaded.write(fn)
+    assert info.value.field == "speaker"
+    unchanged(loaded, before)
+
+
+# -- files ------------------------------------------------------------------------------------
+
+
 def test_a_reopened_file_keeps_its_data_and_schema_version(tmp_path, seed):
     path = tmp_path / "argmap.duckdb"
     with Store(path) as s:
