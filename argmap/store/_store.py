@@ -191,6 +191,28 @@ class Store:
         """A read cursor of this thread, for ``argmap.query`` (never for writes)."""
         yield self._read(lambda c: c)
 
+    @contextmanager
+    def snapshot(self):
+        """Make every read of this thread inside the block see one committed state.
+
+        Each read is otherwise its own transaction, so a writer committing between two reads
+        (statements, then arguments) could hand a caller arguments whose premises it never saw.
+
+        >>> with store.snapshot():                     # doctest: +SKIP
+        ...     statements, arguments = store.list_statements("m"), store.list_arguments("m")
+        """
+        if getattr(self._local, "in_snapshot", False):
+            yield
+            return
+        cur = self._read(lambda c: c)
+        cur.begin()
+        self._local.in_snapshot = True
+        try:
+            yield
+        finally:
+            self._local.in_snapshot = False
+            cur.rollback()  # it only read: nothing to keep
+
     # -- maps -----------------------------------------------------------------------------
 
     def list_maps(self) -> list[MapSummary]:
@@ -272,16 +294,17 @@ class Store:
 
     def get_map(self, map_id: str) -> Map:
         """The whole map as one document (what ``load_map`` takes)."""
-        info = self.get_map_info(map_id)
-        return Map(
-            id=info.id,
-            title=info.title,
-            description=info.description,
-            speakers=self.list_speakers(map_id),
-            sources=self.list_sources(map_id),
-            statements=self.list_statements(map_id),
-            arguments=self.list_arguments(map_id),
-        )
+        with self.snapshot():
+            info = self.get_map_info(map_id)
+            return Map(
+                id=info.id,
+                title=info.title,
+                description=info.description,
+                speakers=self.list_speakers(map_id),
+                sources=self.list_sources(map_id),
+                statements=self.list_statements(map_id),
+                arguments=self.list_arguments(map_id),
+            )
 
     def counts(self, map_id: str | None = None) -> Counts:
         """Counts for one map, or for the whole store when ``map_id`` is None."""

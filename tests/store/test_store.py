@@ -586,3 +586,25 @@ def test_concurrent_writers_lose_nothing_and_readers_see_whole_arguments(tmp_pat
         assert again.counts("m").arguments == THREADS * PER_THREAD
 
 
+def test_get_map_reads_one_snapshot(loaded, monkeypatch):
+    """A write that commits while get_map is reading must not give a map with half of it."""
+    real = Store.list_statements
+
+    def slow_list_statements(self, *args, **kwargs):
+        result = real(self, *args, **kwargs)
+        # Another thread commits a statement and an argument on it between the two reads.
+        def write():
+            self.add_statement("m", Statement(id="late", text="Late."))
+            self.add_argument("m", Argument(id="late-arg", kind="support", premises=["late"], target="s2"))
+
+        th = threading.Thread(target=write)
+        th.start()
+        th.join()
+        return result
+
+    monkeypatch.setattr(Store, "list_statements", slow_list_statements)
+    m = loaded.get_map("m")
+    monkeypatch.undo()
+    check_map(m)
+    assert "late-arg" not in [a.id for a in m.arguments]
+    assert loaded.get_argument("m", "late-arg").premises == ["late"], "the write itself went through"
