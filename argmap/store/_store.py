@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Callable, Iterable, TypeVar
+from typing import Callable, Iterable, TypeVar, get_args
 
 import duckdb
 import msgspec
@@ -37,12 +37,14 @@ from argmap.errors import (
 )
 from argmap.model import (
     Argument,
+    ArgumentKind,
     Map,
     MapInfo,
     Quote,
     Source,
     Speaker,
     Statement,
+    StatementKind,
     check_map,
     partial_date,
     quote_problem,
@@ -444,7 +446,7 @@ class Store:
             params["speaker"] = speaker
         if kind is not None:
             where.append("kind = $kind")
-            params["kind"] = kind
+            params["kind"] = _one_of("kind", kind, StatementKind)
         if tag is not None:
             where.append("list_contains(tags, $tag)")
             params["tag"] = tag
@@ -457,10 +459,7 @@ class Store:
         sql = (
             "SELECT id, text, kind, speaker_id, said, source_id, date_source_id, quote_start, quote_end, "
             "quote_text, tags, note FROM statements WHERE " + " AND ".join(where) + " ORDER BY seq, id"
-        )
-        if limit is not None:
-            sql += " LIMIT $limit OFFSET $offset"
-            params.update(limit=limit, offset=offset)
+        ) + _page(limit, offset, params)
         rows = self._read(lambda c: c.execute(sql, params).fetchall())
         return [_statement(r) for r in rows]
 
@@ -519,7 +518,7 @@ class Store:
             where.append(_ids_clause("a.id", ids, params))
         if kind is not None:
             where.append("a.kind = $kind")
-            params["kind"] = kind
+            params["kind"] = _one_of("kind", kind, ArgumentKind)
         if target is not None:
             where.append("a.target_id = $target")
             params["target"] = target
@@ -534,10 +533,7 @@ class Store:
             "(SELECT list(p.statement_id ORDER BY p.position) FROM premises p "
             " WHERE p.map_id = a.map_id AND p.argument_id = a.id) "
             "FROM arguments a WHERE " + " AND ".join(where) + " ORDER BY a.seq, a.id"
-        )
-        if limit is not None:
-            sql += " LIMIT $limit OFFSET $offset"
-            params.update(limit=limit, offset=offset)
+        ) + _page(limit, offset, params)
         rows = self._read(lambda c: c.execute(sql, params).fetchall())
         return [Argument(id=r[0], kind=r[1], target=r[2], scheme=r[3], note=r[4], premises=r[5]) for r in rows]
 
@@ -610,6 +606,25 @@ def _date_arg(field: str, value: str):
         return partial_date(value)
     except InvalidInput as e:
         raise InvalidInput(field, e.reason) from None
+
+
+def _one_of(field: str, value: str, allowed) -> str:
+    choices = get_args(allowed)
+    if value not in choices:
+        raise InvalidInput(field, f"unknown {field} {value!r}; use one of {', '.join(choices)}")
+    return value
+
+
+def _page(limit: int | None, offset: int, params: dict) -> str:
+    """The LIMIT/OFFSET clause; an offset counts even without a limit."""
+    for field, value in (("limit", limit), ("offset", offset)):
+        if value is not None and (type(value) is not int or not 0 <= value < 2**63):
+            raise InvalidInput(field, f"must be a whole number from 0 up, not {value!r}")
+    params["offset"] = offset
+    if limit is None:
+        return " OFFSET $offset"
+    params["limit"] = limit
+    return " LIMIT $limit OFFSET $offset"
 
 
 def _no_text_file(src: Source) -> None:

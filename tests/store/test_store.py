@@ -231,6 +231,33 @@ def test_filters_by_speaker_kind_and_tag(loaded):
     assert [a.id for a in loaded.list_arguments("m", premise="s3")] == ["a2", "a4"]
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"date_from": "2025-02-30"}, "from"),
+        ({"date_to": "soon"}, "to"),
+        ({"kind": "opinion"}, "kind"),
+        ({"limit": -1}, "limit"),
+        ({"limit": 10, "offset": -5}, "offset"),
+    ],
+)
+def test_a_bad_filter_is_a_typed_error_naming_it(loaded, kwargs, field):
+    with pytest.raises(InvalidInput) as info:
+        loaded.list_statements("m", **kwargs)
+    assert info.value.field == field
+
+
+def test_a_bad_argument_filter_is_a_typed_error(loaded):
+    with pytest.raises(InvalidInput) as info:
+        loaded.list_arguments("m", kind="rebut")
+    assert info.value.field == "kind"
+
+
+def test_an_offset_counts_without_a_limit(loaded):
+    assert [s.id for s in loaded.list_statements("m", offset=3)] == ["s4", "s5"]
+    assert [a.id for a in loaded.list_arguments("m", offset=3)] == ["a4"]
+
+
 def test_pages_are_stable_and_cover_everything_once(store, seed):
     store.load_map(seed)
     # Interleave later additions so that insertion order, not id order, decides.
