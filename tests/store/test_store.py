@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-import msgspec
+import duckdb
 import pytest
 
 from argmap.errors import ArgmapError, DanglingReference, DuplicateId, InUse, InvalidInput, NotFound
@@ -167,6 +167,19 @@ def test_deletes_remove_exactly_the_item(loaded):
     assert [s.id for s in loaded.list_speakers("m")] == ["kallas", "adviser"]
     assert [s.id for s in loaded.list_sources("m")] == ["art", "rep"]
     assert loaded.check_integrity() == []
+
+
+def test_maps_are_separate_even_with_the_same_ids(store):
+    store.load_map(small_map("a"))
+    store.load_map(small_map("b"))
+    store.delete_speaker("a", "adviser", cascade=True)
+    store.update_statement("a", Statement(id="s1", text="Changed in a only.", speaker="kallas"))
+    assert store.get_map("b") == small_map("b")
+    assert [s.id for s in store.list_statements("a")] == ["s1", "s2", "s4", "s5"]
+    assert [s.id for s in store.list_statements("b", speaker="adviser")] == ["s3"]
+    store.delete_map("a")
+    assert store.get_map("b") == small_map("b")
+    assert store.check_integrity() == []
 
 
 def test_unknown_ids_are_not_found(loaded):
@@ -607,6 +620,8 @@ def test_concurrent_writers_lose_nothing_and_readers_see_whole_arguments(tmp_pat
     assert len(statements) == len(set(statements)) == THREADS * PER_THREAD + 2
     assert len(arguments) == len(set(arguments)) == THREADS * PER_THREAD
     assert set(arguments) == {f"t{t}-a{i}" for t in range(THREADS) for i in range(PER_THREAD)}
+    pages = [s.id for o in range(0, len(statements), 50) for s in store.list_statements("m", limit=50, offset=o)]
+    assert pages == statements, "concurrent inserts still page in one stable order"
     assert store.check_integrity() == []
     store.close()
     with Store(tmp_path / "argmap.duckdb") as again:
@@ -635,3 +650,68 @@ def test_get_map_reads_one_snapshot(loaded, monkeypatch):
     check_map(m)
     assert "late-arg" not in [a.id for a in m.arguments]
     assert loaded.get_argument("m", "late-arg").premises == ["late"], "the write itself went through"
+
+
+def run_threads(n: int, target) -> list[BaseException]:
+    errors: list[BaseException] = []
+
+    def guarded(i: int) -> None:
+        try:
+            target(i)
+        except BaseException as e:  # noqa: BLE001 - reported to the test
+            errors.append(e)
+
+    threads = [threading.Thread(target=guarded, args=(i,)) for i in range(n)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    return errors
+
+
+def test_racing_writers_of_the_same_id_get_one_success_and_typed_refusals(tmp_path):
+    store = Store(tmp_path / "argmap.duckdb")
+    store.create_map(MapInfo(id="m", title="Race"))
+    wins: list[tuple[int, str]] = []
+    refusals: list[str] = []
+
+    def writer(t: int) -> None:
+        for i in range(20):
+            try:
+                store.add_statement("m", Statement(id=f"s{i}", text=f"Thread {t} says {i}."))
+                wins.append((t, f"s{i}"))
+            except DuplicateId as e:
+                refusals.append(e.reason)
+
+    assert run_threads(6, writer) == [], "every loser gets DuplicateId, never a DuckDB error"
+    assert sorted(sid for _, sid in wins) == sorted(f"s{i}" for i in range(20))
+    assert len(refusals) == 5 * 20
+    statements = store.list_statements("m")
+    assert [s.id for s in statements] == [f"s{i}" for i in range(20)], "one row per id, in the order they won"
+    assert {s.text for s in statements} == {f"Thread {t} says {sid[1:]}." for t, sid in wins}
+    store.close()
+
+
+def test_a_delete_racing_a_new_reference_never_leaves_it_dangling(tmp_path):
+    """Check-then-write must be atomic: an argument is never stored on a premise deleted meanwhile."""
+    store = Store(tmp_path / "argmap.duckdb")
+    store.load_map(Map(id="m", title="Race", statements=[Statement(id="goal", text="Goal.")]
+                       + [Statement(id=f"p{i}", text=f"Premise {i}.") for i in range(40)]))
+
+    def worker(t: int) -> None:
+        for i in range(40):
+            try:
+                if t == 0:
+                    store.delete_statement("m", f"p{i}")
+                else:
+                    store.add_argument("m", Argument(id=f"a{t}-{i}", kind="support", premises=[f"p{i}"],
+                                                     target="goal"))
+            except (InUse, NotFound, DanglingReference):
+                pass  # the other side won this one, and said so
+
+    assert run_threads(3, worker) == []
+    assert store.check_integrity() == []
+    check_map(store.get_map("m"))
+    store.close()
+
+
