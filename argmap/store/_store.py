@@ -83,6 +83,23 @@ class MapSummary(msgspec.Struct, kw_only=True):
     counts: Counts = msgspec.field(default_factory=Counts)
 
 
+_FILE_LOCKS: dict[str, threading.RLock] = {}
+_FILE_LOCKS_GUARD = threading.Lock()
+
+
+def _writer_lock(path: str) -> threading.RLock:
+    """The writer lock of a database: one per file in this process, shared by its Stores.
+
+    DuckDB gives every connection to one file the same database, so two Stores opened on it
+    (an app and a CLI command in one process, or a careless caller) must take turns: without
+    that, one could check a premise while the other deletes it, and both commit.
+    """
+    if path == ":memory:" or path.startswith(":memory:"):
+        return threading.RLock()  # each in-memory Store is its own database
+    with _FILE_LOCKS_GUARD:
+        return _FILE_LOCKS.setdefault(os.path.realpath(path), threading.RLock())
+
+
 @lru_cache(maxsize=1)
 def _schema_sql() -> str:
     return resources.files("argmap.store").joinpath("schema.sql").read_text(encoding="utf-8")
@@ -106,7 +123,7 @@ class Store:
             self._conn = duckdb.connect(self.path, read_only=read_only)
         except duckdb.IOException as e:
             raise InvalidInput("db", f"cannot open {self.path}: {e}") from None
-        self._lock = threading.RLock()
+        self._lock = _writer_lock(self.path)
         self._local = threading.local()
         if not read_only:
             self._migrate()
@@ -170,11 +187,11 @@ class Store:
                 cur.commit()
                 return result
             except duckdb.ConstraintException as e:
-                cur.rollback()
+                _rollback(cur)
                 # The store's own checks should have caught this; the key is the last line.
                 raise DuplicateId("id", str(e).split("\n")[0]) from None
             except BaseException:
-                cur.rollback()
+                _rollback(cur)
                 raise
             finally:
                 self._local.write_cur = None
@@ -591,6 +608,15 @@ _INTEGRITY_SQL = {
     "SELECT map_id, id FROM sources UNION ALL SELECT map_id, id FROM statements UNION ALL "
     "SELECT map_id, id FROM arguments) t WHERE NOT EXISTS (SELECT 1 FROM maps m WHERE m.id = t.map_id)",
 }
+
+
+def _rollback(cur) -> None:
+    # A commit that fails has already ended the transaction; rolling back then raises "no
+    # transaction is active", which would hide the error that matters.
+    try:
+        cur.rollback()
+    except duckdb.TransactionException:
+        pass
 
 
 def _integrity_problems(cur) -> list[Problem]:

@@ -715,3 +715,59 @@ def test_a_delete_racing_a_new_reference_never_leaves_it_dangling(tmp_path):
     store.close()
 
 
+def test_two_stores_on_one_file_take_turns(tmp_path):
+    """Two Stores on one file in one process share its writer lock (DuckDB shares the database)."""
+    path = tmp_path / "argmap.duckdb"
+    deleting, adding = Store(path), Store(path)
+    deleting.load_map(Map(id="m", title="Race", statements=[Statement(id="goal", text="Goal.")]
+                          + [Statement(id=f"p{i}", text=f"Premise {i}.") for i in range(40)]))
+
+    def worker(t: int) -> None:
+        for i in range(40):
+            try:
+                if t == 0:
+                    deleting.delete_statement("m", f"p{i}")
+                else:
+                    adding.add_argument("m", Argument(id=f"a{t}-{i}", kind="support", premises=[f"p{i}"],
+                                                      target="goal"))
+            except (InUse, NotFound, DanglingReference):
+                pass
+
+    assert run_threads(3, worker) == []
+    assert deleting.check_integrity() == []
+    deleting.close()
+    adding.close()
+
+
+class FailingCommit:
+    """A cursor whose commit fails as a full disk would make it: DuckDB ends the transaction."""
+
+    def __init__(self, cur):
+        self._cur = cur
+
+    def __getattr__(self, name):
+        return getattr(self._cur, name)
+
+    def commit(self):
+        self._cur.rollback()
+        raise duckdb.IOException("could not write to the WAL: No space left on device")
+
+
+class FailingCommits:
+    def __init__(self, conn):
+        self._conn = conn
+
+    def __getattr__(self, name):
+        return getattr(self._conn, name)
+
+    def cursor(self):
+        return FailingCommit(self._conn.cursor())
+
+
+def test_a_failed_commit_reaches_the_caller_as_itself(loaded, monkeypatch):
+    before = loaded.get_map("m")
+    monkeypatch.setattr(loaded, "_conn", FailingCommits(loaded._conn))
+    with pytest.raises(duckdb.IOException, match="No space left on device"):
+        loaded.add_statement("m", Statement(id="s9", text="Never stored."))
+    monkeypatch.undo()
+    unchanged(loaded, before)
