@@ -600,11 +600,11 @@ def test_concurrent_writers_lose_nothing_and_readers_see_whole_arguments(tmp_pat
                 m = store.get_map("m")
                 check_map(m)  # every argument's premises are in the same snapshot
                 reads[0] += 1
-                done.wait(0.02)  # leave the two cores to the writers
+                done.wait(0.03)  # leave the two cores to the writers
         except BaseException as e:  # noqa: BLE001
             errors.append(e)
 
-    readers = [threading.Thread(target=reader) for _ in range(2)]
+    readers = [threading.Thread(target=reader)]
     writers = [threading.Thread(target=writer, args=(t,)) for t in range(THREADS)]
     for th in readers + writers:
         th.start()
