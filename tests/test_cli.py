@@ -299,12 +299,13 @@ ALL_COMMANDS = list(commands(cli))
 def test_every_command_and_option_has_help(path, command):
     result = run(*path, "--help")
     assert result.exit_code == 0
-    assert command.help and command.help.split("\n")[0].strip() in result.stdout
+    shown = " ".join(result.stdout.split())  # click wraps long lines
+    assert command.help and " ".join(command.help.split("\n")[0].split()) in shown
     for param in command.params:
         if isinstance(param, click.Option):
             assert param.help, f"{' '.join(path)} {param.opts[0]} has no help"
             assert param.opts[-1] in result.stdout
-            assert param.help.split()[0] in result.stdout
+            assert " ".join(param.help.split()[:3]) in shown
 
 
 def test_the_commands_a_newcomer_needs_are_there():

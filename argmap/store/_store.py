@@ -17,6 +17,7 @@ note in ``schema.sql`` on why they are not FOREIGN KEYs).
 from __future__ import annotations
 
 import os
+import random
 import threading
 from contextlib import contextmanager
 from functools import lru_cache
@@ -125,6 +126,8 @@ class Store:
             raise InvalidInput("db", f"cannot open {self.path}: {e}") from None
         self._lock = _writer_lock(self.path)
         self._local = threading.local()
+        self.cache: dict = {}
+        """Derived data keyed by map version (the support graph); owned by argmap.query."""
         if not read_only:
             self._migrate()
 
@@ -165,8 +168,12 @@ class Store:
 
     # -- the two ways in -----------------------------------------------------------------
 
-    def write(self, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+    def write(self, fn: Callable[[duckdb.DuckDBPyConnection], T], *, touch: str | None = None) -> T:
         """Run ``fn(cursor)`` in one transaction under the writer lock; roll back on any error.
+
+        ``touch`` names the map the write changes: its ``version`` gets a fresh random value in
+        the same transaction, so caches keyed on it can never confuse two states (not even a
+        deleted and re-created map, which a counter could).
 
         A store write made inside ``fn`` (``store.add_statement(...)``) joins that transaction,
         so several writes compose into one that commits or rolls back as a whole::
@@ -177,13 +184,16 @@ class Store:
             raise InvalidInput("db", f"{self.path} is open read-only")
         outer = getattr(self._local, "write_cur", None)
         if outer is not None:
-            return fn(outer)
+            result = fn(outer)
+            _touch(outer, touch)
+            return result
         with self._lock:
             cur = self._conn.cursor()
             self._local.write_cur = cur
             try:
                 cur.begin()
                 result = fn(cur)
+                _touch(cur, touch)
                 cur.commit()
                 return result
             except duckdb.ConstraintException as e:
@@ -196,6 +206,13 @@ class Store:
             finally:
                 self._local.write_cur = None
                 cur.close()
+
+    def map_version(self, map_id: str) -> int:
+        """How many writes the map has seen (raises NotFound): a cache key for derived data."""
+        row = self._read(lambda c: c.execute("SELECT version FROM maps WHERE id = $m", {"m": map_id}).fetchone())
+        if row is None:
+            raise NotFound("map", f"no map {map_id!r}")
+        return row[0]
 
     def _read(self, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
         # One cursor per thread: DuckDB cursors are not safe to share between threads, and
@@ -258,7 +275,7 @@ class Store:
             )
             return info
 
-        return self.write(fn)
+        return self.write(fn, touch=info.id)
 
     def update_map(self, info: MapInfo) -> MapInfo:
         info = validate(info)
@@ -271,7 +288,7 @@ class Store:
             )
             return info
 
-        return self.write(fn)
+        return self.write(fn, touch=info.id)
 
     def delete_map(self, map_id: str) -> Counts:
         """Delete a map and everything in it; return what was deleted."""
@@ -309,7 +326,7 @@ class Store:
             _insert_many(cur, "premises", [r for a in m.arguments for r in _premise_rows(m.id, a)])
             return _counts(cur, m.id)
 
-        return self.write(fn)
+        return self.write(fn, touch=m.id)
 
     def get_map(self, map_id: str) -> Map:
         """The whole map as one document (what ``load_map`` takes)."""
@@ -342,7 +359,7 @@ class Store:
             _insert_many(cur, "speakers", [_speaker_row(map_id, _next_seq(cur, "speakers", map_id), sp)])
             return sp
 
-        return self.write(fn)
+        return self.write(fn, touch=map_id)
 
     def get_speaker(self, map_id: str, speaker_id: str) -> Speaker:
         return _one(self.list_speakers(map_id, ids=[speaker_id]), "speaker", speaker_id)
@@ -364,11 +381,11 @@ class Store:
             )
             return sp
 
-        return self.write(fn)
+        return self.write(fn, touch=map_id)
 
     def delete_speaker(self, map_id: str, speaker_id: str, *, cascade: bool = False) -> list[str]:
         """Delete a speaker; with ``cascade``, also their statements and what depends on those."""
-        return self.write(lambda cur: _delete(cur, map_id, "speaker", speaker_id, cascade))
+        return self.write(lambda cur: _delete(cur, map_id, "speaker", speaker_id, cascade), touch=map_id)
 
     # -- sources --------------------------------------------------------------------------
 
@@ -382,7 +399,7 @@ class Store:
             _insert_many(cur, "sources", [_source_row(map_id, _next_seq(cur, "sources", map_id), src)])
             return src
 
-        return self.write(fn)
+        return self.write(fn, touch=map_id)
 
     def get_source(self, map_id: str, source_id: str) -> Source:
         return _one(self.list_sources(map_id, ids=[source_id]), "source", source_id)
@@ -407,7 +424,7 @@ class Store:
             ).fetchall()
             for sid, start, end, text in quoting:
                 if reason := quote_problem(Quote(start=start, end=end, text=text), src):
-                    raise InvalidInput("text", f"statement {sid!r} quotes this source: {reason}")
+                    raise InvalidInput("$.text", f"statement {sid!r} quotes this source: {reason}")
             row = _source_row(map_id, 0, src)
             del row["seq"]
             cur.execute(
@@ -418,11 +435,11 @@ class Store:
             )
             return src
 
-        return self.write(fn)
+        return self.write(fn, touch=map_id)
 
     def delete_source(self, map_id: str, source_id: str, *, cascade: bool = False) -> list[str]:
         """Delete a source; with ``cascade``, also the statements it reports or dates."""
-        return self.write(lambda cur: _delete(cur, map_id, "source", source_id, cascade))
+        return self.write(lambda cur: _delete(cur, map_id, "source", source_id, cascade), touch=map_id)
 
     # -- statements -----------------------------------------------------------------------
 
@@ -436,7 +453,7 @@ class Store:
             _insert_many(cur, "statements", [_statement_row(map_id, _next_seq(cur, "statements", map_id), st)])
             return st
 
-        return self.write(fn)
+        return self.write(fn, touch=map_id)
 
     def get_statement(self, map_id: str, statement_id: str) -> Statement:
         return _one(self.list_statements(map_id, ids=[statement_id]), "statement", statement_id)
@@ -495,11 +512,11 @@ class Store:
             )
             return st
 
-        return self.write(fn)
+        return self.write(fn, touch=map_id)
 
     def delete_statement(self, map_id: str, statement_id: str, *, cascade: bool = False) -> list[str]:
         """Delete a statement; refused (InUse) while arguments use it, unless ``cascade``."""
-        return self.write(lambda cur: _delete(cur, map_id, "statement", statement_id, cascade))
+        return self.write(lambda cur: _delete(cur, map_id, "statement", statement_id, cascade), touch=map_id)
 
     # -- arguments ------------------------------------------------------------------------
 
@@ -514,7 +531,7 @@ class Store:
             _insert_many(cur, "premises", _premise_rows(map_id, arg))
             return arg
 
-        return self.write(fn)
+        return self.write(fn, touch=map_id)
 
     def get_argument(self, map_id: str, argument_id: str) -> Argument:
         return _one(self.list_arguments(map_id, ids=[argument_id]), "argument", argument_id)
@@ -570,11 +587,30 @@ class Store:
             _insert_many(cur, "premises", _premise_rows(map_id, arg))
             return arg
 
-        return self.write(fn)
+        return self.write(fn, touch=map_id)
 
     def delete_argument(self, map_id: str, argument_id: str, *, cascade: bool = False) -> list[str]:
         """Delete an argument; refused (InUse) while undercuts target it, unless ``cascade``."""
-        return self.write(lambda cur: _delete(cur, map_id, "argument", argument_id, cascade))
+        return self.write(lambda cur: _delete(cur, map_id, "argument", argument_id, cascade), touch=map_id)
+
+    # -- search ---------------------------------------------------------------------------
+
+    def search(self, map_id: str, q: str, *, limit: int = 20) -> list[tuple[Statement, float]]:
+        """Statements ranked by BM25 over their text, their speaker's name and their source's title.
+
+        DuckDB's full-text index does not follow writes, so it is rebuilt on the first search
+        after any map changed (the index remembers the map versions it was built from).
+        """
+        from argmap.store import _search
+
+        self.get_map_info(map_id)
+        if not q.strip():
+            raise InvalidInput("q", "must not be empty")
+        with self._lock:
+            _search.ensure_index(self)
+        hits = self._read(lambda c: _search.query(c, map_id, q, limit))
+        by_id = {s.id: s for s in self.list_statements(map_id, ids=[h[0] for h in hits])} if hits else {}
+        return [(by_id[i], score) for i, score in hits]
 
     # -- checks ---------------------------------------------------------------------------
 
@@ -608,6 +644,11 @@ _INTEGRITY_SQL = {
     "SELECT map_id, id FROM sources UNION ALL SELECT map_id, id FROM statements UNION ALL "
     "SELECT map_id, id FROM arguments) t WHERE NOT EXISTS (SELECT 1 FROM maps m WHERE m.id = t.map_id)",
 }
+
+
+def _touch(cur, map_id: str | None) -> None:
+    if map_id is not None:
+        cur.execute("UPDATE maps SET version = $v WHERE id = $m", {"v": random.getrandbits(62), "m": map_id})
 
 
 def _rollback(cur) -> None:
@@ -655,7 +696,7 @@ def _page(limit: int | None, offset: int, params: dict) -> str:
 
 def _no_text_file(src: Source) -> None:
     if src.text_file is not None:
-        raise InvalidInput("text_file", "the store takes source text, not file names; send text")
+        raise InvalidInput("$.text_file", "the store takes source text, not file names; send text")
 
 
 def _exists(cur, table: str, map_id: str | None, id_: str) -> bool:
@@ -680,14 +721,14 @@ def _require(cur, table: str, map_id: str, id_: str, what: str) -> None:
 
 def _require_new(cur, table: str, map_id: str, id_: str, what: str) -> None:
     if _exists(cur, table, map_id, id_):
-        raise DuplicateId("id", f"{what} {id_!r} already exists in map {map_id!r}")
+        raise DuplicateId("$.id", f"{what} {id_!r} already exists in map {map_id!r}")
 
 
 def _require_new_node(cur, map_id: str, id_: str) -> None:
     # Statements and arguments share one id space: an undercut's target must be unambiguous.
     for table, what in (("statements", "statement"), ("arguments", "argument")):
         if _exists(cur, table, map_id, id_):
-            raise DuplicateId("id", f"id {id_!r} is already taken by a {what} in map {map_id!r}")
+            raise DuplicateId("$.id", f"id {id_!r} is already taken by a {what} in map {map_id!r}")
 
 
 def _next_seq(cur, table: str, map_id: str) -> int:
@@ -697,18 +738,18 @@ def _next_seq(cur, table: str, map_id: str) -> int:
 def _check_statement_refs(cur, map_id: str, st: Statement) -> None:
     problems = []
     if st.speaker is not None and not _exists(cur, "speakers", map_id, st.speaker):
-        problems.append(Problem("speaker", f"unknown speaker {st.speaker!r}"))
+        problems.append(Problem("$.speaker", f"unknown speaker {st.speaker!r}"))
     if st.date_source is not None and not _exists(cur, "sources", map_id, st.date_source):
-        problems.append(Problem("date_source", f"unknown source {st.date_source!r}"))
+        problems.append(Problem("$.date_source", f"unknown source {st.date_source!r}"))
     if st.source is not None:
         row = cur.execute(
             "SELECT id, title, text FROM sources WHERE map_id = $m AND id = $id", {"m": map_id, "id": st.source}
         ).fetchone()
         if row is None:
-            problems.append(Problem("source", f"unknown source {st.source!r}"))
+            problems.append(Problem("$.source", f"unknown source {st.source!r}"))
         elif st.quote is not None:
             if reason := quote_problem(st.quote, Source(id=row[0], title=row[1], text=row[2])):
-                raise InvalidInput("quote", reason)
+                raise InvalidInput("$.quote", reason)
     if problems:
         raise DanglingReference(problems=problems)
 
@@ -726,11 +767,11 @@ def _check_argument_refs(cur, map_id: str, arg: Argument) -> None:
         if p not in found:
             is_arg = _exists(cur, "arguments", map_id, p)
             problems.append(
-                Problem(f"premises[{j}]", f"{'an argument, not a statement' if is_arg else 'unknown statement'} {p!r}")
+                Problem(f"$.premises[{j}]", f"{'an argument, not a statement' if is_arg else 'unknown statement'} {p!r}")
             )
     is_argument = lambda t: t != arg.id and _exists(cur, "arguments", map_id, t)  # noqa: E731
     if reason := target_problem(arg, found.__contains__, is_argument):
-        problems.append(Problem("target", reason))
+        problems.append(Problem("$.target", reason))
     if problems:
         raise DanglingReference(problems=problems)
 
