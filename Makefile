@@ -34,6 +34,10 @@ demo: setup
 	$(MAKE) exports
 
 exports: setup
+	@mkdir -p exports
+	$(BIN)/argmap --db $(DB) export timeline peace-plan --format svg --out exports/peace-plan-timeline.svg
+	$(BIN)/argmap --db $(DB) export timeline peace-plan --format pdf --out exports/peace-plan-timeline.pdf
+	$(BIN)/argmap --db $(DB) export timeline peace-plan --format json --out exports/peace-plan-timeline.json
 	@echo "exports: regenerated from $(SEED)"
 
 test: setup

@@ -1,0 +1,1 @@
+"""Pictures and print documents made from model Structs; nothing here runs SQL."""
