@@ -48,21 +48,20 @@ def one_line(text: str) -> str:
 
 def text_width(text: str, size: float, bold: bool = False) -> float:
     """Advance width in px of ``text`` set in DejaVu Sans at ``size`` px (no kerning)."""
-    widths = _widths(bold)
-    return sum(widths.get(c) or _guess(c) for c in text) * size
+    return sum(map(_widths(bold).__getitem__, text)) * size
 
 
 def fit(text: str, px: float, size: float = 11, bold: bool = False) -> str:
     """``text`` on one line, cut with an ellipsis to at most ``px`` wide."""
     text = one_line(text)
-    if text_width(text, size, bold) <= px:
-        return text
     widths = _widths(bold)
-    room, used = px - (widths.get("…") or 1.0) * size, 0.0
-    for i, c in enumerate(text):
-        used += (widths.get(c) or _guess(c)) * size
-        if used > room:
-            return text[:i].rstrip() + "…"
+    limit, room, used, cut = px / size, (px / size) - widths["…"], 0.0, None
+    for i, c in enumerate(text):  # stops at the edge: a 10 kB text costs what a label costs
+        used += widths[c]
+        if cut is None and used > room:
+            cut = i
+        if used > limit:
+            return text[:cut].rstrip() + "…"
     return text
 
 
@@ -95,26 +94,34 @@ def _prefix_fitting(word: str, px: float, size: float, bold: bool) -> int:
     """How many leading characters of ``word`` fit in ``px`` (at least one, so wrapping ends)."""
     widths, used = _widths(bold), 0.0
     for k, c in enumerate(word):
-        used += (widths.get(c) or _guess(c)) * size
+        used += widths[c] * size
         if used > px:
             return max(1, k)
     return len(word)
 
 
+class _Widths(dict):
+    """Advance widths in em by character; a character the font lacks gets a guess on first use."""
+
+    def __missing__(self, c: str) -> float:
+        self[c] = w = _guess(c)
+        return w
+
+
 @lru_cache(maxsize=2)
-def _widths(bold: bool) -> dict[str, float]:
-    """Advance widths in em of every character the DejaVu Sans file maps, or {} without it."""
+def _widths(bold: bool) -> _Widths:
+    """The widths of every character the DejaVu Sans file maps (none without the file)."""
     path = _font_file(bold)
     if path is None:
-        return {}
+        return _Widths()
     try:
         from fontTools.ttLib import TTFont
 
         font = TTFont(path, lazy=True)
         hmtx, upm = font["hmtx"], font["head"].unitsPerEm
-        return {chr(code): hmtx[glyph][0] / upm for code, glyph in font.getBestCmap().items()}
+        return _Widths({chr(code): hmtx[glyph][0] / upm for code, glyph in font.getBestCmap().items()})
     except Exception:  # noqa: BLE001 - no fontTools, or an unreadable file: fall back to guesses
-        return {}
+        return _Widths()
 
 
 def _font_file(bold: bool) -> str | None:
@@ -129,7 +136,6 @@ def _font_file(bold: bool) -> str | None:
     return found if found.lower().endswith((".ttf", ".otf")) and Path(found).is_file() else None
 
 
-@lru_cache(maxsize=4096)
 def _guess(c: str) -> float:
     """A width in em for a character the font lacks (or without the font): errs wide."""
     if unicodedata.combining(c) or unicodedata.category(c) in ("Mn", "Me", "Cf"):

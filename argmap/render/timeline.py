@@ -534,9 +534,9 @@ def _el(parent, tag: str, attrib: dict | None = None, text: str | None = None):
 
 
 def _attr(v) -> str:
-    if isinstance(v, float):
-        return f"{v:.1f}".rstrip("0").rstrip(".")
-    return xml_safe(str(v))
+    if type(v) is float:
+        return f"{v:.1f}".removesuffix(".0")
+    return xml_safe(v if type(v) is str else str(v))
 
 
 def _tooltip(st: Statement, m_lookup) -> str:
@@ -803,7 +803,8 @@ def _draw_undated(svg, lay: _Layout, lookup, tooltips: bool, entries, y: float) 
 
 
 def _serialise(svg: ET.Element) -> bytes:
-    return ET.tostring(svg, encoding="utf-8", xml_declaration=True)
+    # To str first, then encode once: ElementTree's utf-8 writer pays a codec call per fragment.
+    return ("<?xml version='1.0' encoding='utf-8'?>\n" + ET.tostring(svg, encoding="unicode")).encode()
 
 
 def to_svg(m: Map, options: TimelineOptions | None = None) -> bytes:
@@ -892,20 +893,23 @@ def to_pdf(m: Map, options: TimelineOptions | None = None, *, page: str = "A3") 
     room = page_w - GUTTER - MARGIN - LABEL_PX - 30
     natural = _natural_width(_span(sel))
     lay = _layout(sel, plot_w=room if room < natural <= room * 1.5 else None)
+    title = f"Timeline: {one_line(m.title)}"
+    pages = {f"argmap:page/{i + 1}": (_serialise(svg), "image/svg+xml")
+             for i, svg in enumerate(_pages(lay, page_w, page_h))}
     html = ET.Element("html", {"lang": "en"})
     head = _el(html, "head")
     _el(head, "meta", {"charset": "utf-8"})
-    _el(head, "title", None, f"Timeline: {one_line(m.title)}")
+    _el(head, "title", None, title)
     _el(head, "style", None, (
         f"@page {{ size: {page} landscape; margin: {PAGE_MARGIN_MM}mm {PAGE_MARGIN_MM}mm {PAGE_MARGIN_MM + 6}mm; "
         "@bottom-right { content: counter(page) ' / ' counter(pages); font: 8pt 'DejaVu Sans'; } }"
-        " html, body { margin: 0; font-family: 'DejaVu Sans', sans-serif; }"
-        " svg { display: block; page-break-after: always; } svg:last-child { page-break-after: auto; }"
+        " html, body { margin: 0; }"
+        " img { display: block; width: 100%; break-after: page; } img:last-child { break-after: auto; }"
     ))
     body = _el(html, "body")
-    for svg in _pages(lay, page_w, page_h):
-        body.append(svg)
-    return html_to_pdf(ET.tostring(html, encoding="unicode", method="html"), title=f"Timeline: {one_line(m.title)}")
+    for url in pages:
+        _el(body, "img", {"src": url, "alt": ""})
+    return html_to_pdf(ET.tostring(html, encoding="unicode", method="html"), title=title, resources=pages)
 
 
 # ---- exporters ------------------------------------------------------------------------------

@@ -525,14 +525,16 @@ def test_seed_pdf_is_a3_landscape_with_the_timeline_then_the_undated(seed):
     assert reader.metadata.title.startswith("Timeline: A peace without Ukraine")
 
 
-def test_pdf_refuses_every_fetch():
-    from argmap.render._pdf import RefusingFetcher, html_to_pdf
+def test_pdf_serves_only_its_own_pages_and_refuses_every_other_fetch():
+    from argmap.render._pdf import html_to_pdf, own_only_fetcher
 
-    fetcher = RefusingFetcher()
+    fetcher = own_only_fetcher({"argmap:page/1": (b'<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"/>',
+                                                  "image/svg+xml")})
     html = ('<link rel="stylesheet" href="http://evil.example/x.css"><style>@import url(file:///etc/passwd);</style>'
-            '<p>text</p><img src="file:///etc/passwd"><img src="https://evil.example/pixel.png">')
+            '<p>text</p><img src="argmap:page/1"><img src="file:///etc/passwd"><img src="https://evil.example/p.png">'
+            '<img src="argmap:page/2">')
     assert html_to_pdf(html, fetcher=fetcher).startswith(b"%PDF")
-    assert {u.split("/")[-1] for u in fetcher.refused} >= {"passwd", "pixel.png"}
+    assert sorted(u.split("/")[-1] for u in fetcher.refused) == ["2", "p.png", "passwd", "passwd", "x.css"]
 
 
 def test_committed_exports_are_what_the_code_makes(seed):
