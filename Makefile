@@ -31,7 +31,8 @@ $(BIN)/argmap: pyproject.toml
 demo: setup
 	rm -f $(DB) $(DB).wal
 	$(BIN)/argmap --db $(DB) load $(SEED)
-	$(MAKE) exports
+	$(MAKE) --no-print-directory exports
+	$(BIN)/argmap --db $(DB) serve --host $(HOST) --port $(PORT)
 
 exports: setup
 	@mkdir -p exports

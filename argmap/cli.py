@@ -153,6 +153,38 @@ def schema(out: Path) -> None:
         click.echo(f"wrote {out / (name + '.schema.json')}")
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (127.0.0.1 keeps it local).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--load", "seed", type=click.Path(dir_okay=False, path_type=Path),
+              help="Load (or replace) this map file into the database before serving.")
+@click.pass_context
+@handle_errors
+def serve(ctx: click.Context, host: str, port: int, seed: Path | None) -> None:
+    """Serve the HTTP API (granian, one process: DuckDB allows one writer process per file).
+
+    Writes need `Authorization: Bearer $ARGMAP_TOKEN` when ARGMAP_TOKEN is set; reads need
+    ARGMAP_READ_TOKEN when that is set. The OpenAPI document and its page are at /schema.
+    """
+    import os
+
+    from granian import Granian
+
+    db = str(Path(ctx.obj["db"]).resolve())
+    if seed is not None:
+        from argmap.mapfile import load as load_file
+
+        with Store(db) as store:
+            counts = store.load_map(load_file(seed), replace=True)
+        click.echo(f"loaded {seed}: {describe(counts)}", err=True)
+    os.environ["ARGMAP_DB"] = db
+    click.echo(f"argmap API on http://{host}:{port}/ (database {db}; OpenAPI at /schema)", err=True)
+    Granian(
+        "argmap.api.app:create_app", factory=True, address=host, port=port, interface="asgi",
+        log_access=False,
+    ).serve()
+
+
 @cli.group()
 def export() -> None:
     """Write a map (or a view of it) to a file."""

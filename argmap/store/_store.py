@@ -17,12 +17,13 @@ note in ``schema.sql`` on why they are not FOREIGN KEYs).
 from __future__ import annotations
 
 import os
+import random
 import threading
 from contextlib import contextmanager
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Callable, Iterable, TypeVar
+from typing import Callable, Iterable, TypeVar, get_args
 
 import duckdb
 import msgspec
@@ -37,16 +38,19 @@ from argmap.errors import (
 )
 from argmap.model import (
     Argument,
+    ArgumentKind,
     Map,
     MapInfo,
     Quote,
     Source,
     Speaker,
     Statement,
+    StatementKind,
     check_map,
     partial_date,
     quote_problem,
     target_problem,
+    validate,
 )
 
 __all__ = ["Counts", "MapSummary", "Store", "default_path"]
@@ -80,6 +84,23 @@ class MapSummary(msgspec.Struct, kw_only=True):
     counts: Counts = msgspec.field(default_factory=Counts)
 
 
+_FILE_LOCKS: dict[str, threading.RLock] = {}
+_FILE_LOCKS_GUARD = threading.Lock()
+
+
+def _writer_lock(path: str) -> threading.RLock:
+    """The writer lock of a database: one per file in this process, shared by its Stores.
+
+    DuckDB gives every connection to one file the same database, so two Stores opened on it
+    (an app and a CLI command in one process, or a careless caller) must take turns: without
+    that, one could check a premise while the other deletes it, and both commit.
+    """
+    if path == ":memory:" or path.startswith(":memory:"):
+        return threading.RLock()  # each in-memory Store is its own database
+    with _FILE_LOCKS_GUARD:
+        return _FILE_LOCKS.setdefault(os.path.realpath(path), threading.RLock())
+
+
 @lru_cache(maxsize=1)
 def _schema_sql() -> str:
     return resources.files("argmap.store").joinpath("schema.sql").read_text(encoding="utf-8")
@@ -103,8 +124,10 @@ class Store:
             self._conn = duckdb.connect(self.path, read_only=read_only)
         except duckdb.IOException as e:
             raise InvalidInput("db", f"cannot open {self.path}: {e}") from None
-        self._lock = threading.RLock()
+        self._lock = _writer_lock(self.path)
         self._local = threading.local()
+        self.cache: dict = {}
+        """Derived data keyed by map version (the support graph); owned by argmap.query."""
         if not read_only:
             self._migrate()
 
@@ -145,26 +168,51 @@ class Store:
 
     # -- the two ways in -----------------------------------------------------------------
 
-    def write(self, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
-        """Run ``fn(cursor)`` in one transaction under the writer lock; roll back on any error."""
+    def write(self, fn: Callable[[duckdb.DuckDBPyConnection], T], *, touch: str | None = None) -> T:
+        """Run ``fn(cursor)`` in one transaction under the writer lock; roll back on any error.
+
+        ``touch`` names the map the write changes: its ``version`` gets a fresh random value in
+        the same transaction, so caches keyed on it can never confuse two states (not even a
+        deleted and re-created map, which a counter could).
+
+        A store write made inside ``fn`` (``store.add_statement(...)``) joins that transaction,
+        so several writes compose into one that commits or rolls back as a whole::
+
+            store.write(lambda cur: (store.add_statement("m", s), store.add_argument("m", a)))
+        """
         if self.read_only:
             raise InvalidInput("db", f"{self.path} is open read-only")
+        outer = getattr(self._local, "write_cur", None)
+        if outer is not None:
+            result = fn(outer)
+            _touch(outer, touch)
+            return result
         with self._lock:
             cur = self._conn.cursor()
+            self._local.write_cur = cur
             try:
                 cur.begin()
                 result = fn(cur)
+                _touch(cur, touch)
                 cur.commit()
                 return result
             except duckdb.ConstraintException as e:
-                cur.rollback()
+                _rollback(cur)
                 # The store's own checks should have caught this; the key is the last line.
                 raise DuplicateId("id", str(e).split("\n")[0]) from None
             except BaseException:
-                cur.rollback()
+                _rollback(cur)
                 raise
             finally:
+                self._local.write_cur = None
                 cur.close()
+
+    def map_version(self, map_id: str) -> int:
+        """How many writes the map has seen (raises NotFound): a cache key for derived data."""
+        row = self._read(lambda c: c.execute("SELECT version FROM maps WHERE id = $m", {"m": map_id}).fetchone())
+        if row is None:
+            raise NotFound("map", f"no map {map_id!r}")
+        return row[0]
 
     def _read(self, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
         # One cursor per thread: DuckDB cursors are not safe to share between threads, and
@@ -178,6 +226,28 @@ class Store:
     def cursor(self):
         """A read cursor of this thread, for ``argmap.query`` (never for writes)."""
         yield self._read(lambda c: c)
+
+    @contextmanager
+    def snapshot(self):
+        """Make every read of this thread inside the block see one committed state.
+
+        Each read is otherwise its own transaction, so a writer committing between two reads
+        (statements, then arguments) could hand a caller arguments whose premises it never saw.
+
+        >>> with store.snapshot():                     # doctest: +SKIP
+        ...     statements, arguments = store.list_statements("m"), store.list_arguments("m")
+        """
+        if getattr(self._local, "in_snapshot", False):
+            yield
+            return
+        cur = self._read(lambda c: c)
+        cur.begin()
+        self._local.in_snapshot = True
+        try:
+            yield
+        finally:
+            self._local.in_snapshot = False
+            cur.rollback()  # it only read: nothing to keep
 
     # -- maps -----------------------------------------------------------------------------
 
@@ -194,6 +264,8 @@ class Store:
         return MapInfo(id=row[0], title=row[1], description=row[2])
 
     def create_map(self, info: MapInfo) -> MapInfo:
+        info = validate(info)
+
         def fn(cur):
             if _exists(cur, "maps", None, info.id):
                 raise DuplicateId("id", f"map {info.id!r} already exists")
@@ -203,9 +275,11 @@ class Store:
             )
             return info
 
-        return self.write(fn)
+        return self.write(fn, touch=info.id)
 
     def update_map(self, info: MapInfo) -> MapInfo:
+        info = validate(info)
+
         def fn(cur):
             _require_map(cur, info.id)
             cur.execute(
@@ -214,7 +288,7 @@ class Store:
             )
             return info
 
-        return self.write(fn)
+        return self.write(fn, touch=info.id)
 
     def delete_map(self, map_id: str) -> Counts:
         """Delete a map and everything in it; return what was deleted."""
@@ -233,6 +307,7 @@ class Store:
         The map is checked as a whole first (:func:`argmap.model.check_map`), so a map with a
         dangling reference is refused before the database is touched.
         """
+        m = validate(m)
         check_map(m)
 
         def fn(cur):
@@ -251,20 +326,21 @@ class Store:
             _insert_many(cur, "premises", [r for a in m.arguments for r in _premise_rows(m.id, a)])
             return _counts(cur, m.id)
 
-        return self.write(fn)
+        return self.write(fn, touch=m.id)
 
     def get_map(self, map_id: str) -> Map:
         """The whole map as one document (what ``load_map`` takes)."""
-        info = self.get_map_info(map_id)
-        return Map(
-            id=info.id,
-            title=info.title,
-            description=info.description,
-            speakers=self.list_speakers(map_id),
-            sources=self.list_sources(map_id),
-            statements=self.list_statements(map_id),
-            arguments=self.list_arguments(map_id),
-        )
+        with self.snapshot():
+            info = self.get_map_info(map_id)
+            return Map(
+                id=info.id,
+                title=info.title,
+                description=info.description,
+                speakers=self.list_speakers(map_id),
+                sources=self.list_sources(map_id),
+                statements=self.list_statements(map_id),
+                arguments=self.list_arguments(map_id),
+            )
 
     def counts(self, map_id: str | None = None) -> Counts:
         """Counts for one map, or for the whole store when ``map_id`` is None."""
@@ -275,13 +351,15 @@ class Store:
     # -- speakers -------------------------------------------------------------------------
 
     def add_speaker(self, map_id: str, sp: Speaker) -> Speaker:
+        sp = validate(sp)
+
         def fn(cur):
             _require_map(cur, map_id)
             _require_new(cur, "speakers", map_id, sp.id, "speaker")
             _insert_many(cur, "speakers", [_speaker_row(map_id, _next_seq(cur, "speakers", map_id), sp)])
             return sp
 
-        return self.write(fn)
+        return self.write(fn, touch=map_id)
 
     def get_speaker(self, map_id: str, speaker_id: str) -> Speaker:
         return _one(self.list_speakers(map_id, ids=[speaker_id]), "speaker", speaker_id)
@@ -292,6 +370,8 @@ class Store:
         return [Speaker(id=r[0], name=r[1], role=r[2], affiliation=r[3]) for r in rows]
 
     def update_speaker(self, map_id: str, sp: Speaker) -> Speaker:
+        sp = validate(sp)
+
         def fn(cur):
             _require(cur, "speakers", map_id, sp.id, "speaker")
             cur.execute(
@@ -301,16 +381,17 @@ class Store:
             )
             return sp
 
-        return self.write(fn)
+        return self.write(fn, touch=map_id)
 
     def delete_speaker(self, map_id: str, speaker_id: str, *, cascade: bool = False) -> list[str]:
         """Delete a speaker; with ``cascade``, also their statements and what depends on those."""
-        return self.write(lambda cur: _delete(cur, map_id, "speaker", speaker_id, cascade))
+        return self.write(lambda cur: _delete(cur, map_id, "speaker", speaker_id, cascade), touch=map_id)
 
     # -- sources --------------------------------------------------------------------------
 
     def add_source(self, map_id: str, src: Source) -> Source:
         _no_text_file(src)
+        src = validate(src)
 
         def fn(cur):
             _require_map(cur, map_id)
@@ -318,7 +399,7 @@ class Store:
             _insert_many(cur, "sources", [_source_row(map_id, _next_seq(cur, "sources", map_id), src)])
             return src
 
-        return self.write(fn)
+        return self.write(fn, touch=map_id)
 
     def get_source(self, map_id: str, source_id: str) -> Source:
         return _one(self.list_sources(map_id, ids=[source_id]), "source", source_id)
@@ -332,6 +413,7 @@ class Store:
 
     def update_source(self, map_id: str, src: Source) -> Source:
         _no_text_file(src)
+        src = validate(src)
 
         def fn(cur):
             _require(cur, "sources", map_id, src.id, "source")
@@ -342,7 +424,7 @@ class Store:
             ).fetchall()
             for sid, start, end, text in quoting:
                 if reason := quote_problem(Quote(start=start, end=end, text=text), src):
-                    raise InvalidInput("text", f"statement {sid!r} quotes this source: {reason}")
+                    raise InvalidInput("$.text", f"statement {sid!r} quotes this source: {reason}")
             row = _source_row(map_id, 0, src)
             del row["seq"]
             cur.execute(
@@ -353,15 +435,17 @@ class Store:
             )
             return src
 
-        return self.write(fn)
+        return self.write(fn, touch=map_id)
 
     def delete_source(self, map_id: str, source_id: str, *, cascade: bool = False) -> list[str]:
         """Delete a source; with ``cascade``, also the statements it reports or dates."""
-        return self.write(lambda cur: _delete(cur, map_id, "source", source_id, cascade))
+        return self.write(lambda cur: _delete(cur, map_id, "source", source_id, cascade), touch=map_id)
 
     # -- statements -----------------------------------------------------------------------
 
     def add_statement(self, map_id: str, st: Statement) -> Statement:
+        st = validate(st)
+
         def fn(cur):
             _require_map(cur, map_id)
             _require_new_node(cur, map_id, st.id)
@@ -369,7 +453,7 @@ class Store:
             _insert_many(cur, "statements", [_statement_row(map_id, _next_seq(cur, "statements", map_id), st)])
             return st
 
-        return self.write(fn)
+        return self.write(fn, touch=map_id)
 
     def get_statement(self, map_id: str, statement_id: str) -> Statement:
         return _one(self.list_statements(map_id, ids=[statement_id]), "statement", statement_id)
@@ -396,7 +480,7 @@ class Store:
             params["speaker"] = speaker
         if kind is not None:
             where.append("kind = $kind")
-            params["kind"] = kind
+            params["kind"] = _one_of("kind", kind, StatementKind)
         if tag is not None:
             where.append("list_contains(tags, $tag)")
             params["tag"] = tag
@@ -409,14 +493,13 @@ class Store:
         sql = (
             "SELECT id, text, kind, speaker_id, said, source_id, date_source_id, quote_start, quote_end, "
             "quote_text, tags, note FROM statements WHERE " + " AND ".join(where) + " ORDER BY seq, id"
-        )
-        if limit is not None:
-            sql += " LIMIT $limit OFFSET $offset"
-            params.update(limit=limit, offset=offset)
+        ) + _page(limit, offset, params)
         rows = self._read(lambda c: c.execute(sql, params).fetchall())
         return [_statement(r) for r in rows]
 
     def update_statement(self, map_id: str, st: Statement) -> Statement:
+        st = validate(st)
+
         def fn(cur):
             _require(cur, "statements", map_id, st.id, "statement")
             _check_statement_refs(cur, map_id, st)
@@ -429,15 +512,17 @@ class Store:
             )
             return st
 
-        return self.write(fn)
+        return self.write(fn, touch=map_id)
 
     def delete_statement(self, map_id: str, statement_id: str, *, cascade: bool = False) -> list[str]:
         """Delete a statement; refused (InUse) while arguments use it, unless ``cascade``."""
-        return self.write(lambda cur: _delete(cur, map_id, "statement", statement_id, cascade))
+        return self.write(lambda cur: _delete(cur, map_id, "statement", statement_id, cascade), touch=map_id)
 
     # -- arguments ------------------------------------------------------------------------
 
     def add_argument(self, map_id: str, arg: Argument) -> Argument:
+        arg = validate(arg)
+
         def fn(cur):
             _require_map(cur, map_id)
             _require_new_node(cur, map_id, arg.id)
@@ -446,7 +531,7 @@ class Store:
             _insert_many(cur, "premises", _premise_rows(map_id, arg))
             return arg
 
-        return self.write(fn)
+        return self.write(fn, touch=map_id)
 
     def get_argument(self, map_id: str, argument_id: str) -> Argument:
         return _one(self.list_arguments(map_id, ids=[argument_id]), "argument", argument_id)
@@ -467,7 +552,7 @@ class Store:
             where.append(_ids_clause("a.id", ids, params))
         if kind is not None:
             where.append("a.kind = $kind")
-            params["kind"] = kind
+            params["kind"] = _one_of("kind", kind, ArgumentKind)
         if target is not None:
             where.append("a.target_id = $target")
             params["target"] = target
@@ -482,14 +567,13 @@ class Store:
             "(SELECT list(p.statement_id ORDER BY p.position) FROM premises p "
             " WHERE p.map_id = a.map_id AND p.argument_id = a.id) "
             "FROM arguments a WHERE " + " AND ".join(where) + " ORDER BY a.seq, a.id"
-        )
-        if limit is not None:
-            sql += " LIMIT $limit OFFSET $offset"
-            params.update(limit=limit, offset=offset)
+        ) + _page(limit, offset, params)
         rows = self._read(lambda c: c.execute(sql, params).fetchall())
         return [Argument(id=r[0], kind=r[1], target=r[2], scheme=r[3], note=r[4], premises=r[5]) for r in rows]
 
     def update_argument(self, map_id: str, arg: Argument) -> Argument:
+        arg = validate(arg)
+
         def fn(cur):
             _require(cur, "arguments", map_id, arg.id, "argument")
             _check_argument_refs(cur, map_id, arg)
@@ -503,11 +587,30 @@ class Store:
             _insert_many(cur, "premises", _premise_rows(map_id, arg))
             return arg
 
-        return self.write(fn)
+        return self.write(fn, touch=map_id)
 
     def delete_argument(self, map_id: str, argument_id: str, *, cascade: bool = False) -> list[str]:
         """Delete an argument; refused (InUse) while undercuts target it, unless ``cascade``."""
-        return self.write(lambda cur: _delete(cur, map_id, "argument", argument_id, cascade))
+        return self.write(lambda cur: _delete(cur, map_id, "argument", argument_id, cascade), touch=map_id)
+
+    # -- search ---------------------------------------------------------------------------
+
+    def search(self, map_id: str, q: str, *, limit: int = 20) -> list[tuple[Statement, float]]:
+        """Statements ranked by BM25 over their text, their speaker's name and their source's title.
+
+        DuckDB's full-text index does not follow writes, so it is rebuilt on the first search
+        after any map changed (the index remembers the map versions it was built from).
+        """
+        from argmap.store import _search
+
+        self.get_map_info(map_id)
+        if not q.strip():
+            raise InvalidInput("q", "must not be empty")
+        with self._lock:
+            _search.ensure_index(self)
+        hits = self._read(lambda c: _search.query(c, map_id, q, limit))
+        by_id = {s.id: s for s in self.list_statements(map_id, ids=[h[0] for h in hits])} if hits else {}
+        return [(by_id[i], score) for i, score in hits]
 
     # -- checks ---------------------------------------------------------------------------
 
@@ -543,6 +646,20 @@ _INTEGRITY_SQL = {
 }
 
 
+def _touch(cur, map_id: str | None) -> None:
+    if map_id is not None:
+        cur.execute("UPDATE maps SET version = $v WHERE id = $m", {"v": random.getrandbits(62), "m": map_id})
+
+
+def _rollback(cur) -> None:
+    # A commit that fails has already ended the transaction; rolling back then raises "no
+    # transaction is active", which would hide the error that matters.
+    try:
+        cur.rollback()
+    except duckdb.TransactionException:
+        pass
+
+
 def _integrity_problems(cur) -> list[Problem]:
     out = []
     for what, sql in _INTEGRITY_SQL.items():
@@ -554,13 +671,32 @@ def _integrity_problems(cur) -> list[Problem]:
 def _date_arg(field: str, value: str):
     try:
         return partial_date(value)
-    except ValueError as e:
-        raise InvalidInput(field, str(e)) from None
+    except InvalidInput as e:
+        raise InvalidInput(field, e.reason) from None
+
+
+def _one_of(field: str, value: str, allowed) -> str:
+    choices = get_args(allowed)
+    if value not in choices:
+        raise InvalidInput(field, f"unknown {field} {value!r}; use one of {', '.join(choices)}")
+    return value
+
+
+def _page(limit: int | None, offset: int, params: dict) -> str:
+    """The LIMIT/OFFSET clause; an offset counts even without a limit."""
+    for field, value in (("limit", limit), ("offset", offset)):
+        if value is not None and (type(value) is not int or not 0 <= value < 2**63):
+            raise InvalidInput(field, f"must be a whole number from 0 up, not {value!r}")
+    params["offset"] = offset
+    if limit is None:
+        return " OFFSET $offset"
+    params["limit"] = limit
+    return " LIMIT $limit OFFSET $offset"
 
 
 def _no_text_file(src: Source) -> None:
     if src.text_file is not None:
-        raise InvalidInput("text_file", "the store takes source text, not file names; send text")
+        raise InvalidInput("$.text_file", "the store takes source text, not file names; send text")
 
 
 def _exists(cur, table: str, map_id: str | None, id_: str) -> bool:
@@ -585,14 +721,14 @@ def _require(cur, table: str, map_id: str, id_: str, what: str) -> None:
 
 def _require_new(cur, table: str, map_id: str, id_: str, what: str) -> None:
     if _exists(cur, table, map_id, id_):
-        raise DuplicateId("id", f"{what} {id_!r} already exists in map {map_id!r}")
+        raise DuplicateId("$.id", f"{what} {id_!r} already exists in map {map_id!r}")
 
 
 def _require_new_node(cur, map_id: str, id_: str) -> None:
     # Statements and arguments share one id space: an undercut's target must be unambiguous.
     for table, what in (("statements", "statement"), ("arguments", "argument")):
         if _exists(cur, table, map_id, id_):
-            raise DuplicateId("id", f"id {id_!r} is already taken by a {what} in map {map_id!r}")
+            raise DuplicateId("$.id", f"id {id_!r} is already taken by a {what} in map {map_id!r}")
 
 
 def _next_seq(cur, table: str, map_id: str) -> int:
@@ -602,18 +738,18 @@ def _next_seq(cur, table: str, map_id: str) -> int:
 def _check_statement_refs(cur, map_id: str, st: Statement) -> None:
     problems = []
     if st.speaker is not None and not _exists(cur, "speakers", map_id, st.speaker):
-        problems.append(Problem("speaker", f"unknown speaker {st.speaker!r}"))
+        problems.append(Problem("$.speaker", f"unknown speaker {st.speaker!r}"))
     if st.date_source is not None and not _exists(cur, "sources", map_id, st.date_source):
-        problems.append(Problem("date_source", f"unknown source {st.date_source!r}"))
+        problems.append(Problem("$.date_source", f"unknown source {st.date_source!r}"))
     if st.source is not None:
         row = cur.execute(
             "SELECT id, title, text FROM sources WHERE map_id = $m AND id = $id", {"m": map_id, "id": st.source}
         ).fetchone()
         if row is None:
-            problems.append(Problem("source", f"unknown source {st.source!r}"))
+            problems.append(Problem("$.source", f"unknown source {st.source!r}"))
         elif st.quote is not None:
             if reason := quote_problem(st.quote, Source(id=row[0], title=row[1], text=row[2])):
-                raise InvalidInput("quote", reason)
+                raise InvalidInput("$.quote", reason)
     if problems:
         raise DanglingReference(problems=problems)
 
@@ -631,11 +767,11 @@ def _check_argument_refs(cur, map_id: str, arg: Argument) -> None:
         if p not in found:
             is_arg = _exists(cur, "arguments", map_id, p)
             problems.append(
-                Problem(f"premises[{j}]", f"{'an argument, not a statement' if is_arg else 'unknown statement'} {p!r}")
+                Problem(f"$.premises[{j}]", f"{'an argument, not a statement' if is_arg else 'unknown statement'} {p!r}")
             )
     is_argument = lambda t: t != arg.id and _exists(cur, "arguments", map_id, t)  # noqa: E731
     if reason := target_problem(arg, found.__contains__, is_argument):
-        problems.append(Problem("target", reason))
+        problems.append(Problem("$.target", reason))
     if problems:
         raise DanglingReference(problems=problems)
 

@@ -16,10 +16,13 @@ CREATE TABLE IF NOT EXISTS schema_version (
     applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp
 );
 
+-- version grows with every write to the map: caches of derived data (the support graph,
+-- the search index) compare it instead of guessing.
 CREATE TABLE IF NOT EXISTS maps (
     id          VARCHAR PRIMARY KEY,
     title       VARCHAR NOT NULL,
-    description VARCHAR
+    description VARCHAR,
+    version     BIGINT NOT NULL DEFAULT 0
 );
 
 CREATE TABLE IF NOT EXISTS speakers (

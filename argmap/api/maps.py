@@ -1,0 +1,118 @@
+"""``/maps``: list, create, read, change and delete maps; a map's whole document by extension.
+
+``GET /maps/{map}`` answers the map's summary; ``GET /maps/{map}.json`` (or ``.yaml``) the
+whole map document that ``POST /maps`` and ``argmap load`` take. Other features add
+extensions to :data:`MAP_EXPORTS` (Datasette's renderers-by-extension idea).
+"""
+
+from typing import Callable
+
+import msgspec
+from litestar import Controller, Response, delete, get, patch, post, put
+from litestar.params import Parameter
+
+from argmap.errors import InvalidInput, NotFound
+from argmap.model import Map, MapInfo, check_map
+from argmap.store import Counts, MapSummary, Store
+
+__all__ = ["MAP_EXPORTS", "MapController", "MapList"]
+
+
+def _json(m: Map) -> bytes:
+    from argmap.mapfile import dumps
+
+    return dumps(m, format="json")
+
+
+def _yaml(m: Map) -> bytes:
+    from argmap.mapfile import dumps
+
+    return dumps(m, format="yaml")
+
+
+MAP_EXPORTS: dict[str, tuple[str, Callable[[Map], bytes]]] = {
+    ".json": ("application/json", _json),
+    ".yaml": ("application/yaml", _yaml),
+}
+"""Extension → (media type, function of the whole map). Longest extension wins."""
+
+
+class MapList(msgspec.Struct, kw_only=True):
+    items: list[MapSummary]
+
+
+class MapController(Controller):
+    path = "/maps"
+    tags = ["maps"]
+
+    @get("/", operation_id="listMaps", summary="List maps with their counts", sync_to_thread=True)
+    def list_maps(self, store: Store) -> MapList:
+        return MapList(items=store.list_maps())
+
+    @post(
+        "/",
+        operation_id="createMap",
+        summary="Create a map",
+        description="The body is a whole map document (only `id` and `title` are required); it is "
+        "checked as a whole and stored in one transaction, or refused with every problem named.",
+        sync_to_thread=True,
+    )
+    def create_map(self, store: Store, data: Map) -> MapSummary:
+        for i, src in enumerate(data.sources):
+            if src.text_file is not None:
+                raise InvalidInput(f"$.sources[{i}].text_file", "a map sent over HTTP cannot name files; send text")
+        check_map(data)
+        counts = store.load_map(data)
+        return MapSummary(id=data.id, title=data.title, description=data.description, counts=counts)
+
+    @get(
+        "/{map_ref:str}",
+        operation_id="getMap",
+        summary="A map's summary, or its whole document by extension",
+        description="`/maps/peace-plan` answers the summary and counts; `/maps/peace-plan.json` "
+        "and `.yaml` the whole map document.",
+        sync_to_thread=True,
+    )
+    def get_map(self, store: Store, map_ref: str) -> MapSummary:
+        try:
+            info = store.get_map_info(map_ref)
+        except NotFound:
+            for ext in sorted(MAP_EXPORTS, key=len, reverse=True):
+                if map_ref.endswith(ext) and len(map_ref) > len(ext):
+                    media_type, render = MAP_EXPORTS[ext]
+                    return Response(render(store.get_map(map_ref[: -len(ext)])), media_type=media_type)
+            raise
+        return MapSummary(id=info.id, title=info.title, description=info.description, counts=store.counts(info.id))
+
+    @put("/{map_id:str}", operation_id="replaceMapInfo", summary="Change a map's title and description",
+         sync_to_thread=True)
+    def replace_map(self, store: Store, map_id: str, data: MapInfo) -> MapInfo:
+        if data.id != map_id:
+            raise InvalidInput("$.id", f"the body's id {data.id!r} differs from the path's {map_id!r}")
+        return store.update_map(data)
+
+    @patch("/{map_id:str}", operation_id="patchMapInfo", summary="Change some of a map's fields",
+           sync_to_thread=True)
+    def patch_map(self, store: Store, map_id: str, data: dict[str, object]) -> MapInfo:
+        current = msgspec.structs.asdict(store.get_map_info(map_id))
+        if "id" in data and data["id"] != map_id:
+            raise InvalidInput("$.id", "a map's id cannot change")
+        try:
+            info = msgspec.convert({**current, **data}, type=MapInfo)
+        except msgspec.ValidationError as e:
+            from argmap.errors import from_validation_error
+
+            raise from_validation_error(e) from None
+        return store.update_map(info)
+
+    @delete("/{map_id:str}", operation_id="deleteMap", summary="Delete a map and everything in it",
+            status_code=200, sync_to_thread=True)
+    def delete_map(
+        self,
+        store: Store,
+        map_id: str,
+        confirm: bool = Parameter(default=False, description="Must be true: a map delete cannot be undone."),
+    ) -> Counts:
+        if not confirm:
+            raise InvalidInput("confirm", "deleting a whole map needs confirm=true")
+        return store.delete_map(map_id)
