@@ -95,6 +95,7 @@ def route_handlers() -> list:
     from argmap.api.entities import ArgumentController, SourceController, SpeakerController, StatementController
     from argmap.api.maps import MapController
     from argmap.api.queries import QueryController
+    from argmap.api.timeline import TimelineController
 
     return [
         MapController,
@@ -103,6 +104,7 @@ def route_handlers() -> list:
         StatementController,
         ArgumentController,
         QueryController,
+        TimelineController,
     ]
 
 

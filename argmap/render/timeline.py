@@ -91,12 +91,12 @@ class TimelineOptions(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, 
             if value is not None:
                 try:
                     partial_date(value)
-                except ValueError as e:
-                    raise ValueError(f"{field}: {e}") from None
+                except InvalidInput as e:
+                    raise InvalidInput(field, e.reason) from None
         if self.date_from and self.date_to and partial_date(self.date_to).upper < partial_date(self.date_from).lower:
-            raise ValueError(f"to: {self.date_to!r} ends before from {self.date_from!r} starts")
+            raise InvalidInput("to", f"{self.date_to!r} ends before from {self.date_from!r} starts")
         if self.depth is not None and self.focus is None:
-            raise ValueError("depth: a depth needs a focus statement")
+            raise InvalidInput("depth", "a depth needs a focus statement")
 
 
 def options_from(mapping: dict) -> TimelineOptions:

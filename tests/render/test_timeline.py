@@ -416,7 +416,7 @@ def test_neighbourhood_counts_arguments_and_undercuts_as_one_step():
     ({"focus": "x", "depth": -1}, "$.depth"),
     ({"kinds": ["opinion"]}, "$.kinds[0]"),
     ({"speakers": ["bad id!"]}, "$.speakers[0]"),
-    ({"colour": "red"}, "$"),
+    ({"colour": "red"}, "$.colour"),
 ])
 def test_bad_options_name_the_field(given, field):
     with pytest.raises(InvalidInput) as e:
