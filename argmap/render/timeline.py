@@ -27,13 +27,16 @@ It has no script, no ``href`` and no reference outside itself: every element of 
 statement's id, and a ``<title>`` tooltip with the full text, date and source.
 
 The PDF (:func:`to_pdf`) is the same layout on A3 landscape pages at print scale (11 px text is
-8.3 pt): a timeline wider or taller than a page is cut into overlapping windows, each page
-repeating the lane names and the axis, rather than shrunk until it cannot be read.
+8.3 pt). A3 because the seed's week fits one sheet at that scale; A4 would need it shrunk to
+6 pt or cut in two. A span up to half again too wide is compressed to the page's width (text
+keeps its size), lanes up to a fifth too tall are scaled to fit; anything larger is cut into
+windows of time (overlapping by a label, so every label is whole on some page) and bands of
+lanes, each page repeating the lane names and the axis, rather than shrunk until it cannot be
+read. The undated statements follow on their own pages, wrapped in full (print has no tooltips).
 """
 
 from __future__ import annotations
 
-import datetime as _dt
 import heapq
 import math
 import xml.etree.ElementTree as ET
@@ -877,8 +880,10 @@ def _undated_pages(lay: _Layout, page_w: float, page_h: float) -> list[ET.Elemen
 def to_pdf(m: Map, options: TimelineOptions | None = None, *, page: str = "A3") -> bytes:
     """The timeline of ``m`` as a PDF: landscape pages at print scale (see the module notes).
 
-    Rendered by WeasyPrint from a small HTML page with the SVGs inline; it fetches nothing
-    (:func:`argmap.render._pdf.html_to_pdf`), and DejaVu Sans covers Latin, Cyrillic and Arabic.
+    Rendered by WeasyPrint from a small HTML page whose images are the page SVGs made here;
+    its fetcher serves those and refuses every other URL (:mod:`argmap.render._pdf`). DejaVu
+    Sans covers Latin, Cyrillic and Arabic. ``page`` "A4" is there for printers without A3:
+    the same scale, so more pages.
     """
     from argmap.render._pdf import html_to_pdf
 
