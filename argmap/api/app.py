@@ -96,6 +96,7 @@ def route_handlers() -> list:
     from argmap.api.entities import ArgumentController, SourceController, SpeakerController, StatementController
     from argmap.api.maps import MapController
     from argmap.api.queries import QueryController
+    from argmap.api.timeline import TimelineController
 
     return [
         MapController,
@@ -105,6 +106,7 @@ def route_handlers() -> list:
         ArgumentController,
         QueryController,
         DiagramController,
+        TimelineController,
     ]
 
 
