@@ -35,6 +35,12 @@ demo: setup
 	$(BIN)/argmap --db $(DB) serve --host $(HOST) --port $(PORT)
 
 exports: setup
+	@mkdir -p exports
+	$(BIN)/argmap --db $(DB) export diagram peace-plan --out exports/peace-plan-diagram.svg
+	$(BIN)/argmap --db $(DB) export diagram peace-plan --out exports/peace-plan-diagram.pdf
+	$(BIN)/argmap --db $(DB) export timeline peace-plan --format svg --out exports/peace-plan-timeline.svg
+	$(BIN)/argmap --db $(DB) export timeline peace-plan --format pdf --out exports/peace-plan-timeline.pdf
+	$(BIN)/argmap --db $(DB) export timeline peace-plan --format json --out exports/peace-plan-timeline.json
 	@echo "exports: regenerated from $(SEED)"
 
 test: setup

@@ -92,10 +92,12 @@ def create_app(
 
 def route_handlers() -> list:
     """Every controller of the API; features add theirs here."""
+    from argmap.api.diagrams import DiagramController
     from argmap.api.entities import ArgumentController, SourceController, SpeakerController, StatementController
     from argmap.api.maps import MapController
     from argmap.api.queries import QueryController
     from argmap.api.semantics import EvaluationController, SolveController
+    from argmap.api.timeline import TimelineController
 
     return [
         MapController,
@@ -104,6 +106,8 @@ def route_handlers() -> list:
         StatementController,
         ArgumentController,
         QueryController,
+        DiagramController,
+        TimelineController,
         EvaluationController,
         SolveController,
     ]

@@ -12,6 +12,7 @@ from litestar import Controller, Request, Response, get
 from litestar.params import Parameter
 
 from argmap import query
+from argmap.api._openapi import by_extension
 from argmap.errors import InvalidInput, LimitExceeded
 from argmap.model import Statement
 from argmap.store import Store
@@ -96,7 +97,7 @@ class QueryController(Controller):
             ],
         )
 
-    @get(["/statements.csv", "/statements.json", "/statements.parquet"], operation_id="statementsTable",
+    @get(["/statements.csv", "/statements.json", "/statements.parquet"], operation_id=by_extension("statementsTable"),
          summary="The whole statements table as CSV, JSON or Parquet")
     async def table(self, store: Store, map_id: str, request: Request) -> Response:
         # async + an explicit thread: Litestar 2.25 mishandles `-> Response` on sync_to_thread handlers.
