@@ -315,11 +315,13 @@ DIAGRAM_FORMATS = ("svg", "pdf", "png", "dot")  # the keys of render.diagram.EXP
 @click.option("--no-legend", is_flag=True, help="Leave the legend out.")
 @click.option("--timeout", type=float, default=20.0, show_default=True,
               help="Seconds Graphviz may take before the export is refused.")
+@click.option("--evaluate", type=click.Choice(["grounded", "complete", "preferred", "stable"]),
+              help="Colour statements and arguments by their status under this semantics (see `argmap evaluate`).")
 @click.pass_context
 @handle_errors
 def export_diagram(ctx: click.Context, map_id: str, fmt: str | None, out: Path | None, focus: str | None,
                    depth: int, rankdir: str, group_by_speaker: bool, title: str | None, no_legend: bool,
-                   timeout: float) -> None:
+                   timeout: float, evaluate: str | None) -> None:
     """Draw a stored map as an argument diagram (SVG, PDF, PNG, or the Graphviz DOT source).
 
     \b
@@ -335,6 +337,10 @@ def export_diagram(ctx: click.Context, map_id: str, fmt: str | None, out: Path |
                             "title": title, "legend": not no_legend})
     with open_store(ctx, read_only=True) as store:
         m = store.get_map(map_id)
+    if evaluate is not None:
+        from argmap.semantics import evaluate_map
+
+        options.labels = evaluate_map(m, evaluate, timeout=timeout).labels
     _write(render(m, fmt, options, timeout=timeout), out)
 
 

@@ -114,3 +114,14 @@ def test_the_routes_are_documented_in_openapi():
     assert evaluation["operationId"] == "evaluateMap"
     assert {p["name"] for p in evaluation["parameters"]} >= {"map_id", "semantics", "limit"}
     assert paths["/af/solve"]["post"]["operationId"] == "solveFramework"
+
+
+def test_the_diagram_is_coloured_by_evaluation_on_request(client):
+    plain = client.get("/maps/peace-plan/diagram.dot")
+    coloured = client.get("/maps/peace-plan/diagram.dot", params={"evaluate": "grounded"})
+    assert plain.status_code == coloured.status_code == 200
+    line = next(x for x in coloured.text.splitlines() if x.startswith('"gerasimov-kupiansk-captured" ['))
+    assert "UNDECIDED" in line
+    assert "UNDECIDED" not in plain.text
+    bad = client.get("/maps/peace-plan/diagram.dot", params={"evaluate": "sceptical"})
+    assert bad.status_code == 400

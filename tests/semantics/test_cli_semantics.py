@@ -87,3 +87,11 @@ def test_evaluate_an_unknown_map_fails_with_exit_2(run):
     assert run("load", str(SEED)).exit_code == 0
     result = run("evaluate", "no-such-map")
     assert result.exit_code == 2 and "no-such-map" in result.output
+
+
+def test_export_diagram_colours_by_evaluation(run):
+    assert run("load", str(SEED)).exit_code == 0
+    result = run("export", "diagram", "peace-plan", "--format", "dot", "--evaluate", "grounded")
+    assert result.exit_code == 0
+    line = next(x for x in result.stdout.splitlines() if x.startswith('"article-ternopil-26-dead" ['))
+    assert ">OUT<" in line
