@@ -35,6 +35,10 @@ demo: setup
 	$(BIN)/argmap --db $(DB) serve --host $(HOST) --port $(PORT)
 
 exports: setup
+	@mkdir -p exports
+	SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct -- $(SEED) 2>/dev/null || date +%s) \
+	  $(BIN)/argmap --db $(DB) export aif peace-plan --out exports/peace-plan.aif.json
+	$(BIN)/argmap --db $(DB) export argdown peace-plan --out exports/peace-plan.argdown
 	@echo "exports: regenerated from $(SEED)"
 
 test: setup

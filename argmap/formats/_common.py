@@ -28,7 +28,7 @@ class Imported(msgspec.Struct, kw_only=True):
 
     ``counts`` is what the document holds in its own terms (AIF node types; Argdown's
     statements, arguments and relations by type), ``skipped`` what was read and deliberately
-    left out, by kind (``"TA node": 71``), and ``notes`` where the translation had to choose
+    left out, by kind (``"TA nodes": 71``), and ``notes`` where the translation had to choose
     (each once, with how often).
     """
 

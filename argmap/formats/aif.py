@@ -304,9 +304,9 @@ class _Reader:
                 relations.append(self._relation(i, n))
         for n in ns.nodes:
             if isinstance(n, (LNode, YANode, TANode)) and _key(n.nodeID) not in self.used:
-                self.skipped[f"{_tag(n)} node"] += 1
+                self.skipped[f"{_tag(n)} nodes"] += 1
         if unused := len(ns.edges) - len(self.edges_used):
-            self.skipped["edge"] = unused
+            self.skipped["edges"] = unused
         raise_problems(self.problems)
         doc = {
             "id": map_id, "title": title, "speakers": self._speakers(), "statements": statements,
@@ -317,7 +317,10 @@ class _Reader:
         except msgspec.ValidationError as e:
             raise self._located(from_validation_error(e)) from None
         check_map(m)
-        return Imported(map=m, skipped=dict(self.skipped), notes=[f"{w} ({n}×)" for w, n in self.notes.items()])
+        counts = {f"{t} nodes": n for t, n in Counter(_tag(n) for n in ns.nodes).items()}
+        counts["edges"] = len(ns.edges)
+        return Imported(map=m, counts=counts, skipped=dict(self.skipped),
+                        notes=[f"{w} ({n}×)" for w, n in self.notes.items()])
 
     def _located(self, err):
         # "$.statements[3].text" → the node it came from, so the user can find it in the file.

@@ -100,7 +100,7 @@ def test_aifdb_locutions_give_speaker_and_time_said_not_annotation_time():
     dated = [s for s in m.statements if s.said]
     assert dated and all(s.said[:4] == "2020" for s in dated)  # never the 2021 annotation time
     assert {sp.name for sp in m.speakers} == {"Paul Dean", "Lynda Chalker", "Unknown Buchan"}
-    assert imported.skipped["TA node"] > 0
+    assert imported.skipped["TA nodes"] > 0
 
 
 def test_aifdb_rephrase_nodes_are_kept():
@@ -204,7 +204,8 @@ def test_the_earliest_locution_speaks_a_statement():
     s = imported.map.statements[0]
     assert s.speaker == "8" and s.said == "2021-01-01T10:00:01"
     assert {sp.name for sp in imported.map.speakers} == {"Ann A", "Bob B"}
-    assert imported.skipped == {"L node": 1, "YA node": 1, "edge": 2}
+    assert imported.skipped == {"L nodes": 1, "YA nodes": 1, "edges": 2}
+    assert imported.counts == {"L nodes": 2, "YA nodes": 2, "I nodes": 1, "edges": 4}
     assert any("earliest" in n for n in imported.notes)
 
 
