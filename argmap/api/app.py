@@ -93,11 +93,13 @@ def create_app(
 def route_handlers() -> list:
     """Every controller of the API; features add theirs here."""
     from argmap.api.entities import ArgumentController, SourceController, SpeakerController, StatementController
+    from argmap.api.interchange import ImportController
     from argmap.api.maps import MapController
     from argmap.api.queries import QueryController
 
     return [
         MapController,
+        ImportController,
         SpeakerController,
         SourceController,
         StatementController,

@@ -56,7 +56,7 @@ def detect(data: bytes, *, filename: str | None = None, content_type: str | None
     media = (content_type or "").split(";")[0].strip().lower()
     if media in _MEDIA:
         return _MEDIA[media]
-    if data.lstrip()[:1] in (b"{", b"["):
+    if data.lstrip()[:1] == b"{":  # Argdown may start with "[": only an object is sniffed
         try:
             top = msgspec.json.decode(data, type=dict)
         except msgspec.DecodeError as e:
