@@ -68,7 +68,7 @@ def test_relation_references_are_checked():
 def test_relation_ids_share_the_node_id_space():
     bad = small_map()
     bad.relations.append(Relation(id="a", kind="rephrase", sources=["b"], target="c"))
-    with pytest.raises(InvalidInput, match="used by a relation and a statement"):
+    with pytest.raises(InvalidInput, match=r"already used by a statement \(at \$.statements\[0\]\)"):
         check_map(bad)
 
 
