@@ -68,6 +68,8 @@ __all__ = [
     "dumps",
     "loads",
     "read",
+    "said_from_start",
+    "start_from_said",
     "to_map",
 ]
 
