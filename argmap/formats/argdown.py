@@ -26,7 +26,9 @@ Reading happens in three steps, each a function of the one before:
 
    - a statement (equivalence class) → a Statement; its id is the title when that is a valid
      id, else a slug of it (``Absolute Freedom of Speech`` → ``absolute-freedom-of-speech``); a
-     statement that is only ever a conclusion is ``derived``;
+     statement that is only ever a conclusion is ``derived``; an untitled one that no argument
+     or relation uses is prose between the arguments and is left out (and counted), as
+     Argdown's own map leaves it out;
    - each inference of a PCS → a support Argument from the statements since the previous
      inference (the previous conclusion included) to its conclusion; the last one takes the
      argument's id, earlier ones ``<id>.1``, ``<id>.2``; the inference rules become the scheme;
@@ -312,12 +314,13 @@ def _front_matter(tok: Token, problems: list[Problem]) -> dict:
 _EMPH_END_NEXT = set(" \t\r\n)}_.,!?;:-*")
 
 
-def _text(tokens: list[Token], source: str | None, remove_tags: bool) -> tuple[str, list[str]]:
-    """The text of a content node as Argdown builds it, and its tags.
+def _text(tokens: list[Token], source: str | None, remove_tags: bool) -> tuple[str, list[str], str]:
+    """The text of a content node as Argdown builds it, its tags, and the text without tags.
 
     Emphasis markers (``**bold**``, ``_italic_``) are dropped like Argdown drops them; a marker
     that opens nothing and closes nothing stays as text."""
     parts: list[str] = []
+    tag_at: list[int] = []
     tags: list[str] = []
     opened: list[tuple[str, int]] = []
     for i, tok in enumerate(tokens):
@@ -331,6 +334,7 @@ def _text(tokens: list[Token], source: str | None, remove_tags: bool) -> tuple[s
             tag = v.strip()[1:]
             tags.append(tag[1:-1] if tag.startswith("(") else tag)
             if not remove_tags:
+                tag_at.append(len(parts))
                 parts.append(v)
         elif t == "NL":
             parts.append(" ")
@@ -351,7 +355,8 @@ def _text(tokens: list[Token], source: str | None, remove_tags: bool) -> tuple[s
             parts.append(v)
     for marker, at in opened:  # never closed: plain text after all
         parts[at] = marker
-    return " ".join("".join(parts).split()), tags
+    untagged = [" " if i in tag_at else p for i, p in enumerate(parts)]
+    return " ".join("".join(parts).split()), tags, " ".join("".join(untagged).split())
 
 
 # -- Implementation details: Argdown's model -----------------------------------------------------
@@ -440,7 +445,7 @@ class _Model:
 
     def heading(self, node: Tree) -> None:
         tokens = node.children[1].children
-        self.section, _ = _text(tokens, self.source, self.remove_tags)
+        self.section = _text(tokens, self.source, self.remove_tags)[2]
         if len(node.children) > 2:
             self.data(node.children[2])  # checked; Argdown's group settings are not modelled
 
@@ -461,7 +466,7 @@ class _Model:
                 elif child.type == "TAG":
                     member["tags"].append(_tag(child.value))
             elif child.data == "content":
-                member["text"], tags = _text(child.children, self.source, self.remove_tags)
+                member["text"], tags, member["untagged"] = _text(child.children, self.source, self.remove_tags)
                 member["tags"] += tags
             elif child.data == "data":
                 member["data"] = self.data(child)
@@ -491,7 +496,7 @@ class _Model:
                 elif child.type == "TAG":
                     member["tags"].append(_tag(child.value))
             elif child.data == "content":
-                member["text"], tags = _text(child.children, self.source, self.remove_tags)
+                member["text"], tags, member["untagged"] = _text(child.children, self.source, self.remove_tags)
                 member["tags"] += tags
             elif child.data == "data":
                 member["data"] = self.data(child)
@@ -667,7 +672,8 @@ class _Model:
         canonical = self._canonical(ec)
         first = canonical or (ec.members[0] if ec.members else {"line": ec.line})
         return {
-            "text": canonical["text"] if canonical else "", "tags": ec.tags, "data": ec.data, "section": ec.section,
+            "text": canonical["text"] if canonical else "", "untagged": canonical.get("untagged", "") if canonical else "",
+            "tags": ec.tags, "data": ec.data, "section": ec.section,
             "line": first["line"], "top_level": any(m["role"] == "top-level" for m in ec.members),
         }
 
@@ -679,7 +685,8 @@ class _Model:
             pcs.append({"title": it["title"], "line": it["line"],
                         "inference": None if inf is None else {"rules": inf.rules, "data": inf.data, "line": inf.line}})
         return {
-            "text": canonical["text"] if canonical else "", "tags": arg.tags, "data": arg.data, "section": arg.section,
+            "text": canonical["text"] if canonical else "", "untagged": canonical.get("untagged", "") if canonical else "",
+            "tags": arg.tags, "data": arg.data, "section": arg.section,
             "line": (canonical or {"line": arg.line})["line"], "pcs": pcs,
         }
 
@@ -710,6 +717,9 @@ def _merge(a: dict, b: dict) -> dict:
 # -- Implementation details: translation ---------------------------------------------------------
 
 _VERB = {"support": "supports", "attack": "attacks", "undercut": "undercuts"}
+_KIND_OF = {"support": "support", "attack": "attack", "undercut": "undercut", "entails": "support",
+            "contrary": "attack", "contradictory": "attack"}
+"""Argdown's relation types as argmap argument kinds (contrary and contradictory: one attack each way)."""
 
 
 class _StatementMeta(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -750,8 +760,10 @@ class _Translator:
             raise FormatError(f"front matter argmap{err.field[1:]}", err.reason) from None
         conclusions = {it["title"] for a in doc.arguments.values() for it in a["pcs"] if it["inference"] is not None}
         folded = self._folded()
+        prose = self._prose()
+        left_out = folded | prose
         # Ids in document order: statements, then arguments (which share the id space).
-        self.statement_id = {t: self.ids.take(make_id(t, fallback="s")) for t in doc.statements if t not in folded}
+        self.statement_id = {t: self.ids.take(make_id(t, fallback="s")) for t in doc.statements if t not in left_out}
         self.gist_id: dict[str, str] = {}
         self.step_ids: dict[str, list[str]] = {}
         for t, a in doc.arguments.items():
@@ -762,7 +774,8 @@ class _Translator:
                 steps = sum(1 for it in a["pcs"] if it["inference"] is not None)
                 main = self.ids.take(base)
                 self.step_ids[t] = [self.ids.take(f"{main[:MAX_ID - 4]}.{k}") for k in range(1, steps)] + [main]
-        statements = [self._statement(t, s, t in conclusions, meta) for t, s in doc.statements.items() if t not in folded]
+        statements = [self._statement(t, s, t in conclusions, meta) for t, s in doc.statements.items()
+                      if t not in left_out]
         statements += [self._gist(t, a) for t, a in doc.arguments.items() if not a["pcs"]]
         arguments = []
         for t, a in doc.arguments.items():
@@ -788,13 +801,27 @@ class _Translator:
         except msgspec.ValidationError as e:
             raise self._located(from_validation_error(e)) from None
         check_map(m)
-        return Imported(map=m, counts=doc.counts(), notes=[f"{w} ({n}×)" for w, n in self.notes.items()])
+        skipped = {"untitled statements without relations (prose)": len(prose)} if prose else {}
+        return Imported(map=m, counts=doc.counts(), skipped=skipped,
+                        notes=[f"{w} ({n}×)" for w, n in self.notes.items()])
 
     def _located(self, err):
         if m := re.match(r"^\$\.(statements|arguments)\[(\d+)\](.*)$", err.field):
             where = self.origin[m[1]][int(m[2])] if int(m[2]) < len(self.origin[m[1]]) else err.field
             return FormatError(where, f"{m[3].lstrip('.') + ': ' if m[3] else ''}{err.reason}")
         return FormatError(err.field, err.reason)
+
+    def _prose(self) -> set[str]:
+        """Untitled statements in no premise-conclusion structure and no relation: the prose
+        paragraphs between the arguments, which Argdown's own map leaves out too (its
+        ``excludeDisconnected``) unless their data says ``isInMap: true``."""
+        used = {it["title"] for a in self.doc.arguments.values() for it in a["pcs"]}
+        used |= {t for r in self.doc.relations for t, k in ((r.source, r.source_kind), (r.target, r.target_kind))
+                 if k == "statement"}
+        return {
+            t for t, s in self.doc.statements.items()
+            if t.startswith("Untitled ") and t not in used and s["data"].get("isInMap") is not True
+        }
 
     def _folded(self) -> set[str]:
         """Conclusions that dumps() wrote to carry an attack or undercut with its own id."""
@@ -808,7 +835,7 @@ class _Translator:
             touching = [r for r in self.doc.relations if c in (r.source, r.target) and "statement" in (r.source_kind, r.target_kind)]
             in_pcs = sum(it["title"] == c for b in self.doc.arguments.values() for it in b["pcs"])
             if (role in ("attack-conclusion", "undercut-conclusion") and in_pcs == 1 and len(touching) == 1
-                    and touching[0].source == c and touching[0].type == role.split("-")[0]):
+                    and touching[0].source == c and _KIND_OF[touching[0].type] == role.split("-")[0]):
                 out.add(c)
         return out
 
@@ -822,7 +849,8 @@ class _Translator:
         except msgspec.ValidationError as e:
             self.problems.append(Problem(f"line {s['line']}", f"{{argmap: …}} data: {from_validation_error(e)}"))
             own = _StatementMeta()
-        st: dict = {"id": sid, "text": s["text"] or title, "tags": _tags([*s["tags"], *own.tags])}
+        # The #tags become tags; argmap's text is the statement without them.
+        st: dict = {"id": sid, "text": s["untagged"] or title, "tags": _tags([*s["tags"], *own.tags])}
         if is_conclusion and not s["top_level"]:
             st["kind"] = "derived"
         for field in ("kind", "speaker", "said", "source", "date_source", "note"):
@@ -840,7 +868,7 @@ class _Translator:
         for k in ("data", "section"):
             if a[k]:
                 extras[k] = a[k]
-        return {"id": self.gist_id[title], "text": a["text"] or title, "tags": _tags(a["tags"]),
+        return {"id": self.gist_id[title], "text": a["untagged"] or title, "tags": _tags(a["tags"]),
                 "extras": {"argdown": extras}}
 
     def _steps(self, title: str, a: dict, folded: set[str]) -> list[dict]:
@@ -858,7 +886,7 @@ class _Translator:
             self.origin["arguments"].append(f"line {inf['line']}")
             if it["title"] in folded:
                 rel = next(r for r in self.doc.relations if r.source == it["title"] and r.source_kind == "statement")
-                arg["kind"] = rel.type
+                arg["kind"] = _KIND_OF[rel.type]
                 arg["target"] = self._end(rel.target, rel.target_kind, rel.step, rel.type)
             else:
                 arg["target"] = self.statement_id[it["title"]]
@@ -868,8 +896,8 @@ class _Translator:
             if inf["data"]:
                 extras["inference_data"] = inf["data"]
             if last:
-                if a["text"]:
-                    arg["note"] = a["text"]
+                if a["untagged"]:
+                    arg["note"] = a["untagged"]
                 extras.update({k: v for k, v in (("title", title if title != ids[-1] else None), ("tags", a["tags"]),
                                                  ("data", a["data"]), ("section", a["section"])) if v})
             if extras:
@@ -896,7 +924,7 @@ class _Translator:
             ends = [((rel.source, rel.source_kind), (rel.target, rel.target_kind, rel.step))]
             if rel.type in ("contrary", "contradictory"):  # symmetric: an attack each way
                 ends.append(((rel.target, rel.target_kind), (rel.source, rel.source_kind, None)))
-            kind = {"entails": "support", "contrary": "attack", "contradictory": "attack"}.get(rel.type, rel.type)
+            kind = _KIND_OF[rel.type]
             for (s, s_kind), (t, t_kind, step) in ends:
                 premise = self.statement_id[s] if s_kind == "statement" else self.gist_id[s]
                 if t_kind == "statement":
@@ -959,13 +987,14 @@ def _plain(value) -> str | None:
 
 # -- Implementation details: writing ---------------------------------------------------------
 
-_TEXT_ESCAPE = re.compile(r"([\\\[\]<>{}#*_]|/(?=[/*]))")
+# A mention (@[Title], @<Title>) stays one; any other markup character gets a backslash.
+_TEXT_ESCAPE = re.compile(r"(@\[[^\]\r\n]+\]|@<[^>\r\n]+>)|([\\\[\]<>{}#*_]|/(?=[/*]))")
 _RULE_ESCAPE = re.compile(r"([\\,{}\-])")
 
 
 def _escape(text: str) -> str:
     """Text that Argdown reads back as it is: markup characters get a backslash."""
-    return _TEXT_ESCAPE.sub(r"\\\1", " ".join(text.split()))
+    return _TEXT_ESCAPE.sub(lambda m: m[1] or "\\" + m[2], " ".join(text.split()))
 
 
 def _flow(value) -> str:
@@ -985,42 +1014,105 @@ def _title_ok(title) -> bool:
 
 
 class _Writer:
+    """Writes what the translation reads back: ids come back as they were (titles are written
+    only where they slug to the same id), and what an Argdown import kept in ``extras`` (titles,
+    #tags, {data}, headings, arguments without a PCS) is written the way it was."""
+
     def __init__(self, m: Map):
         self.m = m
+        self.by_id = {s.id: s for s in m.statements}
+        self.args = {a.id: a for a in m.arguments}
         self.title: dict[str, str] = {}
         used: set[str] = set()
-        for s in m.statements:
-            wanted = s.extras.get("argdown", {}).get("title")
-            t = wanted if _title_ok(wanted) and wanted not in used and wanted.strip() == wanted else s.id
-            self.title[s.id] = t
-            used.add(t)
-        for a in m.arguments:
-            self.title[a.id] = a.id
-        self.by_id = {s.id: s for s in m.statements}
+        for item, key in [*((s, "argument" if "argument" in s.extras.get("argdown", {}) else "title") for s in m.statements),
+                          *((a, "title") for a in m.arguments)]:
+            wanted = item.extras.get("argdown", {}).get(key)
+            ok = _title_ok(wanted) and wanted not in used and wanted.strip() == wanted and make_id(wanted) == item.id
+            self.title[item.id] = wanted if ok else item.id
+            used.add(self.title[item.id])
+        # An Argdown relation carries no id, scheme or note: only an argument whose id is the
+        # one loads() gives a relation can be written as one.
+        candidates = {a.id for a in m.arguments if self._relation_like(a)}
+        gists = {s.id for s in m.statements if "argument" in s.extras.get("argdown", {})}
+        for a in m.arguments:  # a gist that a PCS would use must be written as a statement
+            if a.id not in candidates:
+                gists -= {*a.premises, a.target}
+        outgoing = {g: [a.id for a in m.arguments if a.premises == [g]] for g in gists}
+        # An undercut of an argument made from an Argdown argument without a PCS is written as
+        # an undercut of that Argdown argument (loads() reads it back onto the same target);
+        # any other undercut needs its target written as a PCS, to have a node to point at.
+        self.undercut_via = {
+            a.target: self.args[a.target].premises[0] for a in m.arguments
+            if a.kind == "undercut" and a.target in candidates and len(outgoing.get(self.args[a.target].premises[0], [])) == 1
+        }
+        needs_node = {a.target for a in m.arguments if a.kind == "undercut"} - set(self.undercut_via)
+        self.relation_form = candidates - needs_node
+        self.chains = self._chains()
+        self.sketched = gists
+
+    def _relation_like(self, a) -> bool:
+        x = a.extras.get("argdown", {})
+        return (len(a.premises) == 1 and not a.scheme and not a.note and set(x) <= {"relation"}
+                and a.id == relation_id(a.premises[0], a.kind, a.target))
+
+    def _chains(self) -> dict[str, list]:
+        """Multi-step PCS as loads() splits them: ``<id>.1``, ``<id>.2`` … then ``<id>``, each
+        step starting from the conclusion before it. Written back as one PCS."""
+        chains = {}
+        for a in self.m.arguments:
+            steps, k = [], 1
+            while (step := self.args.get(f"{a.id}.{k}")) is not None and step.kind == "support" \
+                    and step.id not in self.relation_form and not step.note:
+                steps.append(step)
+                k += 1
+            if steps and a.kind == "support" and all(
+                nxt.premises[0] == prev.target for prev, nxt in zip(steps, [*steps[1:], a])
+            ):
+                chains[a.id] = [*steps, a]
+        return chains
+
+    @staticmethod
+    def section(item) -> str | None:
+        sec = item.extras.get("argdown", {}).get("section")
+        return sec if isinstance(sec, str) and sec.strip() else None
+
+    def ref(self, sid: str) -> str:
+        return f"<{self.title[sid]}>" if sid in self.sketched else f"[{self.title[sid]}]"
 
     def run(self) -> str:
         m = self.m
+        # Blocks under their heading: those without one first (a heading cannot be left again),
+        # then each section in the order it first appears.
+        blocks: list[tuple[str | None, list[str]]] = [(self.section(s), [self.statement(s)]) for s in m.statements]
+        in_chain = {step.id for chain in self.chains.values() for step in chain[:-1]}
+        relations: dict[str, list[str]] = {}
+        for a in m.arguments:
+            if a.id in self.relation_form:
+                relation = a.extras.get("argdown", {}).get("relation")
+                if relation == "contradictory":
+                    symbol = "><"  # written once per pair: Argdown merges the mirrored one itself
+                elif a.kind == "undercut" and relation == "attack":
+                    symbol = "<-"  # an attack on an argument, which loads() reads as this undercut
+                else:
+                    symbol = {"support": "<+", "attack": "<-", "undercut": "<_"}[a.kind]
+                if a.kind != "undercut":
+                    head = self.ref(a.target)
+                elif a.target in self.undercut_via:
+                    head = self.ref(self.undercut_via[a.target])
+                else:
+                    head = f"<{self.title[a.target]}>"
+                relations.setdefault(head, []).append(f"  {symbol} {self.ref(a.premises[0])}")
+            elif a.id not in in_chain:
+                blocks.append((self.section(a), self.pcs(a)))
+        order = {sec: i for i, sec in enumerate(dict.fromkeys(sec for sec, _ in blocks if sec))}
         out = [self.front_matter()]
         section = None
-        for s in m.statements:
-            sec = s.extras.get("argdown", {}).get("section")
-            if sec and sec != section:
+        for sec, texts in sorted(blocks, key=lambda b: -1 if b[0] is None else order[b[0]]):
+            if sec != section:
                 out.append(f"# {_escape(sec)}")
                 section = sec
-            out.append(self.statement(s))
-        undercut_targets = {a.target for a in m.arguments if a.kind == "undercut"}
-        as_relation: dict[str, list[str]] = {}
-        for a in m.arguments:
-            # An Argdown relation carries no id, scheme or note: only an argument whose id is
-            # the one loads() gives a relation is written as one.
-            if (len(a.premises) == 1 and a.id not in undercut_targets and not a.scheme and not a.note
-                    and not a.extras.get("argdown") and a.id == relation_id(a.premises[0], a.kind, a.target)):
-                symbol = {"support": "<+", "attack": "<-", "undercut": "<_"}[a.kind]
-                head = f"<{a.target}>" if a.kind == "undercut" else f"[{self.title[a.target]}]"
-                as_relation.setdefault(head, []).append(f"  {symbol} [{self.title[a.premises[0]]}]")
-            else:
-                out.extend(self.pcs(a))
-        for head, lines in as_relation.items():
+            out.extend(texts)
+        for head, lines in relations.items():
             out.append("\n".join([head, *lines]))
         return "\n\n".join(out) + "\n"
 
@@ -1054,40 +1146,50 @@ class _Writer:
             own = {"kind": s.kind, **own}
         if own:
             data["argmap"] = own
-        line = f"[{self.title[s.id]}]: {_escape(s.text)}"
-        native = [t for t in s.tags if ")" not in t]
-        if native:
-            line += " " + " ".join(f"#{t}" if re.fullmatch(r"[A-Za-z0-9-]+", t) else f"#({t})" for t in native)
-        if len(native) < len(s.tags):  # "#(…)" cannot hold ")": such tags travel in the data
-            data.setdefault("argmap", {})["tags"] = [t for t in s.tags if ")" in t]
-        if data:
-            line += " " + _flow(data)
-        return line
+        line = f"{self.ref(s.id)}: {_escape(s.text)}" + _tags_text(s.tags, data)
+        return line + (" " + _flow(data) if data else "")
 
     def pcs(self, a) -> list[str]:
         x = a.extras.get("argdown", {})
-        head = f"<{a.id}>"
-        if a.note:
-            head += f": {_escape(a.note)}"
-        if x.get("data"):
-            head += " " + _flow(x["data"])
-        lines = [f"({i}) [{self.title[p]}]" for i, p in enumerate(a.premises, 1)]
-        rule = "----"
-        if a.scheme or x.get("inference_data"):
-            rules = _RULE_ESCAPE.sub(r"\\\1", " ".join((a.scheme or "").split()))
-            data = " " + _flow(x["inference_data"]) if x.get("inference_data") else ""
-            rule = f"--\n{rules}{data}\n--"
-        lines.append(rule)
-        n = len(a.premises) + 1
+        data = dict(x.get("data", {}))
+        head = f"<{self.title[a.id]}>" + (f": {_escape(a.note)}" if a.note else "") + _tags_text(x.get("tags", []), data)
+        if data:
+            head += " " + _flow(data)
+        lines: list[str] = []
+        steps = self.chains.get(a.id, [a])
+        for i, step in enumerate(steps):
+            for p in step.premises[1 if i else 0:]:
+                lines.append(f"({len(lines) + 1}) {self.ref(p)}")
+            lines.append(self.inference(step))
+            if i < len(steps) - 1:
+                lines.append(f"({len(lines)}) {self.ref(step.target)}")
+        lines = [ln for ln in lines]
+        n = sum(1 for ln in lines if ln.startswith("(")) + 1
         if a.kind == "support":
-            lines.append(f"({n}) [{self.title[a.target]}]")
+            lines.append(f"({n}) {self.ref(a.target)}")
         else:
             title = f"{a.id}.conclusion"
             if a.kind == "attack":
                 text = f"Not: {_escape(self.by_id[a.target].text)}"
-                relation = f"  -> [{self.title[a.target]}]"
+                relation = f"  -> {self.ref(a.target)}"
             else:
-                text = f"The inference of @<{a.target}> does not hold."
-                relation = f"  _> <{a.target}>"
+                text = f"The inference of @<{self.title[a.target]}> does not hold."
+                relation = f"  _> <{self.title[a.target]}>"
             lines.append(f"({n}) [{title}]: {text} {_flow({'argmap': {'role': f'{a.kind}-conclusion'}})}\n{relation}")
         return [head, "\n".join(lines)]
+
+    def inference(self, a) -> str:
+        x = a.extras.get("argdown", {})
+        if not (a.scheme or x.get("inference_data")):
+            return "----"
+        rules = _RULE_ESCAPE.sub(r"\\\1", " ".join((a.scheme or "").split()))
+        data = " " + _flow(x["inference_data"]) if x.get("inference_data") else ""
+        return f"--\n{rules}{data}\n--"
+
+
+def _tags_text(tags: list[str], data: dict) -> str:
+    """Tags as Argdown writes them; one with ")" (which "#(…)" cannot hold) travels in the data."""
+    native = [t for t in tags if ")" not in t]
+    if len(native) < len(tags):
+        data.setdefault("argmap", {})["tags"] = [t for t in tags if ")" in t]
+    return "".join(f" #{t}" if re.fullmatch(r"[A-Za-z0-9-]+", t) else f" #({t})" for t in native)
