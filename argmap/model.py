@@ -200,6 +200,16 @@ def _check_extras(value: dict) -> None:
         raise InvalidInput("extras", f"more than {MAX_EXTRAS_BYTES:,} bytes as JSON")
 
 
+def _check_ends(field: str, ids: list[str], target: str) -> None:
+    """An inference or relation names each of its ``ids`` once, and never its own ``target``."""
+    if len(set(ids)) != len(ids):
+        seen: set[str] = set()
+        dup = next(p for p in ids if p in seen or seen.add(p))
+        raise InvalidInput(field, f"{dup!r} is listed twice")
+    if target in ids:
+        raise InvalidInput("target", f"{target!r} cannot be one of its own {field}")
+
+
 def _check_text(field: str, value: str | None) -> None:
     if value is not None and not value.strip():
         raise InvalidInput(field, "must not be empty or only white space")
@@ -318,12 +328,7 @@ class Argument(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     def __post_init__(self):
         _check_text("scheme", self.scheme)
         _check_extras(self.extras)
-        if len(set(self.premises)) != len(self.premises):
-            seen: set[str] = set()
-            dup = next(p for p in self.premises if p in seen or seen.add(p))
-            raise InvalidInput("premises", f"{dup!r} is listed twice")
-        if self.target in self.premises:
-            raise InvalidInput("target", f"{self.target!r} cannot be one of its own premises")
+        _check_ends("premises", self.premises, self.target)
         if self.target == self.id:
             raise InvalidInput("target", "an argument cannot target itself")
 
@@ -347,10 +352,7 @@ class Relation(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
     def __post_init__(self):
         _check_extras(self.extras)
-        if len(set(self.sources)) != len(self.sources):
-            raise InvalidInput("sources", "an id is listed twice")
-        if self.target in self.sources:
-            raise InvalidInput("target", f"{self.target!r} cannot be one of its own sources")
+        _check_ends("sources", self.sources, self.target)
 
 
 class MapInfo(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

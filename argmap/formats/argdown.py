@@ -455,43 +455,25 @@ class _Model:
 
     def statement(self, node: Tree, *, role: str) -> dict:
         """A statement (Argdown's STATEMENT exit): its member joins the equivalence class."""
-        member = {"title": None, "text": "", "tags": [], "reference": False, "role": role,
-                  "line": node.meta.line, "data": {}, "section": self.section}
-        for child in node.children:
-            if isinstance(child, Token):
-                if child.type == "S_DEF":
-                    member["title"] = child.value[1:-2]
-                elif child.type == "S_REF":
-                    member["title"], member["reference"] = child.value[1:-1], True
-                elif child.type == "TAG":
-                    member["tags"].append(_tag(child.value))
-            elif child.data == "content":
-                member["text"], tags, member["untagged"] = _text(child.children, self.source, self.remove_tags)
-                member["tags"] += tags
-            elif child.data == "data":
-                member["data"] = self.data(child)
-            elif child.data == "relations":
-                if member["title"] is None:
-                    member["title"] = self.new_title()
-                self.relations_of(self.ec(member["title"], member["line"]), child)
-        if member["title"] is None:
-            member["title"] = self.new_title()
-        ec = self.ec(member["title"], member["line"])
-        ec.members.append(member)
-        ec.tags += [t for t in member["tags"] if t not in ec.tags]
-        ec.data = _merge(ec.data, member["data"])
-        if ec.section is None and not member["reference"]:
-            ec.section = member["section"]
+        member = self._member(node, role, "S_DEF", "S_REF", lambda m: self.ec(m["title"], m["line"]))
+        self._join(self.ec(member["title"], member["line"]), member)
         return member
 
     def argument(self, node: Tree, *, role: str = "top-level") -> _Node:
-        member = {"title": None, "text": "", "tags": [], "reference": False, "line": node.meta.line,
-                  "data": {}, "section": self.section}
+        """An argument's description (Argdown's ARGUMENT exit): it joins the argument of its title."""
+        member = self._member(node, role, "A_DEF", "A_REF", lambda m: self.argument_node(m["title"], m["line"]))
+        arg = self.argument_node(member["title"], member["line"])
+        self._join(arg, member)
+        return arg
+
+    def _member(self, node: Tree, role: str, definition: str, reference: str, owner) -> dict:
+        member = {"title": None, "text": "", "untagged": "", "tags": [], "reference": False, "role": role,
+                  "line": node.meta.line, "data": {}, "section": self.section}
         for child in node.children:
             if isinstance(child, Token):
-                if child.type == "A_DEF":
+                if child.type == definition:
                     member["title"] = child.value[1:-2]
-                elif child.type == "A_REF":
+                elif child.type == reference:
                     member["title"], member["reference"] = child.value[1:-1], True
                 elif child.type == "TAG":
                     member["tags"].append(_tag(child.value))
@@ -501,14 +483,20 @@ class _Model:
             elif child.data == "data":
                 member["data"] = self.data(child)
             elif child.data == "relations":
-                self.relations_of(self.argument_node(member["title"], member["line"]), child)
-        arg = self.argument_node(member["title"], member["line"])
-        arg.members.append(member)
-        arg.tags += [t for t in member["tags"] if t not in arg.tags]
-        arg.data = _merge(arg.data, member["data"])
-        if arg.section is None and not member["reference"]:
-            arg.section = member["section"]
-        return arg
+                if member["title"] is None:  # numbered before its children, as Argdown numbers it
+                    member["title"] = self.new_title()
+                self.relations_of(owner(member), child)
+        if member["title"] is None:
+            member["title"] = self.new_title()
+        return member
+
+    @staticmethod
+    def _join(node: _Node, member: dict) -> None:
+        node.members.append(member)
+        node.tags += [t for t in member["tags"] if t not in node.tags]
+        node.data = _merge(node.data, member["data"])
+        if node.section is None and not member["reference"]:
+            node.section = member["section"]
 
     def relations_of(self, parent: _Node, node: Tree) -> None:
         for relation in node.children:
