@@ -36,6 +36,11 @@ demo: setup
 
 exports: setup
 	@mkdir -p exports
+	$(BIN)/argmap --db $(DB) export diagram peace-plan --out exports/peace-plan-diagram.svg
+	$(BIN)/argmap --db $(DB) export diagram peace-plan --out exports/peace-plan-diagram.pdf
+	$(BIN)/argmap --db $(DB) export timeline peace-plan --format svg --out exports/peace-plan-timeline.svg
+	$(BIN)/argmap --db $(DB) export timeline peace-plan --format pdf --out exports/peace-plan-timeline.pdf
+	$(BIN)/argmap --db $(DB) export timeline peace-plan --format json --out exports/peace-plan-timeline.json
 	SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct -- $(SEED) 2>/dev/null || date +%s) \
 	  $(BIN)/argmap --db $(DB) export aif peace-plan --out exports/peace-plan.aif.json
 	$(BIN)/argmap --db $(DB) export argdown peace-plan --out exports/peace-plan.argdown

@@ -206,6 +206,82 @@ def export_map(ctx: click.Context, map_id: str, fmt: str, out: Path | None) -> N
     _write(data, out)
 
 
+# -- argmap export diagram (render/diagram.py) ------------------------------------------------
+
+DIAGRAM_FORMATS = ("svg", "pdf", "png", "dot")  # the keys of render.diagram.EXPORTERS (a test checks)
+
+
+@export.command("diagram")
+@click.argument("map_id")
+@click.option("--format", "fmt", type=click.Choice(DIAGRAM_FORMATS),
+              help="Output format [default: the --out file's extension, else svg].")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Output file (default: standard output).")
+@click.option("--focus", metavar="ID", help="Draw only the part of the map around this statement.")
+@click.option("--depth", type=int, default=2, show_default=True,
+              help="With --focus: how many arguments away from it a statement may be.")
+@click.option("--rankdir", type=click.Choice(["TB", "LR"]), default="TB", show_default=True,
+              help="TB: conclusions at the top, reasons below; LR: conclusions left, reasons to the right.")
+@click.option("--group-by-speaker", is_flag=True, help="Frame each speaker's statements together.")
+@click.option("--title", help="Title to draw instead of the map's title.")
+@click.option("--no-legend", is_flag=True, help="Leave the legend out.")
+@click.option("--timeout", type=float, default=20.0, show_default=True,
+              help="Seconds Graphviz may take before the export is refused.")
+@click.pass_context
+@handle_errors
+def export_diagram(ctx: click.Context, map_id: str, fmt: str | None, out: Path | None, focus: str | None,
+                   depth: int, rankdir: str, group_by_speaker: bool, title: str | None, no_legend: bool,
+                   timeout: float) -> None:
+    """Draw a stored map as an argument diagram (SVG, PDF, PNG, or the Graphviz DOT source).
+
+    \b
+        argmap export diagram peace-plan --out peace-plan.svg
+        argmap export diagram peace-plan --focus victims-silenced --depth 1 --out part.pdf
+    """
+    from argmap.render.diagram import options_from, render
+
+    if fmt is None:
+        suffix = out.suffix.lower().lstrip(".") if out else ""
+        fmt = suffix if suffix in DIAGRAM_FORMATS else "svg"
+    options = options_from({"focus": focus, "depth": depth, "rankdir": rankdir, "group_by_speaker": group_by_speaker,
+                            "title": title, "legend": not no_legend})
+    with open_store(ctx, read_only=True) as store:
+        m = store.get_map(map_id)
+    _write(render(m, fmt, options, timeout=timeout), out)
+
+
+# -- end of argmap export diagram --------------------------------------------------------------
+# ---- export timeline (issue #5) --------------------------------------------------------------
+
+
+@export.command("timeline")
+@click.argument("map_id")
+@click.option("--format", "fmt", type=click.Choice(["svg", "pdf", "json"]), default="svg", show_default=True,
+              help="svg: a picture with tooltips; pdf: A3 landscape pages; json: TimelineJS (Knight Lab).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Output file (default: standard output).")
+@click.option("--from", "date_from", metavar="EDTF", help="Keep dates overlapping from this date on (2025-11-19, 2025-11).")
+@click.option("--to", "date_to", metavar="EDTF", help="Keep dates overlapping up to this date (2025-11-26, 2025).")
+@click.option("--speaker", "speakers", multiple=True, metavar="ID", help="Keep this speaker's statements (repeatable).")
+@click.option("--tag", "tags", multiple=True, metavar="TAG", help="Keep statements with this tag (repeatable: any of them).")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(["claim", "event", "derived"]),
+              help="Keep statements of this kind (repeatable).")
+@click.option("--focus", metavar="ID", help="Keep only what connects to this statement through arguments.")
+@click.option("--depth", type=int, help="With --focus: how many arguments away (default 2).")
+@click.pass_context
+@handle_errors
+def export_timeline(ctx: click.Context, map_id: str, fmt: str, out: Path | None, **filters) -> None:
+    """Write a map's dated timeline: one lane per speaker, undated statements listed apart."""
+    from argmap.render.timeline import EXPORTERS, options_from
+
+    options = options_from({"from": filters.pop("date_from"), "to": filters.pop("date_to"),
+                            **{k: list(v) if isinstance(v, tuple) else v for k, v in filters.items()}})
+    with open_store(ctx, read_only=True) as store:
+        m = store.get_map(map_id)
+    _write(EXPORTERS[fmt].render(m, options), out)
+
+
+# ---- end export timeline ---------------------------------------------------------------------
+
+
 def _write(data: bytes, out: Path | None) -> None:
     if out is None:
         sys.stdout.buffer.write(data)
@@ -306,6 +382,9 @@ def export_argdown(ctx: click.Context, map_id: str, out: Path | None) -> None:
     with open_store(ctx, read_only=True) as store:
         data = write(store.get_map(map_id), "argdown")
     _write(data, out)
+
+
+# -- end of interchange ------------------------------------------------------------------------
 
 
 def main() -> None:

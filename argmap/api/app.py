@@ -92,10 +92,12 @@ def create_app(
 
 def route_handlers() -> list:
     """Every controller of the API; features add theirs here."""
+    from argmap.api.diagrams import DiagramController
     from argmap.api.entities import ArgumentController, SourceController, SpeakerController, StatementController
     from argmap.api.interchange import ImportController
     from argmap.api.maps import MapController
     from argmap.api.queries import QueryController
+    from argmap.api.timeline import TimelineController
 
     return [
         MapController,
@@ -105,6 +107,8 @@ def route_handlers() -> list:
         StatementController,
         ArgumentController,
         QueryController,
+        DiagramController,
+        TimelineController,
     ]
 
 

@@ -12,6 +12,7 @@ from litestar import Controller, Request, Response, get
 from litestar.params import Parameter
 
 from argmap import query
+from argmap.api._openapi import by_extension
 from argmap.errors import InvalidInput, LimitExceeded
 from argmap.model import Statement
 from argmap.store import Store
@@ -51,12 +52,6 @@ _Depth = Parameter(
 )
 
 _COLUMNS = ["id", "kind", "text", "speaker", "said", "source", "date_source", "quote_start", "quote_end", "tags", "note"]
-
-
-def _table_operation_id(handler, method, path_components) -> str:
-    # One handler serves three paths; OpenAPI needs one operationId per path, and one shared
-    # id made Litestar refuse to build the whole document (/schema/openapi.json answered 500).
-    return "statementsTable" + str(path_components[-1]).rsplit(".", 1)[-1].capitalize()
 
 
 class QueryController(Controller):
@@ -102,7 +97,7 @@ class QueryController(Controller):
             ],
         )
 
-    @get(["/statements.csv", "/statements.json", "/statements.parquet"], operation_id=_table_operation_id,
+    @get(["/statements.csv", "/statements.json", "/statements.parquet"], operation_id=by_extension("statementsTable"),
          summary="The whole statements table as CSV, JSON or Parquet")
     async def table(self, store: Store, map_id: str, request: Request) -> Response:
         # async + an explicit thread: Litestar 2.25 mishandles `-> Response` on sync_to_thread handlers.
