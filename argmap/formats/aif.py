@@ -449,7 +449,7 @@ class _Reader:
             return None
         if len(found) > 1:
             self.notes["a statement anchored by several locutions takes the earliest one's speaker and date"] += 1
-        l_key, ya, e1, e2 = min(found, key=lambda f: (self.said(f[0]) or "9999", found.index(f)))
+        _, _, (l_key, ya, e1, e2) = min((self.said(f[0]) or "9999", i, f) for i, f in enumerate(found))
         self.used.update((l_key, ya))
         self.edges_used.update((e1, e2))
         l_node, ya_node = self.ns.nodes[self.index[l_key]], self.ns.nodes[self.index[ya]]

@@ -42,6 +42,10 @@ Reading happens in three steps, each a function of the one before:
    - ``#tags`` → tags (spaces become ``-``); ``{data}``, the original title and the section
      (heading) → ``extras["argdown"]``.
 
+Untrusted text: every syntax error is reported with its line (FormatError), YAML aliases are
+refused, searches for closing delimiters are bounded, a comment never closed is refused, and
+reading stops with LimitExceeded after :data:`PARSE_SECONDS`.
+
 :func:`dumps` writes a map as Argdown that ``argdown`` (the CLI) reads and that :func:`loads`
 reads back to the same map (quotes and source texts aside): speakers, sources and relations
 travel in the front matter and a statement's speaker, date and kind in its ``{argmap: …}``
@@ -54,7 +58,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
+import time
+from collections import Counter, defaultdict
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -64,13 +69,16 @@ import yaml
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
-from argmap.errors import FormatError, Problem, from_validation_error
+from argmap.errors import FormatError, LimitExceeded, Problem, from_validation_error
 from argmap.formats._common import IdAllocator, Imported, MAX_ID, is_id, make_id
 from argmap.model import Map, Relation, Source, Speaker, check_map
 
 __all__ = ["ArgdownRelation", "Document", "dumps", "loads", "parse", "read", "to_map"]
 
 RELATION_TYPES = ("support", "attack", "undercut", "contrary", "contradictory", "entails")
+PARSE_SECONDS = 20
+"""Longest time reading one document may take (LimitExceeded beyond): the grammar's searches
+are bounded, but a hostile document can still be slow."""
 
 
 def read(data: bytes | str, *, map_id: str | None = None, fallback_id: str = "argdown",
@@ -176,6 +184,7 @@ class _Lines:
     always_accept = ("EMPTYLINE", "FRONT_MATTER", "NL")
 
     def process(self, stream):
+        deadline = time.monotonic() + PARSE_SECONDS
         stack = [0]
         pending: Token | None = None  # a line break, held until we know whether more follow
 
@@ -185,6 +194,9 @@ class _Lines:
                 yield Token.new_borrow_pos("_DEDENT", "", tok)
 
         for tok in stream:
+            if time.monotonic() > deadline:
+                raise LimitExceeded(f"line {tok.line}", f"reading this Argdown took over {PARSE_SECONDS} s; "
+                                    "split the document")
             if tok.type in ("NL", "EMPTYLINE"):
                 if pending is None or (tok.type == "EMPTYLINE" and pending.type == "NL"):
                     pending = tok
@@ -227,10 +239,23 @@ def _describe(names) -> str:
     return ", ".join(described[:6]) + (" …" if len(described) > 6 else "")
 
 
+def _unclosed_comment(text: str) -> Problem | None:
+    # Each unclosed opener would make the lexer search to the end of the text: refused up front.
+    for opener, closer in (("<!--", "-->"), ("/*", "*/")):
+        last_close = text.rfind(closer)
+        at = text.find(opener, last_close + len(closer) if last_close >= 0 else 0)
+        if at >= 0:
+            return Problem(f"line {text.count(chr(10), 0, at) + 1}",
+                           f"the comment opened here ({opener}) is never closed ({closer})")
+    return None
+
+
 def _parse_blocks(text: str):
     """Lex the whole text, split it at blank lines and parse each block with the grammar."""
     lark = _lark()
     problems: list[Problem] = []
+    if (unclosed := _unclosed_comment(text)) is not None:
+        return {}, [], [unclosed]
     tokens: list[Token] = []
     try:
         tokens = list(lark.lex(text))
@@ -748,6 +773,7 @@ class _Translator:
             raise FormatError(f"front matter argmap{err.field[1:]}", err.reason) from None
         conclusions = {it["title"] for a in doc.arguments.values() for it in a["pcs"] if it["inference"] is not None}
         folded = self._folded()
+        self.folded_relation = {r.source: r for r in doc.relations if r.source in folded and r.source_kind == "statement"}
         prose = self._prose()
         left_out = folded | prose
         # Ids in document order: statements, then arguments (which share the id space).
@@ -813,17 +839,22 @@ class _Translator:
 
     def _folded(self) -> set[str]:
         """Conclusions that dumps() wrote to carry an attack or undercut with its own id."""
+        touching: dict[str, list[ArgdownRelation]] = defaultdict(list)
+        for r in self.doc.relations:
+            for end, kind in ((r.source, r.source_kind), (r.target, r.target_kind)):
+                if kind == "statement":
+                    touching[end].append(r)
+        in_pcs = Counter(it["title"] for a in self.doc.arguments.values() for it in a["pcs"])
         out = set()
-        for t, a in self.doc.arguments.items():
+        for a in self.doc.arguments.values():
             steps = [it for it in a["pcs"] if it["inference"] is not None]
             if len(steps) != 1 or a["pcs"][-1]["inference"] is None:
                 continue
             c = a["pcs"][-1]["title"]
             role = (self.doc.statements[c]["data"].get("argmap") or {}).get("role")
-            touching = [r for r in self.doc.relations if c in (r.source, r.target) and "statement" in (r.source_kind, r.target_kind)]
-            in_pcs = sum(it["title"] == c for b in self.doc.arguments.values() for it in b["pcs"])
-            if (role in ("attack-conclusion", "undercut-conclusion") and in_pcs == 1 and len(touching) == 1
-                    and touching[0].source == c and _KIND_OF[touching[0].type] == role.split("-")[0]):
+            rels = touching[c]
+            if (role in ("attack-conclusion", "undercut-conclusion") and in_pcs[c] == 1 and len(rels) == 1
+                    and rels[0].source == c and _KIND_OF[rels[0].type] == role.split("-")[0]):
                 out.add(c)
         return out
 
@@ -873,7 +904,7 @@ class _Translator:
             arg: dict = {"id": ids[len(out)], "kind": "support", "premises": [self.statement_id.get(p, p) for p in since]}
             self.origin["arguments"].append(f"line {inf['line']}")
             if it["title"] in folded:
-                rel = next(r for r in self.doc.relations if r.source == it["title"] and r.source_kind == "statement")
+                rel = self.folded_relation[it["title"]]
                 arg["kind"] = _KIND_OF[rel.type]
                 arg["target"] = self._end(rel.target, rel.target_kind, rel.step, rel.type)
             else:
@@ -936,9 +967,12 @@ class _Translator:
                     self.notes["a relation of a statement to itself is left out"] += 1
                     continue
                 out.append(self._relation_argument(premise, k, target, rel))
+        made_from: dict[str, list[str]] = defaultdict(list)
+        for a in out:
+            made_from[a["premises"][0]].append(a["id"])
         for premise, t, rel in later:
             gist = self.gist_id[t]
-            targets = [a["id"] for a in out if a["premises"] == [gist]]
+            targets = made_from[gist]
             if not targets:
                 self.notes["an undercut of an argument that argues for nothing is read as an attack on its gist"] += 1
                 out.append(self._relation_argument(premise, "attack", gist, rel))
@@ -1025,7 +1059,10 @@ class _Writer:
         for a in m.arguments:  # a gist that a PCS would use must be written as a statement
             if a.id not in candidates:
                 gists -= {*a.premises, a.target}
-        outgoing = {g: [a.id for a in m.arguments if a.premises == [g]] for g in gists}
+        outgoing: dict[str, list[str]] = defaultdict(list)
+        for a in m.arguments:
+            if len(a.premises) == 1 and a.premises[0] in gists:
+                outgoing[a.premises[0]].append(a.id)
         # An undercut of an argument made from an Argdown argument without a PCS is written as
         # an undercut of that Argdown argument (loads() reads it back onto the same target);
         # any other undercut needs its target written as a PCS, to have a node to point at.

@@ -275,6 +275,20 @@ def test_every_broken_block_is_reported():
     assert [p.field for p in info.value.problems] == ["line 1", "line 7", "line 10"]
 
 
+def test_a_comment_never_closed_is_refused_with_its_line():
+    with pytest.raises(FormatError) as info:
+        argdown.loads("[A]: a\n\n[B]: b <!-- forgotten\n\n[C]: c\n")
+    assert info.value.problems[0].field == "line 3" and "never closed" in info.value.reason
+
+
+def test_reading_time_is_bounded(monkeypatch):
+    from argmap.errors import LimitExceeded
+
+    monkeypatch.setattr(argdown, "PARSE_SECONDS", -1)  # every document is over its time
+    with pytest.raises(LimitExceeded, match="split the document"):
+        argdown.loads("[A]: a\n")
+
+
 def test_bytes_must_be_utf8():
     with pytest.raises(FormatError, match="UTF-8"):
         argdown.loads(b"[A]: caf\xe9")
