@@ -55,7 +55,7 @@ def describe(counts: Counts) -> str:
         f"{counts.speakers} speakers, {counts.sources} sources, {counts.statements} statements, "
         f"{counts.arguments} arguments ({counts.supports} support, {counts.attacks} attack, "
         f"{counts.undercuts} undercut)"
-    )
+    ) + (f", {counts.relations} rephrase/preference relations" if counts.relations else "")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -383,6 +383,103 @@ def _write(data: bytes, out: Path | None) -> None:
     else:
         out.write_bytes(data)
         click.echo(f"wrote {out} ({len(data):,} bytes)", err=True)
+
+
+# -- interchange: AIF and Argdown in and out ----------------------------------------------------
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["aif", "argdown", "native"]),
+              help="The document's format (default: from the file extension, else from the content).")
+@click.option("--id", "map_id", help="Id of the new map (default: the document's own, else the file name).")
+@click.option("--replace", is_flag=True, help="Replace a map of the same id if the database has one.")
+@click.pass_context
+@handle_errors
+def import_(ctx: click.Context, file: Path, fmt: str | None, map_id: str | None, replace: bool) -> None:
+    """Import an AIF JSON (AIFdb, OVA, xAIF), Argdown or map file as a new map.
+
+    All or nothing: a document with a broken node, edge or line is refused with every problem
+    named, and the database stays as it was. Prints what was imported and what AIF or Argdown
+    held that argmap does not model (counted, never silently dropped). FILE may be - for
+    standard input (then give --format).
+    """
+    from argmap import formats
+    from argmap.mapfile import MAX_FILE_BYTES
+
+    name = None if str(file) == "-" else str(file)
+    data = _read_input(file, MAX_FILE_BYTES)
+    fmt = fmt or formats.detect(data, filename=name)
+    fallback = formats.id_from_filename(name) if name else "import"
+    if fmt == "native" and name is not None:
+        # A map file on disk may name its sources' text files; `load` reads them beside it.
+        from argmap.mapfile import load as load_file
+
+        m = load_file(file)
+        imported = formats.Imported(map=msgspec.structs.replace(m, id=map_id) if map_id else m)
+    else:
+        imported = formats.read(data, fmt, map_id=map_id, fallback_id=fallback, filename=name)
+    m = imported.map
+    with open_store(ctx) as store:
+        counts = store.load_map(m, replace=replace)
+    click.echo(f"imported map {m.id!r} ({fmt}) into {store.path}: {describe(counts)}")
+    if imported.counts:
+        click.echo("  the document holds: " + ", ".join(f"{n} {what}" for what, n in imported.counts.items()))
+    if imported.skipped:
+        click.echo("  not modelled: " + ", ".join(f"{n} {what}" for what, n in imported.skipped.items()))
+    for note in imported.notes:
+        click.echo(f"  note: {note}")
+
+
+def _read_input(file: Path, limit: int) -> bytes:
+    if str(file) == "-":
+        data = sys.stdin.buffer.read(limit + 1)
+    else:
+        try:
+            with file.open("rb") as f:
+                data = f.read(limit + 1)
+        except OSError as e:
+            raise ArgmapError("file", f"cannot read {file}: {e.strerror}") from None
+    if len(data) > limit:
+        from argmap.errors import LimitExceeded
+
+        raise LimitExceeded("file", f"larger than {limit // 2**20} MiB")
+    return data
+
+
+@export.command("aif")
+@click.argument("map_id")
+@click.option("--xaif", is_flag=True, help='Wrap the nodeset as xAIF ({"AIF": …, "text": …}).')
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Output file (default: standard output).")
+@click.pass_context
+@handle_errors
+def export_aif(ctx: click.Context, map_id: str, xaif: bool, out: Path | None) -> None:
+    """Write a stored map as AIF JSON (an AIFdb nodeset) that `argmap import` reads back.
+
+    Node timestamps not known from an import are the time of export, or $SOURCE_DATE_EPOCH.
+    """
+    from argmap.formats import write
+
+    with open_store(ctx, read_only=True) as store:
+        data = write(store.get_map(map_id), "aif", xaif=xaif)
+    _write(data, out)
+
+
+@export.command("argdown")
+@click.argument("map_id")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Output file (default: standard output).")
+@click.pass_context
+@handle_errors
+def export_argdown(ctx: click.Context, map_id: str, out: Path | None) -> None:
+    """Write a stored map as an Argdown document that Argdown's tools and `argmap import` read."""
+    from argmap.formats import write
+
+    with open_store(ctx, read_only=True) as store:
+        data = write(store.get_map(map_id), "argdown")
+    _write(data, out)
+
+
+# -- end of interchange ------------------------------------------------------------------------
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ import argmap
 
 MODULES = ["argmap", "argmap.errors", "argmap.model", "argmap.mapfile", "argmap.schemas", "argmap.store",
            "argmap.cli", "argmap.render.timeline", "argmap.formats.timelinejs", "argmap.api.timeline",
+           "argmap.formats", "argmap.formats.aif", "argmap.formats.argdown",
            "argmap.semantics", "argmap.semantics.iccma", "argmap.api.semantics"]
 
 

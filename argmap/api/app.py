@@ -94,6 +94,7 @@ def route_handlers() -> list:
     """Every controller of the API; features add theirs here."""
     from argmap.api.diagrams import DiagramController
     from argmap.api.entities import ArgumentController, SourceController, SpeakerController, StatementController
+    from argmap.api.interchange import ImportController
     from argmap.api.maps import MapController
     from argmap.api.queries import QueryController
     from argmap.api.semantics import EvaluationController, SolveController
@@ -101,6 +102,7 @@ def route_handlers() -> list:
 
     return [
         MapController,
+        ImportController,
         SpeakerController,
         SourceController,
         StatementController,
