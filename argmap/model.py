@@ -8,7 +8,7 @@ each checks itself when decoded and names the field it refuses::
     >>> msgspec.json.decode(b'{"id": "s1", "text": " "}', type=Statement)
     Traceback (most recent call last):
     ...
-    msgspec.ValidationError: text: must not be empty - at `$`
+    msgspec.ValidationError: text: must not be empty or only white space - at `$`
 
 A :class:`Map` is checked as a whole by :func:`check_map` (references, quote spans), which
 collects every problem instead of stopping at the first. :func:`decode_map` does both.
@@ -20,9 +20,11 @@ and last day they may denote, their precision, and whether they are approximate 
 
 from __future__ import annotations
 
+import calendar
 import datetime as _dt
+import re
 from functools import lru_cache
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import msgspec
 from msgspec import Meta
@@ -33,11 +35,14 @@ __all__ = [
     "Argument",
     "ArgumentKind",
     "Edtf",
+    "Extras",
     "Id",
     "Map",
     "MapInfo",
     "PartialDate",
     "Quote",
+    "Relation",
+    "RelationKind",
     "Source",
     "Speaker",
     "Statement",
@@ -45,6 +50,9 @@ __all__ = [
     "check_map",
     "decode_map",
     "partial_date",
+    "quote_problem",
+    "target_problem",
+    "validate",
 ]
 
 Id = Annotated[
@@ -71,8 +79,20 @@ Text = Annotated[str, Meta(min_length=1, max_length=100_000)]
 Name = Annotated[str, Meta(min_length=1, max_length=500)]
 Tag = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[^\s,#][^\s,]*$")]
 
+Extras = Annotated[
+    dict[str, Any],
+    Meta(
+        description="What an interchange format said that the model has no field for, keyed by format "
+        "('aif', 'argdown'): kept so that exporting to that format again writes it back. argmap never "
+        "interprets it.",
+        examples=[{"aif": {"nodeID": 697878, "timestamp": "2021-05-17 10:21:10"}}],
+    ),
+]
+MAX_EXTRAS_BYTES = 100_000
+
 StatementKind = Literal["claim", "event", "derived"]
 ArgumentKind = Literal["support", "attack", "undercut"]
+RelationKind = Literal["rephrase", "preference"]
 Precision = Literal["year", "month", "day", "time", "interval"]
 
 
@@ -100,7 +120,9 @@ class PartialDate(msgspec.Struct, frozen=True, kw_only=True):
     def label(self) -> str:
         """A human reading that shows the precision: '20 Nov 2025', 'Nov 2025', 'c. 26 Nov 2025'."""
         if self.precision == "interval":
-            text = f"{_fmt(self.lower, 'day')} – {_fmt(self.upper, 'day')}"
+            # Each end keeps its own precision: '2025-11/2025-12' is 'Nov 2025 – Dec 2025'.
+            start, end = (partial_date(part).label() for part in self.edtf.split("/"))
+            text = f"{start} – {end}"
         else:
             text = _fmt(self.lower, self.precision)
             if self.precision == "time":
@@ -110,6 +132,34 @@ class PartialDate(msgspec.Struct, frozen=True, kw_only=True):
         if self.uncertain:
             text = f"{text} (?)"
         return text
+
+
+_PLAIN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?([~?%]?)$")
+
+
+def _plain_date(value: str) -> PartialDate | None:
+    m = _PLAIN.match(value)
+    if m is None:
+        return None
+    year, qualifier = int(m[1]), m[4]
+    month = int(m[2]) if m[2] is not None else None
+    day = int(m[3]) if m[3] is not None else None
+    try:
+        if day is not None:
+            lower = upper = _dt.date(year, month, day)
+            precision = "day"
+        elif month is not None:
+            lower = _dt.date(year, month, 1)
+            upper = _dt.date(year, month, calendar.monthrange(year, month)[1])
+            precision = "month"
+        else:
+            lower, upper, precision = _dt.date(year, 1, 1), _dt.date(year, 12, 31), "year"
+    except ValueError:
+        return None  # let the library give its reason for an impossible date
+    return PartialDate(
+        edtf=value, lower=lower, upper=upper, precision=precision,
+        approximate=qualifier in ("~", "%"), uncertain=qualifier in ("?", "%"),
+    )
 
 
 def _fmt(d: _dt.date, precision: str) -> str:
@@ -122,17 +172,22 @@ def _fmt(d: _dt.date, precision: str) -> str:
 
 @lru_cache(maxsize=65536)
 def partial_date(value: str) -> PartialDate:
-    """Parse an EDTF string; raise ``ValueError`` with a reason a person can act on.
+    """Parse an EDTF string; raise ``InvalidInput`` (a ``ValueError``) with a reason a person can act on.
 
-    Cached: the EDTF grammar (pyparsing) costs milliseconds a call, and maps repeat dates.
+    Cached: the EDTF grammar (pyparsing) costs 10-20 ms a call, and maps repeat dates. The
+    plain forms (``2025``, ``2025-11``, ``2025-11-20``, each optionally ``~``/``?``/``%``) take
+    a fast path that a test holds equal to the library's reading; everything else goes to it.
     """
+    if fast := _plain_date(value):
+        return fast
     from edtf import parse_edtf
     from edtf.parser.edtf_exceptions import EDTFParseException
 
     try:
         parsed = parse_edtf(value)
     except EDTFParseException:
-        raise ValueError(
+        raise InvalidInput(
+            "date",
             f"{value!r} is not a valid EDTF date (expected e.g. 2025, 2025-11, 2025-11-20, "
             "2025-11-26~); impossible dates such as 2025-02-30 are refused"
         ) from None
@@ -149,16 +204,16 @@ def partial_date(value: str) -> PartialDate:
         approximate = bool(parsed.is_approximate or parsed.is_uncertain_and_approximate)
         uncertain = bool(parsed.is_uncertain or parsed.is_uncertain_and_approximate)
     else:
-        raise ValueError(f"{value!r}: this kind of EDTF date ({kind}) is not supported")
+        raise InvalidInput("date", f"{value!r}: this kind of EDTF date ({kind}) is not supported")
     if precision not in ("year", "month", "day", "time", "interval"):
-        raise ValueError(f"{value!r}: unsupported precision {precision!r}")
+        raise InvalidInput("date", f"{value!r}: unsupported precision {precision!r}")
     try:
         lower = _dt.date(*parsed.lower_strict()[:3])
         upper = _dt.date(*parsed.upper_strict()[:3])
     except (ValueError, TypeError):
-        raise ValueError(f"{value!r} is not a date that exists") from None
+        raise InvalidInput("date", f"{value!r} is not a date that exists") from None
     if upper < lower:
-        raise ValueError(f"{value!r}: the interval ends before it starts")
+        raise InvalidInput("date", f"{value!r}: the interval ends before it starts")
     return PartialDate(
         edtf=value, lower=lower, upper=upper, precision=precision,
         approximate=approximate, uncertain=uncertain,
@@ -169,15 +224,31 @@ def _check_date(field: str, value: str | None) -> None:
     if value is not None:
         try:
             partial_date(value)
-        except ValueError as e:
-            raise ValueError(f"{field}: {e}") from None
+        except InvalidInput as e:
+            raise InvalidInput(field, e.reason) from None
+
+
+def _check_extras(value: dict) -> None:
+    # Extras come from untrusted documents and are stored as they are: bound their size.
+    if value and len(msgspec.json.encode(value)) > MAX_EXTRAS_BYTES:
+        raise InvalidInput("extras", f"more than {MAX_EXTRAS_BYTES:,} bytes as JSON")
+
+
+def _check_ends(field: str, ids: list[str], target: str) -> None:
+    """An inference or relation names each of its ``ids`` once, and never its own ``target``."""
+    if len(set(ids)) != len(ids):
+        seen: set[str] = set()
+        dup = next(p for p in ids if p in seen or seen.add(p))
+        raise InvalidInput(field, f"{dup!r} is listed twice")
+    if target in ids:
+        raise InvalidInput("target", f"{target!r} cannot be one of its own {field}")
 
 
 def _check_text(field: str, value: str | None) -> None:
     if value is not None and not value.strip():
-        raise ValueError(f"{field}: must not be empty or only white space")
+        raise InvalidInput(field, "must not be empty or only white space")
     if value is not None and "\x00" in value:
-        raise ValueError(f"{field}: must not contain NUL characters")
+        raise InvalidInput(field, "must not contain NUL characters")
 
 
 class Speaker(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -191,8 +262,9 @@ class Speaker(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     def __post_init__(self):
         _check_text("name", self.name)
         _check_text("role", self.role)
+        _check_text("affiliation", self.affiliation)
         if self.name is None and self.role is None:
-            raise ValueError("name: a speaker needs a name or, if unnamed, a role")
+            raise InvalidInput("name", "a speaker needs a name or, if unnamed, a role")
 
     @property
     def label(self) -> str:
@@ -217,9 +289,10 @@ class Source(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
     def __post_init__(self):
         _check_text("title", self.title)
+        _check_text("publisher", self.publisher)
         _check_date("published", self.published)
         if self.text is not None and self.text_file is not None:
-            raise ValueError("text_file: give either text or text_file, not both")
+            raise InvalidInput("text_file", "give either text or text_file, not both")
 
 
 class Quote(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -234,7 +307,7 @@ class Quote(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
     def __post_init__(self):
         if self.end <= self.start:
-            raise ValueError("end: must be greater than start")
+            raise InvalidInput("end", "must be greater than start")
 
 
 class Statement(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -255,14 +328,16 @@ class Statement(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     quote: Quote | None = None
     tags: list[Tag] = []
     note: Annotated[str, Meta(max_length=10_000)] | None = None
+    extras: Extras = {}
 
     def __post_init__(self):
         _check_text("text", self.text)
         _check_date("said", self.said)
+        _check_extras(self.extras)
         if len(set(self.tags)) != len(self.tags):
-            raise ValueError("tags: a tag is repeated")
+            raise InvalidInput("tags", "a tag is repeated")
         if self.quote is not None and self.source is None:
-            raise ValueError("quote: a quote needs a source to point into")
+            raise InvalidInput("quote", "a quote needs a source to point into")
 
     @property
     def date(self) -> PartialDate | None:
@@ -282,16 +357,36 @@ class Argument(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     target: Id
     scheme: Name | None = None
     note: Annotated[str, Meta(max_length=10_000)] | None = None
+    extras: Extras = {}
 
     def __post_init__(self):
-        if len(set(self.premises)) != len(self.premises):
-            seen: set[str] = set()
-            dup = next(p for p in self.premises if p in seen or seen.add(p))
-            raise ValueError(f"premises: {dup!r} is listed twice")
-        if self.target in self.premises:
-            raise ValueError(f"target: {self.target!r} cannot be one of its own premises")
+        _check_text("scheme", self.scheme)
+        _check_extras(self.extras)
+        _check_ends("premises", self.premises, self.target)
         if self.target == self.id:
-            raise ValueError("target: an argument cannot target itself")
+            raise InvalidInput("target", "an argument cannot target itself")
+
+
+class Relation(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A link that neither supports nor attacks: a ``rephrase`` (AIF MA node: ``target``
+    restates the statements in ``sources``) or a ``preference`` (AIF PA node: each of
+    ``sources`` is preferred to ``target``; statements or arguments, as AIF allows both).
+
+    >>> Relation(id="ma1", kind="rephrase", sources=["s1"], target="s2").kind
+    'rephrase'
+    """
+
+    id: Id
+    kind: RelationKind
+    sources: Annotated[list[Id], Meta(min_length=1, max_length=1000)]
+    target: Id
+    scheme: Name | None = None
+    note: Annotated[str, Meta(max_length=10_000)] | None = None
+    extras: Extras = {}
+
+    def __post_init__(self):
+        _check_extras(self.extras)
+        _check_ends("sources", self.sources, self.target)
 
 
 class MapInfo(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -315,13 +410,37 @@ class Map(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     sources: list[Source] = []
     statements: list[Statement] = []
     arguments: list[Argument] = []
+    relations: list[Relation] = []
+    extras: Extras = {}
 
     def __post_init__(self):
         _check_text("title", self.title)
+        _check_extras(self.extras)
 
     @property
     def info(self) -> MapInfo:
         return MapInfo(id=self.id, title=self.title, description=self.description)
+
+
+S = TypeVar("S", bound=msgspec.Struct)
+
+
+def validate(obj: S) -> S:
+    """A checked copy of a Struct built in Python, refused with InvalidInput naming the field.
+
+    msgspec enforces ``Meta`` constraints (lengths, id patterns, ``Literal`` kinds) only when
+    decoding, so ``Argument(premises=[], ...)`` built in Python passes unchecked; whatever
+    stores a Struct it did not decode itself passes it through here first.
+
+    >>> validate(Argument(id="a", kind="support", premises=[], target="c"))
+    Traceback (most recent call last):
+    ...
+    argmap.errors.InvalidInput: $.premises: Expected `array` of length >= 1
+    """
+    try:
+        return msgspec.convert(msgspec.to_builtins(obj), type(obj))
+    except msgspec.ValidationError as e:
+        raise from_validation_error(e) from None
 
 
 def check_map(m: Map) -> None:
@@ -339,19 +458,35 @@ def check_map(m: Map) -> None:
         problems.append(Problem(path, reason))
 
     def unique(items, section):
-        seen: dict[str, int] = {}
+        # The first use of an id is the one references resolve to (and the duplicate message
+        # points at), so a repeated id gives one problem, not a second one from its stand-in.
+        first: dict[str, object] = {}
+        where: dict[str, int] = {}
         for i, item in enumerate(items):
-            if item.id in seen:
-                bad(f"$.{section}[{i}].id", f"duplicate id {item.id!r} (first at $.{section}[{seen[item.id]}])")
-            seen.setdefault(item.id, i)
-        return {item.id: item for item in items}
+            if item.id in first:
+                bad(f"$.{section}[{i}].id", f"duplicate id {item.id!r} (first at $.{section}[{where[item.id]}])")
+                continue
+            first[item.id], where[item.id] = item, i
+        return first, where
 
-    speakers = unique(m.speakers, "speakers")
-    sources = unique(m.sources, "sources")
-    statements = unique(m.statements, "statements")
-    arguments = unique(m.arguments, "arguments")
-    for sid in statements.keys() & arguments.keys():
-        bad("$.arguments", f"id {sid!r} is used by a statement and an argument")
+    speakers, _ = unique(m.speakers, "speakers")
+    sources, _ = unique(m.sources, "sources")
+    statements, statement_at = unique(m.statements, "statements")
+    arguments, argument_at = unique(m.arguments, "arguments")
+    relations, relation_at = unique(m.relations, "relations")
+    # Statements, arguments and relations share one id space: an undercut's target, and a
+    # relation's ends, must be unambiguous.
+    for aid in sorted(statements.keys() & arguments.keys(), key=argument_at.__getitem__):
+        bad(
+            f"$.arguments[{argument_at[aid]}].id",
+            f"id {aid!r} is already used by a statement (at $.statements[{statement_at[aid]}])",
+        )
+    for rid in sorted(relations.keys() & (statements.keys() | arguments.keys()), key=relation_at.__getitem__):
+        section, at = ("statements", statement_at) if rid in statements else ("arguments", argument_at)
+        bad(
+            f"$.relations[{relation_at[rid]}].id",
+            f"id {rid!r} is already used by a {section[:-1]} (at $.{section}[{at[rid]}])",
+        )
 
     for i, s in enumerate(m.statements):
         at = f"$.statements[{i}]"
@@ -372,6 +507,11 @@ def check_map(m: Map) -> None:
                 bad(f"{at}.premises[{j}]", f"{what} {p!r}", ref=True)
         if reason := target_problem(a, statements.__contains__, arguments.__contains__):
             bad(f"{at}.target", reason, ref=True)
+    for i, r in enumerate(m.relations):
+        at = f"$.relations[{i}]"
+        for field, ref in [*((f"sources[{j}]", x) for j, x in enumerate(r.sources)), ("target", r.target)]:
+            if reason := relation_ref_problem(r.kind, ref, statements.__contains__, arguments.__contains__):
+                bad(f"{at}.{field}", reason, ref=True)
     if problems:
         cls = DanglingReference if dangling else InvalidInput
         raise cls(problems=problems)
@@ -402,8 +542,18 @@ def target_problem(a: Argument, is_statement, is_argument) -> str | None:
     if is_statement(a.target):
         return None
     if is_argument(a.target):
-        return f"a {a.kind} targets a statement, but {a.target!r} is an argument (use an undercut)"
+        article = "an" if a.kind == "attack" else "a"
+        return f"{article} {a.kind} targets a statement, but {a.target!r} is an argument (use an undercut)"
     return f"unknown statement {a.target!r}"
+
+
+def relation_ref_problem(kind: str, ref: str, is_statement, is_argument) -> str | None:
+    """Why ``ref`` cannot be a source or target of a relation of ``kind``, or None."""
+    if is_statement(ref):
+        return None
+    if is_argument(ref):
+        return None if kind == "preference" else f"a {kind} links statements, but {ref!r} is an argument"
+    return f"unknown {'statement' if kind == 'rephrase' else 'statement or argument'} {ref!r}"
 
 
 def decode_map(data: bytes | str, *, format: Literal["json", "yaml", "toml"] = "json") -> Map:

@@ -99,17 +99,26 @@ def create_app(
 
 def route_handlers() -> list:
     """Every controller of the API; features add theirs here."""
+    from argmap.api.diagrams import DiagramController
     from argmap.api.entities import ArgumentController, SourceController, SpeakerController, StatementController
+    from argmap.api.interchange import ImportController
     from argmap.api.maps import MapController
     from argmap.api.queries import QueryController
+    from argmap.api.semantics import EvaluationController, SolveController
+    from argmap.api.timeline import TimelineController
 
     return [
         MapController,
+        ImportController,
         SpeakerController,
         SourceController,
         StatementController,
         ArgumentController,
         QueryController,
+        DiagramController,
+        TimelineController,
+        EvaluationController,
+        SolveController,
     ]
 
 
@@ -171,12 +180,18 @@ _MISSING = re.compile(r"^Missing required (?P<kind>\w+) parameter '(?P<name>[^']
 
 
 def _validation_error(_: Request, exc: ValidationException) -> Response:
-    """Litestar's validation failures in our shape: the body's JSON path or the parameter's name."""
+    """Litestar's validation failures in our shape: the body's JSON path or the parameter's name.
+
+    A body that decodes but breaks the model is 422, like the store's own refusals; a query,
+    path or header parameter of the wrong type or value (or missing) makes the request itself
+    malformed: 400.
+    """
     problems = [_problem(item) for item in exc.extra or [] if isinstance(item, dict)]
     if not problems:
         m = _MISSING.match(exc.detail or "")
         problems = [Problem(m["name"], f"a required {m['kind']} parameter") if m else Problem("$", exc.detail)]
-    return _argmap_error(_, InvalidInput(problems=problems))
+    body = InvalidInput(problems=problems).to_dict()
+    return Response(body, status_code=422 if all(p.field.startswith("$") for p in problems) else 400)
 
 
 def _problem(item: dict) -> Problem:

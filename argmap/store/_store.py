@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import threading
 from contextlib import contextmanager
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Callable, Iterable, TypeVar
+from typing import Callable, Iterable, TypeVar, get_args
 
 import duckdb
 import msgspec
@@ -38,22 +39,26 @@ from argmap.errors import (
 )
 from argmap.model import (
     Argument,
+    ArgumentKind,
     Map,
     MapInfo,
     Quote,
+    Relation,
     Source,
     Speaker,
     Statement,
+    StatementKind,
     check_map,
     partial_date,
     quote_problem,
+    relation_ref_problem,
     target_problem,
+    validate,
 )
 
 __all__ = ["Counts", "MapSummary", "Store", "default_path"]
 
 T = TypeVar("T")
-SCHEMA_VERSION = 1
 DEFAULT_DB = "argmap.duckdb"
 
 
@@ -72,6 +77,8 @@ class Counts(msgspec.Struct, kw_only=True):
     supports: int = 0
     attacks: int = 0
     undercuts: int = 0
+    relations: int = 0
+    """Rephrases and preferences (AIF MA and PA nodes)."""
 
 
 class MapSummary(msgspec.Struct, kw_only=True):
@@ -81,9 +88,43 @@ class MapSummary(msgspec.Struct, kw_only=True):
     counts: Counts = msgspec.field(default_factory=Counts)
 
 
+_FILE_LOCKS: dict[str, threading.RLock] = {}
+_FILE_LOCKS_GUARD = threading.Lock()
+
+
+def _writer_lock(path: str) -> threading.RLock:
+    """The writer lock of a database: one per file in this process, shared by its Stores.
+
+    DuckDB gives every connection to one file the same database, so two Stores opened on it
+    (an app and a CLI command in one process, or a careless caller) must take turns: without
+    that, one could check a premise while the other deletes it, and both commit.
+    """
+    if path == ":memory:" or path.startswith(":memory:"):
+        return threading.RLock()  # each in-memory Store is its own database
+    with _FILE_LOCKS_GUARD:
+        return _FILE_LOCKS.setdefault(os.path.realpath(path), threading.RLock())
+
+
 @lru_cache(maxsize=1)
 def _schema_sql() -> str:
     return resources.files("argmap.store").joinpath("schema.sql").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def _migrations() -> tuple[tuple[int, str, str], ...]:
+    """``(version, name, sql)`` of ``migrations/NNNN_name.sql``, in order; schema.sql is version 1."""
+    found = []
+    for f in resources.files("argmap.store").joinpath("migrations").iterdir():
+        if m := re.fullmatch(r"(\d{4})_(\w+)\.sql", f.name):
+            found.append((int(m[1]), f.name[:-4], f.read_text(encoding="utf-8")))
+    found.sort()
+    versions = [v for v, _, _ in found]
+    if versions != list(range(2, len(found) + 2)):
+        raise RuntimeError(f"argmap/store/migrations must number 0002, 0003, … without gaps, found {versions}")
+    return tuple(found)
+
+
+SCHEMA_VERSION = 1 + len(_migrations())
 
 
 class Store:
@@ -104,7 +145,7 @@ class Store:
             self._conn = duckdb.connect(self.path, read_only=read_only)
         except duckdb.IOException as e:
             raise InvalidInput("db", f"cannot open {self.path}: {e}") from None
-        self._lock = threading.RLock()
+        self._lock = _writer_lock(self.path)
         self._local = threading.local()
         self.cache: dict = {}
         """Derived data keyed by map version (the support graph); owned by argmap.query."""
@@ -135,6 +176,12 @@ class Store:
                     )
                 if have < 1:
                     cur.execute("INSERT INTO schema_version (version, name) VALUES (1, '0001_initial')")
+                for version, name, sql in _migrations():
+                    if version > have:
+                        cur.execute(sql)
+                        cur.execute(
+                            "INSERT INTO schema_version (version, name) VALUES ($v, $n)", {"v": version, "n": name}
+                        )
                 cur.commit()
             except BaseException:
                 cur.rollback()
@@ -154,28 +201,37 @@ class Store:
         ``touch`` names the map the write changes: its ``version`` gets a fresh random value in
         the same transaction, so caches keyed on it can never confuse two states (not even a
         deleted and re-created map, which a counter could).
+
+        A store write made inside ``fn`` (``store.add_statement(...)``) joins that transaction,
+        so several writes compose into one that commits or rolls back as a whole::
+
+            store.write(lambda cur: (store.add_statement("m", s), store.add_argument("m", a)))
         """
         if self.read_only:
             raise InvalidInput("db", f"{self.path} is open read-only")
+        outer = getattr(self._local, "write_cur", None)
+        if outer is not None:
+            result = fn(outer)
+            _touch(outer, touch)
+            return result
         with self._lock:
             cur = self._conn.cursor()
+            self._local.write_cur = cur
             try:
                 cur.begin()
                 result = fn(cur)
-                if touch is not None:
-                    cur.execute(
-                        "UPDATE maps SET version = $v WHERE id = $m", {"v": random.getrandbits(62), "m": touch}
-                    )
+                _touch(cur, touch)
                 cur.commit()
                 return result
             except duckdb.ConstraintException as e:
-                cur.rollback()
+                _rollback(cur)
                 # The store's own checks should have caught this; the key is the last line.
                 raise DuplicateId("id", str(e).split("\n")[0]) from None
             except BaseException:
-                cur.rollback()
+                _rollback(cur)
                 raise
             finally:
+                self._local.write_cur = None
                 cur.close()
 
     def map_version(self, map_id: str) -> int:
@@ -198,6 +254,28 @@ class Store:
         """A read cursor of this thread, for ``argmap.query`` (never for writes)."""
         yield self._read(lambda c: c)
 
+    @contextmanager
+    def snapshot(self):
+        """Make every read of this thread inside the block see one committed state.
+
+        Each read is otherwise its own transaction, so a writer committing between two reads
+        (statements, then arguments) could hand a caller arguments whose premises it never saw.
+
+        >>> with store.snapshot():                     # doctest: +SKIP
+        ...     statements, arguments = store.list_statements("m"), store.list_arguments("m")
+        """
+        if getattr(self._local, "in_snapshot", False):
+            yield
+            return
+        cur = self._read(lambda c: c)
+        cur.begin()
+        self._local.in_snapshot = True
+        try:
+            yield
+        finally:
+            self._local.in_snapshot = False
+            cur.rollback()  # it only read: nothing to keep
+
     # -- maps -----------------------------------------------------------------------------
 
     def list_maps(self) -> list[MapSummary]:
@@ -213,6 +291,8 @@ class Store:
         return MapInfo(id=row[0], title=row[1], description=row[2])
 
     def create_map(self, info: MapInfo) -> MapInfo:
+        info = validate(info)
+
         def fn(cur):
             if _exists(cur, "maps", None, info.id):
                 raise DuplicateId("$.id", f"map {info.id!r} already exists")
@@ -225,6 +305,8 @@ class Store:
         return self.write(fn, touch=info.id)
 
     def update_map(self, info: MapInfo) -> MapInfo:
+        info = validate(info)
+
         def fn(cur):
             _require_map(cur, info.id)
             cur.execute(
@@ -252,6 +334,7 @@ class Store:
         The map is checked as a whole first (:func:`argmap.model.check_map`), so a map with a
         dangling reference is refused before the database is touched.
         """
+        m = validate(m)
         check_map(m)
 
         def fn(cur):
@@ -260,30 +343,36 @@ class Store:
                     raise DuplicateId("$.id", f"map {m.id!r} already exists (load with replace to overwrite it)")
                 _delete_map_rows(cur, m.id)
             cur.execute(
-                "INSERT INTO maps (id, title, description) VALUES ($id, $title, $description)",
-                msgspec.structs.asdict(m.info),
+                "INSERT INTO maps (id, title, description, extras) VALUES ($id, $title, $description, $extras)",
+                {**msgspec.structs.asdict(m.info), "extras": _extras_json(m.extras)},
             )
             _insert_many(cur, "speakers", [_speaker_row(m.id, i, s) for i, s in enumerate(m.speakers)])
             _insert_many(cur, "sources", [_source_row(m.id, i, s) for i, s in enumerate(m.sources)])
             _insert_many(cur, "statements", [_statement_row(m.id, i, s) for i, s in enumerate(m.statements)])
             _insert_many(cur, "arguments", [_argument_row(m.id, i, a) for i, a in enumerate(m.arguments)])
             _insert_many(cur, "premises", [r for a in m.arguments for r in _premise_rows(m.id, a)])
+            _insert_many(cur, "relations", [_relation_row(m.id, i, r) for i, r in enumerate(m.relations)])
             return _counts(cur, m.id)
 
         return self.write(fn, touch=m.id)
 
     def get_map(self, map_id: str) -> Map:
         """The whole map as one document (what ``load_map`` takes)."""
-        info = self.get_map_info(map_id)
-        return Map(
-            id=info.id,
-            title=info.title,
-            description=info.description,
-            speakers=self.list_speakers(map_id),
-            sources=self.list_sources(map_id),
-            statements=self.list_statements(map_id),
-            arguments=self.list_arguments(map_id),
-        )
+        with self.snapshot():
+            info = self.get_map_info(map_id)
+            return Map(
+                id=info.id,
+                title=info.title,
+                description=info.description,
+                speakers=self.list_speakers(map_id),
+                sources=self.list_sources(map_id),
+                statements=self.list_statements(map_id),
+                arguments=self.list_arguments(map_id),
+                relations=self.list_relations(map_id),
+                extras=self._read(
+                    lambda c: _extras(c.execute("SELECT extras FROM maps WHERE id = $m", {"m": map_id}).fetchone()[0])
+                ),
+            )
 
     def counts(self, map_id: str | None = None) -> Counts:
         """Counts for one map, or for the whole store when ``map_id`` is None."""
@@ -294,6 +383,8 @@ class Store:
     # -- speakers -------------------------------------------------------------------------
 
     def add_speaker(self, map_id: str, sp: Speaker) -> Speaker:
+        sp = validate(sp)
+
         def fn(cur):
             _require_map(cur, map_id)
             _require_new(cur, "speakers", map_id, sp.id, "speaker")
@@ -311,6 +402,8 @@ class Store:
         return [Speaker(id=r[0], name=r[1], role=r[2], affiliation=r[3]) for r in rows]
 
     def update_speaker(self, map_id: str, sp: Speaker) -> Speaker:
+        sp = validate(sp)
+
         def fn(cur):
             _require(cur, "speakers", map_id, sp.id, "speaker")
             cur.execute(
@@ -330,6 +423,7 @@ class Store:
 
     def add_source(self, map_id: str, src: Source) -> Source:
         _no_text_file(src)
+        src = validate(src)
 
         def fn(cur):
             _require_map(cur, map_id)
@@ -351,6 +445,7 @@ class Store:
 
     def update_source(self, map_id: str, src: Source) -> Source:
         _no_text_file(src)
+        src = validate(src)
 
         def fn(cur):
             _require(cur, "sources", map_id, src.id, "source")
@@ -381,6 +476,8 @@ class Store:
     # -- statements -----------------------------------------------------------------------
 
     def add_statement(self, map_id: str, st: Statement) -> Statement:
+        st = validate(st)
+
         def fn(cur):
             _require_map(cur, map_id)
             _require_new_node(cur, map_id, st.id)
@@ -420,7 +517,7 @@ class Store:
             params["speaker"] = speaker
         if kind is not None:
             where.append("kind = $kind")
-            params["kind"] = kind
+            params["kind"] = _one_of("kind", kind, StatementKind)
         if tag is not None:
             where.append("list_contains(tags, $tag)")
             params["tag"] = tag
@@ -433,14 +530,15 @@ class Store:
         sql = f"SELECT {_STATEMENT_COLUMNS} FROM statements WHERE " + " AND ".join(where) + " ORDER BY seq, id"
         if ids is not None:
             rows = [r[1:] for r in self._read(lambda c: c.execute(sql, params).fetchall()) if r[0] == map_id]
+            _page(limit, offset, {})  # the same checks of limit and offset as below
             return [_statement(r) for r in rows[offset : None if limit is None else offset + limit]]
-        if limit is not None:
-            sql += " LIMIT $limit OFFSET $offset"
-            params.update(limit=limit, offset=offset)
+        sql += _page(limit, offset, params)
         rows = self._read(lambda c: c.execute(sql, params).fetchall())
         return [_statement(r[1:]) for r in rows]
 
     def update_statement(self, map_id: str, st: Statement) -> Statement:
+        st = validate(st)
+
         def fn(cur):
             _require(cur, "statements", map_id, st.id, "statement")
             _check_statement_refs(cur, map_id, st)
@@ -462,6 +560,8 @@ class Store:
     # -- arguments ------------------------------------------------------------------------
 
     def add_argument(self, map_id: str, arg: Argument) -> Argument:
+        arg = validate(arg)
+
         def fn(cur):
             _require_map(cur, map_id)
             _require_new_node(cur, map_id, arg.id)
@@ -480,7 +580,7 @@ class Store:
                 return []
             premises = c.execute(_PREMISES_OF, {"id": argument_id}).fetchall()
             return [Argument(id=row[1], kind=row[2], target=row[3], scheme=row[4], note=row[5],
-                             premises=[p[1] for p in premises if p[0] == map_id])]
+                             extras=_extras(row[6]), premises=[p[1] for p in premises if p[0] == map_id])]
 
         return self._one(self._read(fn), map_id, "argument", argument_id)
 
@@ -500,7 +600,7 @@ class Store:
             where.append(_ids_clause("a.id", ids, params))
         if kind is not None:
             where.append("a.kind = $kind")
-            params["kind"] = kind
+            params["kind"] = _one_of("kind", kind, ArgumentKind)
         if target is not None:
             where.append("a.target_id = $target")
             params["target"] = target
@@ -511,24 +611,27 @@ class Store:
             )
             params["premise"] = premise
         sql = (
-            "SELECT a.id, a.kind, a.target_id, a.scheme, a.note, "
+            "SELECT a.id, a.kind, a.target_id, a.scheme, a.note, a.extras, "
             "(SELECT list(p.statement_id ORDER BY p.position) FROM premises p "
             " WHERE p.map_id = a.map_id AND p.argument_id = a.id) "
             "FROM arguments a WHERE " + " AND ".join(where) + " ORDER BY a.seq, a.id"
-        )
-        if limit is not None:
-            sql += " LIMIT $limit OFFSET $offset"
-            params.update(limit=limit, offset=offset)
+        ) + _page(limit, offset, params)
         rows = self._read(lambda c: c.execute(sql, params).fetchall())
-        return [Argument(id=r[0], kind=r[1], target=r[2], scheme=r[3], note=r[4], premises=r[5]) for r in rows]
+        return [
+            Argument(id=r[0], kind=r[1], target=r[2], scheme=r[3], note=r[4], extras=_extras(r[5]), premises=r[6])
+            for r in rows
+        ]
 
     def update_argument(self, map_id: str, arg: Argument) -> Argument:
+        arg = validate(arg)
+
         def fn(cur):
             _require(cur, "arguments", map_id, arg.id, "argument")
             _check_argument_refs(cur, map_id, arg)
             row = _argument_row(map_id, 0, arg)
             cur.execute(
-                "UPDATE arguments SET kind = $kind, target_id = $target_id, scheme = $scheme, note = $note "
+                "UPDATE arguments SET kind = $kind, target_id = $target_id, scheme = $scheme, note = $note, "
+                "extras = $extras "
                 "WHERE map_id = $map_id AND id = $id",
                 {k: v for k, v in row.items() if k != "seq"},
             )
@@ -568,6 +671,21 @@ class Store:
         self.get_map_info(map_id)  # raises NotFound naming the map when the map is missing
         raise NotFound("id", f"no {what} {id_!r} in map {map_id!r}")
 
+    # -- relations (rephrase, preference) --------------------------------------------------
+
+    def list_relations(self, map_id: str, *, ids: list[str] | None = None) -> list[Relation]:
+        """Rephrases and preferences in map order (loaded with the map; see Map.relations)."""
+        sql = "SELECT id, kind, sources, target_id, scheme, note, extras FROM relations WHERE map_id = $m"
+        rows = self._read(lambda c: _select(c, sql, map_id, ids))
+        return [
+            Relation(id=r[0], kind=r[1], sources=list(r[2]), target=r[3], scheme=r[4], note=r[5], extras=_extras(r[6]))
+            for r in rows
+        ]
+
+    def delete_relation(self, map_id: str, relation_id: str) -> list[str]:
+        """Delete a rephrase or preference (nothing refers to one)."""
+        return self.write(lambda cur: _delete(cur, map_id, "relation", relation_id, False), touch=map_id)
+
     # -- checks ---------------------------------------------------------------------------
 
     def check_integrity(self) -> list[Problem]:
@@ -577,7 +695,10 @@ class Store:
 
 # -- Implementation details ----------------------------------------------------------------
 
-_TABLE_OF = {"speaker": "speakers", "source": "sources", "statement": "statements", "argument": "arguments"}
+_TABLE_OF = {
+    "speaker": "speakers", "source": "sources", "statement": "statements", "argument": "arguments",
+    "relation": "relations",
+}
 
 _INTEGRITY_SQL = {
     "statement speaker": "SELECT s.map_id, s.id, s.speaker_id FROM statements s WHERE s.speaker_id IS NOT NULL "
@@ -598,8 +719,28 @@ _INTEGRITY_SQL = {
     "UNION ALL SELECT 1 FROM arguments y WHERE a.kind = 'undercut' AND y.map_id = a.map_id AND y.id = a.target_id)",
     "map": "SELECT t.map_id, t.id, t.map_id FROM (SELECT map_id, id FROM speakers UNION ALL "
     "SELECT map_id, id FROM sources UNION ALL SELECT map_id, id FROM statements UNION ALL "
-    "SELECT map_id, id FROM arguments) t WHERE NOT EXISTS (SELECT 1 FROM maps m WHERE m.id = t.map_id)",
+    "SELECT map_id, id FROM arguments UNION ALL SELECT map_id, id FROM relations) t "
+    "WHERE NOT EXISTS (SELECT 1 FROM maps m WHERE m.id = t.map_id)",
+    "relation end": "SELECT r.map_id, r.id, e.ref FROM relations r, "
+    "(SELECT map_id, id, unnest(list_append(sources, target_id)) AS ref FROM relations) e "
+    "WHERE e.map_id = r.map_id AND e.id = r.id "
+    "AND NOT EXISTS (SELECT 1 FROM statements x WHERE x.map_id = r.map_id AND x.id = e.ref) "
+    "AND NOT (r.kind = 'preference' AND EXISTS (SELECT 1 FROM arguments y WHERE y.map_id = r.map_id AND y.id = e.ref))",
 }
+
+
+def _touch(cur, map_id: str | None) -> None:
+    if map_id is not None:
+        cur.execute("UPDATE maps SET version = $v WHERE id = $m", {"v": random.getrandbits(62), "m": map_id})
+
+
+def _rollback(cur) -> None:
+    # A commit that fails has already ended the transaction; rolling back then raises "no
+    # transaction is active", which would hide the error that matters.
+    try:
+        cur.rollback()
+    except duckdb.TransactionException:
+        pass
 
 
 def _integrity_problems(cur) -> list[Problem]:
@@ -613,8 +754,27 @@ def _integrity_problems(cur) -> list[Problem]:
 def _date_arg(field: str, value: str):
     try:
         return partial_date(value)
-    except ValueError as e:
-        raise InvalidInput(field, str(e)) from None
+    except InvalidInput as e:
+        raise InvalidInput(field, e.reason) from None
+
+
+def _one_of(field: str, value: str, allowed) -> str:
+    choices = get_args(allowed)
+    if value not in choices:
+        raise InvalidInput(field, f"unknown {field} {value!r}; use one of {', '.join(choices)}")
+    return value
+
+
+def _page(limit: int | None, offset: int, params: dict) -> str:
+    """The LIMIT/OFFSET clause; an offset counts even without a limit."""
+    for field, value in (("limit", limit), ("offset", offset)):
+        if value is not None and (type(value) is not int or not 0 <= value < 2**63):
+            raise InvalidInput(field, f"must be a whole number from 0 up, not {value!r}")
+    params["offset"] = offset
+    if limit is None:
+        return " OFFSET $offset"
+    params["limit"] = limit
+    return " LIMIT $limit OFFSET $offset"
 
 
 def _no_text_file(src: Source) -> None:
@@ -646,8 +806,9 @@ def _require_new(cur, table: str, map_id: str, id_: str, what: str) -> None:
 
 
 def _require_new_node(cur, map_id: str, id_: str) -> None:
-    # Statements and arguments share one id space: an undercut's target must be unambiguous.
-    for table, what in (("statements", "statement"), ("arguments", "argument")):
+    # Statements, arguments and relations share one id space: an undercut's target, and a
+    # relation's ends, must be unambiguous.
+    for table, what in (("statements", "statement"), ("arguments", "argument"), ("relations", "relation")):
         if _exists(cur, table, map_id, id_):
             raise DuplicateId("$.id", f"id {id_!r} is already taken by a {what} in map {map_id!r}")
 
@@ -714,9 +875,18 @@ def _dependents(cur, map_id: str, kind: str, id_: str) -> list[tuple[str, str]]:
             "OR EXISTS (SELECT 1 FROM premises p WHERE p.map_id = a.map_id AND p.argument_id = a.id "
             "AND p.statement_id = $id)) ORDER BY seq"
         )
-    else:
+    elif kind == "argument":
         sql = "SELECT 'argument', id FROM arguments WHERE map_id = $m AND kind = 'undercut' AND target_id = $id ORDER BY seq"
-    return [tuple(r) for r in cur.execute(sql, p).fetchall()]
+    else:
+        return []
+    rows = [tuple(r) for r in cur.execute(sql, p).fetchall()]
+    if kind in ("statement", "argument"):
+        rows += cur.execute(
+            "SELECT 'relation', id FROM relations WHERE map_id = $m AND (target_id = $id OR list_contains(sources, $id)) "
+            "ORDER BY seq",
+            p,
+        ).fetchall()
+    return [tuple(r) for r in rows]
 
 
 def _delete(cur, map_id: str, kind: str, id_: str, cascade: bool) -> list[str]:
@@ -744,7 +914,7 @@ def _delete_map_rows(cur, map_id: str) -> None:
     from argmap.store import _search
 
     _search.drop_index(cur, map_id)
-    for table in ("premises", "arguments", "statements", "sources", "speakers"):
+    for table in ("relations", "premises", "arguments", "statements", "sources", "speakers"):
         cur.execute(f"DELETE FROM {table} WHERE map_id = $m", {"m": map_id})
     cur.execute("DELETE FROM maps WHERE id = $m", {"m": map_id})
 
@@ -757,12 +927,14 @@ def _counts(cur, map_id: str | None) -> Counts:
         f"(SELECT count(*) FROM statements {cond}), "
         f"(SELECT count(*) FILTER (kind = 'support') FROM arguments {cond}), "
         f"(SELECT count(*) FILTER (kind = 'attack') FROM arguments {cond}), "
-        f"(SELECT count(*) FILTER (kind = 'undercut') FROM arguments {cond})",
+        f"(SELECT count(*) FILTER (kind = 'undercut') FROM arguments {cond}), "
+        f"(SELECT count(*) FROM relations {cond})",
         params,
     ).fetchone()
     return Counts(
         speakers=row[0], sources=row[1], statements=row[2],
         arguments=row[3] + row[4] + row[5], supports=row[3], attacks=row[4], undercuts=row[5],
+        relations=row[6],
     )
 
 
@@ -836,15 +1008,16 @@ def _statement_row(map_id: str, seq: int, s: Statement) -> dict:
         "said": s.said, "said_lo": d and d.lower, "said_hi": d and d.upper, "said_precision": d and d.precision,
         "source_id": s.source, "date_source_id": s.date_source,
         "quote_start": q and q.start, "quote_end": q and q.end, "quote_text": q and q.text,
-        "tags": list(s.tags), "note": s.note,
+        "tags": list(s.tags), "note": s.note, "extras": _extras_json(s.extras),
     }
 
 
 _STATEMENT_COLUMNS = (
-    "map_id, id, text, kind, speaker_id, said, source_id, date_source_id, quote_start, quote_end, quote_text, tags, note"
+    "map_id, id, text, kind, speaker_id, said, source_id, date_source_id, quote_start, quote_end, quote_text, tags, "
+    "note, extras"
 )
 _STATEMENT_BY_ID = f"SELECT {_STATEMENT_COLUMNS} FROM statements WHERE id = $id"
-_ARGUMENT_BY_ID = "SELECT map_id, id, kind, target_id, scheme, note FROM arguments WHERE id = $id"
+_ARGUMENT_BY_ID = "SELECT map_id, id, kind, target_id, scheme, note, extras FROM arguments WHERE id = $id"
 _PREMISES_OF = "SELECT map_id, statement_id FROM premises WHERE argument_id = $id ORDER BY position"
 
 
@@ -852,16 +1025,31 @@ def _statement(r) -> Statement:
     quote = Quote(start=r[7], end=r[8], text=r[9]) if r[7] is not None else None
     return Statement(
         id=r[0], text=r[1], kind=r[2], speaker=r[3], said=r[4], source=r[5], date_source=r[6],
-        quote=quote, tags=list(r[10]), note=r[11],
+        quote=quote, tags=list(r[10]), note=r[11], extras=_extras(r[12]),
     )
 
 
 def _argument_row(map_id: str, seq: int, a: Argument) -> dict:
     return {
         "map_id": map_id, "id": a.id, "seq": seq, "kind": a.kind, "target_id": a.target,
-        "scheme": a.scheme, "note": a.note,
+        "scheme": a.scheme, "note": a.note, "extras": _extras_json(a.extras),
     }
 
 
 def _premise_rows(map_id: str, a: Argument) -> list[dict]:
     return [{"map_id": map_id, "argument_id": a.id, "position": i, "statement_id": p} for i, p in enumerate(a.premises)]
+
+
+def _relation_row(map_id: str, seq: int, r: Relation) -> dict:
+    return {
+        "map_id": map_id, "id": r.id, "seq": seq, "kind": r.kind, "sources": list(r.sources),
+        "target_id": r.target, "scheme": r.scheme, "note": r.note, "extras": _extras_json(r.extras),
+    }
+
+
+def _extras_json(extras: dict) -> str | None:
+    return msgspec.json.encode(extras).decode() if extras else None
+
+
+def _extras(text: str | None) -> dict:
+    return msgspec.json.decode(text) if text else {}

@@ -71,12 +71,14 @@ def test_pages_are_stable_and_chain_by_next_offset(api, kind):
 
 
 @pytest.mark.parametrize(
-    ("params", "field", "error"),
-    [({"limit": 1001}, "limit", "limit_exceeded"), ({"limit": 0}, "limit", "limit_exceeded"),
-     ({"offset": -1}, "offset", "invalid"), ({"limit": "ten"}, "limit", "invalid")],
+    ("params", "status", "field", "error"),
+    [({"limit": 1001}, 422, "limit", "limit_exceeded"), ({"limit": 0}, 422, "limit", "limit_exceeded"),
+     ({"offset": -1}, 422, "offset", "invalid"), ({"limit": "ten"}, 400, "limit", "invalid")],
 )
-def test_page_limits(api, params, field, error):
-    assert_error(api.get(f"{BASE}/statements", params=params), 422, error, field)
+def test_page_limits(api, params, status, field, error):
+    # A parameter of the wrong type makes the request malformed (400); a number over the
+    # limit is a well-formed request that breaks a rule (422).
+    assert_error(api.get(f"{BASE}/statements", params=params), status, error, field)
 
 
 def _ids(api, **params) -> set[str]:
@@ -127,7 +129,7 @@ def test_argument_filters(api):
     }
     assert ids(target="s-point21-workable") == {"u-kupiansk-pair", "u-disputed-front-line"}
     assert ids(premise="plan-point-21-territory") == {"s-point21-cession", "s-points-make-demands", "s-point21-workable"}
-    assert_error(api.get(f"{BASE}/arguments", params={"kind": "rebuttal"}), 422, "invalid", "kind")
+    assert_error(api.get(f"{BASE}/arguments", params={"kind": "rebuttal"}), 400, "invalid", "kind")
 
 
 # -- writing -------------------------------------------------------------------------------
@@ -260,7 +262,7 @@ def test_delete_speaker_and_source_in_use(fresh_api):
     assert_refused(fresh_api, "DELETE", f"{BASE}/speakers/kaja-kallas", 409, "in_use", "id")
     assert_refused(fresh_api, "DELETE", f"{BASE}/sources/article", 409, "in_use", "id")
     assert_refused(fresh_api, "DELETE", f"{BASE}/arguments/s-point21-workable", 409, "in_use", "id")
-    assert_refused(fresh_api, "DELETE", f"{BASE}/speakers/kaja-kallas", 422, "invalid", "cascade",
+    assert_refused(fresh_api, "DELETE", f"{BASE}/speakers/kaja-kallas", 400, "invalid", "cascade",
                    params={"cascade": "maybe"})
     r = fresh_api.delete(f"{BASE}/speakers/kaja-kallas", params={"cascade": "true"})
     assert "statement:kallas-no-viable-plan" in r.json()["deleted"]
