@@ -181,7 +181,8 @@ def _graph(store: Store, map_id: str) -> _Graph:
     # One build per map at a time: after a write, every request in flight finds the graph
     # stale, and 32 of them building it at once (a second each at 200,000 arguments) would
     # starve the server. The first builds; the others wait for it and take its result.
-    with store.cache.setdefault(("graph lock", map_id), threading.Lock()):
+    with store.cache.setdefault(("graph lock", map_id), threading.Lock()), store.snapshot():
+        # One snapshot: the graph holds exactly the state of the version it is filed under.
         version = store.map_version(map_id)
         hit = store.cache.get(key)
         if hit is not None and hit.version == version:
