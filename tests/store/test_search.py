@@ -29,7 +29,7 @@ def _match_bm25(store: Store, q: str) -> list[tuple[str, float]]:
     Scores equal to 9 decimals are ties, broken by id: summing a document's terms in another
     order moves the last bit of a score, which must not reorder equal documents.
     """
-    table = _search.index_table("peace-plan")
+    table = _search.index_table("peace-plan", _built(store)["peace-plan"])
     with store.cursor() as cur:
         return cur.execute(
             f"SELECT key, score FROM (SELECT key, fts_main_{table}.match_bm25(key, $q) AS score FROM {table}) "
@@ -88,6 +88,28 @@ def test_a_write_rebuilds_only_its_own_map(tmp_path):
         assert after["a"] == before["a"] and after["b"] != before["b"]
 
 
+def _builds(store: Store, map_id: str) -> set[str]:
+    """The names of every build of a map's index in the database: tables and fts schemas."""
+    prefix = _search.index_table(map_id, 0)[:-16]
+    with store.cursor() as cur:
+        tables = {r[0] for r in cur.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        schemas = {r[0] for r in cur.execute("SELECT schema_name FROM duckdb_schemas()").fetchall()}
+    return {t for t in tables if t.startswith(prefix)} | {s for s in schemas if s.startswith("fts_main_" + prefix)}
+
+
+def test_a_rebuild_keeps_the_previous_build_and_drops_older_ones(tmp_path):
+    with Store(tmp_path / "db.duckdb") as store:
+        _two_maps(store)
+        versions = []
+        for i in range(3):
+            store.add_statement("a", Statement(id=f"n{i}", text=f"Ceasefire number {i}."))
+            store.search("a", "ceasefire")
+            versions.append(_built(store)["a"])
+        # The current build and the one before it (searches may still be reading it).
+        names = {_search.index_table("a", v) for v in versions[1:]}
+        assert _builds(store, "a") == names | {f"fts_main_{n}" for n in names}
+
+
 def test_an_index_outlives_a_restart_and_goes_with_its_map(tmp_path):
     path = tmp_path / "db.duckdb"
     with Store(path) as store:
@@ -101,10 +123,7 @@ def test_an_index_outlives_a_restart_and_goes_with_its_map(tmp_path):
         assert [(s.id, score) for s, score in store.search("a", "ceasefire sanctions")] == first
         assert _built(store) == built
         store.delete_map("a")
-        with store.cursor() as cur:
-            schemas = {r[0] for r in cur.execute("SELECT schema_name FROM duckdb_schemas()").fetchall()}
-            tables = {r[0] for r in cur.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-        assert f"fts_main_{_search.index_table('a')}" not in schemas
-        assert _search.index_table("a") not in tables
+        assert _builds(store, "a") == set()
+        assert _builds(store, "b")
         assert set(_built(store)) == {"b"}
         assert [s.id for s, _ in store.search("b", "ceasefire")] == ["s1"]
