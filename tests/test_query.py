@@ -5,9 +5,11 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from argmap import query
+from argmap.errors import NotFound
 from argmap.mapfile import load
 from argmap.model import Argument
 from argmap.store import Store
@@ -56,3 +58,16 @@ def test_cached_statements_follow_writes(store):
     store.update_statement("peace-plan", type(before)(**{**{f: getattr(before, f) for f in before.__struct_fields__},
                                                          "text": "Changed."}))
     assert query.supporters(store, "peace-plan", MAIN).items[0].statement.text == "Changed."
+
+
+def test_a_statement_read_follows_writes(store):
+    assert query.statement(store, "peace-plan", "kremlin-silent").text.startswith("The Kremlin remains silent")
+    current = store.get_statement("peace-plan", "kremlin-silent")
+    store.update_statement("peace-plan", msgspec.structs.replace(current, text="Moscow says nothing."))
+    assert query.statement(store, "peace-plan", "kremlin-silent").text == "Moscow says nothing."
+    store.delete_statement("peace-plan", "kremlin-silent", cascade=True)
+    with pytest.raises(NotFound):
+        query.statement(store, "peace-plan", "kremlin-silent")
+    with pytest.raises(NotFound) as e:
+        query.statement(store, "no-map", "kremlin-silent")
+    assert e.value.field == "map"

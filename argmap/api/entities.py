@@ -13,6 +13,7 @@ import msgspec
 from litestar import Controller, delete, get, patch, post, put
 from litestar.params import JSONBody, QueryParameter
 
+from argmap import query
 from argmap.api._params import PathId, StoreDep
 from argmap.api._partial import merge, partial
 from argmap.api._responses import DELETE_ERRORS, READ_ERRORS, WRITE_ERRORS
@@ -62,14 +63,18 @@ def _page(cls, items: list, limit: int, offset: int):
     return cls(items=items[:limit], limit=limit, offset=offset, next_offset=offset + limit if more else None)
 
 
-def _entity_handlers(kind: str, struct: type):
-    """Handlers shared by the four entity resources: get, create, replace, patch, delete."""
+def _entity_handlers(kind: str, struct: type, read=None):
+    """Handlers shared by the four entity resources: get, create, replace, patch, delete.
+
+    ``read(store, map_id, id)`` answers a GET (default: the store's ``get_<kind>``).
+    """
     title = kind.capitalize()
+    read = read or (lambda store, map_id, item_id: getattr(store, f"get_{kind}")(map_id, item_id))
 
     @get("/{item_id:str}", operation_id=f"get{title}", summary=f"Get one {kind}", responses=READ_ERRORS,
          sync_to_thread=True)
     def get_one(self, store: StoreDep, map_id: PathId, item_id: PathId) -> struct:
-        return getattr(store, f"get_{kind}")(map_id, item_id)
+        return read(store, map_id, item_id)
 
     @post("/", operation_id=f"create{title}", summary=f"Create a {kind}", responses=WRITE_ERRORS,
           sync_to_thread=True)
@@ -161,8 +166,9 @@ class SourceController(Controller):
 class StatementController(Controller):
     path = "/maps/{map_id:str}/statements"
     tags = ["statements"]
+    # Statements are read most (analysts open the ones an answer names): from the version cache.
     get_statement, create_statement, replace_statement, patch_statement, delete_statement = _entity_handlers(
-        "statement", Statement
+        "statement", Statement, read=query.statement
     )
 
     @get(
