@@ -110,8 +110,8 @@ def in_process(store: Store, cases: dict[str, list], reps: int) -> dict[str, tup
     """p50/p99 in ms of each case's function, run directly on the Store (no HTTP)."""
     out = {}
     for name, calls in cases.items():
-        for fn in calls[:20]:
-            fn()  # warm: caches keyed by map version, the search index, DuckDB's own
+        for fn in calls[:reps]:
+            fn()  # warm, as the server is before it is measured: caches by map version, DuckDB's own
         times = []
         for k in range(reps):
             fn = calls[k % len(calls)]
