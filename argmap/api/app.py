@@ -95,6 +95,7 @@ def route_handlers() -> list:
     from argmap.api.diagrams import DiagramController
     from argmap.api.entities import ArgumentController, SourceController, SpeakerController, StatementController
     from argmap.api.maps import MapController
+    from argmap.api.pages import PageController, root_redirect, static_files
     from argmap.api.queries import QueryController
     from argmap.api.timeline import TimelineController
 
@@ -107,6 +108,9 @@ def route_handlers() -> list:
         QueryController,
         DiagramController,
         TimelineController,
+        PageController,
+        root_redirect,
+        static_files(),
     ]
 
 
