@@ -94,13 +94,16 @@ def route_handlers() -> list:
     """Every controller of the API; features add theirs here."""
     from argmap.api.diagrams import DiagramController
     from argmap.api.entities import ArgumentController, SourceController, SpeakerController, StatementController
+    from argmap.api.interchange import ImportController
     from argmap.api.maps import MapController
     from argmap.api.pages import PageController, root_redirect, static_files
     from argmap.api.queries import QueryController
+    from argmap.api.semantics import EvaluationController, SolveController
     from argmap.api.timeline import TimelineController
 
     return [
         MapController,
+        ImportController,
         SpeakerController,
         SourceController,
         StatementController,
@@ -108,6 +111,8 @@ def route_handlers() -> list:
         QueryController,
         DiagramController,
         TimelineController,
+        EvaluationController,
+        SolveController,
         PageController,
         root_redirect,
         static_files(),
