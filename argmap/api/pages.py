@@ -12,15 +12,15 @@ and opens statements in place through :meth:`PageController.panel`, an HTML frag
 page answers with a strict Content-Security-Policy: scripts and styles only from this
 server, no inline code, no plugins, no framing.
 
-What the page offers follows what the server has: the evaluation label when the
-``/maps/{map}/evaluation`` route and :mod:`argmap.semantics` are installed, a download link
-for each export route (or map extension) that exists.
+What the page offers follows what the server has: evaluation labels (and a diagram coloured
+by them) when the ``/maps/{map}/evaluation`` route is installed, a download link for each
+export route (or map extension) that exists.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib
+import inspect
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -54,8 +54,8 @@ _WEB = Path(ctx.__file__).parent
 _STATIC = _WEB / "static"
 MAX_DEPTH = 20
 """Deepest focus a page offers (the briefing's limit; the diagram allows more)."""
-SEMANTICS = "grounded"
-"""The semantics whose labels the page shows: one sceptical answer, linear time."""
+EVALUATION_TIMEOUT = 10.0
+"""Seconds one evaluation may take for a page (the API's /evaluation allows 20)."""
 
 
 _MapId = Annotated[str, PathParameter(description="The map's id.")]
@@ -131,7 +131,7 @@ _env = jinja2.Environment(
 _env.globals.update(
     ui=ctx.UI, static=static_url, page_path=ctx.page_path, api_path=ctx.api_path,
     standing_words=ctx.STANDING, branch_words=ctx.BRANCH_WORDS,
-    view_fields=_view_fields, depth_choices=_depth_choices,
+    view_fields=_view_fields, depth_choices=_depth_choices, semantics_choices=ctx.SEMANTICS,
 )
 
 
@@ -151,7 +151,7 @@ def _error_page(exc: ArgmapError | HTTPException, back: str | None = None, back_
     return _page("error.html", status_code=status, title=title, problems=problems, back=back, back_label=back_label)
 
 
-def _view(params: dict[str, str], m: Map) -> ctx.View:
+def _view(params: dict[str, str], m: Map, evaluates: bool) -> ctx.View:
     """The view a query string asks for; InvalidInput naming the parameter otherwise."""
     focus = params.get("focus") or None
     if focus is not None and focus not in {s.id for s in m.statements}:
@@ -162,19 +162,23 @@ def _view(params: dict[str, str], m: Map) -> ctx.View:
     rankdir = params.get("rankdir") or "TB"
     if rankdir not in ("TB", "LR"):
         raise InvalidInput("rankdir", "must be TB (conclusions on top) or LR (conclusions on the left)")
-    return ctx.View(focus=focus, depth=int(raw), rankdir=rankdir, group=params.get("group") in ("1", "true", "on"))
+    semantics = params.get("semantics") or ctx.DEFAULT_SEMANTICS
+    if semantics not in (*ctx.SEMANTICS, "none"):
+        raise InvalidInput("semantics", f"must be one of {', '.join(ctx.SEMANTICS)} or none")
+    return ctx.View(focus=focus, depth=int(raw), rankdir=rankdir, group=params.get("group") in ("1", "true", "on"),
+                    semantics=None if semantics == "none" else semantics, evaluates=evaluates)
 
 
 def _map_page(store: Store, app: Litestar, map_id: str, params: dict[str, str]) -> Response:
     try:
-        m, evaluation = _map_and_evaluation(store, app, map_id)
+        m = _map(store, map_id)
     except NotFound as e:
         return _error_page(e)
     try:
-        view = _view(params, m)
+        view = _view(params, m, _evaluates(app))
     except InvalidInput as e:
         return _error_page(e, back=ctx.page_path(map_id), back_label="Show the whole map")
-    labels, explanations = evaluation if evaluation else (None, None)
+    labels, explanations = _evaluation(store, m, view)
     panel, problem = None, None
     if sid := params.get("statement"):
         try:
@@ -190,16 +194,16 @@ def _map_page(store: Store, app: Litestar, map_id: str, params: dict[str, str]) 
             problem = str(e)
     page = ctx.map_page(
         m, view, shown=select(m, view.focus, view.depth), panel=panel, problem=problem, q=q, hits=hits,
-        downloads=ctx.downloads(map_id, view, _exports(app)), labels=labels, semantics=SEMANTICS,
+        downloads=ctx.downloads(map_id, view, _exports(app)), labels=labels,
     )
     return _page("map.html", page=page)
 
 
 def _panel_fragment(store: Store, app: Litestar, map_id: str, statement_id: str, params: dict) -> Response:
     try:
-        m, evaluation = _map_and_evaluation(store, app, map_id)
-        view = _view(params, m)
-        labels, explanations = evaluation if evaluation else (None, None)
+        m = _map(store, map_id)
+        view = _view(params, m, _evaluates(app))
+        labels, explanations = _evaluation(store, m, view)
         panel = _panel(store, m, statement_id, view, labels, explanations)
     except (InvalidInput, NotFound) as e:
         status = 404 if isinstance(e, NotFound) or e.field == "statement" else 422
@@ -211,34 +215,49 @@ def _panel(store: Store, m: Map, sid: str, view: ctx.View, labels, explanations)
     if sid not in {s.id for s in m.statements}:
         raise InvalidInput("statement", f"map {m.id!r} has no statement {sid!r}")
     return ctx.statement_panel(
-        m, sid, view=view, labels=labels, explanations=explanations, semantics=SEMANTICS,
+        m, sid, view=view, labels=labels, explanations=explanations,
         supporters=query.supporters(store, m.id, sid, depth=1).items,
         attackers=query.attackers(store, m.id, sid, depth=1).items,
     )
 
 
-def _map_and_evaluation(store: Store, app: Litestar, map_id: str):
-    """The map and its (labels, explanations), cached under the map's version."""
+def _map(store: Store, map_id: str) -> Map:
+    """The map, cached under its version (every write changes it) with its evaluations."""
     version = store.map_version(map_id)
     key = ("web", map_id)
     hit = store.cache.get(key)
-    if hit is not None and hit[0] == version:
-        return hit[1], hit[2]
-    m = store.get_map(map_id)
-    evaluation = _evaluate(app, m)
-    store.cache[key] = (version, m, evaluation)
-    return m, evaluation
+    if hit is None or hit[0] != version:
+        hit = store.cache[key] = (version, store.get_map(map_id), {})
+    return hit[1]
 
 
-def _evaluate(app: Litestar, m: Map):
+def _evaluation(store: Store, m: Map, view: ctx.View) -> tuple[dict | None, dict | None]:
+    """(labels, explanations) of ``m`` under the view's semantics, or (None, None)."""
+    if not (view.evaluates and view.semantics):
+        return None, None
+    _, cached_map, evaluations = store.cache.get(("web", m.id), (None, None, {}))
+    if cached_map is not m:
+        evaluations = {}  # not the cached map (a write came between): evaluate without keeping
+    if view.semantics not in evaluations:
+        from argmap.semantics import evaluate_map
+
+        try:
+            result = evaluate_map(m, view.semantics, timeout=EVALUATION_TIMEOUT)
+            evaluations[view.semantics] = (dict(result.labels), dict(result.explanations))
+        except ArgmapError:  # over its time limit: the page shows no labels rather than none at all
+            evaluations[view.semantics] = (None, None)
+    return evaluations[view.semantics]
+
+
+def _evaluates(app: Litestar) -> bool:
+    """Whether this server evaluates maps: its evaluation route, and a diagram that colours by it."""
     if "/maps/{}/evaluation" not in _routes(app):
-        return None
+        return False
     try:
-        semantics = importlib.import_module("argmap.semantics")
-        result = semantics.evaluate_map(m, SEMANTICS, timeout=10.0)
-    except (ImportError, ArgmapError):
-        return None  # not installed, or over its limits: the page shows no labels
-    return dict(result.labels), dict(result.explanations)
+        from argmap.api.diagrams import DiagramController
+    except ImportError:
+        return False
+    return "evaluate" in inspect.signature(DiagramController.diagram.fn).parameters
 
 
 def _routes(app: Litestar) -> set[str]:

@@ -28,10 +28,12 @@ from argmap.web.outline import Outline, outline
 
 __all__ = [
     "BRANCH_WORDS",
+    "DEFAULT_SEMANTICS",
     "DownloadGroup",
     "Link",
     "MapPage",
     "Relation",
+    "SEMANTICS",
     "STANDING",
     "SourceRef",
     "Standing",
@@ -50,6 +52,11 @@ __all__ = [
 
 UI = "/ui"
 """Where the pages live; the JSON API keeps ``/maps``."""
+
+SEMANTICS = ("grounded", "complete", "preferred", "stable")
+"""The semantics a reader may label the map by (those of ``/maps/{map}/evaluation``)."""
+DEFAULT_SEMANTICS = "grounded"
+"""Labels by default: one sceptical answer, computed in linear time."""
 
 QUOTE_CONTEXT = 240
 """Characters of the source shown on each side of a quote."""
@@ -174,6 +181,10 @@ class View(msgspec.Struct, kw_only=True, frozen=True):
     depth: int = 2
     rankdir: Literal["TB", "LR"] = "TB"
     group: bool = False
+    semantics: str | None = DEFAULT_SEMANTICS
+    """Whose labels the page shows (grounded, complete, preferred, stable); None: none."""
+    evaluates: bool = True
+    """Whether the server can evaluate maps at all (not part of the URL)."""
 
     def query(self, **extra: str | None) -> str:
         """This view's query string (defaults left out), plus ``extra`` (None values dropped)."""
@@ -184,6 +195,8 @@ class View(msgspec.Struct, kw_only=True, frozen=True):
             pairs.append(("rankdir", self.rankdir))
         if self.group:
             pairs.append(("group", "1"))
+        if self.evaluates and self.semantics != DEFAULT_SEMANTICS:
+            pairs.append(("semantics", self.semantics or "none"))
         pairs += [(k, v) for k, v in extra.items() if v is not None]
         return urlencode(pairs)
 
@@ -201,6 +214,8 @@ class View(msgspec.Struct, kw_only=True, frozen=True):
                 pairs.append(("rankdir", self.rankdir))
             if self.group:
                 pairs.append(("group_by_speaker", "true"))
+            if self.evaluates and self.semantics is not None:
+                pairs.append(("evaluate", self.semantics))
         return urlencode(pairs)
 
 
@@ -264,13 +279,13 @@ def statement_panel(
     view: View = View(),
     labels: dict[str, str] | None = None,
     explanations: dict[str, str] | None = None,
-    semantics: str = "grounded",
 ) -> StatementPanel:
     """The panel of one statement.
 
     ``supporters`` and ``attackers`` are the direct links of :func:`argmap.query.supporters`
     and :func:`~argmap.query.attackers` (``Link`` items: statement, relation, argument);
-    ``labels`` and ``explanations`` come from an evaluation of the map, when there is one.
+    ``labels`` and ``explanations`` come from an evaluation of the map under ``view.semantics``,
+    when there is one.
     Raises InvalidInput (field ``statement``) for an id the map does not have.
     """
     refs = statement_refs(m, labels)
@@ -297,10 +312,13 @@ def statement_panel(
                                      argument=a.id, together_with=len(a.premises) - 1))
     label = (labels or {}).get(statement_id)
     standing = None
-    if label in STANDING:
+    if label in STANDING and view.evaluates and view.semantics:
         symbol, words = STANDING[label]
-        standing = Standing(label=label, symbol=symbol, words=words, semantics=semantics,
-                            explanation=(explanations or {}).get(statement_id))
+        why = (explanations or {}).get(statement_id)
+        if why and why.startswith(f"{label}: "):  # the label is said in words already
+            why = why[len(label) + 2:]
+        standing = Standing(label=label, symbol=symbol, words=words, semantics=view.semantics,
+                            explanation=why and why[:1].upper() + why[1:] + ("" if why.endswith(".") else "."))
     source = sources.get(st.source) if st.source else None
     date = st.date
     precision = None
@@ -323,8 +341,7 @@ def statement_panel(
         standing=standing,
         tags=list(st.tags),
         note=st.note,
-        focus_href=page_path(m.id, View(focus=statement_id, depth=view.depth, rankdir=view.rankdir,
-                                        group=view.group).query(statement=statement_id)),
+        focus_href=page_path(m.id, msgspec.structs.replace(view, focus=statement_id).query(statement=statement_id)),
         json_href=api_path(m.id, f"/statements/{quote(statement_id, safe='')}"),
     )
 
@@ -363,7 +380,6 @@ def map_page(
     hits: list[str] | None = None,
     downloads: list[DownloadGroup] = [],
     labels: dict[str, str] | None = None,
-    semantics: str | None = None,
 ) -> MapPage:
     """The page of ``m`` in ``view``; ``shown`` is the (statements, arguments) the view draws
     (:func:`argmap.render.diagram.select`), ``hits`` the ids a search found."""
@@ -384,7 +400,7 @@ def map_page(
         q=q,
         hits=None if hits is None else [refs[h] for h in hits if h in refs],
         downloads=downloads,
-        standing_semantics=semantics if labels else None,
+        standing_semantics=view.semantics if labels and view.evaluates else None,
     )
 
 

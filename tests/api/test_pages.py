@@ -100,7 +100,7 @@ def test_focus_narrows_the_outline_and_the_drawings(client):
     linked = {a["data-statement"] for a in page.find("a") if "data-statement" in a}
     assert "kallas-no-viable-plan" in linked and len(linked) < 70
     (diagram,) = page.find("figure", id="diagram")
-    assert diagram["data-src"] == "/maps/peace-plan/diagram.svg?focus=kallas-no-viable-plan&depth=1"
+    assert diagram["data-src"] == "/maps/peace-plan/diagram.svg?focus=kallas-no-viable-plan&depth=1&evaluate=grounded"
     assert "selected" in page.find("option", value="kallas-no-viable-plan")[0]
     assert len(page.find("option")) > 70  # the focus picker still offers the whole map
 
@@ -178,3 +178,32 @@ def test_static_files_are_cached_for_long_under_a_content_hash(client):
 def test_pages_stay_out_of_the_openapi_document(client):
     paths = client.get("/schema/openapi.json").json()["paths"]
     assert not [p for p in paths if p == "/" or p.startswith("/ui")]
+
+
+def test_labels_follow_the_chosen_semantics_in_panel_outline_and_diagram(client):
+    page = Page(client.get("/ui/maps/peace-plan", params={"statement": "plan-workable-on-current-line"}).text)
+    assert page.text("standing-box").startswith("✗ Defeated (out) under grounded semantics.")
+    assert page.find("figure", id="diagram")[0]["data-src"] == "/maps/peace-plan/diagram.svg?evaluate=grounded"
+    assert "stands (in)" in page.text("tree")
+    page = Page(client.get("/ui/maps/peace-plan", params={"semantics": "none", "statement": "kallas-no-viable-plan"}).text)
+    assert page.text("standing-box") == "" and "stands (in)" not in page.text("tree")
+    assert page.find("figure", id="diagram")[0]["data-src"] == "/maps/peace-plan/diagram.svg"
+    assert "semantics=none" in page.find("a", **{"data-statement": "kallas-ukrainians-europeans-on-board"})[0]["href"]
+    r = client.get("/ui/maps/peace-plan", params={"semantics": "psychic"})
+    assert r.status_code == 422 and "<code>semantics</code>" in r.text
+
+
+def test_a_server_without_evaluation_shows_no_labels_and_links_no_missing_route(monkeypatch):
+    import argmap.api.app as app_module
+
+    full = app_module.route_handlers
+    monkeypatch.setattr(app_module, "route_handlers", lambda: [
+        h for h in full() if getattr(h, "__name__", "") not in ("EvaluationController", "BriefingController")])
+    store = Store(":memory:")
+    store.load_map(load(SEED))
+    with TestClient(app=create_app(store=store)) as c:
+        page = Page(c.get("/ui/maps/peace-plan", params={"statement": "plan-workable-on-current-line"}).text)
+    store.close()
+    assert not page.find("select", id="semantics") and page.text("standing-box") == ""
+    assert page.find("figure", id="diagram")[0]["data-src"] == "/maps/peace-plan/diagram.svg"
+    assert not [a for a in page.find("a") if "/briefing." in a.get("href", "")]

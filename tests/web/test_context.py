@@ -95,13 +95,17 @@ def test_quote_context_stops_at_words_and_at_the_ends_of_the_text():
 
 
 def test_the_view_round_trips_through_the_query_string_and_feeds_the_drawings():
-    v = View(focus="c", depth=1, rankdir="LR", group=True)
+    v = View(focus="c", depth=1, rankdir="LR", group=True, semantics="preferred")
     assert parse_qs(v.query(statement="s")) == {
-        "focus": ["c"], "depth": ["1"], "rankdir": ["LR"], "group": ["1"], "statement": ["s"]}
+        "focus": ["c"], "depth": ["1"], "rankdir": ["LR"], "group": ["1"], "semantics": ["preferred"],
+        "statement": ["s"]}
     assert parse_qs(v.drawing_query("diagram")) == {
-        "focus": ["c"], "depth": ["1"], "rankdir": ["LR"], "group_by_speaker": ["true"]}
+        "focus": ["c"], "depth": ["1"], "rankdir": ["LR"], "group_by_speaker": ["true"], "evaluate": ["preferred"]}
     assert parse_qs(v.drawing_query("timeline")) == {"focus": ["c"], "depth": ["1"]}
     assert View().query() == "" and View(depth=4).query() == ""  # depth means nothing without focus
+    assert View(semantics=None).query() == "semantics=none" and View(semantics=None).drawing_query("diagram") == ""
+    # A server that cannot evaluate puts no labels in any URL.
+    assert View(evaluates=False).drawing_query("diagram") == "" and View(evaluates=False, semantics=None).query() == ""
 
 
 def test_downloads_link_only_what_the_server_has_and_drawings_follow_the_view():
@@ -109,7 +113,7 @@ def test_downloads_link_only_what_the_server_has_and_drawings_follow_the_view():
     groups = downloads("m", v, {"/diagram.svg", "/timeline.pdf", "/briefing.pdf", ".argdown"})
     links = {(g.title, link.label): link.href for g in groups for link in g.links}
     assert links == {
-        ("Diagram", "SVG"): "/maps/m/diagram.svg?focus=c&depth=1",
+        ("Diagram", "SVG"): "/maps/m/diagram.svg?focus=c&depth=1&evaluate=grounded",
         ("Timeline", "PDF"): "/maps/m/timeline.pdf?focus=c&depth=1",
         ("Briefing", "PDF"): "/maps/m/briefing.pdf?focus=c&depth=1",
         ("The whole map", "Argdown"): "/maps/m.argdown",
