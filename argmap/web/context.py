@@ -354,7 +354,7 @@ def quote_in_context(st: Statement, source: Source, width: int = QUOTE_CONTEXT) 
     >>> src = Source(id="a", title="A", text="One two three. Four five six. Seven.")
     >>> st = Statement(id="s", text="x", source="a", quote=Quote(start=15, end=29))
     >>> quote_in_context(st, src, width=8)
-    ('… three. ', 'Four five six.', ' Seven.')
+    ('…three. ', 'Four five six.', ' Seven.')
     """
     if st.quote is None or source.text is None or st.quote.end > len(source.text):
         return None
