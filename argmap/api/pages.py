@@ -25,6 +25,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import parse_qsl
 
 import anyio
 import jinja2
@@ -36,6 +37,7 @@ from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 
 from argmap import query
+from argmap.api.app import error_status
 from argmap.errors import ArgmapError, InvalidInput, NotFound, Problem
 from argmap.model import Map
 from argmap.render.diagram import select
@@ -65,10 +67,15 @@ _StatementId = Annotated[str, PathParameter(description="The statement's id.")]
 class PageController(Controller):
     path = ctx.UI
     include_in_schema = False
+    # A refusal (a read token the browser cannot send, a bad parameter) is a page, not JSON.
+    exception_handlers = {HTTPException: lambda _, exc: _error_page(exc)}
 
-    @get("/", sync_to_thread=True)
-    def index(self, store: Store) -> Response:
-        return _page("index.html", maps=store.list_maps())
+    @get("/")
+    async def index(self, store: Store) -> Response:
+        # async + an explicit thread, as in queries.py: Litestar 2.25 mishandles `-> Response`
+        # on sync_to_thread handlers.
+        maps = await anyio.to_thread.run_sync(store.list_maps)
+        return _page("index.html", maps=maps)
 
     @get("/maps/{map_id:str}")
     async def map_page(self, store: Store, request: Request, map_id: _MapId) -> Response:
@@ -112,8 +119,7 @@ def static_url(name: str) -> str:
 
 
 def _view_fields(view: ctx.View) -> list[tuple[str, str]]:
-    from urllib.parse import parse_qsl
-
+    """The view as hidden form fields, so a search keeps it."""
     return parse_qsl(view.query())
 
 
@@ -142,8 +148,6 @@ def _page(template: str, status_code: int = 200, **context) -> Response:
 
 def _error_page(exc: ArgmapError | HTTPException, back: str | None = None, back_label: str = "") -> Response:
     if isinstance(exc, ArgmapError):
-        from argmap.api.app import error_status
-
         status, problems = error_status(exc), exc.problems
     else:
         status, problems = exc.status_code, [Problem("", exc.detail)]

@@ -23,7 +23,7 @@ from urllib.parse import quote, urlencode
 import msgspec
 
 from argmap.errors import InvalidInput
-from argmap.model import Map, MapInfo, Source, Speaker, Statement
+from argmap.model import Map, MapInfo, Source, Speaker, Statement, partial_date
 from argmap.web.outline import Outline, outline
 
 __all__ = [
@@ -378,7 +378,7 @@ def map_page(
     problem: str | None = None,
     q: str | None = None,
     hits: list[str] | None = None,
-    downloads: list[DownloadGroup] = [],
+    downloads: list[DownloadGroup] | None = None,
     labels: dict[str, str] | None = None,
 ) -> MapPage:
     """The page of ``m`` in ``view``; ``shown`` is the (statements, arguments) the view draws
@@ -399,7 +399,7 @@ def map_page(
         problem=problem,
         q=q,
         hits=None if hits is None else [refs[h] for h in hits if h in refs],
-        downloads=downloads,
+        downloads=downloads or [],
         standing_semantics=view.semantics if labels and view.evaluates else None,
     )
 
@@ -450,8 +450,6 @@ def _source_ref(src: Source) -> SourceRef:
 
 
 def _date_label(edtf: str | None) -> str | None:
-    from argmap.model import partial_date
-
     return partial_date(edtf).label() if edtf else None
 
 

@@ -207,3 +207,14 @@ def test_a_server_without_evaluation_shows_no_labels_and_links_no_missing_route(
     assert not page.find("select", id="semantics") and page.text("standing-box") == ""
     assert page.find("figure", id="diagram")[0]["data-src"] == "/maps/peace-plan/diagram.svg"
     assert not [a for a in page.find("a") if "/briefing." in a.get("href", "")]
+
+
+def test_a_server_that_needs_a_read_token_refuses_pages_with_a_page():
+    store = Store(":memory:")
+    store.load_map(load(SEED))
+    with TestClient(app=create_app(store=store, read_token="secret")) as c:
+        r = c.get("/ui/maps/peace-plan")
+        assert r.status_code == 401 and r.headers["content-type"].startswith("text/html")
+        assert r.headers["content-security-policy"] == CSP and "Bearer" in Page(r.text).text("problems")
+        assert c.get("/ui/", headers={"Authorization": "Bearer secret"}).status_code == 200
+    store.close()
