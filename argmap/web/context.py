@@ -200,6 +200,10 @@ class View(msgspec.Struct, kw_only=True, frozen=True):
         pairs += [(k, v) for k, v in extra.items() if v is not None]
         return urlencode(pairs)
 
+    def unfocused(self) -> View:
+        """This view of the whole map."""
+        return msgspec.structs.replace(self, focus=None)
+
     def href(self, map_id: str, statement: str | None = None) -> str:
         """The page of ``map_id`` in this view, with ``statement`` open."""
         return page_path(map_id, self.query(statement=statement))

@@ -94,12 +94,14 @@
   // The first view: the whole drawing when it is readable so; else, at a readable scale, the
   // top of it around the figure's start statement (the map's conclusion), or its top left.
   var READABLE = 1.0; // pixels per SVG unit: 10-11 px text in both drawings
+  var FIT_IF = 0.7; // fitting the whole drawing is fine down to this scale
   function startView(d) {
     var box = d.svg.getBoundingClientRect();
-    var w = (box.width || 1) / READABLE, h = (box.height || 1) / READABLE;
-    if (w >= d.full.w && h >= d.full.h) return d.full;
-    if (w >= d.full.w) { // as wide as the frame at full size: fit the width, show the top
-      return { x: d.full.x, y: d.full.y, w: d.full.w, h: d.full.w * box.height / (box.width || 1) };
+    var bw = box.width || 1, bh = box.height || 1;
+    if (Math.min(bw / d.full.w, bh / d.full.h) >= FIT_IF) return d.full;
+    var w = bw / READABLE, h = bh / READABLE;
+    if (bw / d.full.w >= FIT_IF) { // fits across: fit the width, show the top
+      return { x: d.full.x, y: d.full.y, w: d.full.w, h: d.full.w * bh / bw };
     }
     var x = d.full.x, y = d.full.y;
     var id = d.figure.dataset.start;
@@ -107,10 +109,18 @@
     if (el) {
       var r = el.getBoundingClientRect();
       var a = userPoint(d, r.left, r.top), b = userPoint(d, r.right, r.bottom);
-      x = Math.min(Math.max((a.x + b.x) / 2 - w / 2, d.full.x), d.full.x + d.full.w - w);
-      y = Math.max(a.y - 0.15 * h, d.full.y);
+      x = (a.x + b.x) / 2 - w / 2;
+      y = a.y - 0.15 * h;
     }
-    return { x: x, y: y, w: w, h: h };
+    return inside(d, { x: x, y: y, w: w, h: h });
+  }
+
+  // Slide a view (not resize it) so that it shows no more empty space than it must.
+  function inside(d, v) {
+    var f = d.full;
+    var x = v.w >= f.w ? f.x + (f.w - v.w) / 2 : Math.min(Math.max(v.x, f.x), f.x + f.w - v.w);
+    var y = v.h >= f.h ? f.y + (f.h - v.h) / 2 : Math.min(Math.max(v.y, f.y), f.y + f.h - v.h);
+    return { x: x, y: y, w: v.w, h: v.h };
   }
 
   function setView(d, v) {
@@ -239,7 +249,7 @@
     // Close enough to read, never further out than the reader has zoomed.
     var w = Math.min(d.view.w, Math.max((box.width || 1) / READABLE, (b.x - a.x) * 1.2));
     var h = w * (box.height || 1) / (box.width || 1);
-    setView(d, { x: (a.x + b.x) / 2 - w / 2, y: (a.y + b.y) / 2 - h / 2, w: w, h: h });
+    setView(d, inside(d, { x: (a.x + b.x) / 2 - w / 2, y: (a.y + b.y) / 2 - h / 2, w: w, h: h }));
   }
 
   // -- The statement panel ---------------------------------------------------------------
