@@ -110,6 +110,8 @@ def test_focus_mode_changes_the_url_and_the_drawings_and_survives_a_reload(serve
     open_map(watched, server)
     whole = drawn(watched, "diagram")
     whole_timeline = drawn(watched, "timeline")
+    page.click('#outline a[data-statement="kallas-ukrainians-europeans-on-board"]')  # opened in place
+    page.locator('#panel article[data-statement="kallas-ukrainians-europeans-on-board"]').wait_for()
     page.select_option("#focus", KALLAS)
     page.select_option("#depth", "1")
     page.click("form.view button[type=submit]")
@@ -121,6 +123,8 @@ def test_focus_mode_changes_the_url_and_the_drawings_and_survives_a_reload(serve
     assert KALLAS in drawn(watched, "timeline") and len(drawn(watched, "timeline")) < len(whole_timeline)
     outline = set(page.eval_on_selector_all("#outline a[data-statement]", "els => els.map(e => e.dataset.statement)"))
     assert outline == focused  # the text alternative says what the drawing shows
+    # The statement opened before the redraw stays open.
+    page.locator('#panel article[data-statement="kallas-ukrainians-europeans-on-board"]').wait_for()
     page.reload()
     page.wait_for_selector("#diagram svg [data-statement]")
     assert drawn(watched, "diagram") == focused and page.input_value("#focus") == KALLAS

@@ -262,8 +262,24 @@
     return url;
   }
 
+  // The view form reloads the page: it keeps the statement open now, not the one at load.
+  function keepInViewForm(id) {
+    var form = document.querySelector("form.view");
+    if (!form) return;
+    var input = form.querySelector('input[name="statement"]');
+    if (!id) { if (input) input.remove(); return; }
+    if (!input) {
+      input = document.createElement("input");
+      input.type = "hidden";
+      input.name = "statement";
+      form.querySelector("fieldset").appendChild(input);
+    }
+    input.value = id;
+  }
+
   function open(id, opts) {
     var mine = ++request;
+    keepInViewForm(id);
     highlight(id, opts.from !== "drawing");
     if (opts.push) history.pushState({ statement: id }, "", pageUrl({ statement: id }));
     var url = main.dataset.panel + encodeURIComponent(id) + "/panel" + (main.dataset.view ? "?" + main.dataset.view : "");
@@ -294,6 +310,7 @@
 
   function closePanel() {
     request++;
+    keepInViewForm(null);
     highlight(null);
     var empty = document.getElementById("panel-empty");
     if (empty) panel.replaceChildren(document.importNode(empty.content, true));
