@@ -88,6 +88,7 @@
         p.className = "problem";
         p.textContent = "This drawing cannot be shown: " + err.message;
         figure.replaceChildren(p);
+        figure.classList.add("failed");
       });
   }
 
