@@ -1,0 +1,1 @@
+"""Outputs made from Structs (never from SQL): diagrams, timelines and briefings."""
