@@ -92,6 +92,7 @@ def create_app(
 
 def route_handlers() -> list:
     """Every controller of the API; features add theirs here."""
+    from argmap.api.briefings import BriefingController
     from argmap.api.entities import ArgumentController, SourceController, SpeakerController, StatementController
     from argmap.api.maps import MapController
     from argmap.api.queries import QueryController
@@ -103,6 +104,7 @@ def route_handlers() -> list:
         StatementController,
         ArgumentController,
         QueryController,
+        BriefingController,
     ]
 
 

@@ -53,6 +53,11 @@ _Depth = Parameter(
 _COLUMNS = ["id", "kind", "text", "speaker", "said", "source", "date_source", "quote_start", "quote_end", "tags", "note"]
 
 
+def _table_operation_id(handler, method, parts) -> str:
+    # One handler, three paths: OpenAPI needs an id per path (statementsTableCsv, ...).
+    return "statementsTable" + str(parts[-1]).rsplit(".", 1)[-1].title()
+
+
 class QueryController(Controller):
     path = "/maps/{map_id:str}"
     tags = ["queries"]
@@ -96,7 +101,7 @@ class QueryController(Controller):
             ],
         )
 
-    @get(["/statements.csv", "/statements.json", "/statements.parquet"], operation_id="statementsTable",
+    @get(["/statements.csv", "/statements.json", "/statements.parquet"], operation_id=_table_operation_id,
          summary="The whole statements table as CSV, JSON or Parquet")
     async def table(self, store: Store, map_id: str, request: Request) -> Response:
         # async + an explicit thread: Litestar 2.25 mishandles `-> Response` on sync_to_thread handlers.

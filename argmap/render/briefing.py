@@ -58,7 +58,7 @@ from urllib.parse import unquote, urlsplit
 import msgspec
 from msgspec import Meta
 
-from argmap.errors import ArgmapError, InvalidInput
+from argmap.errors import ArgmapError, InvalidInput, LimitExceeded
 from argmap.model import Argument, ArgumentKind, Map, PartialDate, Source, Statement, partial_date
 
 __all__ = [
@@ -78,10 +78,14 @@ __all__ = [
     "SourceEntry",
     "SpeakerGroup",
     "StatementView",
+    "MAX_DEPTH",
+    "MAX_STATEMENTS",
     "asset_fetcher",
+    "briefing",
     "build_context",
     "default_figures",
     "html_to_pdf",
+    "parse_options",
     "render",
     "render_html",
     "render_pdf",
@@ -106,6 +110,8 @@ _TITLES: dict[str, str] = {
 _CITING = ("conclusions", "speakers", "corrections")
 MAX_DEPTH = 20
 """Deepest focus a briefing takes (argument steps from the focus statement)."""
+MAX_STATEMENTS = 1000
+"""Most statements one briefing typesets (about 250 pages, a minute of WeasyPrint)."""
 
 
 class BriefingOptions(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
@@ -387,6 +393,45 @@ def build_context(
         corrections=corrections,
         sources=b.source_list() if "sources" in wanted else [],
     )
+
+
+def briefing(m: Map, options: BriefingOptions | None = None, fmt: Literal["pdf", "html"] = "pdf") -> bytes:
+    """The whole job for the CLI and the HTTP API: context, then PDF or HTML (UTF-8) bytes.
+
+    Raises :class:`~argmap.errors.LimitExceeded` past :data:`MAX_STATEMENTS` statements in
+    the selection: typesetting grows with the text, so a larger map asks for a focus or a range.
+    """
+    ctx = build_context(m, options)
+    if ctx.counts.statements > MAX_STATEMENTS:
+        raise LimitExceeded(
+            "statements", f"a briefing takes at most {MAX_STATEMENTS} statements, this selection has "
+            f"{ctx.counts.statements}; narrow it with a focus statement or a date range"
+        )
+    return render(ctx, fmt)
+
+
+def parse_options(**fields) -> BriefingOptions:
+    """Options from strings as a command line or a query string gives them.
+
+    ``sections`` may be a comma-separated string; ``None`` values are left at their defaults.
+
+    >>> parse_options(sections="conclusions, sources", paper="letter").sections
+    ['conclusions', 'sources']
+    >>> parse_options(depth=99)
+    Traceback (most recent call last):
+    ...
+    argmap.errors.InvalidInput: depth: Expected `int` <= 20
+    """
+    data = {k: v for k, v in fields.items() if v is not None}
+    if isinstance(data.get("sections"), str):
+        data["sections"] = [p.strip() for p in data["sections"].split(",") if p.strip()]
+    try:
+        return msgspec.convert(data, BriefingOptions)
+    except msgspec.ValidationError as e:
+        from argmap.errors import from_validation_error
+
+        err = from_validation_error(e)
+        raise InvalidInput(err.field.removeprefix("$."), err.reason) from None
 
 
 def render_html(ctx: BriefingContext) -> str:
