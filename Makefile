@@ -35,6 +35,9 @@ demo: setup
 	$(BIN)/argmap --db $(DB) serve --host $(HOST) --port $(PORT)
 
 exports: setup
+	@mkdir -p exports
+	# A fixed date of issue keeps the committed briefing byte-stable until its content changes.
+	$(BIN)/argmap --db $(DB) export briefing peace-plan --issued 2025-11-26 --out exports/peace-plan-briefing.pdf
 	@echo "exports: regenerated from $(SEED)"
 
 test: setup
