@@ -12,7 +12,7 @@ from typing import Literal
 
 import anyio
 from anyio.lowlevel import RunVar
-from litestar import Controller, Response, get
+from litestar import Controller, Request, Response, get
 from litestar.params import Parameter
 
 from argmap.store import Store
@@ -51,30 +51,25 @@ _DESCRIPTION = (
 )
 
 
+def _operation_id(handler, method, parts) -> str:
+    # One handler, two paths: OpenAPI needs an id per path (briefingPdf, briefingHtml).
+    return "briefing" + str(parts[-1]).rsplit(".", 1)[-1].title()
+
+
 class BriefingController(Controller):
     path = "/maps/{map_id:str}"
     tags = ["exports"]
 
     # async + an explicit thread: Litestar 2.25 mishandles `-> Response` on sync_to_thread handlers.
-    @get("/briefing.pdf", operation_id="briefingPdf", summary="A briefing of the map as a tagged PDF",
-         description=_DESCRIPTION, media_type="application/pdf")
-    async def pdf(
-        self, store: Store, map_id: str, sections: str | None = _Sections, focus: str | None = _Focus,
-        depth: int = _Depth, date_from: str | None = _From, date_to: str | None = _To,
+    @get(["/briefing.pdf", "/briefing.html"], operation_id=_operation_id,
+         summary="A briefing of the map: a tagged PDF for print, or one HTML page", description=_DESCRIPTION)
+    async def briefing(
+        self, store: Store, map_id: str, request: Request, sections: str | None = _Sections,
+        focus: str | None = _Focus, depth: int = _Depth, date_from: str | None = _From, date_to: str | None = _To,
         paper: Literal["a4", "letter"] = _Paper,
     ) -> Response:
-        return await _answer(store, map_id, "pdf", sections=sections, focus=focus, depth=depth,
-                             date_from=date_from, date_to=date_to, paper=paper)
-
-    @get("/briefing.html", operation_id="briefingHtml", summary="A briefing of the map as one HTML page",
-         description=_DESCRIPTION, media_type="text/html")
-    async def html(
-        self, store: Store, map_id: str, sections: str | None = _Sections, focus: str | None = _Focus,
-        depth: int = _Depth, date_from: str | None = _From, date_to: str | None = _To,
-        paper: Literal["a4", "letter"] = _Paper,
-    ) -> Response:
-        return await _answer(store, map_id, "html", sections=sections, focus=focus, depth=depth,
-                             date_from=date_from, date_to=date_to, paper=paper)
+        return await _answer(store, map_id, request.url.path.rsplit(".", 1)[1], sections=sections, focus=focus,
+                             depth=depth, date_from=date_from, date_to=date_to, paper=paper)
 
 
 async def _answer(store: Store, map_id: str, fmt: str, **options) -> Response:

@@ -343,6 +343,8 @@ def build_context(
         A bad option, named by field: an unknown focus, a date that is not EDTF, a range that
         ends before it starts, a section that cites sources without the sources section, or
         a figure asked for whose renderer is missing.
+    LimitExceeded
+        More than :data:`MAX_STATEMENTS` statements selected: a focus or a range narrows it.
 
     Examples
     --------
@@ -357,6 +359,11 @@ def build_context(
     figures = default_figures() if figures is None else figures
     wanted = list(SECTIONS) if o.sections is None else [s for s in SECTIONS if s in o.sections]
     sub, scope = _select(m, o)
+    if len(sub.statements) > MAX_STATEMENTS:  # typesetting grows with the text: refuse before drawing
+        raise LimitExceeded(
+            "statements", f"a briefing takes at most {MAX_STATEMENTS} statements, this selection has "
+            f"{len(sub.statements)}; narrow it with a focus statement or a date range"
+        )
     draw = {key: figures[key] for key in ("diagram", "timeline") if key in figures}
     for key in ("diagram", "timeline"):
         if key in wanted and key not in draw:
@@ -396,18 +403,8 @@ def build_context(
 
 
 def briefing(m: Map, options: BriefingOptions | None = None, fmt: Literal["pdf", "html"] = "pdf") -> bytes:
-    """The whole job for the CLI and the HTTP API: context, then PDF or HTML (UTF-8) bytes.
-
-    Raises :class:`~argmap.errors.LimitExceeded` past :data:`MAX_STATEMENTS` statements in
-    the selection: typesetting grows with the text, so a larger map asks for a focus or a range.
-    """
-    ctx = build_context(m, options)
-    if ctx.counts.statements > MAX_STATEMENTS:
-        raise LimitExceeded(
-            "statements", f"a briefing takes at most {MAX_STATEMENTS} statements, this selection has "
-            f"{ctx.counts.statements}; narrow it with a focus statement or a date range"
-        )
-    return render(ctx, fmt)
+    """The whole job for the CLI and the HTTP API: context, then PDF or HTML (UTF-8) bytes."""
+    return render(build_context(m, options), fmt)
 
 
 def parse_options(**fields) -> BriefingOptions:
@@ -453,10 +450,9 @@ def html_to_pdf(html: str, *, fetcher=None) -> bytes:
 
 def render(ctx: BriefingContext, fmt: Literal["pdf", "html"]) -> bytes:
     """``render_pdf`` or ``render_html`` (UTF-8) by format name."""
-    try:
-        return EXPORTERS[fmt][1](ctx)
-    except KeyError:
-        raise InvalidInput("format", f"unknown briefing format {fmt!r}; use pdf or html") from None
+    if fmt not in EXPORTERS:
+        raise InvalidInput("format", f"unknown briefing format {fmt!r}; use pdf or html")
+    return EXPORTERS[fmt][1](ctx)
 
 
 def _html_bytes(ctx: BriefingContext) -> bytes:

@@ -268,7 +268,7 @@ def test_parse_options_reads_comma_lists_and_names_bad_fields():
 def test_too_many_statements_ask_for_a_narrower_briefing(monkeypatch):
     monkeypatch.setattr(B, "MAX_STATEMENTS", 3)
     with pytest.raises(LimitExceeded) as e:
-        B.briefing(make_map(CHAIN, CHAIN_ARGS), fmt="html")
+        B.build_context(make_map(CHAIN, CHAIN_ARGS))
     assert "focus" in e.value.reason
 
 
