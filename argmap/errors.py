@@ -4,6 +4,7 @@
 
     ArgmapError                 anything argmap refuses or cannot do
     ├── InvalidInput            the input is malformed or breaks a rule   (CLI exit 2, HTTP 422)
+    │   │                       (also a ValueError, so msgspec adds the path when decoding)
     │   ├── FormatError         a file or body cannot be parsed            (CLI exit 2, HTTP 400)
     │   └── DanglingReference   an id names nothing of the right kind      (CLI exit 2, HTTP 422)
     ├── NotFound                the map or entity does not exist           (CLI exit 2, HTTP 404)
@@ -85,8 +86,13 @@ class ArgmapError(Exception):
         }
 
 
-class InvalidInput(ArgmapError):
-    """The input is well-formed but breaks a rule of the model (empty text, bad date, …)."""
+class InvalidInput(ArgmapError, ValueError):
+    """The input is well-formed but breaks a rule of the model (empty text, bad date, …).
+
+    It is also a ``ValueError``: raised in a Struct's ``__post_init__``, msgspec turns it into a
+    ``ValidationError`` with the path when decoding, while a Struct built in Python raises it as
+    it is, so both ways in give a typed error naming the field.
+    """
 
     code = "invalid"
 
@@ -135,6 +141,9 @@ class LimitExceeded(ArgmapError):
 
 _AT = re.compile(r"^(?P<msg>.*) - at `(?P<path>[^`]*)`$", re.S)
 _FIELD_MSG = re.compile(r"^(?P<field>[A-Za-z_][A-Za-z0-9_.\[\]]*): (?P<reason>.*)$", re.S)
+_NAMED_FIELD = re.compile(r"^Object (?:contains unknown|missing required) field `(?P<field>[^`]+)`$")
+# PyYAML: "<problem>\n  in "<byte string>", line 3, column 1"; TOML: "<problem> (at line 2, column 9)".
+_LINE_COL = re.compile(r"(?:\s*in \"[^\"]*\",)?\s*\(?(?:at )?line (?P<line>\d+), column (?P<col>\d+)\)?")
 
 
 def from_validation_error(exc: msgspec.MsgspecError, cls=InvalidInput) -> ArgmapError:
@@ -142,13 +151,23 @@ def from_validation_error(exc: msgspec.MsgspecError, cls=InvalidInput) -> Argmap
 
     Our own ``__post_init__`` checks say ``"field: reason"``; the field is appended to the path
     msgspec gives, so the caller sees ``$.statements[2].text`` rather than ``$.statements[2]``.
+    An unknown or missing field is named in the path too (``$.statements[2].speeker``). A
+    syntax error (a :class:`FormatError`) names its ``line N, column M`` when the parser gives
+    one, and its reason is always one line.
     """
     text = str(exc)
+    if isinstance(exc, msgspec.DecodeError) and not isinstance(exc, msgspec.ValidationError):
+        field = "$"
+        if marks := list(_LINE_COL.finditer(text)):
+            # PyYAML may give a context mark and then the problem mark: the last is the place.
+            field = f"line {marks[-1]['line']}, column {marks[-1]['col']}"
+            text = _LINE_COL.sub("", text)
+        return FormatError(field, " ".join(text.replace("\n", ": ").split()).strip(": "))
     path, msg = "$", text
     if m := _AT.match(text):
         path, msg = m["path"], m["msg"]
     if m := _FIELD_MSG.match(msg):
         path, msg = f"{path}.{m['field']}", m["reason"]
-    if isinstance(exc, msgspec.DecodeError) and not isinstance(exc, msgspec.ValidationError):
-        cls = FormatError
+    elif m := _NAMED_FIELD.match(msg):
+        path = f"{path}.{m['field']}"
     return cls(path, msg)

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import msgspec
 
-from argmap.errors import FormatError, InvalidInput
-from argmap.model import Map, check_map, decode_map
+from argmap.errors import FormatError, InvalidInput, from_validation_error
+from argmap.model import Map, check_map
 
 __all__ = ["FORMATS", "dumps", "format_of", "load", "loads"]
 
@@ -36,10 +36,15 @@ def format_of(path: str | os.PathLike) -> str:
 
 def loads(data: bytes | str, *, format: str = "yaml") -> Map:
     """Decode and check a map document that may not name files (``text_file`` is refused)."""
-    m = decode_map(data, format=format)
+    try:
+        m = decoder_for(format)(data)
+    except msgspec.MsgspecError as e:
+        raise from_validation_error(e) from None
+    # Refused before check_map, which would otherwise blame the quotes into the text not sent.
     for i, src in enumerate(m.sources):
         if src.text_file is not None:
             raise InvalidInput(f"$.sources[{i}].text_file", "only map files on disk may name a text file; send text")
+    check_map(m)
     return m
 
 
@@ -56,8 +61,6 @@ def load(path: str | os.PathLike) -> Map:
     try:
         m = decoder_for(fmt)(data)
     except msgspec.MsgspecError as e:
-        from argmap.errors import from_validation_error
-
         raise from_validation_error(e) from None
     base = path.resolve().parent
     for i, src in enumerate(m.sources):

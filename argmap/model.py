@@ -8,7 +8,7 @@ each checks itself when decoded and names the field it refuses::
     >>> msgspec.json.decode(b'{"id": "s1", "text": " "}', type=Statement)
     Traceback (most recent call last):
     ...
-    msgspec.ValidationError: text: must not be empty - at `$`
+    msgspec.ValidationError: text: must not be empty or only white space - at `$`
 
 A :class:`Map` is checked as a whole by :func:`check_map` (references, quote spans), which
 collects every problem instead of stopping at the first. :func:`decode_map` does both.
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from functools import lru_cache
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 import msgspec
 from msgspec import Meta
@@ -45,6 +45,9 @@ __all__ = [
     "check_map",
     "decode_map",
     "partial_date",
+    "quote_problem",
+    "target_problem",
+    "validate",
 ]
 
 Id = Annotated[
@@ -100,7 +103,9 @@ class PartialDate(msgspec.Struct, frozen=True, kw_only=True):
     def label(self) -> str:
         """A human reading that shows the precision: '20 Nov 2025', 'Nov 2025', 'c. 26 Nov 2025'."""
         if self.precision == "interval":
-            text = f"{_fmt(self.lower, 'day')} – {_fmt(self.upper, 'day')}"
+            # Each end keeps its own precision: '2025-11/2025-12' is 'Nov 2025 – Dec 2025'.
+            start, end = (partial_date(part).label() for part in self.edtf.split("/"))
+            text = f"{start} – {end}"
         else:
             text = _fmt(self.lower, self.precision)
             if self.precision == "time":
@@ -122,7 +127,7 @@ def _fmt(d: _dt.date, precision: str) -> str:
 
 @lru_cache(maxsize=65536)
 def partial_date(value: str) -> PartialDate:
-    """Parse an EDTF string; raise ``ValueError`` with a reason a person can act on.
+    """Parse an EDTF string; raise ``InvalidInput`` (a ``ValueError``) with a reason a person can act on.
 
     Cached: the EDTF grammar (pyparsing) costs milliseconds a call, and maps repeat dates.
     """
@@ -132,7 +137,8 @@ def partial_date(value: str) -> PartialDate:
     try:
         parsed = parse_edtf(value)
     except EDTFParseException:
-        raise ValueError(
+        raise InvalidInput(
+            "date",
             f"{value!r} is not a valid EDTF date (expected e.g. 2025, 2025-11, 2025-11-20, "
             "2025-11-26~); impossible dates such as 2025-02-30 are refused"
         ) from None
@@ -149,16 +155,16 @@ def partial_date(value: str) -> PartialDate:
         approximate = bool(parsed.is_approximate or parsed.is_uncertain_and_approximate)
         uncertain = bool(parsed.is_uncertain or parsed.is_uncertain_and_approximate)
     else:
-        raise ValueError(f"{value!r}: this kind of EDTF date ({kind}) is not supported")
+        raise InvalidInput("date", f"{value!r}: this kind of EDTF date ({kind}) is not supported")
     if precision not in ("year", "month", "day", "time", "interval"):
-        raise ValueError(f"{value!r}: unsupported precision {precision!r}")
+        raise InvalidInput("date", f"{value!r}: unsupported precision {precision!r}")
     try:
         lower = _dt.date(*parsed.lower_strict()[:3])
         upper = _dt.date(*parsed.upper_strict()[:3])
     except (ValueError, TypeError):
-        raise ValueError(f"{value!r} is not a date that exists") from None
+        raise InvalidInput("date", f"{value!r} is not a date that exists") from None
     if upper < lower:
-        raise ValueError(f"{value!r}: the interval ends before it starts")
+        raise InvalidInput("date", f"{value!r}: the interval ends before it starts")
     return PartialDate(
         edtf=value, lower=lower, upper=upper, precision=precision,
         approximate=approximate, uncertain=uncertain,
@@ -169,15 +175,15 @@ def _check_date(field: str, value: str | None) -> None:
     if value is not None:
         try:
             partial_date(value)
-        except ValueError as e:
-            raise ValueError(f"{field}: {e}") from None
+        except InvalidInput as e:
+            raise InvalidInput(field, e.reason) from None
 
 
 def _check_text(field: str, value: str | None) -> None:
     if value is not None and not value.strip():
-        raise ValueError(f"{field}: must not be empty or only white space")
+        raise InvalidInput(field, "must not be empty or only white space")
     if value is not None and "\x00" in value:
-        raise ValueError(f"{field}: must not contain NUL characters")
+        raise InvalidInput(field, "must not contain NUL characters")
 
 
 class Speaker(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -191,8 +197,9 @@ class Speaker(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     def __post_init__(self):
         _check_text("name", self.name)
         _check_text("role", self.role)
+        _check_text("affiliation", self.affiliation)
         if self.name is None and self.role is None:
-            raise ValueError("name: a speaker needs a name or, if unnamed, a role")
+            raise InvalidInput("name", "a speaker needs a name or, if unnamed, a role")
 
     @property
     def label(self) -> str:
@@ -217,9 +224,10 @@ class Source(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
     def __post_init__(self):
         _check_text("title", self.title)
+        _check_text("publisher", self.publisher)
         _check_date("published", self.published)
         if self.text is not None and self.text_file is not None:
-            raise ValueError("text_file: give either text or text_file, not both")
+            raise InvalidInput("text_file", "give either text or text_file, not both")
 
 
 class Quote(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -234,7 +242,7 @@ class Quote(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
     def __post_init__(self):
         if self.end <= self.start:
-            raise ValueError("end: must be greater than start")
+            raise InvalidInput("end", "must be greater than start")
 
 
 class Statement(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -260,9 +268,9 @@ class Statement(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         _check_text("text", self.text)
         _check_date("said", self.said)
         if len(set(self.tags)) != len(self.tags):
-            raise ValueError("tags: a tag is repeated")
+            raise InvalidInput("tags", "a tag is repeated")
         if self.quote is not None and self.source is None:
-            raise ValueError("quote: a quote needs a source to point into")
+            raise InvalidInput("quote", "a quote needs a source to point into")
 
     @property
     def date(self) -> PartialDate | None:
@@ -284,14 +292,15 @@ class Argument(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     note: Annotated[str, Meta(max_length=10_000)] | None = None
 
     def __post_init__(self):
+        _check_text("scheme", self.scheme)
         if len(set(self.premises)) != len(self.premises):
             seen: set[str] = set()
             dup = next(p for p in self.premises if p in seen or seen.add(p))
-            raise ValueError(f"premises: {dup!r} is listed twice")
+            raise InvalidInput("premises", f"{dup!r} is listed twice")
         if self.target in self.premises:
-            raise ValueError(f"target: {self.target!r} cannot be one of its own premises")
+            raise InvalidInput("target", f"{self.target!r} cannot be one of its own premises")
         if self.target == self.id:
-            raise ValueError("target: an argument cannot target itself")
+            raise InvalidInput("target", "an argument cannot target itself")
 
 
 class MapInfo(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -324,6 +333,27 @@ class Map(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         return MapInfo(id=self.id, title=self.title, description=self.description)
 
 
+S = TypeVar("S", bound=msgspec.Struct)
+
+
+def validate(obj: S) -> S:
+    """A checked copy of a Struct built in Python, refused with InvalidInput naming the field.
+
+    msgspec enforces ``Meta`` constraints (lengths, id patterns, ``Literal`` kinds) only when
+    decoding, so ``Argument(premises=[], ...)`` built in Python passes unchecked; whatever
+    stores a Struct it did not decode itself passes it through here first.
+
+    >>> validate(Argument(id="a", kind="support", premises=[], target="c"))
+    Traceback (most recent call last):
+    ...
+    argmap.errors.InvalidInput: $.premises: Expected `array` of length >= 1
+    """
+    try:
+        return msgspec.convert(msgspec.to_builtins(obj), type(obj))
+    except msgspec.ValidationError as e:
+        raise from_validation_error(e) from None
+
+
 def check_map(m: Map) -> None:
     """Check what single Structs cannot: ids unique, references resolve, quotes fit.
 
@@ -339,19 +369,27 @@ def check_map(m: Map) -> None:
         problems.append(Problem(path, reason))
 
     def unique(items, section):
-        seen: dict[str, int] = {}
+        # The first use of an id is the one references resolve to (and the duplicate message
+        # points at), so a repeated id gives one problem, not a second one from its stand-in.
+        first: dict[str, object] = {}
+        where: dict[str, int] = {}
         for i, item in enumerate(items):
-            if item.id in seen:
-                bad(f"$.{section}[{i}].id", f"duplicate id {item.id!r} (first at $.{section}[{seen[item.id]}])")
-            seen.setdefault(item.id, i)
-        return {item.id: item for item in items}
+            if item.id in first:
+                bad(f"$.{section}[{i}].id", f"duplicate id {item.id!r} (first at $.{section}[{where[item.id]}])")
+                continue
+            first[item.id], where[item.id] = item, i
+        return first, where
 
-    speakers = unique(m.speakers, "speakers")
-    sources = unique(m.sources, "sources")
-    statements = unique(m.statements, "statements")
-    arguments = unique(m.arguments, "arguments")
-    for sid in statements.keys() & arguments.keys():
-        bad("$.arguments", f"id {sid!r} is used by a statement and an argument")
+    speakers, _ = unique(m.speakers, "speakers")
+    sources, _ = unique(m.sources, "sources")
+    statements, statement_at = unique(m.statements, "statements")
+    arguments, argument_at = unique(m.arguments, "arguments")
+    # Statements and arguments share one id space: an undercut's target must be unambiguous.
+    for aid in sorted(statements.keys() & arguments.keys(), key=argument_at.__getitem__):
+        bad(
+            f"$.arguments[{argument_at[aid]}].id",
+            f"id {aid!r} is already used by a statement (at $.statements[{statement_at[aid]}])",
+        )
 
     for i, s in enumerate(m.statements):
         at = f"$.statements[{i}]"
@@ -402,7 +440,8 @@ def target_problem(a: Argument, is_statement, is_argument) -> str | None:
     if is_statement(a.target):
         return None
     if is_argument(a.target):
-        return f"a {a.kind} targets a statement, but {a.target!r} is an argument (use an undercut)"
+        article = "an" if a.kind == "attack" else "a"
+        return f"{article} {a.kind} targets a statement, but {a.target!r} is an argument (use an undercut)"
     return f"unknown statement {a.target!r}"
 
 

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Callable, Iterable, TypeVar
+from typing import Callable, Iterable, TypeVar, get_args
 
 import duckdb
 import msgspec
@@ -38,16 +38,19 @@ from argmap.errors import (
 )
 from argmap.model import (
     Argument,
+    ArgumentKind,
     Map,
     MapInfo,
     Quote,
     Source,
     Speaker,
     Statement,
+    StatementKind,
     check_map,
     partial_date,
     quote_problem,
     target_problem,
+    validate,
 )
 
 __all__ = ["Counts", "MapSummary", "Store", "default_path"]
@@ -81,6 +84,23 @@ class MapSummary(msgspec.Struct, kw_only=True):
     counts: Counts = msgspec.field(default_factory=Counts)
 
 
+_FILE_LOCKS: dict[str, threading.RLock] = {}
+_FILE_LOCKS_GUARD = threading.Lock()
+
+
+def _writer_lock(path: str) -> threading.RLock:
+    """The writer lock of a database: one per file in this process, shared by its Stores.
+
+    DuckDB gives every connection to one file the same database, so two Stores opened on it
+    (an app and a CLI command in one process, or a careless caller) must take turns: without
+    that, one could check a premise while the other deletes it, and both commit.
+    """
+    if path == ":memory:" or path.startswith(":memory:"):
+        return threading.RLock()  # each in-memory Store is its own database
+    with _FILE_LOCKS_GUARD:
+        return _FILE_LOCKS.setdefault(os.path.realpath(path), threading.RLock())
+
+
 @lru_cache(maxsize=1)
 def _schema_sql() -> str:
     return resources.files("argmap.store").joinpath("schema.sql").read_text(encoding="utf-8")
@@ -104,7 +124,7 @@ class Store:
             self._conn = duckdb.connect(self.path, read_only=read_only)
         except duckdb.IOException as e:
             raise InvalidInput("db", f"cannot open {self.path}: {e}") from None
-        self._lock = threading.RLock()
+        self._lock = _writer_lock(self.path)
         self._local = threading.local()
         self.cache: dict = {}
         """Derived data keyed by map version (the support graph); owned by argmap.query."""
@@ -154,28 +174,37 @@ class Store:
         ``touch`` names the map the write changes: its ``version`` gets a fresh random value in
         the same transaction, so caches keyed on it can never confuse two states (not even a
         deleted and re-created map, which a counter could).
+
+        A store write made inside ``fn`` (``store.add_statement(...)``) joins that transaction,
+        so several writes compose into one that commits or rolls back as a whole::
+
+            store.write(lambda cur: (store.add_statement("m", s), store.add_argument("m", a)))
         """
         if self.read_only:
             raise InvalidInput("db", f"{self.path} is open read-only")
+        outer = getattr(self._local, "write_cur", None)
+        if outer is not None:
+            result = fn(outer)
+            _touch(outer, touch)
+            return result
         with self._lock:
             cur = self._conn.cursor()
+            self._local.write_cur = cur
             try:
                 cur.begin()
                 result = fn(cur)
-                if touch is not None:
-                    cur.execute(
-                        "UPDATE maps SET version = $v WHERE id = $m", {"v": random.getrandbits(62), "m": touch}
-                    )
+                _touch(cur, touch)
                 cur.commit()
                 return result
             except duckdb.ConstraintException as e:
-                cur.rollback()
+                _rollback(cur)
                 # The store's own checks should have caught this; the key is the last line.
                 raise DuplicateId("id", str(e).split("\n")[0]) from None
             except BaseException:
-                cur.rollback()
+                _rollback(cur)
                 raise
             finally:
+                self._local.write_cur = None
                 cur.close()
 
     def map_version(self, map_id: str) -> int:
@@ -198,6 +227,28 @@ class Store:
         """A read cursor of this thread, for ``argmap.query`` (never for writes)."""
         yield self._read(lambda c: c)
 
+    @contextmanager
+    def snapshot(self):
+        """Make every read of this thread inside the block see one committed state.
+
+        Each read is otherwise its own transaction, so a writer committing between two reads
+        (statements, then arguments) could hand a caller arguments whose premises it never saw.
+
+        >>> with store.snapshot():                     # doctest: +SKIP
+        ...     statements, arguments = store.list_statements("m"), store.list_arguments("m")
+        """
+        if getattr(self._local, "in_snapshot", False):
+            yield
+            return
+        cur = self._read(lambda c: c)
+        cur.begin()
+        self._local.in_snapshot = True
+        try:
+            yield
+        finally:
+            self._local.in_snapshot = False
+            cur.rollback()  # it only read: nothing to keep
+
     # -- maps -----------------------------------------------------------------------------
 
     def list_maps(self) -> list[MapSummary]:
@@ -213,6 +264,8 @@ class Store:
         return MapInfo(id=row[0], title=row[1], description=row[2])
 
     def create_map(self, info: MapInfo) -> MapInfo:
+        info = validate(info)
+
         def fn(cur):
             if _exists(cur, "maps", None, info.id):
                 raise DuplicateId("id", f"map {info.id!r} already exists")
@@ -225,6 +278,8 @@ class Store:
         return self.write(fn, touch=info.id)
 
     def update_map(self, info: MapInfo) -> MapInfo:
+        info = validate(info)
+
         def fn(cur):
             _require_map(cur, info.id)
             cur.execute(
@@ -252,6 +307,7 @@ class Store:
         The map is checked as a whole first (:func:`argmap.model.check_map`), so a map with a
         dangling reference is refused before the database is touched.
         """
+        m = validate(m)
         check_map(m)
 
         def fn(cur):
@@ -274,16 +330,17 @@ class Store:
 
     def get_map(self, map_id: str) -> Map:
         """The whole map as one document (what ``load_map`` takes)."""
-        info = self.get_map_info(map_id)
-        return Map(
-            id=info.id,
-            title=info.title,
-            description=info.description,
-            speakers=self.list_speakers(map_id),
-            sources=self.list_sources(map_id),
-            statements=self.list_statements(map_id),
-            arguments=self.list_arguments(map_id),
-        )
+        with self.snapshot():
+            info = self.get_map_info(map_id)
+            return Map(
+                id=info.id,
+                title=info.title,
+                description=info.description,
+                speakers=self.list_speakers(map_id),
+                sources=self.list_sources(map_id),
+                statements=self.list_statements(map_id),
+                arguments=self.list_arguments(map_id),
+            )
 
     def counts(self, map_id: str | None = None) -> Counts:
         """Counts for one map, or for the whole store when ``map_id`` is None."""
@@ -294,6 +351,8 @@ class Store:
     # -- speakers -------------------------------------------------------------------------
 
     def add_speaker(self, map_id: str, sp: Speaker) -> Speaker:
+        sp = validate(sp)
+
         def fn(cur):
             _require_map(cur, map_id)
             _require_new(cur, "speakers", map_id, sp.id, "speaker")
@@ -311,6 +370,8 @@ class Store:
         return [Speaker(id=r[0], name=r[1], role=r[2], affiliation=r[3]) for r in rows]
 
     def update_speaker(self, map_id: str, sp: Speaker) -> Speaker:
+        sp = validate(sp)
+
         def fn(cur):
             _require(cur, "speakers", map_id, sp.id, "speaker")
             cur.execute(
@@ -330,6 +391,7 @@ class Store:
 
     def add_source(self, map_id: str, src: Source) -> Source:
         _no_text_file(src)
+        src = validate(src)
 
         def fn(cur):
             _require_map(cur, map_id)
@@ -351,6 +413,7 @@ class Store:
 
     def update_source(self, map_id: str, src: Source) -> Source:
         _no_text_file(src)
+        src = validate(src)
 
         def fn(cur):
             _require(cur, "sources", map_id, src.id, "source")
@@ -381,6 +444,8 @@ class Store:
     # -- statements -----------------------------------------------------------------------
 
     def add_statement(self, map_id: str, st: Statement) -> Statement:
+        st = validate(st)
+
         def fn(cur):
             _require_map(cur, map_id)
             _require_new_node(cur, map_id, st.id)
@@ -415,7 +480,7 @@ class Store:
             params["speaker"] = speaker
         if kind is not None:
             where.append("kind = $kind")
-            params["kind"] = kind
+            params["kind"] = _one_of("kind", kind, StatementKind)
         if tag is not None:
             where.append("list_contains(tags, $tag)")
             params["tag"] = tag
@@ -428,14 +493,13 @@ class Store:
         sql = (
             "SELECT id, text, kind, speaker_id, said, source_id, date_source_id, quote_start, quote_end, "
             "quote_text, tags, note FROM statements WHERE " + " AND ".join(where) + " ORDER BY seq, id"
-        )
-        if limit is not None:
-            sql += " LIMIT $limit OFFSET $offset"
-            params.update(limit=limit, offset=offset)
+        ) + _page(limit, offset, params)
         rows = self._read(lambda c: c.execute(sql, params).fetchall())
         return [_statement(r) for r in rows]
 
     def update_statement(self, map_id: str, st: Statement) -> Statement:
+        st = validate(st)
+
         def fn(cur):
             _require(cur, "statements", map_id, st.id, "statement")
             _check_statement_refs(cur, map_id, st)
@@ -457,6 +521,8 @@ class Store:
     # -- arguments ------------------------------------------------------------------------
 
     def add_argument(self, map_id: str, arg: Argument) -> Argument:
+        arg = validate(arg)
+
         def fn(cur):
             _require_map(cur, map_id)
             _require_new_node(cur, map_id, arg.id)
@@ -486,7 +552,7 @@ class Store:
             where.append(_ids_clause("a.id", ids, params))
         if kind is not None:
             where.append("a.kind = $kind")
-            params["kind"] = kind
+            params["kind"] = _one_of("kind", kind, ArgumentKind)
         if target is not None:
             where.append("a.target_id = $target")
             params["target"] = target
@@ -501,14 +567,13 @@ class Store:
             "(SELECT list(p.statement_id ORDER BY p.position) FROM premises p "
             " WHERE p.map_id = a.map_id AND p.argument_id = a.id) "
             "FROM arguments a WHERE " + " AND ".join(where) + " ORDER BY a.seq, a.id"
-        )
-        if limit is not None:
-            sql += " LIMIT $limit OFFSET $offset"
-            params.update(limit=limit, offset=offset)
+        ) + _page(limit, offset, params)
         rows = self._read(lambda c: c.execute(sql, params).fetchall())
         return [Argument(id=r[0], kind=r[1], target=r[2], scheme=r[3], note=r[4], premises=r[5]) for r in rows]
 
     def update_argument(self, map_id: str, arg: Argument) -> Argument:
+        arg = validate(arg)
+
         def fn(cur):
             _require(cur, "arguments", map_id, arg.id, "argument")
             _check_argument_refs(cur, map_id, arg)
@@ -581,6 +646,20 @@ _INTEGRITY_SQL = {
 }
 
 
+def _touch(cur, map_id: str | None) -> None:
+    if map_id is not None:
+        cur.execute("UPDATE maps SET version = $v WHERE id = $m", {"v": random.getrandbits(62), "m": map_id})
+
+
+def _rollback(cur) -> None:
+    # A commit that fails has already ended the transaction; rolling back then raises "no
+    # transaction is active", which would hide the error that matters.
+    try:
+        cur.rollback()
+    except duckdb.TransactionException:
+        pass
+
+
 def _integrity_problems(cur) -> list[Problem]:
     out = []
     for what, sql in _INTEGRITY_SQL.items():
@@ -592,8 +671,27 @@ def _integrity_problems(cur) -> list[Problem]:
 def _date_arg(field: str, value: str):
     try:
         return partial_date(value)
-    except ValueError as e:
-        raise InvalidInput(field, str(e)) from None
+    except InvalidInput as e:
+        raise InvalidInput(field, e.reason) from None
+
+
+def _one_of(field: str, value: str, allowed) -> str:
+    choices = get_args(allowed)
+    if value not in choices:
+        raise InvalidInput(field, f"unknown {field} {value!r}; use one of {', '.join(choices)}")
+    return value
+
+
+def _page(limit: int | None, offset: int, params: dict) -> str:
+    """The LIMIT/OFFSET clause; an offset counts even without a limit."""
+    for field, value in (("limit", limit), ("offset", offset)):
+        if value is not None and (type(value) is not int or not 0 <= value < 2**63):
+            raise InvalidInput(field, f"must be a whole number from 0 up, not {value!r}")
+    params["offset"] = offset
+    if limit is None:
+        return " OFFSET $offset"
+    params["limit"] = limit
+    return " LIMIT $limit OFFSET $offset"
 
 
 def _no_text_file(src: Source) -> None:
