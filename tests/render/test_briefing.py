@@ -415,3 +415,8 @@ def test_the_fetcher_serves_files_inside_the_template_folder_only(tmp_path):
     for url in ("https://example.com/", "ftp://example.com/x", f"file://otherhost{B.TEMPLATES}/briefing.css"):
         with pytest.raises(ValueError, match="refused"):
             fetcher.fetch(url)
+
+
+def test_public_names_are_sorted_and_importable():
+    assert B.__all__ == sorted(set(B.__all__))
+    assert [n for n in B.__all__ if not hasattr(B, n)] == []
