@@ -36,6 +36,8 @@ demo: setup
 
 exports: setup
 	@mkdir -p exports
+	$(BIN)/argmap --db $(DB) export diagram peace-plan --out exports/peace-plan-diagram.svg
+	$(BIN)/argmap --db $(DB) export diagram peace-plan --out exports/peace-plan-diagram.pdf
 	# A fixed date of issue keeps the committed briefing byte-stable until its content changes.
 	$(BIN)/argmap --db $(DB) export briefing peace-plan --issued 2025-11-26 --out exports/peace-plan-briefing.pdf
 	@echo "exports: regenerated from $(SEED)"

@@ -206,6 +206,52 @@ def export_map(ctx: click.Context, map_id: str, fmt: str, out: Path | None) -> N
     _write(data, out)
 
 
+# -- argmap export diagram (render/diagram.py) ------------------------------------------------
+
+DIAGRAM_FORMATS = ("svg", "pdf", "png", "dot")  # the keys of render.diagram.EXPORTERS (a test checks)
+
+
+@export.command("diagram")
+@click.argument("map_id")
+@click.option("--format", "fmt", type=click.Choice(DIAGRAM_FORMATS),
+              help="Output format [default: the --out file's extension, else svg].")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Output file (default: standard output).")
+@click.option("--focus", metavar="ID", help="Draw only the part of the map around this statement.")
+@click.option("--depth", type=int, default=2, show_default=True,
+              help="With --focus: how many arguments away from it a statement may be.")
+@click.option("--rankdir", type=click.Choice(["TB", "LR"]), default="TB", show_default=True,
+              help="TB: conclusions at the top, reasons below; LR: conclusions left, reasons to the right.")
+@click.option("--group-by-speaker", is_flag=True, help="Frame each speaker's statements together.")
+@click.option("--title", help="Title to draw instead of the map's title.")
+@click.option("--no-legend", is_flag=True, help="Leave the legend out.")
+@click.option("--timeout", type=float, default=20.0, show_default=True,
+              help="Seconds Graphviz may take before the export is refused.")
+@click.pass_context
+@handle_errors
+def export_diagram(ctx: click.Context, map_id: str, fmt: str | None, out: Path | None, focus: str | None,
+                   depth: int, rankdir: str, group_by_speaker: bool, title: str | None, no_legend: bool,
+                   timeout: float) -> None:
+    """Draw a stored map as an argument diagram (SVG, PDF, PNG, or the Graphviz DOT source).
+
+    \b
+        argmap export diagram peace-plan --out peace-plan.svg
+        argmap export diagram peace-plan --focus victims-silenced --depth 1 --out part.pdf
+    """
+    from argmap.render.diagram import options_from, render
+
+    if fmt is None:
+        suffix = out.suffix.lower().lstrip(".") if out else ""
+        fmt = suffix if suffix in DIAGRAM_FORMATS else "svg"
+    options = options_from({"focus": focus, "depth": depth, "rankdir": rankdir, "group_by_speaker": group_by_speaker,
+                            "title": title, "legend": not no_legend})
+    with open_store(ctx, read_only=True) as store:
+        m = store.get_map(map_id)
+    _write(render(m, fmt, options, timeout=timeout), out)
+
+
+# -- end of argmap export diagram --------------------------------------------------------------
+
+
 # -- argmap export briefing (issue 6) ---------------------------------------------------------
 
 

@@ -93,6 +93,7 @@ def create_app(
 def route_handlers() -> list:
     """Every controller of the API; features add theirs here."""
     from argmap.api.briefings import BriefingController
+    from argmap.api.diagrams import DiagramController
     from argmap.api.entities import ArgumentController, SourceController, SpeakerController, StatementController
     from argmap.api.maps import MapController
     from argmap.api.queries import QueryController
@@ -104,6 +105,7 @@ def route_handlers() -> list:
         StatementController,
         ArgumentController,
         QueryController,
+        DiagramController,
         BriefingController,
     ]
 

@@ -15,6 +15,7 @@ from anyio.lowlevel import RunVar
 from litestar import Controller, Request, Response, get
 from litestar.params import Parameter
 
+from argmap.api._openapi import by_extension
 from argmap.store import Store
 
 __all__ = ["BriefingController"]
@@ -51,17 +52,12 @@ _DESCRIPTION = (
 )
 
 
-def _operation_id(handler, method, parts) -> str:
-    # One handler, two paths: OpenAPI needs an id per path (briefingPdf, briefingHtml).
-    return "briefing" + str(parts[-1]).rsplit(".", 1)[-1].title()
-
-
 class BriefingController(Controller):
     path = "/maps/{map_id:str}"
     tags = ["exports"]
 
     # async + an explicit thread: Litestar 2.25 mishandles `-> Response` on sync_to_thread handlers.
-    @get(["/briefing.pdf", "/briefing.html"], operation_id=_operation_id,
+    @get(["/briefing.pdf", "/briefing.html"], operation_id=by_extension("briefing"),
          summary="A briefing of the map: a tagged PDF for print, or one HTML page", description=_DESCRIPTION)
     async def briefing(
         self, store: Store, map_id: str, request: Request, sections: str | None = _Sections,

@@ -12,6 +12,7 @@ from litestar import Controller, Request, Response, get
 from litestar.params import Parameter
 
 from argmap import query
+from argmap.api._openapi import by_extension
 from argmap.errors import InvalidInput, LimitExceeded
 from argmap.model import Statement
 from argmap.store import Store
@@ -51,11 +52,6 @@ _Depth = Parameter(
 )
 
 _COLUMNS = ["id", "kind", "text", "speaker", "said", "source", "date_source", "quote_start", "quote_end", "tags", "note"]
-
-
-def _table_operation_id(handler, method, parts) -> str:
-    # One handler, three paths: OpenAPI needs an id per path (statementsTableCsv, ...).
-    return "statementsTable" + str(parts[-1]).rsplit(".", 1)[-1].title()
 
 
 class QueryController(Controller):
@@ -101,7 +97,7 @@ class QueryController(Controller):
             ],
         )
 
-    @get(["/statements.csv", "/statements.json", "/statements.parquet"], operation_id=_table_operation_id,
+    @get(["/statements.csv", "/statements.json", "/statements.parquet"], operation_id=by_extension("statementsTable"),
          summary="The whole statements table as CSV, JSON or Parquet")
     async def table(self, store: Store, map_id: str, request: Request) -> Response:
         # async + an explicit thread: Litestar 2.25 mishandles `-> Response` on sync_to_thread handlers.

@@ -1,1 +1,1 @@
-"""Outputs made from Structs (never from SQL): diagrams, timelines and briefings."""
+"""Renderers: pure functions from :mod:`argmap.model` Structs to documents (no SQL here)."""
