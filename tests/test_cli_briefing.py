@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
 from argmap.cli import cli
-from argmap.mapfile import load
-from argmap.store import Store
-
-SEED = Path(__file__).resolve().parents[1] / "seeds" / "peace-plan.yaml"
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory) -> str:
-    path = str(tmp_path_factory.mktemp("cli") / "argmap.duckdb")
-    with Store(path) as store:
-        store.load_map(load(SEED))
-    return path
+@pytest.fixture
+def db(seed_db) -> str:
+    return seed_db
 
 
 def run(db: str, *args: str):

@@ -64,11 +64,14 @@ from argmap.model import Argument, ArgumentKind, Map, PartialDate, Source, State
 __all__ = [
     "BriefingContext",
     "BriefingOptions",
+    "CONCLUSION_DIAGRAMS",
     "Conclusion",
     "Correction",
     "Counts",
     "EXPORTERS",
     "Figure",
+    "FigureMaker",
+    "FigureRequest",
     "Fix",
     "MAX_DEPTH",
     "MAX_STATEMENTS",
@@ -84,6 +87,7 @@ __all__ = [
     "briefing",
     "build_context",
     "default_figures",
+    "diagram_figures",
     "html_to_pdf",
     "parse_options",
     "render",
@@ -127,8 +131,9 @@ class BriefingOptions(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, 
     focus: str | None = None
     """A statement id: only what lies within ``depth`` argument steps of it is included."""
     depth: Annotated[int, Meta(ge=0, le=MAX_DEPTH)] = 2
-    """Argument steps from ``focus``: one step reaches every statement of an argument that
-    uses or targets a statement already included."""
+    """Argument steps from ``focus``, as the diagram counts them (``argmap.render.diagram.select``):
+    one step adds every argument that uses or targets an included statement, the undercuts of
+    those arguments, and all their statements (linked premises come together)."""
     date_from: str | None = None
     """EDTF date; statements dated wholly before it are left out (undated ones stay)."""
     date_to: str | None = None
@@ -269,7 +274,20 @@ class Figure(msgspec.Struct, kw_only=True):
     """What the figure shows, in words (the PDF's alternate text for screen readers)."""
     caption: str
     landscape: bool = False
-    """Wider than tall: printed on a landscape page."""
+    """Much wider than tall: a section that starts with it is printed on landscape pages."""
+
+
+class FigureRequest(msgspec.Struct, kw_only=True, frozen=True):
+    """What a figure maker is told besides the selected map."""
+
+    conclusions: list[str]
+    """Ids of the key conclusions, the main one first."""
+    labels: dict[str, str]
+    """Evaluation labels by statement or argument id; empty without an evaluation."""
+
+
+FigureMaker = Callable[[Map, FigureRequest], list[Figure]]
+"""Draws one section's figures (``"diagram"`` or ``"timeline"``) of the selected map."""
 
 
 class SectionEntry(msgspec.Struct, kw_only=True, frozen=True):
@@ -306,8 +324,9 @@ class BriefingContext(msgspec.Struct, kw_only=True):
     conclusions: list[Conclusion]
     evaluation: str | None
     """What the labels mean ('grounded semantics'), or None when the briefing has none."""
-    diagram: Figure | None
-    timeline: Figure | None
+    diagram: list[Figure]
+    """The overview diagram, then the main conclusions at reading size; empty when left out."""
+    timeline: list[Figure]
     speakers: list[SpeakerGroup]
     corrections: list[Correction]
     sources: list[SourceEntry]
@@ -320,7 +339,7 @@ def build_context(
     labels: Mapping[str, str] | None = None,
     explanations: Mapping[str, str] | None = None,
     evaluation: str | None = None,
-    figures: Mapping[str, Callable[[Map], Figure | None]] | None = None,
+    figures: Mapping[str, FigureMaker] | None = None,
 ) -> BriefingContext:
     """Compute a briefing of ``m`` (pure: no I/O).
 
@@ -334,8 +353,8 @@ def build_context(
         Evaluation labels and their explanations by statement id; ``evaluation`` names the
         semantics they come from. Without them the conclusions show only their arguments.
     figures
-        Functions that draw the ``"diagram"`` and ``"timeline"`` of the selected map (tests
-        pass their own); by default the renderers in ``argmap.render`` when installed.
+        Functions that draw the ``"diagram"`` and ``"timeline"`` sections of the selected map
+        (tests pass their own); by default :func:`default_figures`.
 
     Raises
     ------
@@ -372,10 +391,11 @@ def build_context(
             wanted.remove(key)
     b = _Builder(sub, labels or {}, explanations or {})
     conclusions = b.conclusions() if "conclusions" in wanted else []
+    request = FigureRequest(conclusions=b.conclusion_ids(), labels=dict(labels or {}))
+    diagram = draw["diagram"](sub, request) if "diagram" in wanted else []
+    timeline = draw["timeline"](sub, request) if "timeline" in wanted else []
     speakers = b.speaker_groups() if "speakers" in wanted else []
     corrections = b.corrections() if "corrections" in wanted else []
-    diagram = draw["diagram"](sub) if "diagram" in wanted else None
-    timeline = draw["timeline"](sub) if "timeline" in wanted else None
     if o.sections is None:  # by default, leave out what would be empty; asked for, say so
         wanted = [k for k in wanted if not (k == "corrections" and not corrections or k == "sources" and not b.notes)]
     issued = o.issued or _dt.date.today()
@@ -466,9 +486,49 @@ EXPORTERS: dict[str, tuple[str, Callable[[BriefingContext], bytes]]] = {
 """Format → (media type, renderer): serves both the HTTP routes and ``argmap export briefing``."""
 
 
-def default_figures() -> dict[str, Callable[[Map], Figure | None]]:
-    """The figure makers whose renderers are importable here (none yet: see the issue log)."""
-    return {}
+def default_figures() -> dict[str, FigureMaker]:
+    """The figure makers whose renderers are importable here, by section."""
+    makers: dict[str, FigureMaker] = {}
+    try:
+        import argmap.render.diagram  # noqa: F401 - only asks whether it is there
+    except ImportError:
+        pass
+    else:
+        makers["diagram"] = diagram_figures
+    return makers
+
+
+CONCLUSION_DIAGRAMS = 3
+"""Key conclusions that get a diagram of their own at reading size, after the overview."""
+
+
+def diagram_figures(m: Map, request: FigureRequest) -> list[Figure]:
+    """The overview diagram of ``m`` (left to right, on a landscape page), then one diagram
+    of each of the first :data:`CONCLUSION_DIAGRAMS` key conclusions with what bears on it
+    directly, drawn by :mod:`argmap.render.diagram`."""
+    from argmap.render import diagram
+
+    ids = {s.id for s in m.statements} | {a.id for a in m.arguments}
+    labels = {k: v for k, v in request.labels.items() if k in ids} or None
+    overview = diagram.render(m, "svg", diagram.DiagramOptions(rankdir="LR", labels=labels))
+    n, k = len(m.statements), len(m.arguments)
+    figures = [_figure(
+        overview, alt=_diagram_alt(m, request),
+        caption=f"All {n} statements and {k} arguments of this briefing. Each argument is a small "
+        "node joining its premises to its target: support solid green, attack dashed orange, "
+        "undercut dotted purple. Vector art: zoom in on screen to read it"
+        + ("; the diagrams that follow show the main conclusions at reading size." if request.conclusions else "."),
+    )]
+    by_id = {s.id: s for s in m.statements}
+    for i, cid in enumerate(request.conclusions[:CONCLUSION_DIAGRAMS], 1):
+        svg = diagram.render(m, "svg", diagram.DiagramOptions(
+            focus=cid, depth=1, labels=labels, legend=False, title=f"Key conclusion {i}"))
+        short = _short(_printable(by_id[cid].text), 100)
+        figures.append(_figure(
+            svg, alt=_focus_alt(m, cid, short),
+            caption=f"Key conclusion {i}, “{short}”, with the statements one argument away from it.",
+        ))
+    return figures
 
 
 def _weasyprint():
@@ -601,7 +661,10 @@ def _select(m: Map, o: BriefingOptions) -> tuple[Map, Scope]:
     keep = {s.id for s in m.statements}
     words = []
     if o.focus is not None:
-        keep = _neighbourhood(m, o.focus, o.depth)
+        # The diagram's own selection, so that a focused briefing and its diagram agree.
+        from argmap.render.diagram import select
+
+        keep = {s.id for s in select(m, o.focus, o.depth)[0]}
         focus = next(s for s in m.statements if s.id == o.focus)
         steps = "argument step" if o.depth == 1 else "argument steps"
         words.append(f"Statements within {o.depth} {steps} of “{_short(_printable(focus.text), 80)}”")
@@ -646,38 +709,6 @@ def _select(m: Map, o: BriefingOptions) -> tuple[Map, Scope]:
 
 def _day(d: _dt.date) -> str:
     return f"{d.day} {d.strftime('%b %Y')}"
-
-
-def _neighbourhood(m: Map, focus: str, depth: int) -> set[str]:
-    """Statements within ``depth`` argument steps of ``focus``, walking arguments both ways.
-
-    One step goes from a statement to every other statement of an argument it takes part in
-    (linked premises arrive together); an undercut takes part with the statements of the
-    argument it undercuts.
-    """
-    args = {a.id: a for a in m.arguments}
-    members: dict[str, list[str]] = {}
-    for a in m.arguments:
-        own = [*a.premises, a.target] if a.kind != "undercut" else list(a.premises)
-        if a.kind == "undercut" and a.target in args:
-            t = args[a.target]
-            own += [*t.premises, t.target] if t.kind != "undercut" else list(t.premises)
-        members[a.id] = own
-    touching: dict[str, list[str]] = defaultdict(list)
-    for aid, own in members.items():
-        for s in own:
-            touching[s].append(aid)
-    seen, frontier = {focus}, [focus]
-    for _ in range(depth):
-        nxt = []
-        for s in frontier:
-            for aid in touching[s]:
-                for t in members[aid]:
-                    if t not in seen:
-                        seen.add(t)
-                        nxt.append(t)
-        frontier = nxt
-    return seen
 
 
 def _counts(m: Map) -> Counts:
@@ -775,7 +806,9 @@ class _Builder:
                         hostile.update(u.premises)
         return len(hostile - behind)
 
-    def conclusions(self) -> list[Conclusion]:
+    @functools.cached_property
+    def _behind(self) -> dict[str, int]:
+        """Key conclusions, the main one first, with how many statements stand behind each."""
         supported = {a.target for a in self.m.arguments if a.kind == "support"}
         order = {s.id: i for i, s in enumerate(self.m.statements)}
         picked = [
@@ -783,9 +816,15 @@ class _Builder:
             if (s.id in supported and not self.premise_of.get(s.id)) or "conclusion" in s.tags
         ]
         behind = {sid: len(self._reach(sid, {"support"})) for sid in picked}
-        picked.sort(key=lambda sid: (-behind[sid], order[sid]))
+        return {sid: behind[sid] for sid in sorted(picked, key=lambda sid: (-behind[sid], order[sid]))}
+
+    def conclusion_ids(self) -> list[str]:
+        return list(self._behind)
+
+    def conclusions(self) -> list[Conclusion]:
+        behind = self._behind
         out = []
-        for sid in picked:
+        for sid in behind:
             targeting = self.by_target.get(sid, [])
             out.append(Conclusion(
                 statement=self.view(sid),
@@ -874,6 +913,46 @@ def _env():
         lstrip_blocks=True,
     )
     return env
+
+
+_SVG_SIZE = re.compile(rb'<svg[^>]*?\swidth="([\d.]+)(?:pt|px)?"[^>]*?\sheight="([\d.]+)(?:pt|px)?"')
+
+
+def _figure(svg: bytes, *, alt: str, caption: str) -> Figure:
+    size = _SVG_SIZE.search(svg[:2000])
+    wide = bool(size) and float(size[1]) > 1.3 * float(size[2]) and float(size[1]) > 500
+    return Figure(src=_svg_data_uri(svg), alt=alt, caption=caption, landscape=wide)
+
+
+def _kinds_in_words(arguments: list[Argument]) -> str:
+    kinds = defaultdict(int)
+    for a in arguments:
+        kinds[a.kind] += 1
+    return ", ".join(f"{kinds[k]} {k}" for k in ("support", "attack", "undercut") if kinds[k])
+
+
+def _diagram_alt(m: Map, request: FigureRequest) -> str:
+    words = [
+        f"Argument diagram of {len(m.statements)} statements by {len(m.speakers)} speakers and "
+        f"{len(m.arguments)} arguments ({_kinds_in_words(m.arguments) or 'none'})."
+    ]
+    if request.conclusions:
+        main = request.conclusions[0]
+        text = next(s.text for s in m.statements if s.id == main)
+        words.append(f"The main conclusion is “{_short(_printable(text), 120)}”.")
+        words.append(_bearing(m, main))
+    return " ".join(words)
+
+
+def _focus_alt(m: Map, cid: str, short: str) -> str:
+    return f"Diagram of the conclusion “{short}”. {_bearing(m, cid)}"
+
+
+def _bearing(m: Map, sid: str) -> str:
+    on = [a for a in m.arguments if a.target == sid]
+    n_for = sum(a.kind == "support" for a in on)
+    n_against = sum(a.kind == "attack" for a in on)
+    return f"{n_for} argument{'' if n_for == 1 else 's'} support it and {n_against} attack it directly."
 
 
 def _svg_data_uri(svg: bytes | str) -> str:

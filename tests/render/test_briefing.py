@@ -72,13 +72,19 @@ def seed_pdf(seed_ctx) -> PdfReader:
     return PdfReader(io.BytesIO(B.render_pdf(seed_ctx)))
 
 
+@pytest.fixture(scope="module")
+def pages(seed_pdf) -> list[str]:
+    """Each page's text, extracted once (pypdf takes a tenth of a second a page)."""
+    return [p.extract_text() for p in seed_pdf.pages]
+
+
 # -- The seed briefing read back --------------------------------------------------------------
 
 
-def test_seed_briefing_has_every_section_heading_as_text_and_bookmark(seed_pdf, seed_ctx):
+def test_seed_briefing_has_every_section_heading_as_text_and_bookmark(seed_pdf, seed_ctx, pages):
     titles = outline_titles(seed_pdf)
-    text = text_of(seed_pdf)
-    expected = ["Key conclusions", "Statements by speaker", "Corrections", "Sources"]
+    text = "\n".join(pages)
+    expected = ["Key conclusions", "Argument diagram", "Statements by speaker", "Corrections", "Sources"]
     assert [s.title for s in seed_ctx.sections if s.key != "contents"] == expected
     for heading in expected:
         assert heading in titles
@@ -89,34 +95,37 @@ def test_seed_briefing_has_every_section_heading_as_text_and_bookmark(seed_pdf, 
     assert any(t.startswith("1 A peace without Ukraine") for t in titles)
 
 
-def test_seed_briefing_is_a4_with_page_x_of_y_and_the_running_title(seed_pdf, seed_ctx):
+def test_seed_briefing_is_a4_with_page_x_of_y_and_the_running_title(seed_pdf, seed_ctx, pages):
     n = len(seed_pdf.pages)
     assert 8 <= n <= 30
-    assert all(round(float(p.mediabox.width)) == 595 and round(float(p.mediabox.height)) == 842 for p in seed_pdf.pages)
-    first, second, last = (seed_pdf.pages[i].extract_text() for i in (0, 1, n - 1))
+    sizes = [(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in seed_pdf.pages]
+    landscape = [i for i, size in enumerate(sizes) if size == (842, 595)]
+    assert all(size in ((595, 842), (842, 595)) for size in sizes)
+    assert landscape and all("Argument diagram" in pages[i] for i in landscape)
+    first, second, last = pages[0], pages[1], pages[-1]
     assert "page 1 of" not in first  # the cover has no running header or footer
     assert f"page 2 of {n}" in second and f"page {n} of {n}" in last
     assert seed_ctx.title in second
 
 
-def test_contents_give_the_page_each_section_starts_on(seed_pdf):
-    cover = seed_pdf.pages[0].extract_text()
-    for title in ("Key conclusions", "Statements by speaker", "Corrections", "Sources"):
+def test_contents_give_the_page_each_section_starts_on(pages):
+    cover = pages[0]
+    for title in ("Key conclusions", "Argument diagram", "Statements by speaker", "Corrections", "Sources"):
         m = re.search(rf"{title}[ .]*?(\d+)\s*$", cover, re.M)
         assert m, f"{title} has no page number in the contents"
-        page = seed_pdf.pages[int(m[1]) - 1].extract_text()
+        page = pages[int(m[1]) - 1]
         assert re.search(rf"^{title}$", page, re.M), f"{title} is not on page {m[1]}"
 
 
-def test_every_source_number_resolves_to_a_listed_source(seed_pdf, seed, seed_ctx):
+def test_every_source_number_resolves_to_a_listed_source(seed_pdf, seed, seed_ctx, pages):
     dests = seed_pdf.named_destinations
     listed = {e.number for e in seed_ctx.sources}
     assert listed == set(range(1, len(listed) + 1))
-    start = next(i for i, p in enumerate(seed_pdf.pages) if re.search(r"^Sources$", p.extract_text(), re.M) and i > 0)
-    body = text_of(seed_pdf, seed_pdf.pages[1:start])
+    start = next(i for i, p in enumerate(pages) if re.search(r"^Sources$", p, re.M) and i > 0)
+    body = "\n".join(pages[1:start])
     cited = {int(n) for n in re.findall(r"\[(\d+)\]", body)}
     assert cited == listed  # every number in the text is listed, and every listed source is cited
-    sources_text = text_of(seed_pdf, seed_pdf.pages[start:])
+    sources_text = "\n".join(pages[start:])
     uris = {
         str(a.get_object()["/A"]["/URI"]) for p in seed_pdf.pages[start:] for a in p.get("/Annots", [])
         if "/A" in a.get_object()
@@ -132,7 +141,7 @@ def test_every_source_number_resolves_to_a_listed_source(seed_pdf, seed, seed_ct
     for d in set(src_links):
         assert d in dests
         page = seed_pdf.get_destination_page_number(dests[d])
-        assert page >= start and f"[{d[4:]}]" in seed_pdf.pages[page].extract_text()
+        assert page >= start and f"[{d[4:]}]" in pages[page]
 
 
 def test_metadata_title_author_subject_created_and_language(seed_pdf, seed):
@@ -280,13 +289,30 @@ def test_evaluation_labels_show_beside_statements():
     assert re.search(r'class="label label-out">falls<', html)
 
 
-def test_a_figure_joins_with_its_description_in_words():
+def test_a_figure_maker_gets_the_selection_and_the_key_conclusions():
     svg = '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100"><rect width="200" height="100"/></svg>'
     fig = B.Figure(src=B._svg_data_uri(svg), alt="A test diagram of 5 statements.", caption="The test diagram.")
-    ctx = B.build_context(make_map(CHAIN, CHAIN_ARGS), figures={"diagram": lambda m: fig})
+    asked = []
+    ctx = B.build_context(
+        make_map(CHAIN, CHAIN_ARGS), B.BriefingOptions(date_from="2025-11-18", date_to="2025-11-18"),
+        labels={"c": "in"}, figures={"diagram": lambda m, req: asked.append((m, req)) or [fig]},
+    )
+    (m, req), = asked
+    assert {s.id for s in m.statements} == {"c", "p", "loose"} and req.conclusions == ["c"] and req.labels == {"c": "in"}
     assert [s.key for s in ctx.sections][:3] == ["contents", "conclusions", "diagram"]
     html = B.render_html(ctx)
     assert 'alt="A test diagram of 5 statements."' in html and "data:image/svg+xml;base64," in html
+
+
+def test_diagram_figures_describe_the_diagram_in_words(seed_ctx):
+    overview, *focused = seed_ctx.diagram
+    assert overview.alt.startswith("Argument diagram of 70 statements by ")
+    assert "60 arguments (47 support, 8 attack, 5 undercut)" in overview.alt
+    assert "The main conclusion is “A peace without Ukraine and without Europe would not be a peace.”" in overview.alt
+    assert overview.landscape
+    assert len(focused) == B.CONCLUSION_DIAGRAMS
+    assert focused[0].alt.startswith("Diagram of the conclusion “A peace without Ukraine")
+    assert "4 arguments support it and 0 attack it directly" in focused[0].alt
 
 
 def test_every_context_field_reaches_a_template():
@@ -337,12 +363,13 @@ class _Tags(HTMLParser):
 
 
 def test_hostile_text_stays_text_in_html(hostile):
-    _, _, html, _, _ = hostile
+    _, ctx, html, _, _ = hostile
     parsed = _Tags()
     parsed.feed(html)
     assert "script" not in parsed.tags and "b" not in parsed.tags and "i" not in parsed.tags
     assert "onerror" not in parsed.attrs
-    assert parsed.tags.count("img") == 0 and parsed.tags.count("h2") == 5  # contents + 4 sections
+    assert parsed.tags.count("img") == len(ctx.diagram)  # the diagrams, as data: URIs
+    assert parsed.tags.count("h2") == len(ctx.sections)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "\x07" not in html and "\x1b" not in html and "ignore\ufffdbell" in html
 
@@ -354,7 +381,8 @@ def test_hostile_text_stays_text_in_pdf_and_nothing_is_fetched(hostile):
     assert '<img src="file:///etc/passwd" alt="x">' in text
     assert "root:" not in text
     assert all(w in text for w in ("שלום עולם", "سلام", "🕊", "ignore\ufffdbell"))  # RTL, emoji; controls shown as �
-    assert fetcher.refused == [] and fetcher.served == []  # the text named files, but as text
+    # the text named files, but as text: only the diagrams' data: URIs were read
+    assert fetcher.refused == [] and fetcher.served and all(u.startswith("data:image/svg+xml") for u in fetcher.served)
     assert "Injected" not in outline_titles(pdf)
     assert pdf.metadata.title == "Briefing <b>bold</b> & «Київ»"
 
