@@ -38,6 +38,9 @@ exports: setup
 	@mkdir -p exports
 	$(BIN)/argmap --db $(DB) export diagram peace-plan --out exports/peace-plan-diagram.svg
 	$(BIN)/argmap --db $(DB) export diagram peace-plan --out exports/peace-plan-diagram.pdf
+	$(BIN)/argmap --db $(DB) export timeline peace-plan --format svg --out exports/peace-plan-timeline.svg
+	$(BIN)/argmap --db $(DB) export timeline peace-plan --format pdf --out exports/peace-plan-timeline.pdf
+	$(BIN)/argmap --db $(DB) export timeline peace-plan --format json --out exports/peace-plan-timeline.json
 	# A fixed date of issue keeps the committed briefing byte-stable until its content changes.
 	$(BIN)/argmap --db $(DB) export briefing peace-plan --issued 2025-11-26 --out exports/peace-plan-briefing.pdf
 	@echo "exports: regenerated from $(SEED)"

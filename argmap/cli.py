@@ -250,6 +250,36 @@ def export_diagram(ctx: click.Context, map_id: str, fmt: str | None, out: Path |
 
 
 # -- end of argmap export diagram --------------------------------------------------------------
+# ---- export timeline (issue #5) --------------------------------------------------------------
+
+
+@export.command("timeline")
+@click.argument("map_id")
+@click.option("--format", "fmt", type=click.Choice(["svg", "pdf", "json"]), default="svg", show_default=True,
+              help="svg: a picture with tooltips; pdf: A3 landscape pages; json: TimelineJS (Knight Lab).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Output file (default: standard output).")
+@click.option("--from", "date_from", metavar="EDTF", help="Keep dates overlapping from this date on (2025-11-19, 2025-11).")
+@click.option("--to", "date_to", metavar="EDTF", help="Keep dates overlapping up to this date (2025-11-26, 2025).")
+@click.option("--speaker", "speakers", multiple=True, metavar="ID", help="Keep this speaker's statements (repeatable).")
+@click.option("--tag", "tags", multiple=True, metavar="TAG", help="Keep statements with this tag (repeatable: any of them).")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(["claim", "event", "derived"]),
+              help="Keep statements of this kind (repeatable).")
+@click.option("--focus", metavar="ID", help="Keep only what connects to this statement through arguments.")
+@click.option("--depth", type=int, help="With --focus: how many arguments away (default 2).")
+@click.pass_context
+@handle_errors
+def export_timeline(ctx: click.Context, map_id: str, fmt: str, out: Path | None, **filters) -> None:
+    """Write a map's dated timeline: one lane per speaker, undated statements listed apart."""
+    from argmap.render.timeline import EXPORTERS, options_from
+
+    options = options_from({"from": filters.pop("date_from"), "to": filters.pop("date_to"),
+                            **{k: list(v) if isinstance(v, tuple) else v for k, v in filters.items()}})
+    with open_store(ctx, read_only=True) as store:
+        m = store.get_map(map_id)
+    _write(EXPORTERS[fmt].render(m, options), out)
+
+
+# ---- end export timeline ---------------------------------------------------------------------
 
 
 # -- argmap export briefing (issue 6) ---------------------------------------------------------

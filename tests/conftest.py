@@ -1,4 +1,4 @@
-"""Fixtures shared across test modules."""
+"""Fixtures shared across test folders."""
 
 from __future__ import annotations
 
@@ -10,6 +10,33 @@ from argmap.mapfile import load
 from argmap.store import Store
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "peace-plan.yaml"
+
+# Text a map may carry that must stay text in every output: markup, escapes, scripts, URLs that
+# would fetch or run, scripts in other writing systems, emoji, a 10 kB run, control characters.
+HOSTILE = {
+    "quotes": 'He said "no" and \'never\' — „nie“ «non»',
+    "backslashes": "C:\\path\\to\\file \\\\ and \\\" and \\n literally",
+    "markup": "<b>bold</b> & <i>x</i> > y < z &amp; &lt;b&gt; &#x3C;script&#x3E;",
+    "brackets": "]]> ]] > {{ }} {x} [y] %s $1 #2 @3 ]]>",
+    "script": "<script>alert('x')</script><svg onload=alert(1)>",
+    "javascript_url": "javascript:alert(document.cookie)",
+    "xlink": '<a xlink:href="javascript:alert(1)">x</a> <image href="file:///etc/passwd"/>',
+    "css_url": 'url(file:///etc/passwd) @import "http://evil.example/x.css"; url(#x)',
+    "cyrillic": "Сергей Лавров: «Никаких уступок по Купянску»",
+    "arabic": "قال الوزير: لا سلام بدون أوكرانيا",
+    "emoji": "😀 🇺🇦 👨‍👩‍👧 peace ✌🏽",
+    "long": "Long " + "word " * 2000,
+    "long_word": "x" * 10_000,
+    "controls": "BEL\x07 ESC\x1b[31m red DEL\x7f NEL\x85 VT\x0b FF\x0c end",
+    "newlines": "line one\nline two\r\nline three\ttabbed",
+    "bidi": "\u202eoverride\u202c then \u2066isolate\u2069 after",
+}
+
+
+@pytest.fixture(params=sorted(HOSTILE), ids=sorted(HOSTILE))
+def hostile(request) -> str:
+    """Each hostile text in turn."""
+    return HOSTILE[request.param]
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ import pytest
 import argmap
 
 MODULES = ["argmap", "argmap.errors", "argmap.model", "argmap.mapfile", "argmap.schemas", "argmap.store",
-           "argmap.cli"]
+           "argmap.cli", "argmap.render.timeline", "argmap.formats.timelinejs", "argmap.api.timeline"]
 
 
 def test_all_is_sorted_without_repeats():

@@ -97,6 +97,7 @@ def route_handlers() -> list:
     from argmap.api.entities import ArgumentController, SourceController, SpeakerController, StatementController
     from argmap.api.maps import MapController
     from argmap.api.queries import QueryController
+    from argmap.api.timeline import TimelineController
 
     return [
         MapController,
@@ -106,6 +107,7 @@ def route_handlers() -> list:
         ArgumentController,
         QueryController,
         DiagramController,
+        TimelineController,
         BriefingController,
     ]
 

@@ -1,1 +1,1 @@
-"""Renderers: pure functions from :mod:`argmap.model` Structs to documents (no SQL here)."""
+"""Renderers: pure functions from :mod:`argmap.model` Structs to pictures and print documents (no SQL here)."""

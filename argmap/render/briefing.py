@@ -37,7 +37,8 @@ Safety
 ------
 Statement text is untrusted. It reaches HTML only through autoescaped templates, C0/C1
 control characters are shown as U+FFFD (they cannot be printed, and they would break the
-PDF's XML metadata), and WeasyPrint fetches through :func:`asset_fetcher`, which serves
+PDF's XML metadata), a long run without spaces gets zero-width break opportunities (WeasyPrint
+breaks it in quadratic time otherwise: 10 s for a 10,000-letter word), and WeasyPrint fetches through :func:`asset_fetcher`, which serves
 ``data:`` URIs and files inside ``templates/briefing/`` and refuses everything else (no
 network, no other file).
 """
@@ -49,6 +50,7 @@ import datetime as _dt
 import functools
 import mimetypes
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -74,6 +76,7 @@ __all__ = [
     "FigureRequest",
     "Fix",
     "MAX_DEPTH",
+    "MAX_SHOWN",
     "MAX_STATEMENTS",
     "Reason",
     "SECTIONS",
@@ -116,6 +119,11 @@ MAX_DEPTH = 20
 """Deepest focus a briefing takes (argument steps from the focus statement)."""
 MAX_STATEMENTS = 1000
 """Most statements one briefing typesets (about 250 pages, a minute of WeasyPrint)."""
+MAX_SHOWN = 2000
+"""Characters of a statement's text (or quote) a briefing prints; past it the text is cut at a
+word and says how much more the map holds. WeasyPrint lays out each line of a paragraph
+from the paragraph's remaining text, so time grows with the square of its length: 10,000
+characters took 1–2 s, the model's 100,000 would take minutes."""
 
 
 class BriefingOptions(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
@@ -141,7 +149,7 @@ class BriefingOptions(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, 
     paper: Literal["a4", "letter"] = "a4"
     issued: _dt.date | None = None
     """Date of issue printed on the cover and in the PDF metadata; None: today."""
-    author: str = "argmap"
+    author: Annotated[str, Meta(min_length=1, max_length=500)] = "argmap"
     """The PDF's author field (the publisher issuing the briefing)."""
 
 
@@ -401,12 +409,12 @@ def build_context(
     issued = o.issued or _dt.date.today()
     return BriefingContext(
         lang="en",
-        title=_printable(m.title),
-        subtitle=_printable(m.description) if m.description else None,
+        title=_plain(m.title),  # at most 500 characters (Name): no break opportunities needed
+        subtitle=_printable(_clip(m.description)) if m.description else None,
         map_id=m.id,
         issued=f"{issued.day} {issued.strftime('%B %Y')}",
         issued_iso=issued.isoformat(),
-        author=_printable(o.author),
+        author=_plain(o.author),
         keywords=sorted({t for s in sub.statements for t in s.tags if ":" not in t})[:20],
         paper=o.paper,
         scope=scope,
@@ -600,15 +608,45 @@ def _asset_fetcher_class():
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
-def _printable(text: str) -> str:
-    # Control characters cannot be printed and are not allowed in XML (the PDF's metadata).
+_LONG_RUN = re.compile(r"\S{%d,}" % (2 * 30 + 1))
+_JOINERS = "\u200d\ufe0e\ufe0f"
+
+
+def _plain(text: str) -> str:
+    """Control characters shown as U+FFFD: they cannot be printed, and XML (the PDF's
+    metadata) does not allow them."""
     return _CONTROL.sub("\ufffd", text)
+
+
+def _printable(text: str) -> str:
+    """:func:`_plain`, and a zero-width space every 30 characters of a run longer than 60
+    without a space: WeasyPrint breaks such a run letter by letter in quadratic time (a
+    10,000-letter word took 10 s); with break opportunities it takes milliseconds."""
+    return _LONG_RUN.sub(_breakable, _plain(text))
+
+
+def _breakable(run: re.Match) -> str:
+    text, pieces, start = run[0], [], 0
+    while start < len(text):
+        end = start + 30
+        while end < len(text) and (unicodedata.combining(text[end]) or text[end] in _JOINERS):
+            end += 1  # never part a letter from its accents, or an emoji sequence
+        pieces.append(text[start:end])
+        start = end
+    return "\u200b".join(pieces)
 
 
 def _byline_name(sp) -> str:
     if sp.name:
         return _printable(sp.name)
     return _printable(f"{sp.role}, {sp.affiliation}" if sp.affiliation else sp.role)
+
+
+def _clip(text: str) -> str:
+    if len(text) <= MAX_SHOWN:
+        return text
+    cut = text[:MAX_SHOWN].rsplit(" ", 1)[0] if " " in text[MAX_SHOWN - 200 : MAX_SHOWN] else text[:MAX_SHOWN]
+    return f"{cut} […{len(text) - len(cut):,} more characters in the map]"
 
 
 def _short(text: str, limit: int = 160) -> str:
@@ -761,20 +799,20 @@ class _Builder:
             src = self.sources.get(s.source)
             words = s.quote.text or (src.text[s.quote.start : s.quote.end] if src and src.text else None)
             if words and " ".join(words.split()) != " ".join(s.text.split()):
-                quote = _printable(words)
-        text = _printable(s.text)
+                quote = _printable(_clip(words))
+        text = _printable(_clip(s.text))
         v = self.views[sid] = StatementView(
             id=s.id, anchor=f"st-{s.id}", text=text, short=_short(text), quote=quote, kind=s.kind,
             speaker=_byline_name(speaker) if speaker else None,
             date=s.date.label() if s.said else None, note=note, date_note=date_note, tags=list(s.tags),
-            label=self.labels.get(s.id), explanation=_printable(e) if (e := self.explanations.get(s.id)) else None,
+            label=self.labels.get(s.id), explanation=_printable(_clip(e)) if (e := self.explanations.get(s.id)) else None,
         )
         return v
 
     def _reason(self, a: Argument) -> Reason:
         return Reason(
             argument=a.id, kind=a.kind, premises=[self.view(p) for p in a.premises],
-            scheme=_printable(a.scheme) if a.scheme else None, note=_printable(a.note) if a.note else None,
+            scheme=_printable(a.scheme) if a.scheme else None, note=_printable(_clip(a.note)) if a.note else None,
             undercuts=[self._reason(u) for u in self.by_target.get(a.id, []) if u.kind == "undercut"],
         )
 
@@ -876,7 +914,7 @@ class _Builder:
                 else:
                     continue
                 fixes[claim.id].append((fix, Fix(
-                    statement=self.view(fix.id), argument=a.id, note=_printable(a.note) if a.note else None, why=why,
+                    statement=self.view(fix.id), argument=a.id, note=_printable(_clip(a.note)) if a.note else None, why=why,
                 )))
         oldest = lambda pair: d.lower if (d := _when(pair[0], self.sources)) else _dt.date.max  # noqa: E731
         return [

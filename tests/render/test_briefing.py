@@ -13,6 +13,8 @@ from pathlib import Path
 
 import msgspec
 import pytest
+from conftest import HOSTILE
+from markupsafe import escape
 from pypdf import PdfReader
 
 from argmap.errors import InvalidInput, LimitExceeded
@@ -323,29 +325,31 @@ def test_every_context_field_reaches_a_template():
 
 # -- Hostile text, other scripts, and paper ---------------------------------------------------
 
-HOSTILE = [
+OURS = [
     "<script>alert(1)</script> closes </style></head><h2>Injected</h2>",
     '<img src="file:///etc/passwd" alt="x"> and <img src=x onerror=alert(1)>',
     "ignore\x07bell and \x1b[31mescape",
     "שלום עולם — سلام 🕊️ peace",
 ]
+TEXTS = OURS + [HOSTILE[k] for k in sorted(HOSTILE)]  # the shared set of tests/conftest.py too
 
 
 @pytest.fixture(scope="module")
-def hostile():
+def hostile_doc():
     stmts = [
-        {"id": "h0", "text": HOSTILE[0], "speaker": "a", "source": "s1", "said": "2025-11-18"},
-        {"id": "h1", "text": HOSTILE[1], "speaker": "a", "source": "s1"},
-        {"id": "h2", "text": HOSTILE[2], "speaker": "b", "source": "s2"},
-        {"id": "h3", "text": HOSTILE[3], "speaker": "b", "source": "s2"},
-        {"id": "cy", "text": CYRILLIC, "speaker": "c", "source": "s2", "said": "2025-11-21"},
+        {"id": f"h{i}", "text": text, "speaker": "ab"[i % 2], "source": f"s{1 + i % 2}"}
+        for i, text in enumerate(TEXTS)
     ]
+    stmts[0]["said"] = "2025-11-18"
+    stmts.append({"id": "cy", "text": CYRILLIC, "speaker": "c", "source": "s2", "said": "2025-11-21"})
     m = make_map(
         stmts,
         [{"id": "s", "kind": "support", "premises": ["h1", "h2"], "target": "h0"},
-         {"id": "k", "kind": "attack", "premises": ["cy"], "target": "h0"}],
+         {"id": "k", "kind": "attack", "premises": ["cy"], "target": "h0"},
+         *({"id": f"s{i}", "kind": "support", "premises": [f"h{i}"], "target": "h3"} for i in range(4, len(TEXTS)))],
         title="Briefing <b>bold</b> & «Київ»",
-        speakers=[{"id": "a", "name": "<i>Ann</i>"}, {"id": "b", "name": "Bob"}, {"id": "c", "name": "Олена Петренко"}],
+        speakers=[{"id": "a", "name": "<i>Ann</i>"}, {"id": "b", "name": HOSTILE["script"]},
+                  {"id": "c", "name": "Олена Петренко"}],
     )
     ctx = B.build_context(m, B.BriefingOptions(paper="letter", issued=ISSUED))
     fetcher = B.asset_fetcher()
@@ -355,40 +359,48 @@ def hostile():
 class _Tags(HTMLParser):
     def __init__(self):
         super().__init__()
-        self.tags, self.attrs = [], []
+        self.tags: list[str] = []
+        self.attrs: list[tuple[str, str]] = []
 
     def handle_starttag(self, tag, attrs):
         self.tags.append(tag)
-        self.attrs += [name for name, _ in attrs]
+        self.attrs += [(name, value or "") for name, value in attrs]
 
 
-def test_hostile_text_stays_text_in_html(hostile):
-    _, ctx, html, _, _ = hostile
+def test_hostile_text_stays_text_in_html(hostile_doc):
+    _, ctx, html, _, _ = hostile_doc
     parsed = _Tags()
     parsed.feed(html)
-    assert "script" not in parsed.tags and "b" not in parsed.tags and "i" not in parsed.tags
-    assert "onerror" not in parsed.attrs
-    assert parsed.tags.count("img") == len(ctx.diagram)  # the diagrams, as data: URIs
-    assert parsed.tags.count("h2") == len(ctx.sections)
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    ours = set(re.findall(r"<([a-z][a-z0-9]*)", "\n".join(p.read_text() for p in B.TEMPLATES.glob("*.j2"))))
+    assert set(parsed.tags) <= ours  # no script, svg, b, i, image, style from the text
+    assert parsed.tags.count("img") == len(ctx.diagram) and parsed.tags.count("h2") == len(ctx.sections)
+    assert parsed.tags.count("style") == 1 and parsed.tags.count("a") == len(re.findall(r"<a ", html))
+    names = {n for n, _ in parsed.attrs}
+    assert not names & {"onerror", "onload", "xlink:href", "srcset", "style"}
+    assert all(v.startswith(("#", "https://example.org/")) for n, v in parsed.attrs if n == "href")
+    assert all(v.startswith("data:image/svg+xml;base64,") for n, v in parsed.attrs if n == "src")
+    for text in TEXTS:
+        assert str(escape(B._printable(B._clip(text)))) in html
     assert "\x07" not in html and "\x1b" not in html and "ignore\ufffdbell" in html
 
 
-def test_hostile_text_stays_text_in_pdf_and_nothing_is_fetched(hostile):
-    _, ctx, _, pdf, fetcher = hostile
+def test_hostile_text_stays_text_in_pdf_and_nothing_is_fetched(hostile_doc):
+    _, ctx, _, pdf, fetcher = hostile_doc
     text = text_of(pdf)
     assert "<script>alert(1)</script>" in text
     assert '<img src="file:///etc/passwd" alt="x">' in text
     assert "root:" not in text
-    assert all(w in text for w in ("שלום עולם", "سلام", "🕊", "ignore\ufffdbell"))  # RTL, emoji; controls shown as �
-    # the text named files, but as text: only the diagrams' data: URIs were read
+    assert all(w in text for w in ("שלום עולם", "سلام", "🕊", "ignore\ufffdbell", HOSTILE["cyrillic"]))
+    # a 10,000-letter word is broken across lines and cut, saying so
+    assert text.count("x" * 30) >= B.MAX_SHOWN // 30 and "[…8,000 more characters in the map]" in text
+    # the text named files and URLs, but as text: only the diagrams' data: URIs were read
     assert fetcher.refused == [] and fetcher.served and all(u.startswith("data:image/svg+xml") for u in fetcher.served)
     assert "Injected" not in outline_titles(pdf)
     assert pdf.metadata.title == "Briefing <b>bold</b> & «Київ»"
 
 
-def test_cyrillic_text_is_extractable_and_letter_paper_is_used(hostile):
-    _, _, _, pdf, _ = hostile
+def test_cyrillic_text_is_extractable_and_letter_paper_is_used(hostile_doc):
+    _, _, _, pdf, _ = hostile_doc
     text = text_of(pdf)
     assert CYRILLIC in text.replace("\n", " ")
     assert "Олена Петренко" in outline_titles(pdf)

@@ -1,0 +1,1 @@
+"""Exchange formats: other tools' documents in and out of :mod:`argmap.model`."""
