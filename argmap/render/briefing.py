@@ -48,19 +48,17 @@ from __future__ import annotations
 import base64
 import datetime as _dt
 import functools
-import mimetypes
 import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Literal
-from urllib.parse import unquote, urlsplit
 
 import msgspec
 from msgspec import Meta
 
-from argmap.errors import ArgmapError, InvalidInput, LimitExceeded
+from argmap.errors import InvalidInput, LimitExceeded
 from argmap.model import Argument, ArgumentKind, Map, PartialDate, Source, Statement, partial_date
 
 __all__ = [
@@ -96,6 +94,7 @@ __all__ = [
     "render",
     "render_html",
     "render_pdf",
+    "timeline_figures",
 ]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "briefing"
@@ -282,7 +281,8 @@ class Figure(msgspec.Struct, kw_only=True):
     """What the figure shows, in words (the PDF's alternate text for screen readers)."""
     caption: str
     landscape: bool = False
-    """Much wider than tall: a section that starts with it is printed on landscape pages."""
+    """Fills a landscape page of its own; a section that starts with one is set on landscape
+    pages, where the figures that follow share pages when they fit."""
 
 
 class FigureRequest(msgspec.Struct, kw_only=True, frozen=True):
@@ -470,10 +470,12 @@ def render_pdf(ctx: BriefingContext, *, fetcher=None) -> bytes:
 
 
 def html_to_pdf(html: str, *, fetcher=None) -> bytes:
-    """Typeset ``html`` with WeasyPrint, fetching only through ``fetcher`` (default: a new one)."""
-    weasyprint = _weasyprint()
-    doc = weasyprint.HTML(string=html, base_url=TEMPLATES.as_uri() + "/", url_fetcher=fetcher or asset_fetcher())
-    return doc.write_pdf(pdf_variant="pdf/ua-1")
+    """Typeset ``html`` as tagged PDF/UA-1, fetching only through ``fetcher`` (default: a new
+    :func:`asset_fetcher`); relative URLs resolve in :data:`TEMPLATES`."""
+    from argmap.render import _pdf
+
+    return _pdf.html_to_pdf(html, fetcher=fetcher or asset_fetcher(), base_url=TEMPLATES.as_uri() + "/",
+                            variant="pdf/ua-1")
 
 
 def render(ctx: BriefingContext, fmt: Literal["pdf", "html"]) -> bytes:
@@ -503,6 +505,12 @@ def default_figures() -> dict[str, FigureMaker]:
         pass
     else:
         makers["diagram"] = diagram_figures
+    try:
+        import argmap.render.timeline  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        makers["timeline"] = timeline_figures
     return makers
 
 
@@ -521,7 +529,7 @@ def diagram_figures(m: Map, request: FigureRequest) -> list[Figure]:
     overview = diagram.render(m, "svg", diagram.DiagramOptions(rankdir="LR", labels=labels))
     n, k = len(m.statements), len(m.arguments)
     figures = [_figure(
-        overview, alt=_diagram_alt(m, request),
+        overview, wide=None, alt=_diagram_alt(m, request),
         caption=f"All {n} statements and {k} arguments of this briefing. Each argument is a small "
         "node joining its premises to its target: support solid green, attack dashed orange, "
         "undercut dotted purple. Vector art: zoom in on screen to read it"
@@ -533,24 +541,10 @@ def diagram_figures(m: Map, request: FigureRequest) -> list[Figure]:
             focus=cid, depth=1, labels=labels, legend=False, title=f"Key conclusion {i}"))
         short = _short(_printable(by_id[cid].text), 100)
         figures.append(_figure(
-            svg, alt=_focus_alt(m, cid, short),
+            svg, wide=False, alt=_focus_alt(m, cid, short),
             caption=f"Key conclusion {i}, “{short}”, with the statements one argument away from it.",
         ))
     return figures
-
-
-def _weasyprint():
-    try:
-        import weasyprint
-    except (ImportError, OSError) as e:  # OSError: the Pango libraries are missing
-        raise ArgmapError(
-            "format", f"PDF output needs WeasyPrint and Pango ({e}); install with "
-            "`pip install weasyprint` and `apt-get install libpango-1.0-0 libpangoft2-1.0-0`"
-        ) from None
-    return weasyprint
-
-
-# -- The URL fetcher -------------------------------------------------------------------------
 
 
 def asset_fetcher(root: Path = TEMPLATES):
@@ -564,43 +558,13 @@ def asset_fetcher(root: Path = TEMPLATES):
     >>> f.fetch("http://example.com/x.png")
     Traceback (most recent call last):
     ...
-    ValueError: refused: http://example.com/x.png (briefings fetch only their own assets)
+    ValueError: argmap refuses to fetch 'http://example.com/x.png': documents are self-contained
     >>> f.refused
     ['http://example.com/x.png']
     """
-    return _asset_fetcher_class()(root)
+    from argmap.render._pdf import own_only_fetcher
 
-
-@functools.cache
-def _asset_fetcher_class():
-    # WeasyPrint 70 wants a URLFetcher subclass (it reads its private attributes), and
-    # importing WeasyPrint costs ~0.5 s, so the class is made on first use.
-    urls = _weasyprint().urls
-
-    class AssetFetcher(urls.URLFetcher):
-        def __init__(self, root: Path):
-            super().__init__(allowed_protocols=("data", "file"), allow_redirects=False, timeout=1)
-            self.root = Path(root).resolve()
-            self.refused: list[str] = []
-            self.served: list[str] = []
-
-        def fetch(self, url: str, headers=None):
-            scheme = url.split(":", 1)[0].lower() if ":" in url else ""
-            if scheme == "data":
-                self.served.append(url[:40])
-                return super().fetch(url, headers)
-            if scheme == "file":
-                parts = urlsplit(url)
-                if parts.netloc in ("", "localhost"):
-                    path = Path(unquote(parts.path)).resolve()  # resolve: no way out by .. or symlink
-                    if path.is_relative_to(self.root) and path.is_file():
-                        self.served.append(url)
-                        media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-                        return urls.URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": media_type})
-            self.refused.append(url)
-            raise ValueError(f"refused: {url} (briefings fetch only their own assets)")
-
-    return AssetFetcher
+    return own_only_fetcher(folder=root, data_uris=True)
 
 
 # -- Implementation details ------------------------------------------------------------------
@@ -953,12 +917,53 @@ def _env():
     return env
 
 
+def timeline_figures(m: Map, request: FigureRequest) -> list[Figure]:
+    """The timeline of ``m`` on A4 landscape pages at print scale (:func:`argmap.render.timeline.page_svgs`):
+    the dated lanes cut into windows of time where they do not fit, then the undated list."""
+    from argmap.render import timeline
+
+    pages = timeline.page_svgs(m, page="A4")
+    first = _timeline_alt(m)
+    return [
+        _figure(
+            svg, wide=True,
+            alt=first if i == 1 else f"Timeline, page {i} of {len(pages)}: the rest of the timeline described on its first page.",
+            caption=(
+                "Who said what when: a lane per speaker; a day is a point, a month or an interval a bar, an "
+                "approximate date hollow; support, attack and undercut join dated statements. Statements "
+                "without a date are listed after the dated lanes."
+            ) if i == 1 else f"Timeline, page {i} of {len(pages)}.",
+        )
+        for i, svg in enumerate(pages, 1)
+    ]
+
+
+def _timeline_alt(m: Map) -> str:
+    dated = [s for s in m.statements if s.said]
+    if not dated:
+        return f"Timeline: none of the {len(m.statements)} statements has a date; all are listed apart."
+    first = min(dated, key=lambda s: s.date.lower).date
+    last = max(dated, key=lambda s: s.date.upper).date
+    on_axis = {s.id for s in dated}
+    links = [a for a in m.arguments if a.target in on_axis and any(p in on_axis for p in a.premises)]
+    lanes = len({s.speaker for s in dated})
+    undated = len(m.statements) - len(dated)
+    return (
+        f"Timeline of {len(dated)} dated statements in {lanes} lanes (one per speaker, events and "
+        f"unattributed statements apart), from {_day(first.lower)} to {_day(last.upper)}, with "
+        f"{len(links)} links between them ({_kinds_in_words(links) or 'none'}). "
+        f"{undated} undated statement{'' if undated == 1 else 's'} listed apart."
+    )
+
+
 _SVG_SIZE = re.compile(rb'<svg[^>]*?\swidth="([\d.]+)(?:pt|px)?"[^>]*?\sheight="([\d.]+)(?:pt|px)?"')
 
 
-def _figure(svg: bytes, *, alt: str, caption: str) -> Figure:
-    size = _SVG_SIZE.search(svg[:2000])
-    wide = bool(size) and float(size[1]) > 1.3 * float(size[2]) and float(size[1]) > 500
+def _figure(svg: bytes, *, wide: bool | None, alt: str, caption: str) -> Figure:
+    """``wide=None``: a landscape page of its own when the drawing is much wider than tall."""
+    if wide is None:
+        size = _SVG_SIZE.search(svg[:2000])
+        wide = bool(size) and float(size[1]) > 1.3 * float(size[2]) and float(size[1]) > 500
     return Figure(src=_svg_data_uri(svg), alt=alt, caption=caption, landscape=wide)
 
 

@@ -61,6 +61,7 @@ __all__ = [
     "TimelineOptions",
     "neighbourhood",
     "options_from",
+    "page_svgs",
     "select",
     "to_pdf",
     "to_svg",
@@ -877,16 +878,9 @@ def _undated_pages(lay: _Layout, page_w: float, page_h: float) -> list[ET.Elemen
     return pages
 
 
-def to_pdf(m: Map, options: TimelineOptions | None = None, *, page: str = "A3") -> bytes:
-    """The timeline of ``m`` as a PDF: landscape pages at print scale (see the module notes).
-
-    Rendered by WeasyPrint from a small HTML page whose images are the page SVGs made here;
-    its fetcher serves those and refuses every other URL (:mod:`argmap.render._pdf`). DejaVu
-    Sans covers Latin, Cyrillic and Arabic. ``page`` "A4" is there for printers without A3:
-    the same scale, so more pages.
-    """
-    from argmap.render._pdf import html_to_pdf
-
+def page_svgs(m: Map, options: TimelineOptions | None = None, *, page: str = "A3") -> list[bytes]:
+    """The timeline cut into landscape pages at print scale, one SVG document each: what
+    :func:`to_pdf` prints, and what a briefing embeds as its timeline pages."""
     if page not in PAGE_SIZES:
         raise InvalidInput("page", f"unknown page size {page!r}; use one of {', '.join(PAGE_SIZES)}")
     w_mm, h_mm = PAGE_SIZES[page]
@@ -898,9 +892,22 @@ def to_pdf(m: Map, options: TimelineOptions | None = None, *, page: str = "A3") 
     room = page_w - GUTTER - MARGIN - LABEL_PX - 30
     natural = _natural_width(_span(sel))
     lay = _layout(sel, plot_w=room if room < natural <= room * 1.5 else None)
+    return [_serialise(svg) for svg in _pages(lay, page_w, page_h)]
+
+
+def to_pdf(m: Map, options: TimelineOptions | None = None, *, page: str = "A3") -> bytes:
+    """The timeline of ``m`` as a PDF: landscape pages at print scale (see the module notes).
+
+    Rendered by WeasyPrint from a small HTML page whose images are the page SVGs made here;
+    its fetcher serves those and refuses every other URL (:mod:`argmap.render._pdf`). DejaVu
+    Sans covers Latin, Cyrillic and Arabic. ``page`` "A4" is there for printers without A3:
+    the same scale, so more pages.
+    """
+    from argmap.render._pdf import html_to_pdf
+
+    svgs = page_svgs(m, options, page=page)
     title = f"Timeline: {one_line(m.title)}"
-    pages = {f"argmap:page/{i + 1}": (_serialise(svg), "image/svg+xml")
-             for i, svg in enumerate(_pages(lay, page_w, page_h))}
+    pages = {f"argmap:page/{i + 1}": (svg, "image/svg+xml") for i, svg in enumerate(svgs)}
     html = ET.Element("html", {"lang": "en"})
     head = _el(html, "head")
     _el(head, "meta", {"charset": "utf-8"})

@@ -70,8 +70,13 @@ def seed_ctx(seed) -> B.BriefingContext:
 
 
 @pytest.fixture(scope="module")
-def seed_pdf(seed_ctx) -> PdfReader:
-    return PdfReader(io.BytesIO(B.render_pdf(seed_ctx)))
+def seed_bytes(seed_ctx) -> bytes:
+    return B.render_pdf(seed_ctx)
+
+
+@pytest.fixture(scope="module")
+def seed_pdf(seed_bytes) -> PdfReader:
+    return PdfReader(io.BytesIO(seed_bytes))
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +91,7 @@ def pages(seed_pdf) -> list[str]:
 def test_seed_briefing_has_every_section_heading_as_text_and_bookmark(seed_pdf, seed_ctx, pages):
     titles = outline_titles(seed_pdf)
     text = "\n".join(pages)
-    expected = ["Key conclusions", "Argument diagram", "Statements by speaker", "Corrections", "Sources"]
+    expected = ["Key conclusions", "Argument diagram", "Timeline", "Statements by speaker", "Corrections", "Sources"]
     assert [s.title for s in seed_ctx.sections if s.key != "contents"] == expected
     for heading in expected:
         assert heading in titles
@@ -103,7 +108,7 @@ def test_seed_briefing_is_a4_with_page_x_of_y_and_the_running_title(seed_pdf, se
     sizes = [(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in seed_pdf.pages]
     landscape = [i for i, size in enumerate(sizes) if size == (842, 595)]
     assert all(size in ((595, 842), (842, 595)) for size in sizes)
-    assert landscape and all("Argument diagram" in pages[i] for i in landscape)
+    assert landscape and all(("Argument diagram" in pages[i]) != ("Timeline" in pages[i].splitlines()[0]) for i in landscape)
     first, second, last = pages[0], pages[1], pages[-1]
     assert "page 1 of" not in first  # the cover has no running header or footer
     assert f"page 2 of {n}" in second and f"page {n} of {n}" in last
@@ -112,7 +117,7 @@ def test_seed_briefing_is_a4_with_page_x_of_y_and_the_running_title(seed_pdf, se
 
 def test_contents_give_the_page_each_section_starts_on(pages):
     cover = pages[0]
-    for title in ("Key conclusions", "Argument diagram", "Statements by speaker", "Corrections", "Sources"):
+    for title in ("Key conclusions", "Argument diagram", "Timeline", "Statements by speaker", "Corrections", "Sources"):
         m = re.search(rf"{title}[ .]*?(\d+)\s*$", cover, re.M)
         assert m, f"{title} has no page number in the contents"
         page = pages[int(m[1]) - 1]
@@ -144,6 +149,11 @@ def test_every_source_number_resolves_to_a_listed_source(seed_pdf, seed, seed_ct
         assert d in dests
         page = seed_pdf.get_destination_page_number(dests[d])
         assert page >= start and f"[{d[4:]}]" in pages[page]
+
+
+def test_committed_seed_briefing_is_what_the_code_makes(seed_bytes):
+    """`make exports` writes exports/peace-plan-briefing.pdf (issued 26 Nov 2025): regenerate it after a change."""
+    assert (REPO / "exports" / "peace-plan-briefing.pdf").read_bytes() == seed_bytes, "run `make exports`"
 
 
 def test_metadata_title_author_subject_created_and_language(seed_pdf, seed):
@@ -317,6 +327,15 @@ def test_diagram_figures_describe_the_diagram_in_words(seed_ctx):
     assert "4 arguments support it and 0 attack it directly" in focused[0].alt
 
 
+def test_timeline_pages_describe_the_timeline_in_words(seed_ctx, seed):
+    first, *rest = seed_ctx.timeline
+    dated = sum(1 for s in seed.statements if s.said)
+    assert first.alt.startswith(f"Timeline of {dated} dated statements in ")
+    assert "from 17 Nov 2025 to 26 Nov 2025" in first.alt and f"{70 - dated} undated statements listed apart" in first.alt
+    assert rest and all(f.landscape for f in seed_ctx.timeline)
+    assert rest[-1].alt.startswith(f"Timeline, page {len(rest) + 1} of {len(rest) + 1}")
+
+
 def test_every_context_field_reaches_a_template():
     used = "\n".join(p.read_text() for p in B.TEMPLATES.glob("*.j2"))
     unused = [f for f in B.BriefingContext.__struct_fields__ if f"c.{f}" not in used]
@@ -373,7 +392,7 @@ def test_hostile_text_stays_text_in_html(hostile_doc):
     parsed.feed(html)
     ours = set(re.findall(r"<([a-z][a-z0-9]*)", "\n".join(p.read_text() for p in B.TEMPLATES.glob("*.j2"))))
     assert set(parsed.tags) <= ours  # no script, svg, b, i, image, style from the text
-    assert parsed.tags.count("img") == len(ctx.diagram) and parsed.tags.count("h2") == len(ctx.sections)
+    assert parsed.tags.count("img") == len(ctx.diagram) + len(ctx.timeline) and parsed.tags.count("h2") == len(ctx.sections)
     assert parsed.tags.count("style") == 1 and parsed.tags.count("a") == len(re.findall(r"<a ", html))
     names = {n for n, _ in parsed.attrs}
     assert not names & {"onerror", "onload", "xlink:href", "srcset", "style"}
@@ -393,7 +412,7 @@ def test_hostile_text_stays_text_in_pdf_and_nothing_is_fetched(hostile_doc):
     assert all(w in text for w in ("שלום עולם", "سلام", "🕊", "ignore\ufffdbell", HOSTILE["cyrillic"]))
     # a 10,000-letter word is broken across lines and cut, saying so
     assert text.count("x" * 30) >= B.MAX_SHOWN // 30 and "[…8,000 more characters in the map]" in text
-    # the text named files and URLs, but as text: only the diagrams' data: URIs were read
+    # the text named files and URLs, but as text: only the figures' data: URIs were read
     assert fetcher.refused == [] and fetcher.served and all(u.startswith("data:image/svg+xml") for u in fetcher.served)
     assert "Injected" not in outline_titles(pdf)
     assert pdf.metadata.title == "Briefing <b>bold</b> & «Київ»"
@@ -404,7 +423,8 @@ def test_cyrillic_text_is_extractable_and_letter_paper_is_used(hostile_doc):
     text = text_of(pdf)
     assert CYRILLIC in text.replace("\n", " ")
     assert "Олена Петренко" in outline_titles(pdf)
-    assert all(round(float(p.mediabox.width)) == 612 and round(float(p.mediabox.height)) == 792 for p in pdf.pages)
+    sizes = {(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in pdf.pages}
+    assert sizes == {(612, 792), (792, 612)}  # US Letter, and landscape for the timeline
 
 
 # -- The fetcher -----------------------------------------------------------------------------
@@ -448,12 +468,12 @@ def test_the_fetcher_serves_files_inside_the_template_folder_only(tmp_path):
     link = B.TEMPLATES / "test-link.css"
     try:
         link.symlink_to("/etc/passwd")
-        with pytest.raises(ValueError, match="refused"):
+        with pytest.raises(ValueError, match="refuses"):
             fetcher.fetch(link.as_uri())
     finally:
         link.unlink(missing_ok=True)
     for url in ("https://example.com/", "ftp://example.com/x", f"file://otherhost{B.TEMPLATES}/briefing.css"):
-        with pytest.raises(ValueError, match="refused"):
+        with pytest.raises(ValueError, match="refuses"):
             fetcher.fetch(url)
 
 
