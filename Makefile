@@ -41,6 +41,9 @@ exports: setup
 	$(BIN)/argmap --db $(DB) export timeline peace-plan --format svg --out exports/peace-plan-timeline.svg
 	$(BIN)/argmap --db $(DB) export timeline peace-plan --format pdf --out exports/peace-plan-timeline.pdf
 	$(BIN)/argmap --db $(DB) export timeline peace-plan --format json --out exports/peace-plan-timeline.json
+	SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct -- $(SEED) 2>/dev/null || date +%s) \
+	  $(BIN)/argmap --db $(DB) export aif peace-plan --out exports/peace-plan.aif.json
+	$(BIN)/argmap --db $(DB) export argdown peace-plan --out exports/peace-plan.argdown
 	# A fixed date of issue keeps the committed briefing byte-stable until its content changes.
 	$(BIN)/argmap --db $(DB) export briefing peace-plan --issued 2025-11-26 --out exports/peace-plan-briefing.pdf
 	@echo "exports: regenerated from $(SEED)"

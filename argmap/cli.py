@@ -55,7 +55,7 @@ def describe(counts: Counts) -> str:
         f"{counts.speakers} speakers, {counts.sources} sources, {counts.statements} statements, "
         f"{counts.arguments} arguments ({counts.supports} support, {counts.attacks} attack, "
         f"{counts.undercuts} undercut)"
-    )
+    ) + (f", {counts.relations} rephrase/preference relations" if counts.relations else "")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -206,6 +206,95 @@ def export_map(ctx: click.Context, map_id: str, fmt: str, out: Path | None) -> N
     _write(data, out)
 
 
+# --- Semantics: `argmap af ...` (abstract frameworks, ICCMA conventions) and `argmap evaluate`.
+
+_SEMANTICS = ["grounded", "complete", "preferred", "stable"]
+
+
+@cli.group("af")
+def af_group() -> None:
+    """Abstract argumentation frameworks in the ICCMA formats (.apx, .tgf, .af)."""
+
+
+@af_group.command("solve")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--semantics", "-s", type=click.Choice(_SEMANTICS), required=True, help="The semantics.")
+@click.option("--task", "-t", type=click.Choice(["se", "ee", "dc", "ds"]), required=True,
+              help="se: some extension; ee: every extension; dc / ds: is --arg in some / every extension?")
+@click.option("--arg", "-a", "arg", help="The argument that dc and ds ask about (its name; 1..N for .af files).")
+@click.option("--format", "fmt", type=click.Choice(["apx", "tgf", "i23"]),
+              help="Input format (default: from the extension: .apx, .tgf, .af/.i23). Needed for '-'.")
+@click.option("--style", type=click.Choice(["iccma21", "iccma23"]),
+              help="Answer style: iccma21 prints [a,b]; iccma23 prints 'w 1 2' (default: iccma23 for i23 input).")
+@click.option("--limit", type=click.IntRange(min=1), help="For ee: list at most this many extensions.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Give up after this many seconds (exit 2 with a message).")
+@handle_errors
+def af_solve(file: str, semantics: str, task: str, arg: str | None, fmt: str | None, style: str | None,
+             limit: int | None, timeout: float | None) -> None:
+    """Solve one ICCMA task on the framework in FILE ('-' reads standard input).
+
+    \b
+        argmap af solve -s preferred -t ee tests/fixtures/floating.apx
+        argmap af solve -s stable -t dc -a 3 framework.af
+    """
+    from argmap.semantics import iccma, solve
+
+    if file == "-":
+        if fmt is None:
+            raise click.UsageError("--format is needed when reading standard input")
+        af = iccma.loads(sys.stdin.read(), fmt)
+    else:
+        fmt = fmt or iccma.format_of(file)
+        af = iccma.load(file, fmt)
+    solution = solve(af, semantics, task, arg=arg, limit=limit, timeout=timeout)
+    click.echo(iccma.answer(solution, style or ("iccma23" if fmt == "i23" else "iccma21")), nl=False)
+    if solution.truncated:
+        click.echo(f"argmap: note: stopped at --limit {limit}; more extensions exist", err=True)
+
+
+@cli.command()
+@click.argument("map_ref", metavar="MAP")
+@click.option("--semantics", "-s", type=click.Choice(_SEMANTICS), default="grounded", show_default=True,
+              help="grounded gives one sceptical answer; the others label what all their extensions agree on.")
+@click.option("--json", "as_json", is_flag=True, help="Print the evaluation as JSON.")
+@click.option("--limit", type=click.IntRange(min=1), default=16, show_default=True,
+              help="List at most this many extensions.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
+              help="Give up after this many seconds.")
+@click.pass_context
+@handle_errors
+def evaluate(ctx: click.Context, map_ref: str, semantics: str, as_json: bool, limit: int, timeout: float) -> None:
+    """Which statements of a map stand: a label (in / out / undec) and a reason for each.
+
+    MAP is a map id in the database, or a map file (.yaml, .json, .toml).
+    """
+    from argmap.mapfile import FORMATS, load as load_file
+    from argmap.semantics import evaluate_map
+
+    if Path(map_ref).suffix.lower() in FORMATS and Path(map_ref).is_file():
+        m = load_file(map_ref)
+    else:
+        with open_store(ctx, read_only=True) as store:
+            m = store.get_map(map_ref)
+    ev = evaluate_map(m, semantics, limit=limit, timeout=timeout)
+    if as_json:
+        click.echo(msgspec.json.encode(ev).decode())
+        return
+    click.echo(f"{m.id}: {semantics} semantics")
+    for title, ids in (("statements", [s.id for s in m.statements]), ("arguments", [a.id for a in m.arguments])):
+        counts = {lab: sum(ev.labels[x] == lab for x in ids) for lab in ("in", "out", "undec")}
+        click.echo(f"\n{title}: {counts['in']} in, {counts['out']} out, {counts['undec']} undecided")
+        width = max((len(x) for x in ids), default=0)
+        for x in ids:
+            click.echo(f"  {x:<{width}}  {ev.explanations[x]}")
+    if semantics != "grounded":
+        more = " (more exist)" if ev.truncated else ""
+        click.echo(f"\n{len(ev.extensions)} {semantics} extension(s){more}")
+
+# --- end of semantics commands.
+
+
 # -- argmap export diagram (render/diagram.py) ------------------------------------------------
 
 DIAGRAM_FORMATS = ("svg", "pdf", "png", "dot")  # the keys of render.diagram.EXPORTERS (a test checks)
@@ -226,11 +315,13 @@ DIAGRAM_FORMATS = ("svg", "pdf", "png", "dot")  # the keys of render.diagram.EXP
 @click.option("--no-legend", is_flag=True, help="Leave the legend out.")
 @click.option("--timeout", type=float, default=20.0, show_default=True,
               help="Seconds Graphviz may take before the export is refused.")
+@click.option("--evaluate", type=click.Choice(["grounded", "complete", "preferred", "stable"]),
+              help="Colour statements and arguments by their status under this semantics (see `argmap evaluate`).")
 @click.pass_context
 @handle_errors
 def export_diagram(ctx: click.Context, map_id: str, fmt: str | None, out: Path | None, focus: str | None,
                    depth: int, rankdir: str, group_by_speaker: bool, title: str | None, no_legend: bool,
-                   timeout: float) -> None:
+                   timeout: float, evaluate: str | None) -> None:
     """Draw a stored map as an argument diagram (SVG, PDF, PNG, or the Graphviz DOT source).
 
     \b
@@ -246,6 +337,10 @@ def export_diagram(ctx: click.Context, map_id: str, fmt: str | None, out: Path |
                             "title": title, "legend": not no_legend})
     with open_store(ctx, read_only=True) as store:
         m = store.get_map(map_id)
+    if evaluate is not None:
+        from argmap.semantics import evaluate_map
+
+        options.labels = evaluate_map(m, evaluate, timeout=timeout).labels
     _write(render(m, fmt, options, timeout=timeout), out)
 
 
@@ -332,6 +427,103 @@ def _write(data: bytes, out: Path | None) -> None:
     else:
         out.write_bytes(data)
         click.echo(f"wrote {out} ({len(data):,} bytes)", err=True)
+
+
+# -- interchange: AIF and Argdown in and out ----------------------------------------------------
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["aif", "argdown", "native"]),
+              help="The document's format (default: from the file extension, else from the content).")
+@click.option("--id", "map_id", help="Id of the new map (default: the document's own, else the file name).")
+@click.option("--replace", is_flag=True, help="Replace a map of the same id if the database has one.")
+@click.pass_context
+@handle_errors
+def import_(ctx: click.Context, file: Path, fmt: str | None, map_id: str | None, replace: bool) -> None:
+    """Import an AIF JSON (AIFdb, OVA, xAIF), Argdown or map file as a new map.
+
+    All or nothing: a document with a broken node, edge or line is refused with every problem
+    named, and the database stays as it was. Prints what was imported and what AIF or Argdown
+    held that argmap does not model (counted, never silently dropped). FILE may be - for
+    standard input (then give --format).
+    """
+    from argmap import formats
+    from argmap.mapfile import MAX_FILE_BYTES
+
+    name = None if str(file) == "-" else str(file)
+    data = _read_input(file, MAX_FILE_BYTES)
+    fmt = fmt or formats.detect(data, filename=name)
+    fallback = formats.id_from_filename(name) if name else "import"
+    if fmt == "native" and name is not None:
+        # A map file on disk may name its sources' text files; `load` reads them beside it.
+        from argmap.mapfile import load as load_file
+
+        m = load_file(file)
+        imported = formats.Imported(map=msgspec.structs.replace(m, id=map_id) if map_id else m)
+    else:
+        imported = formats.read(data, fmt, map_id=map_id, fallback_id=fallback, filename=name)
+    m = imported.map
+    with open_store(ctx) as store:
+        counts = store.load_map(m, replace=replace)
+    click.echo(f"imported map {m.id!r} ({fmt}) into {store.path}: {describe(counts)}")
+    if imported.counts:
+        click.echo("  the document holds: " + ", ".join(f"{n} {what}" for what, n in imported.counts.items()))
+    if imported.skipped:
+        click.echo("  not modelled: " + ", ".join(f"{n} {what}" for what, n in imported.skipped.items()))
+    for note in imported.notes:
+        click.echo(f"  note: {note}")
+
+
+def _read_input(file: Path, limit: int) -> bytes:
+    if str(file) == "-":
+        data = sys.stdin.buffer.read(limit + 1)
+    else:
+        try:
+            with file.open("rb") as f:
+                data = f.read(limit + 1)
+        except OSError as e:
+            raise ArgmapError("file", f"cannot read {file}: {e.strerror}") from None
+    if len(data) > limit:
+        from argmap.errors import LimitExceeded
+
+        raise LimitExceeded("file", f"larger than {limit // 2**20} MiB")
+    return data
+
+
+@export.command("aif")
+@click.argument("map_id")
+@click.option("--xaif", is_flag=True, help='Wrap the nodeset as xAIF ({"AIF": …, "text": …}).')
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Output file (default: standard output).")
+@click.pass_context
+@handle_errors
+def export_aif(ctx: click.Context, map_id: str, xaif: bool, out: Path | None) -> None:
+    """Write a stored map as AIF JSON (an AIFdb nodeset) that `argmap import` reads back.
+
+    Node timestamps not known from an import are the time of export, or $SOURCE_DATE_EPOCH.
+    """
+    from argmap.formats import write
+
+    with open_store(ctx, read_only=True) as store:
+        data = write(store.get_map(map_id), "aif", xaif=xaif)
+    _write(data, out)
+
+
+@export.command("argdown")
+@click.argument("map_id")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Output file (default: standard output).")
+@click.pass_context
+@handle_errors
+def export_argdown(ctx: click.Context, map_id: str, out: Path | None) -> None:
+    """Write a stored map as an Argdown document that Argdown's tools and `argmap import` read."""
+    from argmap.formats import write
+
+    with open_store(ctx, read_only=True) as store:
+        data = write(store.get_map(map_id), "argdown")
+    _write(data, out)
+
+
+# -- end of interchange ------------------------------------------------------------------------
 
 
 def main() -> None:

@@ -84,7 +84,10 @@ def decoder_for(fmt: str):
 
 
 def dumps(m: Map, *, format: str = "json") -> bytes:
-    """Encode a map as a map document (JSON or YAML), leaving out empty optional fields."""
+    """Encode a map as a map document (JSON or YAML), leaving out empty optional fields.
+
+    An empty ``extras`` goes too; a non-empty one is written exactly as it is.
+    """
     data = msgspec.to_builtins(m, order="deterministic")
     data = _prune(data)
     if format == "yaml":
@@ -94,7 +97,11 @@ def dumps(m: Map, *, format: str = "json") -> bytes:
 
 def _prune(value):
     if isinstance(value, dict):
-        return {k: _prune(v) for k, v in value.items() if v is not None and v != []}
+        return {
+            k: (v if k == "extras" else _prune(v))
+            for k, v in value.items()
+            if v is not None and v != [] and not (k == "extras" and v == {})
+        }
     if isinstance(value, list):
         return [_prune(v) for v in value]
     return value

@@ -24,7 +24,7 @@ import calendar
 import datetime as _dt
 import re
 from functools import lru_cache
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import msgspec
 from msgspec import Meta
@@ -35,11 +35,14 @@ __all__ = [
     "Argument",
     "ArgumentKind",
     "Edtf",
+    "Extras",
     "Id",
     "Map",
     "MapInfo",
     "PartialDate",
     "Quote",
+    "Relation",
+    "RelationKind",
     "Source",
     "Speaker",
     "Statement",
@@ -76,8 +79,20 @@ Text = Annotated[str, Meta(min_length=1, max_length=100_000)]
 Name = Annotated[str, Meta(min_length=1, max_length=500)]
 Tag = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[^\s,#][^\s,]*$")]
 
+Extras = Annotated[
+    dict[str, Any],
+    Meta(
+        description="What an interchange format said that the model has no field for, keyed by format "
+        "('aif', 'argdown'): kept so that exporting to that format again writes it back. argmap never "
+        "interprets it.",
+        examples=[{"aif": {"nodeID": 697878, "timestamp": "2021-05-17 10:21:10"}}],
+    ),
+]
+MAX_EXTRAS_BYTES = 100_000
+
 StatementKind = Literal["claim", "event", "derived"]
 ArgumentKind = Literal["support", "attack", "undercut"]
+RelationKind = Literal["rephrase", "preference"]
 Precision = Literal["year", "month", "day", "time", "interval"]
 
 
@@ -213,6 +228,22 @@ def _check_date(field: str, value: str | None) -> None:
             raise InvalidInput(field, e.reason) from None
 
 
+def _check_extras(value: dict) -> None:
+    # Extras come from untrusted documents and are stored as they are: bound their size.
+    if value and len(msgspec.json.encode(value)) > MAX_EXTRAS_BYTES:
+        raise InvalidInput("extras", f"more than {MAX_EXTRAS_BYTES:,} bytes as JSON")
+
+
+def _check_ends(field: str, ids: list[str], target: str) -> None:
+    """An inference or relation names each of its ``ids`` once, and never its own ``target``."""
+    if len(set(ids)) != len(ids):
+        seen: set[str] = set()
+        dup = next(p for p in ids if p in seen or seen.add(p))
+        raise InvalidInput(field, f"{dup!r} is listed twice")
+    if target in ids:
+        raise InvalidInput("target", f"{target!r} cannot be one of its own {field}")
+
+
 def _check_text(field: str, value: str | None) -> None:
     if value is not None and not value.strip():
         raise InvalidInput(field, "must not be empty or only white space")
@@ -297,10 +328,12 @@ class Statement(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     quote: Quote | None = None
     tags: list[Tag] = []
     note: Annotated[str, Meta(max_length=10_000)] | None = None
+    extras: Extras = {}
 
     def __post_init__(self):
         _check_text("text", self.text)
         _check_date("said", self.said)
+        _check_extras(self.extras)
         if len(set(self.tags)) != len(self.tags):
             raise InvalidInput("tags", "a tag is repeated")
         if self.quote is not None and self.source is None:
@@ -324,17 +357,36 @@ class Argument(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     target: Id
     scheme: Name | None = None
     note: Annotated[str, Meta(max_length=10_000)] | None = None
+    extras: Extras = {}
 
     def __post_init__(self):
         _check_text("scheme", self.scheme)
-        if len(set(self.premises)) != len(self.premises):
-            seen: set[str] = set()
-            dup = next(p for p in self.premises if p in seen or seen.add(p))
-            raise InvalidInput("premises", f"{dup!r} is listed twice")
-        if self.target in self.premises:
-            raise InvalidInput("target", f"{self.target!r} cannot be one of its own premises")
+        _check_extras(self.extras)
+        _check_ends("premises", self.premises, self.target)
         if self.target == self.id:
             raise InvalidInput("target", "an argument cannot target itself")
+
+
+class Relation(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A link that neither supports nor attacks: a ``rephrase`` (AIF MA node: ``target``
+    restates the statements in ``sources``) or a ``preference`` (AIF PA node: each of
+    ``sources`` is preferred to ``target``; statements or arguments, as AIF allows both).
+
+    >>> Relation(id="ma1", kind="rephrase", sources=["s1"], target="s2").kind
+    'rephrase'
+    """
+
+    id: Id
+    kind: RelationKind
+    sources: Annotated[list[Id], Meta(min_length=1, max_length=1000)]
+    target: Id
+    scheme: Name | None = None
+    note: Annotated[str, Meta(max_length=10_000)] | None = None
+    extras: Extras = {}
+
+    def __post_init__(self):
+        _check_extras(self.extras)
+        _check_ends("sources", self.sources, self.target)
 
 
 class MapInfo(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -358,9 +410,12 @@ class Map(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     sources: list[Source] = []
     statements: list[Statement] = []
     arguments: list[Argument] = []
+    relations: list[Relation] = []
+    extras: Extras = {}
 
     def __post_init__(self):
         _check_text("title", self.title)
+        _check_extras(self.extras)
 
     @property
     def info(self) -> MapInfo:
@@ -418,11 +473,19 @@ def check_map(m: Map) -> None:
     sources, _ = unique(m.sources, "sources")
     statements, statement_at = unique(m.statements, "statements")
     arguments, argument_at = unique(m.arguments, "arguments")
-    # Statements and arguments share one id space: an undercut's target must be unambiguous.
+    relations, relation_at = unique(m.relations, "relations")
+    # Statements, arguments and relations share one id space: an undercut's target, and a
+    # relation's ends, must be unambiguous.
     for aid in sorted(statements.keys() & arguments.keys(), key=argument_at.__getitem__):
         bad(
             f"$.arguments[{argument_at[aid]}].id",
             f"id {aid!r} is already used by a statement (at $.statements[{statement_at[aid]}])",
+        )
+    for rid in sorted(relations.keys() & (statements.keys() | arguments.keys()), key=relation_at.__getitem__):
+        section, at = ("statements", statement_at) if rid in statements else ("arguments", argument_at)
+        bad(
+            f"$.relations[{relation_at[rid]}].id",
+            f"id {rid!r} is already used by a {section[:-1]} (at $.{section}[{at[rid]}])",
         )
 
     for i, s in enumerate(m.statements):
@@ -444,6 +507,11 @@ def check_map(m: Map) -> None:
                 bad(f"{at}.premises[{j}]", f"{what} {p!r}", ref=True)
         if reason := target_problem(a, statements.__contains__, arguments.__contains__):
             bad(f"{at}.target", reason, ref=True)
+    for i, r in enumerate(m.relations):
+        at = f"$.relations[{i}]"
+        for field, ref in [*((f"sources[{j}]", x) for j, x in enumerate(r.sources)), ("target", r.target)]:
+            if reason := relation_ref_problem(r.kind, ref, statements.__contains__, arguments.__contains__):
+                bad(f"{at}.{field}", reason, ref=True)
     if problems:
         cls = DanglingReference if dangling else InvalidInput
         raise cls(problems=problems)
@@ -477,6 +545,15 @@ def target_problem(a: Argument, is_statement, is_argument) -> str | None:
         article = "an" if a.kind == "attack" else "a"
         return f"{article} {a.kind} targets a statement, but {a.target!r} is an argument (use an undercut)"
     return f"unknown statement {a.target!r}"
+
+
+def relation_ref_problem(kind: str, ref: str, is_statement, is_argument) -> str | None:
+    """Why ``ref`` cannot be a source or target of a relation of ``kind``, or None."""
+    if is_statement(ref):
+        return None
+    if is_argument(ref):
+        return None if kind == "preference" else f"a {kind} links statements, but {ref!r} is an argument"
+    return f"unknown {'statement' if kind == 'rephrase' else 'statement or argument'} {ref!r}"
 
 
 def decode_map(data: bytes | str, *, format: Literal["json", "yaml", "toml"] = "json") -> Map:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import msgspec
 
-from argmap.model import Argument, Map, MapInfo, Source, Speaker, Statement
+from argmap.model import Argument, Map, MapInfo, Relation, Source, Speaker, Statement
 
 __all__ = ["DOCUMENTS", "generate"]
 
@@ -23,6 +23,7 @@ DOCUMENTS: dict[str, type] = {
     "source": Source,
     "statement": Statement,
     "argument": Argument,
+    "relation": Relation,
 }
 
 

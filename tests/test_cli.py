@@ -20,6 +20,7 @@ from argmap.cli import cli
 from argmap.mapfile import load as load_map_file
 from argmap.schemas import generate
 from argmap.store import Store
+from argmap.store._store import SCHEMA_VERSION
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "seeds" / "peace-plan.yaml"
@@ -191,7 +192,7 @@ def test_init_creates_an_empty_database_once(tmp_path):
     path = tmp_path / "fresh.duckdb"
     result = run("--db", path, "init")
     assert result.exit_code == 0
-    assert result.stdout == f"database {path} ready (schema version 1)\n"
+    assert result.stdout == f"database {path} ready (schema version {SCHEMA_VERSION})\n"
     assert path.exists()
     assert run("--db", path, "init").exit_code == 0, "init on an existing database is harmless"
     result = run("--db", path, "stats")
@@ -214,7 +215,7 @@ def test_stats_json_is_machine_readable(db):
     (entry,) = json.loads(result.stdout)
     assert entry["id"] == "peace-plan"
     assert entry["counts"] == {"speakers": 17, "sources": 15, "statements": 70, "arguments": 60,
-                               "supports": 47, "attacks": 8, "undercuts": 5}
+                               "supports": 47, "attacks": 8, "undercuts": 5, "relations": 0}
 
 
 def test_stats_of_an_unknown_map_or_database_exits_2(tmp_path, db):

@@ -14,7 +14,9 @@ import pytest
 import argmap
 
 MODULES = ["argmap", "argmap.errors", "argmap.model", "argmap.mapfile", "argmap.schemas", "argmap.store",
-           "argmap.cli", "argmap.render.timeline", "argmap.formats.timelinejs", "argmap.api.timeline"]
+           "argmap.cli", "argmap.render.timeline", "argmap.formats.timelinejs", "argmap.api.timeline",
+           "argmap.formats", "argmap.formats.aif", "argmap.formats.argdown",
+           "argmap.semantics", "argmap.semantics.iccma", "argmap.api.semantics"]
 
 
 def test_all_is_sorted_without_repeats():

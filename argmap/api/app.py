@@ -95,12 +95,15 @@ def route_handlers() -> list:
     from argmap.api.briefings import BriefingController
     from argmap.api.diagrams import DiagramController
     from argmap.api.entities import ArgumentController, SourceController, SpeakerController, StatementController
+    from argmap.api.interchange import ImportController
     from argmap.api.maps import MapController
     from argmap.api.queries import QueryController
+    from argmap.api.semantics import EvaluationController, SolveController
     from argmap.api.timeline import TimelineController
 
     return [
         MapController,
+        ImportController,
         SpeakerController,
         SourceController,
         StatementController,
@@ -108,6 +111,8 @@ def route_handlers() -> list:
         QueryController,
         DiagramController,
         TimelineController,
+        EvaluationController,
+        SolveController,
         BriefingController,
     ]
 

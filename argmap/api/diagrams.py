@@ -17,6 +17,7 @@ from litestar.params import Parameter
 
 from argmap.api._openapi import by_extension
 from argmap.render.diagram import EXPORTERS, MAX_STATEMENTS, options_from, render
+from argmap.semantics import Semantics, evaluate_map
 from argmap.store import Store
 
 __all__ = ["DiagramController", "TIMEOUT"]
@@ -53,18 +54,24 @@ class DiagramController(Controller):
         group_by_speaker: bool = Parameter(default=False, description="Frame each speaker's statements."),
         title: str | None = Parameter(default=None, description="Title instead of the map's."),
         legend: bool = Parameter(default=True, description="Draw the legend."),
+        evaluate: Semantics | None = Parameter(
+            default=None, description="Colour statements and arguments by their status under this "
+            "semantics (grounded, complete, preferred, stable), as /evaluation gives it."),
     ) -> Response:
         # async + an explicit thread, as in queries.py: Litestar 2.25 mishandles `-> Response`
         # on sync_to_thread handlers.
         ext = request.url.path.rsplit(".", 1)[1]
         params = {"focus": focus, "depth": depth, "rankdir": rankdir, "group_by_speaker": group_by_speaker,
                   "title": title, "legend": legend}
-        return await anyio.to_thread.run_sync(_diagram, store, map_id, ext, params)
+        return await anyio.to_thread.run_sync(_diagram, store, map_id, ext, params, evaluate)
 
 
-def _diagram(store: Store, map_id: str, ext: str, params: dict) -> Response:
+def _diagram(store: Store, map_id: str, ext: str, params: dict, evaluate: Semantics | None = None) -> Response:
     options = options_from(params)
-    data = render(store.get_map(map_id), ext, options, timeout=TIMEOUT)
+    m = store.get_map(map_id)
+    if evaluate is not None:
+        options.labels = evaluate_map(m, evaluate, timeout=TIMEOUT).labels
+    data = render(m, ext, options, timeout=TIMEOUT)
     disposition = f'inline; filename="{map_id}-diagram.{ext}"'  # map ids are [A-Za-z0-9_.:~-]
     return Response(data, media_type=EXPORTERS[ext].media_type,
                     headers={**_HEADERS, "Content-Disposition": disposition})

@@ -30,9 +30,23 @@ def _yaml(m: Map) -> bytes:
     return dumps(m, format="yaml")
 
 
+def _aif(m: Map) -> bytes:
+    from argmap.formats import write
+
+    return write(m, "aif")
+
+
+def _argdown(m: Map) -> bytes:
+    from argmap.formats import write
+
+    return write(m, "argdown")
+
+
 MAP_EXPORTS: dict[str, tuple[str, Callable[[Map], bytes]]] = {
     ".json": ("application/json", _json),
     ".yaml": ("application/yaml", _yaml),
+    ".aif.json": ("application/json", _aif),
+    ".argdown": ("text/plain; charset=utf-8", _argdown),
 }
 """Extension → (media type, function of the whole map). Longest extension wins."""
 
@@ -70,7 +84,8 @@ class MapController(Controller):
         operation_id="getMap",
         summary="A map's summary, or its whole document by extension",
         description="`/maps/peace-plan` answers the summary and counts; `/maps/peace-plan.json` "
-        "and `.yaml` the whole map document.",
+        "and `.yaml` the whole map document; `.aif.json` the map as AIF JSON (an AIFdb nodeset) and "
+        "`.argdown` as an Argdown document.",
         sync_to_thread=True,
     )
     def get_map(self, store: Store, map_ref: str) -> MapSummary:

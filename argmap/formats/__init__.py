@@ -1,1 +1,114 @@
-"""Exchange formats: other tools' documents in and out of :mod:`argmap.model`."""
+"""Interchange formats: AIF JSON and Argdown in and out, beside argmap's own map files.
+
+Every format module offers the same pair, and ``read`` for the import report::
+
+    read(data, *, map_id=..., title=None) -> Imported   # the map, and what was left out
+    loads(data, **kw) -> Map
+    dumps(map) -> bytes | str
+
+This module picks the module: :func:`detect` from a file name, a content type or the content,
+:func:`read` and :func:`write` by format name. The CLI (``argmap import``, ``argmap export
+aif|argdown``) and the HTTP API (``POST /maps/import``, ``GET /maps/{map}.aif.json``) call these.
+
+>>> detect(b'{"nodes": [], "edges": []}')
+'aif'
+>>> detect(b"[Claim]: text", filename="debate.argdown")
+'argdown'
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+import msgspec
+
+from argmap.errors import FormatError
+from argmap.formats._common import Imported, make_id
+from argmap.model import Map
+
+__all__ = ["EXPORTS", "FORMATS", "Imported", "detect", "id_from_filename", "read", "write"]
+
+FORMATS = ("aif", "argdown", "native")
+"""What ``argmap import --format`` and ``POST /maps/import?format=`` accept."""
+
+EXPORTS = {"aif": ("application/json", ".aif.json"), "argdown": ("text/plain; charset=utf-8", ".argdown")}
+"""Format → (media type, file extension) of what :func:`write` produces."""
+
+_SUFFIXES = {
+    ".argdown": "argdown", ".ad": "argdown", ".aif": "aif",
+    ".yaml": "native", ".yml": "native", ".toml": "native",
+}
+_MEDIA = {
+    "text/x-argdown": "argdown", "text/argdown": "argdown", "application/x-argdown": "argdown",
+    "application/x-aif+json": "aif", "application/aif+json": "aif",
+    "application/yaml": "native", "application/x-yaml": "native", "text/yaml": "native",
+}
+
+
+def detect(data: bytes, *, filename: str | None = None, content_type: str | None = None) -> str:
+    """The format of a document: from its file extension, else its content type, else its
+    content (JSON with ``nodes`` or ``AIF`` is AIF, other JSON a map file). Argdown and YAML
+    cannot be told apart by content: name one, or say which."""
+    if filename:
+        suffix = PurePath(filename.lower()).suffix
+        if suffix in _SUFFIXES:
+            return _SUFFIXES[suffix]
+    media = (content_type or "").split(";")[0].strip().lower()
+    if media in _MEDIA:
+        return _MEDIA[media]
+    if data.lstrip()[:1] == b"{":  # Argdown may start with "[": only an object is sniffed
+        try:
+            top = msgspec.json.decode(data, type=dict)
+        except msgspec.DecodeError as e:
+            raise FormatError("$", f"looks like JSON but is not: {e}") from None
+        return "aif" if "nodes" in top or "AIF" in top else "native"
+    raise FormatError(
+        "format", "cannot tell the format from the content: name it (aif, argdown or native), "
+        "or use a file extension (.argdown, .json, .yaml)"
+    )
+
+
+def read(data: bytes, format: str, *, map_id: str | None = None, fallback_id: str = "import",
+         title: str | None = None, filename: str | None = None) -> Imported:
+    """Read a document of ``format`` into a checked map.
+
+    The map's id is ``map_id``, else the document's own (a map file's ``id``, Argdown front
+    matter ``argmap: {id}``), else ``fallback_id``.
+    """
+    if format == "aif":
+        from argmap.formats import aif
+
+        return aif.read(data, map_id=map_id or fallback_id, title=title)
+    if format == "argdown":
+        from argmap.formats import argdown
+
+        return argdown.read(data, map_id=map_id, fallback_id=fallback_id, title=title)
+    if format == "native":
+        from argmap.mapfile import FORMATS as MAPFILE_FORMATS
+        from argmap.mapfile import loads
+
+        suffix = PurePath(filename.lower()).suffix if filename else ""
+        kind = MAPFILE_FORMATS.get(suffix) or ("json" if data.lstrip()[:1] == b"{" else "yaml")
+        m = loads(data, format=kind)
+        changes = {k: v for k, v in (("id", map_id), ("title", title)) if v}
+        return Imported(map=msgspec.structs.replace(m, **changes) if changes else m)
+    raise FormatError("format", f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
+
+
+def write(m: Map, format: str, **options) -> bytes:
+    """``m`` as an AIF or Argdown document (see :data:`EXPORTS` for media types)."""
+    if format == "aif":
+        from argmap.formats import aif
+
+        return aif.dumps(m, **options)
+    if format == "argdown":
+        from argmap.formats import argdown
+
+        return argdown.dumps(m).encode("utf-8")
+    raise FormatError("format", f"cannot export {format!r}; use one of {', '.join(EXPORTS)}")
+
+
+def id_from_filename(filename: str) -> str:
+    """A map id from a file name: ``nodeset21145.json`` → ``nodeset21145``."""
+    name = PurePath(filename).name.split(".")[0]
+    return make_id(name, fallback="import") if name else "import"

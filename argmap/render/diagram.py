@@ -157,6 +157,7 @@ def select(m: Map, focus: str | None = None, depth: int = 2) -> tuple[list[State
         raise DanglingReference("focus", f"{what} {focus!r} in map {m.id!r}")
     touching: dict[str, list[Argument]] = defaultdict(list)
     undercuts: dict[str, list[Argument]] = defaultdict(list)
+    by_id = {a.id: a for a in m.arguments}
     for a in m.arguments:
         for p in a.premises:
             touching[p].append(a)
@@ -171,6 +172,9 @@ def select(m: Map, focus: str | None = None, depth: int = 2) -> tuple[list[State
                 continue
             shown_a.add(a.id)
             stack.extend(undercuts[a.id])
+            if a.kind == "undercut" and a.target in by_id:
+                # An undercut drawn without the inference it denies would point at nothing.
+                stack.append(by_id[a.target])
             ends = a.premises if a.kind == "undercut" else [*a.premises, a.target]
             for sid in ends:
                 if sid not in shown_s:

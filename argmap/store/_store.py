@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import threading
 from contextlib import contextmanager
 from functools import lru_cache
@@ -42,6 +43,7 @@ from argmap.model import (
     Map,
     MapInfo,
     Quote,
+    Relation,
     Source,
     Speaker,
     Statement,
@@ -49,6 +51,7 @@ from argmap.model import (
     check_map,
     partial_date,
     quote_problem,
+    relation_ref_problem,
     target_problem,
     validate,
 )
@@ -56,7 +59,6 @@ from argmap.model import (
 __all__ = ["Counts", "MapSummary", "Store", "default_path"]
 
 T = TypeVar("T")
-SCHEMA_VERSION = 1
 DEFAULT_DB = "argmap.duckdb"
 
 
@@ -75,6 +77,8 @@ class Counts(msgspec.Struct, kw_only=True):
     supports: int = 0
     attacks: int = 0
     undercuts: int = 0
+    relations: int = 0
+    """Rephrases and preferences (AIF MA and PA nodes)."""
 
 
 class MapSummary(msgspec.Struct, kw_only=True):
@@ -104,6 +108,23 @@ def _writer_lock(path: str) -> threading.RLock:
 @lru_cache(maxsize=1)
 def _schema_sql() -> str:
     return resources.files("argmap.store").joinpath("schema.sql").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def _migrations() -> tuple[tuple[int, str, str], ...]:
+    """``(version, name, sql)`` of ``migrations/NNNN_name.sql``, in order; schema.sql is version 1."""
+    found = []
+    for f in resources.files("argmap.store").joinpath("migrations").iterdir():
+        if m := re.fullmatch(r"(\d{4})_(\w+)\.sql", f.name):
+            found.append((int(m[1]), f.name[:-4], f.read_text(encoding="utf-8")))
+    found.sort()
+    versions = [v for v, _, _ in found]
+    if versions != list(range(2, len(found) + 2)):
+        raise RuntimeError(f"argmap/store/migrations must number 0002, 0003, … without gaps, found {versions}")
+    return tuple(found)
+
+
+SCHEMA_VERSION = 1 + len(_migrations())
 
 
 class Store:
@@ -155,6 +176,12 @@ class Store:
                     )
                 if have < 1:
                     cur.execute("INSERT INTO schema_version (version, name) VALUES (1, '0001_initial')")
+                for version, name, sql in _migrations():
+                    if version > have:
+                        cur.execute(sql)
+                        cur.execute(
+                            "INSERT INTO schema_version (version, name) VALUES ($v, $n)", {"v": version, "n": name}
+                        )
                 cur.commit()
             except BaseException:
                 cur.rollback()
@@ -316,14 +343,15 @@ class Store:
                     raise DuplicateId("id", f"map {m.id!r} already exists (load with replace to overwrite it)")
                 _delete_map_rows(cur, m.id)
             cur.execute(
-                "INSERT INTO maps (id, title, description) VALUES ($id, $title, $description)",
-                msgspec.structs.asdict(m.info),
+                "INSERT INTO maps (id, title, description, extras) VALUES ($id, $title, $description, $extras)",
+                {**msgspec.structs.asdict(m.info), "extras": _extras_json(m.extras)},
             )
             _insert_many(cur, "speakers", [_speaker_row(m.id, i, s) for i, s in enumerate(m.speakers)])
             _insert_many(cur, "sources", [_source_row(m.id, i, s) for i, s in enumerate(m.sources)])
             _insert_many(cur, "statements", [_statement_row(m.id, i, s) for i, s in enumerate(m.statements)])
             _insert_many(cur, "arguments", [_argument_row(m.id, i, a) for i, a in enumerate(m.arguments)])
             _insert_many(cur, "premises", [r for a in m.arguments for r in _premise_rows(m.id, a)])
+            _insert_many(cur, "relations", [_relation_row(m.id, i, r) for i, r in enumerate(m.relations)])
             return _counts(cur, m.id)
 
         return self.write(fn, touch=m.id)
@@ -340,6 +368,10 @@ class Store:
                 sources=self.list_sources(map_id),
                 statements=self.list_statements(map_id),
                 arguments=self.list_arguments(map_id),
+                relations=self.list_relations(map_id),
+                extras=self._read(
+                    lambda c: _extras(c.execute("SELECT extras FROM maps WHERE id = $m", {"m": map_id}).fetchone()[0])
+                ),
             )
 
     def counts(self, map_id: str | None = None) -> Counts:
@@ -492,7 +524,7 @@ class Store:
             params["to_hi"] = _date_arg("to", date_to).upper
         sql = (
             "SELECT id, text, kind, speaker_id, said, source_id, date_source_id, quote_start, quote_end, "
-            "quote_text, tags, note FROM statements WHERE " + " AND ".join(where) + " ORDER BY seq, id"
+            "quote_text, tags, note, extras FROM statements WHERE " + " AND ".join(where) + " ORDER BY seq, id"
         ) + _page(limit, offset, params)
         rows = self._read(lambda c: c.execute(sql, params).fetchall())
         return [_statement(r) for r in rows]
@@ -563,13 +595,16 @@ class Store:
             )
             params["premise"] = premise
         sql = (
-            "SELECT a.id, a.kind, a.target_id, a.scheme, a.note, "
+            "SELECT a.id, a.kind, a.target_id, a.scheme, a.note, a.extras, "
             "(SELECT list(p.statement_id ORDER BY p.position) FROM premises p "
             " WHERE p.map_id = a.map_id AND p.argument_id = a.id) "
             "FROM arguments a WHERE " + " AND ".join(where) + " ORDER BY a.seq, a.id"
         ) + _page(limit, offset, params)
         rows = self._read(lambda c: c.execute(sql, params).fetchall())
-        return [Argument(id=r[0], kind=r[1], target=r[2], scheme=r[3], note=r[4], premises=r[5]) for r in rows]
+        return [
+            Argument(id=r[0], kind=r[1], target=r[2], scheme=r[3], note=r[4], extras=_extras(r[5]), premises=r[6])
+            for r in rows
+        ]
 
     def update_argument(self, map_id: str, arg: Argument) -> Argument:
         arg = validate(arg)
@@ -579,7 +614,8 @@ class Store:
             _check_argument_refs(cur, map_id, arg)
             row = _argument_row(map_id, 0, arg)
             cur.execute(
-                "UPDATE arguments SET kind = $kind, target_id = $target_id, scheme = $scheme, note = $note "
+                "UPDATE arguments SET kind = $kind, target_id = $target_id, scheme = $scheme, note = $note, "
+                "extras = $extras "
                 "WHERE map_id = $map_id AND id = $id",
                 {k: v for k, v in row.items() if k != "seq"},
             )
@@ -612,6 +648,21 @@ class Store:
         by_id = {s.id: s for s in self.list_statements(map_id, ids=[h[0] for h in hits])} if hits else {}
         return [(by_id[i], score) for i, score in hits]
 
+    # -- relations (rephrase, preference) --------------------------------------------------
+
+    def list_relations(self, map_id: str, *, ids: list[str] | None = None) -> list[Relation]:
+        """Rephrases and preferences in map order (loaded with the map; see Map.relations)."""
+        sql = "SELECT id, kind, sources, target_id, scheme, note, extras FROM relations WHERE map_id = $m"
+        rows = self._read(lambda c: _select(c, sql, map_id, ids))
+        return [
+            Relation(id=r[0], kind=r[1], sources=list(r[2]), target=r[3], scheme=r[4], note=r[5], extras=_extras(r[6]))
+            for r in rows
+        ]
+
+    def delete_relation(self, map_id: str, relation_id: str) -> list[str]:
+        """Delete a rephrase or preference (nothing refers to one)."""
+        return self.write(lambda cur: _delete(cur, map_id, "relation", relation_id, False), touch=map_id)
+
     # -- checks ---------------------------------------------------------------------------
 
     def check_integrity(self) -> list[Problem]:
@@ -621,7 +672,10 @@ class Store:
 
 # -- Implementation details ----------------------------------------------------------------
 
-_TABLE_OF = {"speaker": "speakers", "source": "sources", "statement": "statements", "argument": "arguments"}
+_TABLE_OF = {
+    "speaker": "speakers", "source": "sources", "statement": "statements", "argument": "arguments",
+    "relation": "relations",
+}
 
 _INTEGRITY_SQL = {
     "statement speaker": "SELECT s.map_id, s.id, s.speaker_id FROM statements s WHERE s.speaker_id IS NOT NULL "
@@ -642,7 +696,13 @@ _INTEGRITY_SQL = {
     "UNION ALL SELECT 1 FROM arguments y WHERE a.kind = 'undercut' AND y.map_id = a.map_id AND y.id = a.target_id)",
     "map": "SELECT t.map_id, t.id, t.map_id FROM (SELECT map_id, id FROM speakers UNION ALL "
     "SELECT map_id, id FROM sources UNION ALL SELECT map_id, id FROM statements UNION ALL "
-    "SELECT map_id, id FROM arguments) t WHERE NOT EXISTS (SELECT 1 FROM maps m WHERE m.id = t.map_id)",
+    "SELECT map_id, id FROM arguments UNION ALL SELECT map_id, id FROM relations) t "
+    "WHERE NOT EXISTS (SELECT 1 FROM maps m WHERE m.id = t.map_id)",
+    "relation end": "SELECT r.map_id, r.id, e.ref FROM relations r, "
+    "(SELECT map_id, id, unnest(list_append(sources, target_id)) AS ref FROM relations) e "
+    "WHERE e.map_id = r.map_id AND e.id = r.id "
+    "AND NOT EXISTS (SELECT 1 FROM statements x WHERE x.map_id = r.map_id AND x.id = e.ref) "
+    "AND NOT (r.kind = 'preference' AND EXISTS (SELECT 1 FROM arguments y WHERE y.map_id = r.map_id AND y.id = e.ref))",
 }
 
 
@@ -725,8 +785,9 @@ def _require_new(cur, table: str, map_id: str, id_: str, what: str) -> None:
 
 
 def _require_new_node(cur, map_id: str, id_: str) -> None:
-    # Statements and arguments share one id space: an undercut's target must be unambiguous.
-    for table, what in (("statements", "statement"), ("arguments", "argument")):
+    # Statements, arguments and relations share one id space: an undercut's target, and a
+    # relation's ends, must be unambiguous.
+    for table, what in (("statements", "statement"), ("arguments", "argument"), ("relations", "relation")):
         if _exists(cur, table, map_id, id_):
             raise DuplicateId("$.id", f"id {id_!r} is already taken by a {what} in map {map_id!r}")
 
@@ -792,9 +853,18 @@ def _dependents(cur, map_id: str, kind: str, id_: str) -> list[tuple[str, str]]:
             "OR EXISTS (SELECT 1 FROM premises p WHERE p.map_id = a.map_id AND p.argument_id = a.id "
             "AND p.statement_id = $id)) ORDER BY seq"
         )
-    else:
+    elif kind == "argument":
         sql = "SELECT 'argument', id FROM arguments WHERE map_id = $m AND kind = 'undercut' AND target_id = $id ORDER BY seq"
-    return [tuple(r) for r in cur.execute(sql, p).fetchall()]
+    else:
+        return []
+    rows = [tuple(r) for r in cur.execute(sql, p).fetchall()]
+    if kind in ("statement", "argument"):
+        rows += cur.execute(
+            "SELECT 'relation', id FROM relations WHERE map_id = $m AND (target_id = $id OR list_contains(sources, $id)) "
+            "ORDER BY seq",
+            p,
+        ).fetchall()
+    return [tuple(r) for r in rows]
 
 
 def _delete(cur, map_id: str, kind: str, id_: str, cascade: bool) -> list[str]:
@@ -819,7 +889,7 @@ def _delete(cur, map_id: str, kind: str, id_: str, cascade: bool) -> list[str]:
 
 
 def _delete_map_rows(cur, map_id: str) -> None:
-    for table in ("premises", "arguments", "statements", "sources", "speakers"):
+    for table in ("relations", "premises", "arguments", "statements", "sources", "speakers"):
         cur.execute(f"DELETE FROM {table} WHERE map_id = $m", {"m": map_id})
     cur.execute("DELETE FROM maps WHERE id = $m", {"m": map_id})
 
@@ -832,12 +902,14 @@ def _counts(cur, map_id: str | None) -> Counts:
         f"(SELECT count(*) FROM statements {cond}), "
         f"(SELECT count(*) FILTER (kind = 'support') FROM arguments {cond}), "
         f"(SELECT count(*) FILTER (kind = 'attack') FROM arguments {cond}), "
-        f"(SELECT count(*) FILTER (kind = 'undercut') FROM arguments {cond})",
+        f"(SELECT count(*) FILTER (kind = 'undercut') FROM arguments {cond}), "
+        f"(SELECT count(*) FROM relations {cond})",
         params,
     ).fetchone()
     return Counts(
         speakers=row[0], sources=row[1], statements=row[2],
         arguments=row[3] + row[4] + row[5], supports=row[3], attacks=row[4], undercuts=row[5],
+        relations=row[6],
     )
 
 
@@ -904,7 +976,7 @@ def _statement_row(map_id: str, seq: int, s: Statement) -> dict:
         "said": s.said, "said_lo": d and d.lower, "said_hi": d and d.upper, "said_precision": d and d.precision,
         "source_id": s.source, "date_source_id": s.date_source,
         "quote_start": q and q.start, "quote_end": q and q.end, "quote_text": q and q.text,
-        "tags": list(s.tags), "note": s.note,
+        "tags": list(s.tags), "note": s.note, "extras": _extras_json(s.extras),
     }
 
 
@@ -912,16 +984,31 @@ def _statement(r) -> Statement:
     quote = Quote(start=r[7], end=r[8], text=r[9]) if r[7] is not None else None
     return Statement(
         id=r[0], text=r[1], kind=r[2], speaker=r[3], said=r[4], source=r[5], date_source=r[6],
-        quote=quote, tags=list(r[10]), note=r[11],
+        quote=quote, tags=list(r[10]), note=r[11], extras=_extras(r[12]),
     )
 
 
 def _argument_row(map_id: str, seq: int, a: Argument) -> dict:
     return {
         "map_id": map_id, "id": a.id, "seq": seq, "kind": a.kind, "target_id": a.target,
-        "scheme": a.scheme, "note": a.note,
+        "scheme": a.scheme, "note": a.note, "extras": _extras_json(a.extras),
     }
 
 
 def _premise_rows(map_id: str, a: Argument) -> list[dict]:
     return [{"map_id": map_id, "argument_id": a.id, "position": i, "statement_id": p} for i, p in enumerate(a.premises)]
+
+
+def _relation_row(map_id: str, seq: int, r: Relation) -> dict:
+    return {
+        "map_id": map_id, "id": r.id, "seq": seq, "kind": r.kind, "sources": list(r.sources),
+        "target_id": r.target, "scheme": r.scheme, "note": r.note, "extras": _extras_json(r.extras),
+    }
+
+
+def _extras_json(extras: dict) -> str | None:
+    return msgspec.json.encode(extras).decode() if extras else None
+
+
+def _extras(text: str | None) -> dict:
+    return msgspec.json.decode(text) if text else {}

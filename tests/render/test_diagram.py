@@ -516,3 +516,31 @@ def test_missing_graphviz_says_how_to_install_it(monkeypatch):
     monkeypatch.setattr(diagram.shutil, "which", lambda name: None)
     with pytest.raises(RuntimeError, match="apt-get install graphviz"):
         render(two_reasons(True), "svg")
+
+
+def test_focus_reaching_an_undercut_by_its_premise_also_shows_the_argument_it_undercuts():
+    from argmap.model import Argument, Map, Statement
+    from argmap.render.diagram import select
+
+    m = Map(
+        id="m", title="t",
+        statements=[Statement(id=i, text=i) for i in "abc"],
+        arguments=[
+            Argument(id="x", kind="support", premises=["a"], target="b"),
+            Argument(id="u", kind="undercut", premises=["c"], target="x"),
+        ],
+    )
+    statements, arguments = select(m, "c", 1)
+    assert {a.id for a in arguments} == {"u", "x"}
+    assert {s.id for s in statements} == {"a", "b", "c"}
+
+
+def test_every_seed_statement_can_be_the_focus():
+    from pathlib import Path
+
+    from argmap.mapfile import load
+    from argmap.render.diagram import DiagramOptions, build_graph
+
+    m = load(Path(__file__).resolve().parents[2] / "seeds" / "peace-plan.yaml")
+    for s in m.statements:
+        build_graph(m, DiagramOptions(focus=s.id, depth=1)).to_string()

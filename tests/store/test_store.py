@@ -17,6 +17,7 @@ from argmap.errors import ArgmapError, DanglingReference, DuplicateId, InUse, In
 from argmap.mapfile import load as load_map_file
 from argmap.model import Argument, Map, MapInfo, Quote, Source, Speaker, Statement, check_map
 from argmap.store import Counts, Store
+from argmap.store._store import SCHEMA_VERSION
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "peace-plan.yaml"
 TEXT = "Peace needs Ukraine at the table. Europe must be heard. The plan rewards aggression."
@@ -526,9 +527,9 @@ def test_a_reopened_file_keeps_its_data_and_schema_version(tmp_path, seed):
     path = tmp_path / "argmap.duckdb"
     with Store(path) as s:
         s.load_map(seed)
-        assert s.schema_version == 1
+        assert s.schema_version == SCHEMA_VERSION  # schema.sql and every migration
     with Store(path) as s:
-        assert s.schema_version == 1
+        assert s.schema_version == SCHEMA_VERSION
         assert s.get_map(seed.id) == seed
     with Store(path, read_only=True) as s:
         assert s.get_map(seed.id) == seed

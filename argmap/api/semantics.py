@@ -1,0 +1,125 @@
+"""Formal evaluation over HTTP: which claims of a map stand, and ICCMA tasks on any framework.
+
+``GET /maps/{map}/evaluation?semantics=grounded`` labels every statement and argument with a
+one-line reason (:func:`argmap.semantics.evaluate_map`). ``POST /af/solve?semantics=&task=``
+answers an ICCMA task on a framework sent in the body: JSON
+``{"arguments": ["a", "b"], "attacks": [["a", "b"]]}``, or ICCMA text (``.apx``, ``.tgf`` or
+the 2023 ``p af N`` format) with ``format=`` and any non-JSON content type.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.params import Parameter
+from msgspec import Meta
+
+from argmap.errors import FormatError, InvalidInput, from_validation_error
+from argmap.semantics import AF, Evaluation, Semantics, Solution, Task, evaluate_map, iccma, solve
+from argmap.store import Store
+
+__all__ = ["EvaluationController", "FrameworkBody", "SolveAnswer", "SolveController"]
+
+TIMEOUT = 20.0
+"""Seconds one evaluation or solve may take before it is refused (422, limit_exceeded)."""
+
+MAX_EXTENSIONS = 1000
+
+Name = Annotated[str, Meta(min_length=1, max_length=200)]
+
+
+class FrameworkBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A framework as JSON: argument names, and attacks as ``[attacker, attacked]`` pairs."""
+
+    arguments: Annotated[list[Name], Meta(max_length=2_000_000)]
+    attacks: Annotated[list[tuple[Name, Name]], Meta(max_length=10_000_000)] = []
+
+
+class SolveAnswer(msgspec.Struct, kw_only=True):
+    """The solution, the same answer as an ICCMA solver prints it, and the framework's size."""
+
+    solution: Solution
+    iccma: str
+    arguments: int
+    attacks: int
+
+
+_Semantics = Parameter(description="grounded, complete, preferred or stable.")
+_Limit = Parameter(default=16, ge=1, le=MAX_EXTENSIONS, description="List at most this many extensions.")
+
+
+class EvaluationController(Controller):
+    path = "/maps/{map_id:str}"
+    tags = ["evaluation"]
+
+    @get(
+        "/evaluation",
+        operation_id="evaluateMap",
+        summary="Which statements stand: a label (in / out / undec) and a reason for each",
+        description="Statements and arguments become a Dung framework (see the README's "
+        "'Evaluation'); grounded semantics gives one sceptical answer, the others label what "
+        "all their extensions agree on and list the extensions.",
+        sync_to_thread=True,
+    )
+    def evaluation(
+        self,
+        store: Store,
+        map_id: str,
+        semantics: Semantics = Parameter(default="grounded", description="grounded, complete, preferred or stable."),
+        limit: int = _Limit,
+    ) -> Evaluation:
+        return evaluate_map(store.get_map(map_id), semantics, limit=limit, timeout=TIMEOUT)
+
+
+class SolveController(Controller):
+    path = "/af"
+    tags = ["evaluation"]
+
+    @post(
+        "/solve",
+        operation_id="solveFramework",
+        summary="Answer an ICCMA task (se, ee, dc, ds) on a framework in the body",
+        description="The body is JSON `{\"arguments\": [...], \"attacks\": [[a, b], ...]}` "
+        "(content type application/json), or ICCMA text (.apx, .tgf, or the 2023 `p af N` "
+        "format; any other content type) with `format`.",
+        status_code=200,
+        sync_to_thread=False,
+    )
+    async def solve(
+        self,
+        request: Request,
+        semantics: Semantics = _Semantics,
+        task: Task = Parameter(description="se: some extension; ee: all (up to limit); dc / ds: is arg "
+                               "in some / every extension?"),
+        arg: str | None = Parameter(default=None, max_length=200, description="The argument dc and ds ask about."),
+        limit: int = _Limit,
+        format: Literal["apx", "tgf", "i23"] | None = Parameter(
+            default=None, description="The ICCMA format of a text body; not used for JSON."),
+    ) -> SolveAnswer:
+        import anyio
+
+        body = await request.body()
+        is_json = request.content_type[0] == "application/json"
+        return await anyio.to_thread.run_sync(_solve, body, is_json, format, semantics, task, arg, limit)
+
+
+def _solve(body: bytes, is_json: bool, fmt, semantics, task, arg, limit) -> SolveAnswer:
+    if is_json:
+        try:
+            data = msgspec.json.decode(body, type=FrameworkBody)
+        except msgspec.MsgspecError as e:
+            raise from_validation_error(e) from None
+        af = AF.from_names(data.arguments, data.attacks)
+    else:
+        if fmt is None:
+            raise InvalidInput("format", "a text body needs format=apx, tgf or i23 (or send JSON)")
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise FormatError("body", f"not UTF-8 text (byte {e.start})") from None
+        af = iccma.loads(text, fmt)
+    solution = solve(af, semantics, task, arg=arg, limit=limit if task == "ee" else None, timeout=TIMEOUT)
+    style = "iccma23" if fmt == "i23" and not is_json else "iccma21"
+    return SolveAnswer(solution=solution, iccma=iccma.answer(solution, style), arguments=af.n, attacks=af.m)

@@ -1,0 +1,115 @@
+"""``POST /maps/import`` and the AIF and Argdown exports by extension, through Litestar's client."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from litestar.testing import TestClient
+
+from argmap.api import create_app
+from argmap.formats import aif, argdown
+from argmap.mapfile import dumps, load
+from argmap.store import Store
+
+SEED = Path(__file__).resolve().parents[2] / "seeds" / "peace-plan.yaml"
+
+AIF = {
+    "nodes": [
+        {"nodeID": "1", "text": "Prices rose.", "type": "I"},
+        {"nodeID": "2", "text": "Wages must rise.", "type": "I"},
+        {"nodeID": "3", "text": "Default Inference", "type": "RA"},
+        {"nodeID": "4", "text": "Default Transition", "type": "TA"},
+    ],
+    "edges": [{"edgeID": "1", "fromID": "1", "toID": "3"}, {"edgeID": "2", "fromID": "3", "toID": "2"}],
+}
+ARGDOWN = "===\ntitle: Taxes\n===\n\n[Tax]: Soft drugs should be taxed.\n  + <Revenue>: The state needs money.\n"
+
+
+@pytest.fixture()
+def client():
+    store = Store(":memory:")
+    with TestClient(app=create_app(store=store, max_body=200_000)) as c:
+        c.store = store
+        yield c
+    store.close()
+
+
+def test_import_aif_by_sniffing_json(client):
+    r = client.post("/maps/import?id=wages", content=json.dumps(AIF), headers={"content-type": "application/json"})
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert (body["id"], body["format"]) == ("wages", "aif")
+    assert body["counts"]["statements"] == 2 and body["counts"]["supports"] == 1
+    assert body["not_modelled"] == {"TA nodes": 1}
+    assert body["document"]["RA nodes"] == 1
+    assert client.get("/maps/wages").json()["counts"]["arguments"] == 1
+
+
+def test_import_argdown_by_content_type_and_by_parameter(client):
+    r = client.post("/maps/import", content=ARGDOWN, headers={"content-type": "text/x-argdown"})
+    assert r.status_code == 201, r.text
+    assert (r.json()["id"], r.json()["title"]) == ("import", "Taxes")
+    assert r.json()["document"] == {"statements": 1, "arguments": 1, "support relations": 1}
+    r = client.post("/maps/import?format=argdown&id=taxes-2", content=ARGDOWN, headers={"content-type": "text/plain"})
+    assert r.status_code == 201 and r.json()["id"] == "taxes-2"
+
+
+def test_import_a_native_map_and_refuse_a_duplicate_unless_replaced(client):
+    body = dumps(load(SEED), format="yaml")
+    r = client.post("/maps/import", content=body, headers={"content-type": "application/yaml"})
+    assert r.status_code == 201 and r.json()["id"] == "peace-plan"
+    again = client.post("/maps/import", content=body, headers={"content-type": "application/yaml"})
+    assert again.status_code == 409
+    replaced = client.post("/maps/import?replace=true", content=body, headers={"content-type": "application/yaml"})
+    assert replaced.status_code == 201
+
+
+def test_broken_documents_are_refused_whole_with_every_problem(client):
+    broken = {**AIF, "edges": [*AIF["edges"], {"edgeID": "9", "fromID": "1", "toID": "99"}],
+              "nodes": [*AIF["nodes"], {"nodeID": "5", "text": "CA", "type": "CA"}]}
+    r = client.post("/maps/import?id=x", content=json.dumps(broken), headers={"content-type": "application/json"})
+    assert r.status_code == 422
+    fields = {p["field"] for p in r.json()["problems"]}
+    assert fields == {"$.edges[2].toID", "$.nodes[4]"}
+    r = client.post("/maps/import", content="(1) a premise\n", headers={"content-type": "text/x-argdown"})
+    assert r.status_code == 400
+    assert r.json()["problems"][0]["field"] == "line 1"
+    r = client.post("/maps/import", content="{not json", headers={"content-type": "application/json"})
+    assert r.status_code == 400
+    assert client.get("/maps").json()["items"] == []
+
+
+def test_unknown_format_and_undetectable_content(client):
+    r = client.post("/maps/import?format=pdf", content="x")
+    assert r.status_code == 400
+    r = client.post("/maps/import", content="[A]: plain text", headers={"content-type": "text/plain"})
+    assert r.status_code == 400 and r.json()["problems"][0]["field"] == "format"
+
+
+def test_the_body_is_limited(client):
+    r = client.post("/maps/import?format=argdown", content="[A]: " + "x" * 300_000)
+    assert r.status_code == 413
+
+
+def test_exports_by_extension(client):
+    client.store.load_map(load(SEED))
+    r = client.get("/maps/peace-plan.aif.json")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
+    m = aif.loads(r.content, map_id="peace-plan")
+    assert len(m.statements) == 70 and len(m.arguments) == 60
+    r = client.get("/maps/peace-plan.argdown")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
+    back = argdown.loads(r.text)
+    assert back.id == "peace-plan" and len(back.arguments) == 60
+    assert client.get("/maps/nope.argdown").status_code == 404
+
+
+def test_openapi_documents_the_import(client):
+    spec = client.get("/schema/openapi.json").json()
+    op = spec["paths"]["/maps/import"]["post"]
+    assert op["operationId"] == "importMap"
+    assert set(op["requestBody"]["content"]) == {"application/json", "text/x-argdown", "application/yaml"}
+    assert {p["name"] for p in op["parameters"]} >= {"format", "id", "replace"}
+    assert "201" in op["responses"]
