@@ -396,10 +396,14 @@ def export_timeline(ctx: click.Context, map_id: str, fmt: str, out: Path | None,
 @click.option("--issued", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="Date of issue on the cover and in the PDF metadata, YYYY-MM-DD (default: today).")
 @click.option("--author", help="Who issues the briefing (the PDF's author; default: argmap).")
+@click.option("--semantics", type=click.Choice(["grounded", "complete", "preferred", "stable", "none"]),
+              default="grounded", show_default=True,
+              help="Label statements stands / falls / undecided under this semantics (none: no labels).")
 @click.pass_context
 @handle_errors
 def export_briefing(ctx: click.Context, map_id: str, fmt: str, out: Path | None, paper: str, sections: str | None,
-                    focus: str | None, depth: int, date_from: str | None, date_to: str | None, issued, author: str | None) -> None:
+                    focus: str | None, depth: int, date_from: str | None, date_to: str | None, issued,
+                    author: str | None, semantics: str) -> None:
     """Write a briefing of a map: cover, key conclusions with their standing, diagram, timeline,
     statements by speaker, corrections and numbered sources.
 
@@ -411,7 +415,7 @@ def export_briefing(ctx: click.Context, map_id: str, fmt: str, out: Path | None,
 
     options = parse_options(
         sections=sections, focus=focus, depth=depth, date_from=date_from, date_to=date_to, paper=paper,
-        issued=issued.date().isoformat() if issued else None, author=author,
+        issued=issued.date().isoformat() if issued else None, author=author, semantics=semantics,
     )
     with open_store(ctx, read_only=True) as store:
         m = store.get_map(map_id)

@@ -35,13 +35,15 @@ def test_export_briefing_writes_a_focused_letter_pdf(db, tmp_path):
 
 def test_export_briefing_html_with_chosen_sections(db, tmp_path):
     out = tmp_path / "b.html"
-    r = run(db, "peace-plan", "--format", "html", "--sections", "corrections,sources", "--out", str(out))
+    r = run(db, "peace-plan", "--format", "html", "--sections", "corrections,sources", "--semantics", "none",
+            "--out", str(out))
     assert r.exit_code == 0, r.output
     html = out.read_text(encoding="utf-8")
     assert '<html lang="en">' in html
     body = html.split("<body", 1)[1]
     assert "<h2>Corrections</h2>" in body and "<h2>Sources</h2>" in body
     assert "Key conclusions" not in body and "Statements by speaker" not in body
+    assert "label-" not in body  # --semantics none
 
 
 @pytest.mark.parametrize(

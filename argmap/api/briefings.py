@@ -45,6 +45,8 @@ _Depth = Parameter(default=2, description="Argument steps from `focus` (0 to 20)
 _From = Parameter(query="from", default=None, description="EDTF date: leave out statements dated wholly before it.")
 _To = Parameter(query="to", default=None, description="EDTF date: leave out statements dated wholly after it.")
 _Paper = Parameter(default="a4", description="Paper size.")
+_Semantics = Parameter(default="grounded", description="Label statements stands / falls / undecided under this "
+                       "semantics, evaluated on the whole map; `none`: no labels.")
 _DESCRIPTION = (
     "Cover, key conclusions with their standing, diagram and timeline (when their renderers are "
     "installed), statements by speaker with dates and numbered sources, corrections, and the list "
@@ -63,9 +65,10 @@ class BriefingController(Controller):
         self, store: Store, map_id: str, request: Request, sections: str | None = _Sections,
         focus: str | None = _Focus, depth: int = _Depth, date_from: str | None = _From, date_to: str | None = _To,
         paper: Literal["a4", "letter"] = _Paper,
+        semantics: Literal["grounded", "complete", "preferred", "stable", "none"] = _Semantics,
     ) -> Response:
         return await _answer(store, map_id, request.url.path.rsplit(".", 1)[1], sections=sections, focus=focus,
-                             depth=depth, date_from=date_from, date_to=date_to, paper=paper)
+                             depth=depth, date_from=date_from, date_to=date_to, paper=paper, semantics=semantics)
 
 
 async def _answer(store: Store, map_id: str, fmt: str, **options) -> Response:

@@ -150,6 +150,10 @@ class BriefingOptions(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, 
     """Date of issue printed on the cover and in the PDF metadata; None: today."""
     author: Annotated[str, Meta(min_length=1, max_length=500)] = "argmap"
     """The PDF's author field (the publisher issuing the briefing)."""
+    semantics: Literal["grounded", "complete", "preferred", "stable"] | None = "grounded"
+    """Label every statement (stands / falls / undecided) with ``argmap.semantics`` under
+    this semantics, evaluated on the whole map (a focus or a range does not change what
+    stands); None: no labels."""
 
 
 class Counts(msgspec.Struct, kw_only=True, frozen=True):
@@ -203,6 +207,7 @@ class StatementView(msgspec.Struct, kw_only=True):
     label: str | None = None
     """Evaluation label (e.g. 'in', 'out', 'undec') when the briefing has an evaluation."""
     explanation: str | None = None
+    """Why it has its label, in words ('attacked by argument a, whose premises all stand')."""
 
 
 class Reason(msgspec.Struct, kw_only=True):
@@ -358,8 +363,8 @@ def build_context(
     options
         Sections, focus, date range, paper; the defaults give the whole map on A4.
     labels, explanations
-        Evaluation labels and their explanations by statement id; ``evaluation`` names the
-        semantics they come from. Without them the conclusions show only their arguments.
+        Evaluation labels and their explanations by statement or argument id; ``evaluation``
+        names the semantics they come from. Given, they replace ``options.semantics``.
     figures
         Functions that draw the ``"diagram"`` and ``"timeline"`` sections of the selected map
         (tests pass their own); by default :func:`default_figures`.
@@ -383,6 +388,8 @@ def build_context(
     """
     o = options or BriefingOptions()
     _check(o, m)
+    if labels is None and o.semantics is not None:
+        labels, explanations, evaluation = _evaluate(m, o.semantics)
     figures = default_figures() if figures is None else figures
     wanted = list(SECTIONS) if o.sections is None else [s for s in SECTIONS if s in o.sections]
     sub, scope = _select(m, o)
@@ -438,7 +445,8 @@ def briefing(m: Map, options: BriefingOptions | None = None, fmt: Literal["pdf",
 def parse_options(**fields) -> BriefingOptions:
     """Options from strings as a command line or a query string gives them.
 
-    ``sections`` may be a comma-separated string; ``None`` values are left at their defaults.
+    ``sections`` may be a comma-separated string, ``semantics`` may be ``"none"``; ``None``
+    values are left at their defaults.
 
     >>> parse_options(sections="conclusions, sources", paper="letter").sections
     ['conclusions', 'sources']
@@ -448,6 +456,8 @@ def parse_options(**fields) -> BriefingOptions:
     argmap.errors.InvalidInput: depth: Expected `int` <= 20
     """
     data = {k: v for k, v in fields.items() if v is not None}
+    if data.get("semantics") == "none":
+        data["semantics"] = None
     if isinstance(data.get("sections"), str):
         data["sections"] = [p.strip() for p in data["sections"].split(",") if p.strip()]
     try:
@@ -606,6 +616,12 @@ def _byline_name(sp) -> str:
     return _printable(f"{sp.role}, {sp.affiliation}" if sp.affiliation else sp.role)
 
 
+def _why(explanation: str) -> str:
+    # argmap.semantics says "out: attacked by …"; the label is shown on its own beside it.
+    head, sep, rest = explanation.partition(": ")
+    return rest if sep and head in ("in", "out", "undec", "undecided") else explanation
+
+
 def _clip(text: str) -> str:
     if len(text) <= MAX_SHOWN:
         return text
@@ -619,6 +635,15 @@ def _short(text: str, limit: int = 160) -> str:
         return text
     cut = text[:limit].rsplit(" ", 1)[0] or text[:limit]
     return cut.rstrip(",;:.– ") + "…"
+
+
+def _evaluate(m: Map, semantics: str) -> tuple[dict[str, str] | None, dict[str, str] | None, str | None]:
+    try:
+        from argmap.semantics import evaluate_map
+    except ImportError:  # a build without the semantics: the briefing goes without labels
+        return None, None, None
+    ev = evaluate_map(m, semantics)
+    return dict(ev.labels), dict(ev.explanations), f"{semantics} semantics"
 
 
 def _check(o: BriefingOptions, m: Map) -> None:
@@ -769,7 +794,7 @@ class _Builder:
             id=s.id, anchor=f"st-{s.id}", text=text, short=_short(text), quote=quote, kind=s.kind,
             speaker=_byline_name(speaker) if speaker else None,
             date=s.date.label() if s.said else None, note=note, date_note=date_note, tags=list(s.tags),
-            label=self.labels.get(s.id), explanation=_printable(_clip(e)) if (e := self.explanations.get(s.id)) else None,
+            label=self.labels.get(s.id), explanation=_printable(_clip(_why(e))) if (e := self.explanations.get(s.id)) else None,
         )
         return v
 
@@ -959,11 +984,16 @@ def _timeline_alt(m: Map) -> str:
 _SVG_SIZE = re.compile(rb'<svg[^>]*?\swidth="([\d.]+)(?:pt|px)?"[^>]*?\sheight="([\d.]+)(?:pt|px)?"')
 
 
+# Room for a figure (mm) on an A4 page under the briefing's margins, heading and caption.
+_PORTRAIT_BOX, _LANDSCAPE_BOX = (176, 195), (263, 150)
+
+
 def _figure(svg: bytes, *, wide: bool | None, alt: str, caption: str) -> Figure:
-    """``wide=None``: a landscape page of its own when the drawing is much wider than tall."""
+    """``wide=None``: a landscape page of its own when the drawing prints larger there."""
     if wide is None:
         size = _SVG_SIZE.search(svg[:2000])
-        wide = bool(size) and float(size[1]) > 1.3 * float(size[2]) and float(size[1]) > 500
+        w, h = (float(size[1]), float(size[2])) if size else (1.0, 1.0)
+        wide = min(_LANDSCAPE_BOX[0] / w, _LANDSCAPE_BOX[1] / h) > min(_PORTRAIT_BOX[0] / w, _PORTRAIT_BOX[1] / h)
     return Figure(src=_svg_data_uri(svg), alt=alt, caption=caption, landscape=wide)
 
 

@@ -56,6 +56,7 @@ def test_briefing_html_is_the_same_content_for_the_web(client):
         ("/maps/peace-plan/briefing.html", {"sections": "speakers,bogus"}, 422, "sections[1]"),
         ("/maps/peace-plan/briefing.html", {"to": "2025-02-30"}, 422, "date_to"),
         ("/maps/peace-plan/briefing.pdf", {"paper": "a5"}, 400, None),
+        ("/maps/peace-plan/briefing.html", {"semantics": "fuzzy"}, 400, None),
     ],
 )
 def test_bad_requests_answer_the_error_shape(client, url, params, status, field):
@@ -71,4 +72,4 @@ def test_openapi_documents_the_briefing_route(client):
     paths = client.get("/schema/openapi.json").json()["paths"]
     for ext in ("pdf", "html"):
         params = {p["name"] for p in paths[f"/maps/{{map_id}}/briefing.{ext}"]["get"]["parameters"]}
-        assert {"sections", "focus", "depth", "from", "to", "paper"} <= params
+        assert {"sections", "focus", "depth", "from", "to", "paper", "semantics"} <= params

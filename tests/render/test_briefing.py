@@ -293,12 +293,31 @@ def test_too_many_statements_ask_for_a_narrower_briefing(monkeypatch):
     assert "focus" in e.value.reason
 
 
+def test_seed_conclusions_carry_grounded_labels_and_why(seed_ctx):
+    assert seed_ctx.evaluation == "grounded semantics"
+    first = seed_ctx.conclusions[0].statement
+    assert first.label == "in" and first.explanation == "nothing attacks it"
+    by_id = {k.statement.id: k.statement for k in seed_ctx.conclusions}
+    assert by_id["plan-helps-ukraine-rebuild"].label == "out"  # both its supports are undercut
+    assert "none of its supports stands" in by_id["plan-helps-ukraine-rebuild"].explanation
+    html = B.render_html(seed_ctx)
+    assert "Why it falls: derived, and none of its supports stands" in html
+
+
+def test_no_semantics_means_no_labels():
+    ctx = B.build_context(make_map(CHAIN, CHAIN_ARGS), B.parse_options(semantics="none"))
+    assert ctx.evaluation is None and ctx.conclusions[0].statement.label is None
+    assert "Labels follow" not in B.render_html(ctx)
+
+
 def test_evaluation_labels_show_beside_statements():
     ctx = B.build_context(make_map(CHAIN, CHAIN_ARGS), labels={"c": "out", "x": "in"}, evaluation="grounded semantics")
     html = B.render_html(ctx)
     assert ctx.conclusions[0].statement.label == "out"
     assert "Labels follow grounded semantics" in html
     assert re.search(r'class="label label-out">falls<', html)
+    speakers = html.split('id="sec-speakers"')[1].split('id="sec-corrections"')[0]
+    assert 'label-out' in speakers and 'label-in' not in speakers  # there, only the exceptions are marked
 
 
 def test_a_figure_maker_gets_the_selection_and_the_key_conclusions():
