@@ -943,11 +943,13 @@ def _env():
 
 
 def timeline_figures(m: Map, request: FigureRequest) -> list[Figure]:
-    """The timeline of ``m`` on A4 landscape pages at print scale (:func:`argmap.render.timeline.page_svgs`):
-    the dated lanes cut into windows of time where they do not fit, then the undated list."""
+    """The timeline of ``m`` as the timeline's own A3 pages (:func:`argmap.render.timeline.page_svgs`),
+    each set on a landscape page of the briefing: 8.3 pt text prints at about 6 pt on A4, and
+    the seed's ten days fit one page instead of being cut into windows of time."""
     from argmap.render import timeline
 
-    pages = timeline.page_svgs(m, page="A4")
+    # The undated statements are listed in "Statements by speaker": no need for a page of them here.
+    pages = timeline.page_svgs(m, page="A3", undated=False)
     first = _timeline_alt(m)
     return [
         _figure(
@@ -956,7 +958,7 @@ def timeline_figures(m: Map, request: FigureRequest) -> list[Figure]:
             caption=(
                 "Who said what when: a lane per speaker; a day is a point, a month or an interval a bar, an "
                 "approximate date hollow; support, attack and undercut join dated statements. Statements "
-                "without a date are listed after the dated lanes."
+                "without a date are listed under “Statements by speaker”."
             ) if i == 1 else f"Timeline, page {i} of {len(pages)}.",
         )
         for i, svg in enumerate(pages, 1)
@@ -977,7 +979,7 @@ def _timeline_alt(m: Map) -> str:
         f"Timeline of {len(dated)} dated statements in {lanes} lanes (one per speaker, events and "
         f"unattributed statements apart), from {_day(first.lower)} to {_day(last.upper)}, with "
         f"{len(links)} links between them ({_kinds_in_words(links) or 'none'}). "
-        f"{undated} undated statement{'' if undated == 1 else 's'} listed apart."
+        f"{undated} undated statement{'' if undated == 1 else 's'} listed under Statements by speaker."
     )
 
 

@@ -829,7 +829,7 @@ PAGE_MARGIN_MM = 8
 _PX_PER_MM = 96 / 25.4  # CSS px
 
 
-def _pages(lay: _Layout, page_w: float, page_h: float) -> list[ET.Element]:
+def _pages(lay: _Layout, page_w: float, page_h: float, *, undated: bool = True) -> list[ET.Element]:
     """Cut the layout into page-sized SVGs: windows of time (overlapping by a label's width,
     so every label is whole on some page), then bands of lanes cut between rows.
 
@@ -861,7 +861,8 @@ def _pages(lay: _Layout, page_w: float, page_h: float) -> list[ET.Element]:
             where = f"time {i + 1} of {len(xs)}, lanes {j + 1} of {len(bands)}" if total > 1 else ""
             pages.append(_draw_timeline(lay, tooltips=False, window=win, width=page_w, height=page_h,
                                         zoom=zoom, page=where))
-    pages.extend(_undated_pages(lay, page_w * zoom, page_h * zoom))
+    if undated:
+        pages.extend(_undated_pages(lay, page_w * zoom, page_h * zoom))
     return pages
 
 
@@ -878,9 +879,11 @@ def _undated_pages(lay: _Layout, page_w: float, page_h: float) -> list[ET.Elemen
     return pages
 
 
-def page_svgs(m: Map, options: TimelineOptions | None = None, *, page: str = "A3") -> list[bytes]:
+def page_svgs(m: Map, options: TimelineOptions | None = None, *, page: str = "A3", undated: bool = True) -> list[bytes]:
     """The timeline cut into landscape pages at print scale, one SVG document each: what
-    :func:`to_pdf` prints, and what a briefing embeds as its timeline pages."""
+    :func:`to_pdf` prints, and what a briefing embeds as its timeline pages. ``undated=False``
+    leaves out the pages that list the undated statements, for a document that lists them
+    elsewhere."""
     if page not in PAGE_SIZES:
         raise InvalidInput("page", f"unknown page size {page!r}; use one of {', '.join(PAGE_SIZES)}")
     w_mm, h_mm = PAGE_SIZES[page]
@@ -892,7 +895,7 @@ def page_svgs(m: Map, options: TimelineOptions | None = None, *, page: str = "A3
     room = page_w - GUTTER - MARGIN - LABEL_PX - 30
     natural = _natural_width(_span(sel))
     lay = _layout(sel, plot_w=room if room < natural <= room * 1.5 else None)
-    return [_serialise(svg) for svg in _pages(lay, page_w, page_h)]
+    return [_serialise(svg) for svg in _pages(lay, page_w, page_h, undated=undated)]
 
 
 def to_pdf(m: Map, options: TimelineOptions | None = None, *, page: str = "A3") -> bytes:
