@@ -4,7 +4,7 @@
 
 Prints, for each document, its pages and the median wall time of ``runs`` renders (context,
 templates and WeasyPrint, PDF/UA-1) after one warm-up. The target (issue 6) is a 10-page
-briefing in under 1.5 s: the seed map focused on its main conclusion is one. The peer
+briefing in under 1.5 s: the seed map focused on its main conclusion is about that long. The peer
 (BENCHMARKS.md: WeasyPrint alone, 1.2 s for 10 pages of HTML with inline SVG) is measured
 again in the same run on a document of that kind, so the ratio is what to compare.
 """
@@ -101,7 +101,7 @@ def main() -> None:
     focus = BriefingOptions(focus="no-peace-without-ukraine-and-europe", depth=2)
     cases = [
         ("WeasyPrint alone, 10 pages, inline SVG (peer)", lambda h=weasyprint_alone_html(10): weasyprint_alone(h)),
-        ("seed, main conclusion, depth 2 (the 10-page case)", lambda: render_pdf(build_context(seed, focus))),
+        ("seed, main conclusion, depth 2 (about 10 pages)", lambda: render_pdf(build_context(seed, focus))),
         ("seed briefing (peace-plan, 70 statements)", lambda: render_pdf(build_context(seed))),
         ("generated map, 100 statements", lambda m=generated_map(100): render_pdf(build_context(m))),
     ]
