@@ -250,7 +250,8 @@
     // Close enough to read, never further out than the reader has zoomed.
     var w = Math.min(d.view.w, Math.max((box.width || 1) / READABLE, (b.x - a.x) * 1.2));
     var h = w * (box.height || 1) / (box.width || 1);
-    setView(d, inside(d, { x: (a.x + b.x) / 2 - w / 2, y: (a.y + b.y) / 2 - h / 2, w: w, h: h }));
+    // A third of the way down: in a top-down diagram its reasons hang below it.
+    setView(d, inside(d, { x: (a.x + b.x) / 2 - w / 2, y: (a.y + b.y) / 2 - h / 3, w: w, h: h }));
   }
 
   // -- The statement panel ---------------------------------------------------------------
