@@ -13,7 +13,7 @@ from __future__ import annotations
 import msgspec
 from litestar.openapi.datastructures import ResponseSpec
 
-__all__ = ["DELETE_ERRORS", "ErrorBody", "ProblemBody", "READ_ERRORS", "WRITE_ERRORS", "error_responses"]
+__all__ = ["DELETE_ERRORS", "ErrorBody", "ProblemBody", "READ_ERRORS", "WRITE_ERRORS", "bare", "error_responses"]
 
 
 class ProblemBody(msgspec.Struct, kw_only=True):
@@ -44,6 +44,18 @@ _WHEN = {
 
 def error_responses(*codes: int) -> dict[int, ResponseSpec]:
     return {c: ResponseSpec(data_container=ErrorBody, description=_WHEN[c], generate_examples=False) for c in codes}
+
+
+def bare(media_type: str) -> str:
+    """The media type without parameters, for a ``Response``.
+
+    Litestar appends ``; charset=utf-8`` to every ``text/*`` type, so ``text/csv; charset=utf-8``
+    would go out with the charset twice.
+
+    >>> bare("text/vnd.graphviz; charset=utf-8")
+    'text/vnd.graphviz'
+    """
+    return media_type.split(";", 1)[0].strip()
 
 
 READ_ERRORS = error_responses(400, 401, 404, 422)

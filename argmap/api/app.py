@@ -99,10 +99,12 @@ def create_app(
 
 def route_handlers() -> list:
     """Every controller of the API; features add theirs here."""
+    from argmap.api.briefings import BriefingController
     from argmap.api.diagrams import DiagramController
     from argmap.api.entities import ArgumentController, SourceController, SpeakerController, StatementController
     from argmap.api.interchange import ImportController
     from argmap.api.maps import MapController
+    from argmap.api.pages import PageController, root_redirect, static_files
     from argmap.api.queries import QueryController
     from argmap.api.semantics import EvaluationController, SolveController
     from argmap.api.timeline import TimelineController
@@ -119,6 +121,10 @@ def route_handlers() -> list:
         TimelineController,
         EvaluationController,
         SolveController,
+        BriefingController,
+        PageController,
+        root_redirect,
+        static_files(),
     ]
 
 

@@ -13,7 +13,7 @@ from litestar.params import JSONBody, QueryParameter
 
 from argmap.api._params import PathId, StoreDep
 from argmap.api._partial import merge, partial
-from argmap.api._responses import DELETE_ERRORS, READ_ERRORS, WRITE_ERRORS
+from argmap.api._responses import DELETE_ERRORS, READ_ERRORS, WRITE_ERRORS, bare
 from argmap.errors import InvalidInput, NotFound
 from argmap.model import Map, MapInfo, check_map
 from argmap.store import Counts, MapSummary
@@ -101,7 +101,7 @@ class MapController(Controller):
             for ext in sorted(MAP_EXPORTS, key=len, reverse=True):
                 if map_ref.endswith(ext) and len(map_ref) > len(ext):
                     media_type, render = MAP_EXPORTS[ext]
-                    return Response(render(store.get_map(map_ref[: -len(ext)])), media_type=media_type)
+                    return Response(render(store.get_map(map_ref[: -len(ext)])), media_type=bare(media_type))
             raise
         return MapSummary(id=info.id, title=info.title, description=info.description, counts=store.counts(info.id))
 

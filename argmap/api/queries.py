@@ -9,7 +9,7 @@ from litestar.params import QueryParameter
 
 from argmap import query
 from argmap.api._params import PathId, StoreDep
-from argmap.api._responses import READ_ERRORS
+from argmap.api._responses import READ_ERRORS, bare
 from argmap.errors import InvalidInput, LimitExceeded
 from argmap.formats.table import TABLE_FORMATS, StatementRow, statement_rows
 from argmap.model import Statement
@@ -126,5 +126,5 @@ def _all_statements(store: Store, map_id: str) -> list[Statement]:
 
 def _download(store: Store, map_id: str, ext: str) -> Response[bytes]:
     media_type, encode = TABLE_FORMATS[ext]
-    return Response(encode(statement_rows(_all_statements(store, map_id))), media_type=media_type,
+    return Response(encode(statement_rows(_all_statements(store, map_id))), media_type=bare(media_type),
                     headers={"Content-Disposition": f'attachment; filename="{map_id}-statements.{ext}"'})

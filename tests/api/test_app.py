@@ -6,6 +6,7 @@ import re
 
 import pytest
 from apitest import MAP, READ_TOKEN, TOKEN, assert_error, snapshot
+from apitest import api, fresh_api, make_api, seed_map  # noqa: F401  (fixtures, found by name)
 from litestar.routes import HTTPRoute
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
@@ -56,7 +57,11 @@ def test_a_read_token_closes_reads_but_never_opens_writes(make_api):
     assert any(p.startswith("/schema") for p in reads) and len(reads) >= 15
     for path in reads:
         for token in BAD_CREDENTIALS:
-            assert_error(client.get(path, headers=_bearer(token)), 401, "unauthorized", "authorization")
+            r = client.get(path, headers=_bearer(token))
+            if r.headers["content-type"].startswith("text/html"):  # the web pages answer with a page
+                assert r.status_code == 401 and path.startswith("/ui"), path
+            else:
+                assert_error(r, 401, "unauthorized", "authorization")
         assert client.get(path, headers=_bearer(READ_TOKEN)).status_code != 401, path
         assert client.get(path, headers=_bearer(TOKEN)).status_code != 401, path  # a write token reads too
     for method, path in routes:
@@ -134,11 +139,15 @@ def _resolve(doc: dict, schema: dict) -> dict:
     return schema
 
 
+def _documented(route) -> bool:
+    """An API route (the schema's own pages and the web pages are not part of the API)."""
+    return (isinstance(route, HTTPRoute) and not route.path.startswith("/schema")
+            and any(h.resolve_include_in_schema() for h in route.route_handlers))
+
+
 def test_openapi_documents_every_route(api, openapi):
     operation_ids = []
-    for route in api.app.routes:
-        if not isinstance(route, HTTPRoute) or route.path.startswith("/schema"):
-            continue
+    for route in filter(_documented, api.app.routes):
         path = re.sub(r"\{(\w+):\w+\}", r"{\1}", route.path)
         assert path in openapi["paths"], path
         for method in route.methods - {"OPTIONS", "HEAD"}:
@@ -172,6 +181,27 @@ def test_openapi_documents_every_route(api, openapi):
                 assert _resolve(openapi, error)["required"] == ["error", "message", "problems"], f"{where} {code}"
     assert len(operation_ids) == len(set(operation_ids)) >= 37, "operationIds are unique"
     assert "diagramSvg" in operation_ids and "importMap" in operation_ids  # every controller is checked
+
+
+SLOW = (".pdf", ".png")  # rendered by WeasyPrint or Graphviz; their own tests check them
+
+
+def test_every_answer_has_the_documented_media_type(api, openapi):
+    checked = 0
+    for route in filter(_documented, api.app.routes):
+        if "GET" not in route.methods or route.path.endswith(SLOW):
+            continue
+        path = re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: PATH_VALUES.get(m[1], "x"), route.path)
+        r = api.get(path, params={"q": "Kupiansk"} if path.endswith("/search") else None)
+        op = openapi["paths"][re.sub(r"\{(\w+):\w+\}", r"{\1}", route.path)]["get"]
+        documented = op["responses"][str(r.status_code)]["content"]
+        assert r.headers["content-type"].split(";")[0] in {m.split(";")[0] for m in documented}, (path, r.status_code)
+        assert r.headers["content-type"].count("charset") <= 1, (path, r.headers["content-type"])
+        checked += r.status_code == 200
+    assert checked >= 20
+    for ext in (".json", ".yaml", ".aif.json", ".argdown"):  # the map's own exports, by extension
+        r = api.get(f"/maps/{MAP}{ext}")
+        assert r.status_code == 200 and r.headers["content-type"].count("charset") <= 1, (ext, r.headers)
 
 
 def test_openapi_names_the_limits_and_the_interactive_page(api, openapi):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from apitest import MAP, assert_error, assert_refused, snapshot
+from apitest import api, fresh_api, make_api, seed_map  # noqa: F401  (fixtures, found by name)
 
 BASE = f"/maps/{MAP}"
 

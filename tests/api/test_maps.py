@@ -6,6 +6,7 @@ import msgspec
 import pytest
 import yaml
 from apitest import MAP, assert_error, assert_refused
+from apitest import api, fresh_api, seed_map  # noqa: F401  (fixtures, found by name)
 
 from argmap.mapfile import dumps
 
