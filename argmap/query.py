@@ -31,8 +31,11 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_RESULTS",
     "MatrixCell",
+    "SearchHit",
+    "SearchResults",
     "SpeakerMatrix",
     "attackers",
+    "search",
     "speaker_matrix",
     "statement",
     "supporters",
@@ -68,6 +71,20 @@ class LinkList(msgspec.Struct, kw_only=True):
     truncated: bool = False
 
 
+class SearchHit(msgspec.Struct, kw_only=True):
+    statement: Statement
+    score: float
+    speaker: str | None
+    """The speaker's name (or role, when unnamed)."""
+    date: str | None
+    """The date with its precision, for people: '20 Nov 2025', 'c. 26 Nov 2025'."""
+
+
+class SearchResults(msgspec.Struct, kw_only=True):
+    q: str
+    items: list[SearchHit]
+
+
 class MatrixCell(msgspec.Struct, kw_only=True):
     source: str | None
     """Speaker whose statements are premises (None: unattributed)."""
@@ -95,6 +112,25 @@ def statement(store: Store, map_id: str, statement_id: str) -> Statement:
         hit = store.get_statement(map_id, statement_id)
         _remember(rows, [hit])
     return hit
+
+
+def search(store: Store, map_id: str, q: str, *, limit: int = 20) -> SearchResults:
+    """:meth:`Store.search`, each hit with its speaker's name and its date for people.
+
+    The statements and speakers come from the caches of the map version that was searched.
+    """
+    version, ranked = store.rank(map_id, q, limit=limit)
+    rows = _cached_statements(store, map_id, version)
+    missing = [i for i, _ in ranked if i not in rows]
+    if missing:
+        _remember(rows, store.list_statements(map_id, ids=missing))
+    speakers = _cached_speakers(store, map_id, version)
+    hits = [(rows[i], score) for i, score in ranked]
+    return SearchResults(q=q, items=[
+        SearchHit(statement=s, score=score, speaker=speakers[s.speaker].label if s.speaker else None,
+                  date=s.date.label() if s.said else None)
+        for s, score in hits
+    ])
 
 
 def supporters(store: Store, map_id: str, statement_id: str, *, depth: int | None = 1) -> LinkList:
@@ -261,6 +297,15 @@ def _cached_statements(store: Store, map_id: str, version: int) -> dict[str, Sta
     hit = store.cache.get(key)
     if hit is None or hit[0] != version:
         hit = store.cache[key] = (version, {})
+    return hit[1]
+
+
+def _cached_speakers(store: Store, map_id: str, version: int) -> dict:
+    """Every speaker of the map at this version, by id (one read per version; maps have few)."""
+    key = ("speakers", map_id)
+    hit = store.cache.get(key)
+    if hit is None or hit[0] != version:
+        hit = store.cache[key] = (version, {s.id: s for s in store.list_speakers(map_id)})
     return hit[1]
 
 

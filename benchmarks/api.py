@@ -223,7 +223,7 @@ def main() -> None:
                 "get one statement": [lambda i=i: query.statement(store, MAP_ID, i) for i in ids],
                 "direct supporters": [lambda i=i: query.supporters(store, MAP_ID, i, depth=1) for i in ids],
                 "supporters depth 5": [lambda i=i: query.supporters(store, MAP_ID, i, depth=5) for i in ids],
-                "search": [lambda q=q: store.search(MAP_ID, q) for q in SEARCHES],
+                "search": [lambda q=q: query.search(store, MAP_ID, q) for q in SEARCHES],
             }
             sizes = [len(query.supporters(store, MAP_ID, i, depth=5).items) for i in ids[:200]]
             print(f"depth-5 supporters per statement: median {statistics.median(sizes):.0f}, max {max(sizes)}")

@@ -3,7 +3,6 @@ full-text search, and the statements table for spreadsheets and notebooks."""
 
 from typing import Annotated
 
-import msgspec
 from litestar import Controller, Response, get
 from litestar.params import QueryParameter
 
@@ -15,23 +14,9 @@ from argmap.formats.table import TABLE_FORMATS, StatementRow, statement_rows
 from argmap.model import Statement
 from argmap.store import Store
 
-__all__ = ["QueryController", "SearchHit", "SearchResults"]
+__all__ = ["MAX_SEARCH", "QueryController"]
 
 MAX_SEARCH = 200
-
-
-class SearchHit(msgspec.Struct, kw_only=True):
-    statement: Statement
-    score: float
-    speaker: str | None
-    """The speaker's name (or role, when unnamed)."""
-    date: str | None
-    """The date with its precision, for people: '20 Nov 2025', 'c. 26 Nov 2025'."""
-
-
-class SearchResults(msgspec.Struct, kw_only=True):
-    q: str
-    items: list[SearchHit]
 
 
 def _depth(depth: str) -> int | None:
@@ -82,22 +67,10 @@ class QueryController(Controller):
         map_id: PathId,
         q: Annotated[str, QueryParameter(description="Words to look for.", max_length=500)],
         limit: Annotated[int, QueryParameter(description=f"At most {MAX_SEARCH} hits.")] = 20,
-    ) -> SearchResults:
+    ) -> query.SearchResults:
         if not 1 <= limit <= MAX_SEARCH:
             raise LimitExceeded("limit", f"must be between 1 and {MAX_SEARCH}")
-        hits = store.search(map_id, q, limit=limit)
-        named = sorted({st.speaker for st, _ in hits if st.speaker})
-        speakers = {s.id: s.label for s in store.list_speakers(map_id, ids=named)} if named else {}
-        return SearchResults(
-            q=q,
-            items=[
-                SearchHit(
-                    statement=st, score=score, speaker=speakers.get(st.speaker),
-                    date=st.date.label() if st.said else None,
-                )
-                for st, score in hits
-            ],
-        )
+        return query.search(store, map_id, q, limit=limit)
 
     @get("/statements.json", operation_id="statementsJson", summary="Every statement as a JSON array of flat rows",
          responses=READ_ERRORS, sync_to_thread=True)

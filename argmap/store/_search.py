@@ -91,8 +91,9 @@ def index_table(map_id: str, version: int) -> str:
     return f"{_prefix(map_id)}{version:016x}"
 
 
-def ensure_index(store, read_cur, map_id: str) -> str:
-    """The fts schema of the map's current index, built first if the map changed since.
+def ensure_index(store, read_cur, map_id: str) -> tuple[str, int]:
+    """The fts schema of the map's current index and the map version it holds, built first if
+    the map changed since.
 
     Raises NotFound when there is no such map. The check is one read; only a stale index takes
     the writer lock (so no write changes the map while it is indexed).
@@ -102,7 +103,7 @@ def ensure_index(store, read_cur, map_id: str) -> str:
         store._fts_loaded = True
     version, built = _state(read_cur, map_id)
     if version == built:
-        return f"fts_main_{index_table(map_id, built)}"
+        return f"fts_main_{index_table(map_id, built)}", built
     if store.read_only:
         raise InvalidInput("db", f"the search index of map {map_id!r} is out of date and {store.path} is read-only")
     with store._lock:
@@ -113,7 +114,7 @@ def ensure_index(store, read_cur, map_id: str) -> str:
                 _build(cur, map_id, version, previous=built)
         finally:
             cur.close()
-    return f"fts_main_{index_table(map_id, version)}"
+    return f"fts_main_{index_table(map_id, version)}", version
 
 
 def drop_index(cur, map_id: str) -> None:

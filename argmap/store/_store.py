@@ -653,17 +653,22 @@ class Store:
         DuckDB's full-text index does not follow writes, so a map's index is rebuilt on the
         first search after the map changed (the index records the map version it was built from).
         """
+        _, hits = self.rank(map_id, q, limit=limit)
+        by_id = {s.id: s for s in self.list_statements(map_id, ids=[h[0] for h in hits])} if hits else {}
+        return [(by_id[i], score) for i, score in hits]
+
+    def rank(self, map_id: str, q: str, *, limit: int = 20) -> tuple[int, list[tuple[str, float]]]:
+        """What :meth:`search` finds, as statement ids and scores, with the map version searched."""
         from argmap.store import _search
 
         if not q.strip():
             raise InvalidInput("q", "must not be empty")
 
         def fn(c):
-            return _search.query(c, _search.ensure_index(self, c, map_id), q, limit)
+            fts, version = _search.ensure_index(self, c, map_id)
+            return version, _search.query(c, fts, q, limit)
 
-        hits = self._read(fn)
-        by_id = {s.id: s for s in self.list_statements(map_id, ids=[h[0] for h in hits])} if hits else {}
-        return [(by_id[i], score) for i, score in hits]
+        return self._read(fn)
 
     def _one(self, items: list, map_id: str, what: str, id_: str):
         if items:

@@ -164,6 +164,16 @@ def test_search_follows_writes(fresh_api):
     assert [h["statement"]["id"] for h in fresh_api.get(f"{BASE}/search", params={"q": "Zaporizhzhia"}).json()["items"]] == ["zp"]
 
 
+def test_search_hits_name_the_speaker_as_it_is_now(fresh_api):
+    def speaker_of_the_claim():
+        hits = fresh_api.get(f"{BASE}/search", params={"q": "Kupiansk"}).json()["items"]
+        return next(h["speaker"] for h in hits if h["statement"]["id"] == "gerasimov-kupiansk-captured")
+
+    assert speaker_of_the_claim() == "Valery Gerasimov"
+    fresh_api.patch(f"{BASE}/speakers/valery-gerasimov", json={"name": "V. V. Gerasimov"})
+    assert speaker_of_the_claim() == "V. V. Gerasimov"
+
+
 def test_statements_table_in_three_formats(api, seed_map):
     rows = api.get(f"{BASE}/statements.json").json()
     assert [r["id"] for r in rows] == [s.id for s in seed_map.statements]
