@@ -172,7 +172,7 @@ TRAVERSALS = ["..%2f..%2f..%2fetc%2fpasswd", "%2e%2e%2f%2e%2e%2fetc%2fpasswd", "
 
 @pytest.mark.parametrize("ref", TRAVERSALS)
 @pytest.mark.parametrize("suffix", ["", ".json", ".yaml", ".aif.json", ".argdown", "/diagram.svg",
-                                    "/timeline.json", "/statements.csv", "/speakers/kaja-kallas"])
+                                    "/timeline.json", "/briefing.html", "/statements.csv", "/speakers/kaja-kallas"])
 def test_no_map_id_reaches_a_file(open_client, ref, suffix):
     r = open_client.get(f"/maps/{ref}{suffix}")
     assert r.status_code in (400, 404, 422), (r.status_code, r.text[:300])
@@ -221,6 +221,7 @@ def test_no_export_reads_a_file_named_in_map_text(secret_file):
         paths = [f"/maps/hostile{ext}" for ext in (".json", ".yaml", ".aif.json", ".argdown")]
         paths += [f"/maps/hostile/diagram.{e}" for e in ("svg", "dot", "pdf", "png")]
         paths += [f"/maps/hostile/timeline.{e}" for e in ("svg", "json", "pdf")]
+        paths += ["/maps/hostile/briefing.html", "/maps/hostile/briefing.pdf"]
         paths += ["/maps/hostile/statements.csv", "/maps/hostile/statements.json", "/maps/hostile/search?q=img"]
         for p in paths:
             r = c.get(p)
