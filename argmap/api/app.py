@@ -76,6 +76,7 @@ def create_app(
             ArgmapError: _argmap_error,
             ValidationException: _validation_error,
             HTTPException: _http_error,
+            RecursionError: _too_deep,
         },
         request_max_body_size=max_body,
         openapi_config=OpenAPIConfig(
@@ -198,6 +199,12 @@ def _split_msgspec(message: str) -> tuple[str, str]:
     if m := _FIELD_MSG.match(msg):
         path, msg = f"{path or '$'}.{m['field']}", m["reason"]
     return path, msg
+
+
+def _too_deep(_: Request, exc: RecursionError) -> Response:
+    # msgspec decodes a request body recursively: `[[[[…` 100,000 deep (a 200 kB body) ends
+    # in RecursionError, which is bad input, not a server fault.
+    return Response(FormatError("$", "the document is nested too deeply").to_dict(), status_code=400)
 
 
 def _http_error(_: Request, exc: HTTPException) -> Response:
