@@ -30,6 +30,7 @@ from argmap.errors import (
     LimitExceeded,
     NotFound,
 )
+from argmap.api._openapi import document_errors
 from argmap.store import Store, default_path
 
 __all__ = ["DEFAULT_MAX_BODY", "create_app", "route_handlers"]
@@ -67,9 +68,16 @@ def create_app(
     def provide_store(state: State) -> Store:
         return state.store
 
+    def document(app: Litestar) -> None:
+        # The served document is built once and cached; complete it before the first request.
+        from litestar._openapi.plugin import OpenAPIPlugin
+
+        document_errors(app.plugins.get(OpenAPIPlugin).provide_openapi_schema(), export_media_types())
+
     return Litestar(
         route_handlers=route_handlers(),
         lifespan=[lifespan],
+        on_startup=[document],
         dependencies={"store": Provide(provide_store, sync_to_thread=False)},
         guards=[_auth_guard(token, read_token)],
         exception_handlers={
@@ -116,6 +124,19 @@ def route_handlers() -> list:
         SolveController,
         BriefingController,
     ]
+
+
+def export_media_types() -> dict[str, str]:
+    """Path suffix → media type of every export route, from the renderers' own tables."""
+    from argmap.api.maps import MAP_EXPORTS
+    from argmap.render import briefing, diagram, timeline
+
+    out = {f"/diagram.{ext}": e.media_type for ext, e in diagram.EXPORTERS.items()}
+    out |= {f"/timeline.{ext}": e.media_type for ext, e in timeline.EXPORTERS.items()}
+    out |= {f"/briefing.{ext}": mt for ext, (mt, _) in briefing.EXPORTERS.items()}
+    out |= {"/statements.csv": "text/csv; charset=utf-8", "/statements.json": "application/json",
+            "/statements.parquet": "application/vnd.apache.parquet"}
+    return out
 
 
 # -- Implementation details ----------------------------------------------------------------
