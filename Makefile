@@ -9,7 +9,9 @@ DB     ?= argmap.duckdb
 SEED   := seeds/peace-plan.yaml
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
-DEB_PACKAGES := graphviz libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-symbola poppler-utils
+# chromium + chromium-driver: the browser the end-to-end tests (tests/web/) drive through Playwright.
+DEB_PACKAGES := graphviz libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-symbola poppler-utils \
+                chromium chromium-driver
 
 .PHONY: setup demo test exports load bench clean
 

@@ -161,7 +161,7 @@ def schema(out: Path) -> None:
 @click.pass_context
 @handle_errors
 def serve(ctx: click.Context, host: str, port: int, seed: Path | None) -> None:
-    """Serve the HTTP API (granian, one process: DuckDB allows one writer process per file).
+    """Serve the HTTP API and the web pages at /ui/ (granian, one process: DuckDB allows one writer per file).
 
     Writes need `Authorization: Bearer $ARGMAP_TOKEN` when ARGMAP_TOKEN is set; reads need
     ARGMAP_READ_TOKEN when that is set. The OpenAPI document and its page are at /schema.
@@ -178,7 +178,7 @@ def serve(ctx: click.Context, host: str, port: int, seed: Path | None) -> None:
             counts = store.load_map(load_file(seed), replace=True)
         click.echo(f"loaded {seed}: {describe(counts)}", err=True)
     os.environ["ARGMAP_DB"] = db
-    click.echo(f"argmap API on http://{host}:{port}/ (database {db}; OpenAPI at /schema)", err=True)
+    click.echo(f"argmap on http://{host}:{port}/ (pages at /ui/, OpenAPI at /schema; database {db})", err=True)
     Granian(
         "argmap.api.app:create_app", factory=True, address=host, port=port, interface="asgi",
         log_access=False,
