@@ -37,6 +37,7 @@ _ERRORS = {
     "401": "A token is required (ARGMAP_TOKEN for writes, ARGMAP_READ_TOKEN for reads) and was missing or wrong.",
     "404": "No such map, or no such item in it.",
     "409": "A duplicate id, or a delete that would leave references dangling (retry with cascade=true).",
+    "405": "The map id is reserved (`import`): /maps/import is the import route, which takes POST only.",
     "413": "The body is larger than the server takes (ARGMAP_MAX_BODY).",
     "422": "A rule of the model broken, or a limit exceeded (the field and the reason).",
 }
@@ -59,10 +60,19 @@ def document_errors(schema: dict, media_types: dict[str, str]) -> dict:
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components["Error"] = _ERROR_SCHEMA
     ref = {"$ref": "#/components/schemas/Error"}
+    from argmap.model import RESERVED_MAP_IDS
+
     for path, item in schema.get("paths", {}).items():
         for method, op in item.items():
             if not isinstance(op, dict) or "responses" not in op:
                 continue
+            for param in op.get("parameters", []):
+                if param.get("in") == "path" and param.get("name") in ("map_id", "map_ref"):
+                    # /maps/import is a route of its own, so no map may be called that.
+                    param.setdefault("schema", {})["not"] = {"enum": sorted(RESERVED_MAP_IDS)}
+            if path in ("/maps/{map_id}", "/maps/{map_ref}"):  # the reserved id meets its route
+                op["responses"]["405"] = {"description": _ERRORS["405"],
+                                          "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
             codes = {"400", "401", "422"}
             codes |= {"404"} if "{" in path else set()
             codes |= {"409"} if method in _WRITES else set()

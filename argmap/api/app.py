@@ -78,6 +78,7 @@ def create_app(
         route_handlers=route_handlers(),
         lifespan=[lifespan],
         on_startup=[document],
+        before_request=_no_nul_in_path,
         dependencies={"store": Provide(provide_store, sync_to_thread=False)},
         guards=[_auth_guard(token, read_token)],
         exception_handlers={
@@ -224,6 +225,13 @@ def _split_msgspec(message: str) -> tuple[str, str]:
     if m := _FIELD_MSG.match(msg):
         path, msg = f"{path or '$'}.{m['field']}", m["reason"]
     return path, msg
+
+
+def _no_nul_in_path(request: Request) -> None:
+    # Litestar's static files pass the path to os.stat, which raises ValueError on a NUL
+    # (`/ui/static/app.css%00.py` answered 500); no id or file name of ours holds one.
+    if "\x00" in request.scope["path"]:
+        raise FormatError("path", "a path cannot contain NUL characters")
 
 
 def _too_deep(_: Request, exc: RecursionError) -> Response:

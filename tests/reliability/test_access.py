@@ -245,3 +245,20 @@ def test_the_pdf_fetcher_refuses_local_files(secret_file):
                       f"<p style=\"background: url('file://{secret_file}')\">y</p>", fetcher=fetcher)
     assert pdf.startswith(b"%PDF") and SECRET.encode() not in pdf
     assert any(str(secret_file) in u for u in fetcher.refused)
+
+
+@pytest.mark.parametrize("path", [
+    "/ui/static/..%2f..%2f..%2fpyproject.toml", "/ui/static/%2e%2e/%2e%2e/cli.py", "/ui/static/../templates/base.html",
+    "/ui/static/..%2ftemplates%2fbase.html", "/ui/static/..%5c..%5capi%5capp.py", "/ui/static/%2fetc%2fpasswd",
+    "/ui/static//etc/passwd", "/ui/static/..%252f..%252fpyproject.toml", "/ui/static/app.css%00.py",
+    "/ui/maps/..%2f..%2fetc%2fpasswd", "/ui/%2e%2e/%2e%2e/etc/passwd",
+])
+def test_no_static_or_page_path_leaves_its_folder(open_client, path):
+    r = open_client.get(path)
+    assert r.status_code in (400, 404, 422), (r.status_code, r.text[:200])
+    for leaked in (b"root:", b"[build-system]", b"import ", b"{% ", b"{{"):
+        assert leaked not in r.content, (path, leaked)
+
+
+def test_the_static_folder_serves_its_own_files(open_client):
+    assert open_client.get("/ui/static/app.css").status_code == 200  # the test above is not vacuous

@@ -26,7 +26,7 @@ from argmap.mapfile import loads as mapfile_loads
 from argmap.semantics import iccma
 
 EXAMPLES = 150
-SLOW_EXAMPLES = 1500
+SLOW_EXAMPLES = 1000
 HARD_LIMIT = 5.0
 """Seconds one input may take before the test calls it a hang."""
 
