@@ -78,3 +78,10 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.kill()
         self.proc = None
+
+
+def report(label: str, figures) -> None:
+    """Print a test's figures (requests, kills, inputs) when ARGMAP_FUZZ_REPORT is set: the
+    numbers the reliability note quotes, without noise in an ordinary run."""
+    if os.environ.get("ARGMAP_FUZZ_REPORT"):
+        print(f"\n{label}: {figures}", file=sys.__stderr__)

@@ -9,14 +9,13 @@ reproduces; schemathesis prints a ``curl`` line for each.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from reliability_server import SEED, Server, run_env
+from reliability_server import SEED, Server, report, run_env
 
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
 ST = str(Path(sys.executable).with_name("st"))
@@ -37,9 +36,8 @@ def _fuzz(tmp_path: Path, *args: str, workers: int = 2) -> dict:
         server.kill()
     result = json.loads(report.read_text())
     summary = done.stdout[done.stdout.find("=== SUMMARY"):] or done.stdout[-3000:]
-    if os.environ.get("ARGMAP_FUZZ_REPORT"):
-        print(f"\nschemathesis {' '.join(args)}: {result['test_cases']['generated']} requests, "
-              f"{result['operations']['tested']} operations", file=sys.__stderr__)
+    report(f"schemathesis {' '.join(args)}", f"{result['test_cases']['generated']} requests, "
+           f"{result['operations']['tested']} operations")
     assert alive, "the server died under fuzzing"
     assert result["operations"]["tested"] == result["operations"]["total"] >= 40, summary
     assert not result["failures"] and not result["errors"], done.stdout[-15000:]

@@ -7,9 +7,7 @@ map half-gone; of racing creates of one id exactly one wins.
 
 from __future__ import annotations
 
-import os
 import random
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -17,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from reliability_server import SEED, Server
+from reliability_server import SEED, Server, report
 
 
 def _whole_map(map_id: str, n: int = 8) -> dict:
@@ -136,8 +134,7 @@ def _run(server: Server, seconds: float, readers: int, writers: int, run: str) -
             else:
                 assert c.get(f"/maps/peace-plan/statements/{key}").json()["text"] == value, key
     figures["verified"] = len(last)
-    if os.environ.get("ARGMAP_FUZZ_REPORT"):
-        print(f"\nconcurrency: {figures}", file=sys.__stderr__)
+    report("concurrency", figures)
     assert figures["reads"] >= 20 and figures["writes"] >= 20
     return figures
 

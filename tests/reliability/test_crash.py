@@ -22,7 +22,7 @@ import httpx
 import pytest
 
 from argmap.store import Store
-from reliability_server import ARGMAP, SEED, Server, run_env
+from reliability_server import ARGMAP, SEED, Server, report, run_env
 
 WRITERS = 4
 
@@ -134,10 +134,7 @@ def _kill_rounds(tmp_path: Path, rounds: int, seed: int) -> dict:
         assert store.counts("peace-plan").statements >= 70
     figures["acked"], figures["unknown"] = len(ledger.acked), len(ledger.unknown)
     assert figures["acked"] >= rounds * 5, "the writers barely wrote: the test proves little"
-    if os.environ.get("ARGMAP_FUZZ_REPORT"):
-        import sys
-
-        print(f"\ncrash: {figures}", file=sys.__stderr__)
+    report("server kills", figures)
     return figures
 
 
@@ -198,10 +195,7 @@ def _kill_loads(tmp_path: Path, times: int, seed: int) -> dict:
             else:
                 outcomes["unchanged"] += 1
     assert outcomes["unchanged"] >= 1, "no kill landed before the commit: the test proves nothing"
-    if os.environ.get("ARGMAP_FUZZ_REPORT"):
-        import sys
-
-        print(f"\nload kills: {outcomes} (a load takes {duration:.1f} s)", file=sys.__stderr__)
+    report(f"load kills (a load takes {duration:.1f} s)", outcomes)
     return outcomes
 
 

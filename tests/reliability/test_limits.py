@@ -16,7 +16,7 @@ from argmap.api import create_app
 from argmap.api.app import DEFAULT_MAX_BODY
 from argmap.api.entities import MAX_LIMIT
 from argmap.api.queries import MAX_SEARCH
-from argmap.mapfile import load
+from argmap.mapfile import MAX_YAML_NODES, load
 from argmap.render import briefing, diagram
 from argmap.store import Store
 
@@ -160,7 +160,7 @@ def test_every_limit_is_in_the_readme():
     table = table[: table.index("\n\n", table.index("|---"))]
     for value in (f"{DEFAULT_MAX_BODY // 2**20} MiB", f"{MAX_LIMIT:,}", f"{query.MAX_DEPTH}",
                   f"{query.MAX_RESULTS:,}", f"{MAX_SEARCH}", f"{diagram.MAX_STATEMENTS:,}",
-                  f"{diagrams_api.TIMEOUT:g} s", f"{briefing.MAX_STATEMENTS:,}"):
+                  f"{diagrams_api.TIMEOUT:g} s", f"{briefing.MAX_STATEMENTS:,}", f"{MAX_YAML_NODES:,} values"):
         assert re.search(re.escape(value), table), f"{value} missing from README's Limits table"
 
 

@@ -10,9 +10,7 @@ print how many inputs each parser took.
 from __future__ import annotations
 
 import json
-import os
 import signal
-import sys
 from collections import Counter
 from contextlib import contextmanager
 
@@ -209,6 +207,6 @@ def test_deep_http_bodies_are_400_not_500(path):
 
 
 def teardown_module(_):
-    if os.environ.get("ARGMAP_FUZZ_REPORT"):
-        print("\ninputs fuzzed per parser: " + ", ".join(f"{k} {v}" for k, v in sorted(FUZZED.items())),
-              file=sys.__stderr__)
+    from reliability_server import report
+
+    report("inputs fuzzed per parser", ", ".join(f"{k} {v}" for k, v in sorted(FUZZED.items())))
