@@ -23,18 +23,18 @@ ST = str(Path(sys.executable).with_name("st"))
 
 def _fuzz(tmp_path: Path, *args: str, workers: int = 2) -> dict:
     server = Server(tmp_path / "fuzz.duckdb", seed=SEED).start()
-    report = tmp_path / "report.json"
+    report_file = tmp_path / "report.json"
     try:
         done = subprocess.run(
             [ST, "run", server.url + "/schema/openapi.json", "--checks", CHECKS, "--workers", str(workers), "--seed", "20251125",
              "--request-timeout", "30", "--suppress-health-check", "all", "--report", "json",
-             "--report-json-path", str(report), *args],
+             "--report-json-path", str(report_file), *args],
             capture_output=True, text=True, timeout=300, env=run_env(), cwd=tmp_path,
         )
         alive = server.proc is not None and server.proc.poll() is None
     finally:
         server.kill()
-    result = json.loads(report.read_text())
+    result = json.loads(report_file.read_text())
     summary = done.stdout[done.stdout.find("=== SUMMARY"):] or done.stdout[-3000:]
     report(f"schemathesis {' '.join(args)}", f"{result['test_cases']['generated']} requests, "
            f"{result['operations']['tested']} operations")
