@@ -85,3 +85,14 @@ def report(label: str, figures) -> None:
     numbers the reliability note quotes, without noise in an ordinary run."""
     if os.environ.get("ARGMAP_FUZZ_REPORT"):
         print(f"\n{label}: {figures}", file=sys.__stderr__)
+
+
+def seeded_app(**kw):
+    """An in-process app on an in-memory store holding the seed map: ``(app, store)``."""
+    from argmap.api import create_app
+    from argmap.mapfile import load
+    from argmap.store import Store
+
+    store = Store(":memory:")
+    store.load_map(load(SEED))
+    return create_app(store=store, **kw), store

@@ -7,17 +7,12 @@ from __future__ import annotations
 
 import hmac
 import re
-from pathlib import Path
 
 import pytest
 from litestar.testing import TestClient
 
 import argmap.api.app as app_module
-from argmap.api import create_app
-from argmap.mapfile import load
-from argmap.store import Store
-
-SEED = Path(__file__).resolve().parents[2] / "seeds" / "peace-plan.yaml"
+from reliability_server import seeded_app
 TOKEN, READ_TOKEN = "w-" + "s3cret" * 6, "r-" + "look" * 8
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Real ids of the seed, so an authorised request reaches the handler (not a 404 of the router).
@@ -36,10 +31,7 @@ def _routes(app) -> list[tuple[str, str]]:
     return sorted(out)
 
 
-def _app(**kw):
-    store = Store(":memory:")
-    store.load_map(load(SEED))
-    return create_app(store=store, **kw), store
+_app = seeded_app
 
 
 ROUTES = _routes(_app()[0])

@@ -138,13 +138,9 @@ def _kill_rounds(tmp_path: Path, rounds: int, seed: int) -> dict:
     return figures
 
 
-def test_acknowledged_writes_survive_sigkill(tmp_path):
-    _kill_rounds(tmp_path, rounds=4, seed=1)
-
-
-@pytest.mark.slow
-def test_acknowledged_writes_survive_sigkill_long(tmp_path):
-    _kill_rounds(tmp_path, rounds=8, seed=2)
+@pytest.mark.parametrize("rounds, seed", [(4, 1), pytest.param(8, 2, marks=pytest.mark.slow, id="long")])
+def test_acknowledged_writes_survive_sigkill(tmp_path, rounds, seed):
+    _kill_rounds(tmp_path, rounds=rounds, seed=seed)
 
 
 # -- argmap load, killed mid-load -----------------------------------------------------------
@@ -199,10 +195,6 @@ def _kill_loads(tmp_path: Path, times: int, seed: int) -> dict:
     return outcomes
 
 
-def test_argmap_load_killed_mid_load_leaves_all_or_nothing(tmp_path):
-    _kill_loads(tmp_path, times=3, seed=3)
-
-
-@pytest.mark.slow
-def test_argmap_load_killed_mid_load_leaves_all_or_nothing_long(tmp_path):
-    _kill_loads(tmp_path, times=10, seed=4)
+@pytest.mark.parametrize("times, seed", [(3, 3), pytest.param(10, 4, marks=pytest.mark.slow, id="long")])
+def test_argmap_load_killed_mid_load_leaves_all_or_nothing(tmp_path, times, seed):
+    _kill_loads(tmp_path, times=times, seed=seed)

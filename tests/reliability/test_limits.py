@@ -16,11 +16,11 @@ from argmap.api import create_app
 from argmap.api.app import DEFAULT_MAX_BODY
 from argmap.api.entities import MAX_LIMIT
 from argmap.api.queries import MAX_SEARCH
-from argmap.mapfile import MAX_YAML_NODES, load
+from argmap.mapfile import MAX_YAML_NODES
 from argmap.render import briefing, diagram
 from argmap.store import Store
 
-from reliability_server import SEED, Server
+from reliability_server import SEED, Server, seeded_app
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 
@@ -139,9 +139,8 @@ def test_exports_one_statement_over_their_size_limit_are_422(server, path, limit
 
 @pytest.fixture(scope="module")
 def client():
-    store = Store(":memory:")
-    store.load_map(load(SEED))
-    with TestClient(app=create_app(store=store)) as c:
+    app, store = seeded_app()
+    with TestClient(app=app) as c:
         yield c
     store.close()
 
