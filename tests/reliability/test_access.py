@@ -258,3 +258,13 @@ def test_no_static_or_page_path_leaves_its_folder(open_client, path):
 
 def test_the_static_folder_serves_its_own_files(open_client):
     assert open_client.get("/ui/static/app.css").status_code == 200  # the test above is not vacuous
+
+
+def test_no_map_can_take_an_id_its_routes_cannot_reach(open_client):
+    # Found by schemathesis: imports without an id made a map 'import', which GET, PATCH and
+    # DELETE /maps/import (the import route) could never reach.
+    r = open_client.post("/maps", json={"id": "import", "title": "t"})
+    assert r.status_code == 422 and r.json()["problems"][0]["field"] == "$.id"
+    r = open_client.post("/maps/import", content="[a]: A\n  <+ [b]: B\n", headers={"Content-Type": "text/x-argdown"})
+    assert r.status_code == 201
+    assert open_client.delete(f"/maps/{r.json()['id']}", params={"confirm": "true"}).status_code == 200
