@@ -110,7 +110,10 @@ def document_errors(schema: dict, media_types: dict[str, str]) -> dict:
                     body = {"type": "string"} if media_type.startswith(("text/", "image/svg")) else \
                         {"type": "string", "format": "binary"}
                     if media_type == "application/json":
-                        body = {}
+                        # Keep what the handler documents (the statements table is a list of rows);
+                        # other JSON exports are documents of other tools: objects.
+                        old = op["responses"].get(ok, {}).get("content", {})
+                        body = next((c.get("schema") for c in old.values() if c.get("schema")), None) or {"type": "object"}
                     op["responses"][ok] = {"description": op["responses"].get(ok, {}).get("description", "OK"),
                                            "content": {media_type: {"schema": body}}}
     return schema
