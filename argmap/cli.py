@@ -461,7 +461,7 @@ def import_(ctx: click.Context, file: Path, fmt: str | None, map_id: str | None,
     name = None if str(file) == "-" else str(file)
     data = _read_input(file, MAX_FILE_BYTES)
     fmt = fmt or formats.detect(data, filename=name)
-    fallback = formats.id_from_filename(name) if name else "import"
+    fallback = formats.id_from_filename(name) if name else "imported"
     if fmt == "native" and name is not None:
         # A map file on disk may name its sources' text files; `load` reads them beside it.
         from argmap.mapfile import load as load_file

@@ -35,6 +35,7 @@ from argmap.errors import (
     Problem,
     problem_from_message,
 )
+from argmap.api._openapi import document_errors
 from argmap.store import Store, default_path
 
 __all__ = ["DEFAULT_MAX_BODY", "create_app", "error_status", "route_handlers"]
@@ -72,9 +73,17 @@ def create_app(
     def provide_store(state: State) -> Store:
         return state.store
 
+    def document(app: Litestar) -> None:
+        # The served document is built once and cached; complete it before the first request.
+        from litestar._openapi.plugin import OpenAPIPlugin
+
+        document_errors(app.plugins.get(OpenAPIPlugin).provide_openapi_schema(), export_media_types())
+
     return Litestar(
         route_handlers=route_handlers(),
         lifespan=[lifespan],
+        on_startup=[document],
+        before_request=_no_nul_in_path,
         dependencies={"store": Provide(provide_store, sync_to_thread=False)},
         # No token, no guard: a guard costs every request (and Litestar runs a sync one in a thread).
         guards=[_auth_guard(token, read_token)] if token or read_token else [],
@@ -82,6 +91,7 @@ def create_app(
             ArgmapError: _argmap_error,
             ValidationException: _validation_error,
             HTTPException: _http_error,
+            RecursionError: _too_deep,
             Exception: _internal_error,
         },
         request_max_body_size=max_body,
@@ -126,6 +136,19 @@ def route_handlers() -> list:
         root_redirect,
         static_files(),
     ]
+
+
+def export_media_types() -> dict[str, str]:
+    """Path suffix → media type of every export route, from the renderers' own tables."""
+    from argmap.api.maps import MAP_EXPORTS
+    from argmap.render import briefing, diagram, timeline
+
+    out = {f"/diagram.{ext}": e.media_type for ext, e in diagram.EXPORTERS.items()}
+    out |= {f"/timeline.{ext}": e.media_type for ext, e in timeline.EXPORTERS.items()}
+    out |= {f"/briefing.{ext}": mt for ext, (mt, _) in briefing.EXPORTERS.items()}
+    out |= {"/statements.csv": "text/csv; charset=utf-8", "/statements.json": "application/json",
+            "/statements.parquet": "application/vnd.apache.parquet"}
+    return out
 
 
 # -- Implementation details ----------------------------------------------------------------
@@ -209,6 +232,19 @@ def _problem(item: dict) -> Problem:
         path = "$" if not rest else f"${rest}" if rest.startswith("[") else f"$.{rest}"
         return problem_from_message(message, path)
     return Problem(key or "$", message)  # a query, path or header parameter, by its name
+
+
+def _no_nul_in_path(request: Request) -> None:
+    # Litestar's static files pass the path to os.stat, which raises ValueError on a NUL
+    # (`/ui/static/app.css%00.py` answered 500); no id or file name of ours holds one.
+    if "\x00" in request.scope["path"]:
+        raise FormatError("path", "a path cannot contain NUL characters")
+
+
+def _too_deep(_: Request, exc: RecursionError) -> Response:
+    # msgspec decodes a request body recursively: `[[[[…` 100,000 deep (a 200 kB body) ends
+    # in RecursionError, which is bad input, not a server fault.
+    return Response(FormatError("$", "the document is nested too deeply").to_dict(), status_code=400)
 
 
 def _http_error(_: Request, exc: HTTPException) -> Response:

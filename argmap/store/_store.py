@@ -279,8 +279,10 @@ class Store:
     # -- maps -----------------------------------------------------------------------------
 
     def list_maps(self) -> list[MapSummary]:
-        rows = self._read(lambda c: c.execute("SELECT id, title, description FROM maps ORDER BY id").fetchall())
-        return [MapSummary(id=r[0], title=r[1], description=r[2], counts=self.counts(r[0])) for r in rows]
+        # One snapshot: a map deleted between the list and its counts made GET /maps answer 404.
+        with self.snapshot():
+            rows = self._read(lambda c: c.execute("SELECT id, title, description FROM maps ORDER BY id").fetchall())
+            return [MapSummary(id=r[0], title=r[1], description=r[2], counts=self.counts(r[0])) for r in rows]
 
     def get_map_info(self, map_id: str) -> MapInfo:
         row = self._read(
