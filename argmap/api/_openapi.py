@@ -6,11 +6,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, Schema
-
-__all__ = ["by_extension", "by_extension_operation", "document_errors"]
+__all__ = ["by_extension", "document_errors"]
 
 
 def by_extension(name: str):
@@ -26,26 +22,6 @@ def by_extension(name: str):
     return operation_id
 
 
-def by_extension_operation(name: str, media_types: dict[str, str]) -> type[Operation]:
-    """The operation class of a :func:`by_extension` handler: each path documents its own answer.
-
-    Litestar documents one handler's answer once for all its paths (as JSON, when it returns a
-    ``Response``); this puts each extension's media type on its own path, e.g. ``diagramSvg``
-    answers ``image/svg+xml``.
-    """
-
-    @dataclass
-    class ByExtension(Operation):
-        def __post_init__(self) -> None:
-            ext = (self.operation_id or "").removeprefix(name).lower()
-            media_type = media_types[ext]
-            kind = OpenAPIType.OBJECT if media_type.startswith("application/json") else OpenAPIType.STRING
-            schema = Schema(type=kind) if kind is OpenAPIType.OBJECT else Schema(type=kind, format="binary")
-            ok = next(r for code, r in (self.responses or {}).items() if code.startswith("2"))
-            ok.content = {media_type: OpenAPIMediaType(schema=schema)}
-
-    ByExtension.__name__ = f"{name.capitalize()}Operation"
-    return ByExtension
 _ERROR_SCHEMA = {
     "type": "object",
     "required": ["error", "message", "problems"],

@@ -15,8 +15,8 @@ from anyio.lowlevel import RunVar
 from litestar import Controller, Request, Response, get
 from litestar.params import Parameter
 
-from argmap.api._openapi import by_extension, by_extension_operation
-from argmap.api._responses import READ_ERRORS, bare
+from argmap.api._openapi import by_extension
+from argmap.api._responses import bare
 from argmap.store import Store
 
 __all__ = ["BriefingController"]
@@ -55,20 +55,13 @@ _DESCRIPTION = (
 )
 
 
-# As argmap.render.briefing.EXPORTERS says, without importing it (and WeasyPrint) at startup;
-# tests/api/test_app.py checks each route's answer against the OpenAPI document.
-_MEDIA_TYPES = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
-
-
 class BriefingController(Controller):
     path = "/maps/{map_id:str}"
     tags = ["exports"]
 
     # async + an explicit thread: Litestar 2.25 mishandles `-> Response` on sync_to_thread handlers.
     @get(["/briefing.pdf", "/briefing.html"], operation_id=by_extension("briefing"),
-         summary="A briefing of the map: a tagged PDF for print, or one HTML page", description=_DESCRIPTION,
-         operation_class=by_extension_operation("briefing", _MEDIA_TYPES),
-         responses=READ_ERRORS)
+         summary="A briefing of the map: a tagged PDF for print, or one HTML page", description=_DESCRIPTION)
     async def briefing(
         self, store: Store, map_id: str, request: Request, sections: str | None = _Sections,
         focus: str | None = _Focus, depth: int = _Depth, date_from: str | None = _From, date_to: str | None = _To,

@@ -15,8 +15,8 @@ import anyio
 from litestar import Controller, Request, Response, get
 from litestar.params import Parameter
 
-from argmap.api._openapi import by_extension, by_extension_operation
-from argmap.api._responses import READ_ERRORS, bare
+from argmap.api._openapi import by_extension
+from argmap.api._responses import bare
 from argmap.render.diagram import EXPORTERS, MAX_STATEMENTS, options_from, render
 from argmap.semantics import Semantics, evaluate_map
 from argmap.store import Store
@@ -36,8 +36,7 @@ class DiagramController(Controller):
     path = "/maps/{map_id:str}"
     tags = ["exports"]
 
-    @get([f"/diagram.{ext}" for ext in EXPORTERS], operation_id=by_extension("diagram"), responses=READ_ERRORS,
-         operation_class=by_extension_operation("diagram", {ext: e.media_type for ext, e in EXPORTERS.items()}),
+    @get([f"/diagram.{ext}" for ext in EXPORTERS], operation_id=by_extension("diagram"),
          summary="The argument diagram as SVG, PDF, PNG or Graphviz DOT",
          description="Statements as boxes, each argument as an inference node joining its premises "
          "to its target; support, attack and undercut differ in colour and line style. The SVG "

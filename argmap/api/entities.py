@@ -16,7 +16,6 @@ from litestar.params import JSONBody, QueryParameter
 from argmap import query
 from argmap.api._params import PathId, StoreDep
 from argmap.api._partial import merge, partial
-from argmap.api._responses import DELETE_ERRORS, READ_ERRORS, WRITE_ERRORS
 from argmap.errors import InvalidInput, LimitExceeded
 from argmap.model import Argument, Source, Speaker, Statement
 
@@ -71,17 +70,17 @@ def _entity_handlers(kind: str, struct: type, read=None):
     title = kind.capitalize()
     read = read or (lambda store, map_id, item_id: getattr(store, f"get_{kind}")(map_id, item_id))
 
-    @get("/{item_id:str}", operation_id=f"get{title}", summary=f"Get one {kind}", responses=READ_ERRORS,
+    @get("/{item_id:str}", operation_id=f"get{title}", summary=f"Get one {kind}",
          sync_to_thread=True)
     def get_one(self, store: StoreDep, map_id: PathId, item_id: PathId) -> struct:
         return read(store, map_id, item_id)
 
-    @post("/", operation_id=f"create{title}", summary=f"Create a {kind}", responses=WRITE_ERRORS,
+    @post("/", operation_id=f"create{title}", summary=f"Create a {kind}",
           sync_to_thread=True)
     def create(self, store: StoreDep, map_id: PathId, data: JSONBody[struct]) -> struct:
         return getattr(store, f"add_{kind}")(map_id, data)
 
-    @put("/{item_id:str}", operation_id=f"replace{title}", summary=f"Replace a {kind}", responses=WRITE_ERRORS,
+    @put("/{item_id:str}", operation_id=f"replace{title}", summary=f"Replace a {kind}",
          sync_to_thread=True)
     def replace(self, store: StoreDep, map_id: PathId, item_id: PathId, data: JSONBody[struct]) -> struct:
         if data.id != item_id:
@@ -93,7 +92,6 @@ def _entity_handlers(kind: str, struct: type, read=None):
         operation_id=f"patch{title}",
         summary=f"Change some fields of a {kind}",
         description="The body holds the fields to change; `null` clears an optional field.",
-        responses=WRITE_ERRORS,
         sync_to_thread=True,
     )
     def change(self, store: StoreDep, map_id: PathId, item_id: PathId, data: JSONBody[partial(struct)]) -> struct:
@@ -108,7 +106,6 @@ def _entity_handlers(kind: str, struct: type, read=None):
         summary=f"Delete a {kind}",
         description="Refused with 409 while other items refer to it, unless `cascade=true`, which "
         "deletes those too (transitively) in the same transaction.",
-        responses=DELETE_ERRORS,
         status_code=200,
         sync_to_thread=True,
     )
@@ -138,7 +135,7 @@ class SpeakerController(Controller):
     tags = ["speakers"]
     get_speaker, create_speaker, replace_speaker, patch_speaker, delete_speaker = _entity_handlers("speaker", Speaker)
 
-    @get("/", operation_id="listSpeakers", summary="List speakers", responses=READ_ERRORS, sync_to_thread=True)
+    @get("/", operation_id="listSpeakers", summary="List speakers", sync_to_thread=True)
     def list_speakers(
         self, store: StoreDep, map_id: PathId, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
     ) -> SpeakerPage:
@@ -153,7 +150,7 @@ class SourceController(Controller):
     tags = ["sources"]
     get_source, create_source, replace_source, patch_source, delete_source = _entity_handlers("source", Source)
 
-    @get("/", operation_id="listSources", summary="List sources", responses=READ_ERRORS, sync_to_thread=True)
+    @get("/", operation_id="listSources", summary="List sources", sync_to_thread=True)
     def list_sources(
         self, store: StoreDep, map_id: PathId, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
     ) -> SourcePage:
@@ -176,7 +173,6 @@ class StatementController(Controller):
         operation_id="listStatements",
         summary="List statements, filtered",
         description="Dates filter by overlap: `from=2025-11` includes the whole of November 2025.",
-        responses=READ_ERRORS,
         sync_to_thread=True,
     )
     def list_statements(
@@ -213,7 +209,7 @@ class ArgumentController(Controller):
         "argument", Argument
     )
 
-    @get("/", operation_id="listArguments", summary="List arguments, filtered", responses=READ_ERRORS,
+    @get("/", operation_id="listArguments", summary="List arguments, filtered",
          sync_to_thread=True)
     def list_arguments(
         self,

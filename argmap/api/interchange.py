@@ -16,7 +16,6 @@ from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, Requ
 from litestar.params import Parameter
 
 from argmap import formats
-from argmap.api._responses import WRITE_ERRORS
 from argmap.store import Counts, Store
 
 __all__ = ["ImportController", "ImportResult"]
@@ -68,7 +67,6 @@ class ImportController(Controller):
         "The body is limited like every request body (413 above it).",
         status_code=201,
         operation_class=_ImportOperation,
-        responses=WRITE_ERRORS,
     )
     async def import_map(
         self,

@@ -13,7 +13,7 @@ from litestar.params import JSONBody, QueryParameter
 
 from argmap.api._params import PathId, StoreDep
 from argmap.api._partial import merge, partial
-from argmap.api._responses import DELETE_ERRORS, READ_ERRORS, WRITE_ERRORS, bare
+from argmap.api._responses import bare
 from argmap.errors import InvalidInput, NotFound
 from argmap.model import Map, MapInfo, check_map
 from argmap.store import Counts, MapSummary
@@ -62,7 +62,7 @@ class MapController(Controller):
     path = "/maps"
     tags = ["maps"]
 
-    @get("/", operation_id="listMaps", summary="List maps with their counts", responses=READ_ERRORS,
+    @get("/", operation_id="listMaps", summary="List maps with their counts",
          sync_to_thread=True)
     def list_maps(self, store: StoreDep) -> MapList:
         return MapList(items=store.list_maps())
@@ -73,7 +73,6 @@ class MapController(Controller):
         summary="Create a map",
         description="The body is a whole map document (only `id` and `title` are required); it is "
         "checked as a whole and stored in one transaction, or refused with every problem named.",
-        responses=WRITE_ERRORS,
         sync_to_thread=True,
     )
     def create_map(self, store: StoreDep, data: JSONBody[Map]) -> MapSummary:
@@ -91,7 +90,6 @@ class MapController(Controller):
         description="`/maps/peace-plan` answers the summary and counts; `/maps/peace-plan.json` "
         "and `.yaml` the whole map document; `.aif.json` the map as AIF JSON (an AIFdb nodeset) and "
         "`.argdown` as an Argdown document.",
-        responses=READ_ERRORS,
         sync_to_thread=True,
     )
     def get_map(self, store: StoreDep, map_ref: PathId) -> MapSummary:
@@ -106,21 +104,20 @@ class MapController(Controller):
         return MapSummary(id=info.id, title=info.title, description=info.description, counts=store.counts(info.id))
 
     @put("/{map_id:str}", operation_id="replaceMapInfo", summary="Change a map's title and description",
-         responses=WRITE_ERRORS, sync_to_thread=True)
+         sync_to_thread=True)
     def replace_map(self, store: StoreDep, map_id: PathId, data: JSONBody[MapInfo]) -> MapInfo:
         if data.id != map_id:
             raise InvalidInput("$.id", f"the body's id {data.id!r} differs from the path's {map_id!r}")
         return store.update_map(data)
 
-    @patch("/{map_id:str}", operation_id="patchMapInfo", summary="Change some of a map's fields",
-           responses=WRITE_ERRORS, sync_to_thread=True)
+    @patch("/{map_id:str}", operation_id="patchMapInfo", summary="Change some of a map's fields", sync_to_thread=True)
     def patch_map(self, store: StoreDep, map_id: PathId, data: JSONBody[partial(MapInfo)]) -> MapInfo:
         if data.id not in (msgspec.UNSET, map_id):
             raise InvalidInput("$.id", "a map's id cannot change")
         return store.update_map(merge(store.get_map_info(map_id), data))
 
-    @delete("/{map_id:str}", operation_id="deleteMap", summary="Delete a map and everything in it",
-            responses=DELETE_ERRORS, status_code=200, sync_to_thread=True)
+    @delete("/{map_id:str}", operation_id="deleteMap", summary="Delete a map and everything in it", status_code=200,
+            sync_to_thread=True)
     def delete_map(
         self,
         store: StoreDep,

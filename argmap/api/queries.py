@@ -8,7 +8,7 @@ from litestar.params import QueryParameter
 
 from argmap import query
 from argmap.api._params import PathId, StoreDep
-from argmap.api._responses import READ_ERRORS, bare
+from argmap.api._responses import bare
 from argmap.errors import InvalidInput, LimitExceeded
 from argmap.formats.table import TABLE_FORMATS, StatementRow, statement_rows
 from argmap.model import Statement
@@ -42,25 +42,24 @@ class QueryController(Controller):
     tags = ["queries"]
 
     @get("/statements/{statement_id:str}/supporters", operation_id="supporters",
-         summary="What supports a statement, with the chain of arguments", responses=READ_ERRORS,
+         summary="What supports a statement, with the chain of arguments",
          sync_to_thread=True)
     def supporters(self, store: StoreDep, map_id: PathId, statement_id: PathId, depth: Depth = "1") -> query.LinkList:
         return query.supporters(store, map_id, statement_id, depth=_depth(depth))
 
     @get("/statements/{statement_id:str}/attackers", operation_id="attackers",
-         summary="What rebuts a statement or undercuts the arguments for it", responses=READ_ERRORS,
+         summary="What rebuts a statement or undercuts the arguments for it",
          sync_to_thread=True)
     def attackers(self, store: StoreDep, map_id: PathId, statement_id: PathId, depth: Depth = "1") -> query.LinkList:
         return query.attackers(store, map_id, statement_id, depth=_depth(depth))
 
     @get("/speakers/matrix", operation_id="speakerMatrix",
-         summary="How often each speaker's statements support or attack each other speaker's",
-         responses=READ_ERRORS, sync_to_thread=True)
+         summary="How often each speaker's statements support or attack each other speaker's", sync_to_thread=True)
     def matrix(self, store: StoreDep, map_id: PathId) -> query.SpeakerMatrix:
         return query.speaker_matrix(store, map_id)
 
     @get("/search", operation_id="search", summary="Full-text search (BM25) over statements, speakers and sources",
-         responses=READ_ERRORS, sync_to_thread=True)
+         sync_to_thread=True)
     def search(
         self,
         store: StoreDep,
@@ -73,20 +72,20 @@ class QueryController(Controller):
         return query.search(store, map_id, q, limit=limit)
 
     @get("/statements.json", operation_id="statementsJson", summary="Every statement as a JSON array of flat rows",
-         responses=READ_ERRORS, sync_to_thread=True)
+         sync_to_thread=True)
     def table_json(self, store: StoreDep, map_id: PathId) -> list[StatementRow]:
         return statement_rows(_all_statements(store, map_id))
 
     @get("/statements.csv", operation_id="statementsCsv", media_type=TABLE_FORMATS["csv"][0],
          summary="Every statement as CSV (formula-like cells neutralised for spreadsheets)",
-         response_description="RFC 4180 CSV with a header row; tags joined by ';'.", responses=READ_ERRORS,
+         response_description="RFC 4180 CSV with a header row; tags joined by ';'.",
          sync_to_thread=True)
     def table_csv(self, store: StoreDep, map_id: PathId) -> Response[bytes]:
         return _download(store, map_id, "csv")
 
     @get("/statements.parquet", operation_id="statementsParquet", media_type=TABLE_FORMATS["parquet"][0],
          summary="Every statement as Parquet, for notebooks",
-         response_description="A Parquet file with the columns of the JSON rows.", responses=READ_ERRORS,
+         response_description="A Parquet file with the columns of the JSON rows.",
          sync_to_thread=True)
     def table_parquet(self, store: StoreDep, map_id: PathId) -> Response[bytes]:
         return _download(store, map_id, "parquet")

@@ -18,7 +18,6 @@ from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, Requ
 from litestar.params import Parameter
 from msgspec import Meta
 
-from argmap.api._responses import READ_ERRORS, WRITE_ERRORS
 from argmap.errors import FormatError, InvalidInput, from_validation_error
 from argmap.semantics import AF, Evaluation, Semantics, Solution, Task, evaluate_map, iccma, solve
 from argmap.store import Store
@@ -88,7 +87,6 @@ class EvaluationController(Controller):
         description="Statements and arguments become a Dung framework (see the README's "
         "'Evaluation'); grounded semantics gives one sceptical answer, the others label what "
         "all their extensions agree on and list the extensions.",
-        responses=READ_ERRORS,
         sync_to_thread=True,
     )
     def evaluation(
@@ -112,7 +110,6 @@ class SolveController(Controller):
         description="The body is JSON `{\"arguments\": [...], \"attacks\": [[a, b], ...]}` "
         "(content type application/json), or ICCMA text (.apx, .tgf, or the 2023 `p af N` "
         "format; any other content type) with `format`.",
-        responses=WRITE_ERRORS,
         operation_class=_SolveOperation,
         status_code=200,
         sync_to_thread=False,

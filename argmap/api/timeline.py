@@ -12,8 +12,6 @@ import anyio
 from litestar import Controller, Request, Response, get
 from litestar.params import PathParameter, QueryParameter
 
-from argmap.api._openapi import by_extension_operation
-from argmap.api._responses import READ_ERRORS
 from argmap.render.timeline import EXPORTERS, options_from
 from argmap.store import Store
 
@@ -34,8 +32,7 @@ class TimelineController(Controller):
     path = "/maps/{map_id:str}"
     tags = ["exports"]
 
-    @get(["/timeline.svg", "/timeline.pdf", "/timeline.json"], operation_id=_operation_id, responses=READ_ERRORS,
-         operation_class=by_extension_operation("timeline", {ext: e.media_type for ext, e in EXPORTERS.items()}),
+    @get(["/timeline.svg", "/timeline.pdf", "/timeline.json"], operation_id=_operation_id,
          summary="The map's dated timeline as SVG, PDF (A3 landscape) or TimelineJS JSON",
          description="One lane per speaker, events and unattributed statements apart; undated "
          "statements are listed in a band of their own. Every filter narrows.")
