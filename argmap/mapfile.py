@@ -17,7 +17,7 @@ from pathlib import Path
 
 import msgspec
 
-from argmap.errors import FormatError, InvalidInput, from_validation_error
+from argmap.errors import ArgmapError, FormatError, InvalidInput, from_validation_error
 from argmap.model import Map, check_map
 
 __all__ = ["FORMATS", "dumps", "format_of", "load", "loads"]
@@ -44,6 +44,10 @@ def loads(data: bytes | str, *, format: str = "yaml") -> Map:
         m = decoder_for(format)(data)
     except msgspec.MsgspecError as e:
         raise from_validation_error(e) from None
+    except ValueError as e:  # PyYAML's own date reading (year 0) raises it bare
+        if isinstance(e, ArgmapError):
+            raise
+        raise FormatError("$", f"unreadable document: {e}") from None
     # Refused before check_map, which would otherwise blame the quotes into the text not sent.
     for i, src in enumerate(m.sources):
         if src.text_file is not None:
@@ -66,6 +70,10 @@ def load(path: str | os.PathLike) -> Map:
         m = decoder_for(fmt)(data)
     except msgspec.MsgspecError as e:
         raise from_validation_error(e) from None
+    except ValueError as e:  # PyYAML's own date reading (year 0) raises it bare
+        if isinstance(e, ArgmapError):
+            raise
+        raise FormatError("$", f"unreadable document: {e}") from None
     base = path.resolve().parent
     for i, src in enumerate(m.sources):
         if src.text_file is None:

@@ -29,7 +29,7 @@ from typing import Annotated, Any, Literal, TypeVar
 import msgspec
 from msgspec import Meta
 
-from argmap.errors import DanglingReference, InvalidInput, Problem, from_validation_error
+from argmap.errors import ArgmapError, DanglingReference, FormatError, InvalidInput, Problem, from_validation_error
 
 __all__ = [
     "Argument",
@@ -575,5 +575,9 @@ def decode_map(data: bytes | str, *, format: Literal["json", "yaml", "toml"] = "
         m = decoder(data, type=Map)
     except msgspec.MsgspecError as e:
         raise from_validation_error(e) from None
+    except ValueError as e:  # PyYAML's own date reading (year 0) raises it bare
+        if isinstance(e, ArgmapError):
+            raise
+        raise FormatError("$", f"unreadable document: {e}") from None
     check_map(m)
     return m
