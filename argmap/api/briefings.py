@@ -10,32 +10,15 @@ from __future__ import annotations
 
 from typing import Literal
 
-import anyio
-from anyio.lowlevel import RunVar
 from litestar import Controller, Request, Response, get
 from litestar.params import Parameter
 
 from argmap.api._openapi import by_extension
 from argmap.api._responses import bare
+from argmap.api._typesetting import MAX_CONCURRENT, TIMEOUT, typeset
 from argmap.store import Store
 
 __all__ = ["BriefingController"]
-
-MAX_CONCURRENT = 2
-"""Briefings typeset at once; each takes a core for about a second, the rest wait."""
-
-
-_LIMITER: RunVar[anyio.CapacityLimiter] = RunVar("argmap_briefing_limiter")
-
-
-def _limiter() -> anyio.CapacityLimiter:
-    # One per event loop (a RunVar): a limiter made in one loop must not be awaited in another.
-    try:
-        return _LIMITER.get()
-    except LookupError:
-        _LIMITER.set(limiter := anyio.CapacityLimiter(MAX_CONCURRENT))
-        return limiter
-
 
 _Sections = Parameter(
     default=None, description="Comma-separated sections (default: every one that can be drawn): "
@@ -51,7 +34,9 @@ _Semantics = Parameter(default="grounded", description="Label statements stands 
 _DESCRIPTION = (
     "Cover, key conclusions with their standing, diagram and timeline (when their renderers are "
     "installed), statements by speaker with dates and numbered sources, corrections, and the list "
-    "of sources. The PDF and the HTML page hold the same content."
+    "of sources. The PDF and the HTML page hold the same content. At most "
+    f"{MAX_CONCURRENT} briefings and timeline PDFs are made at once (others wait), and a PDF that takes longer than {TIMEOUT:g} s to typeset is refused with "
+    "422 `limit_exceeded`: narrow it with `focus`, fewer `sections` or a date range."
 )
 
 
@@ -76,13 +61,14 @@ async def _answer(store: Store, map_id: str, fmt: str, **options) -> Response:
     from argmap.render.briefing import parse_options
 
     options = parse_options(**options)
-    return await anyio.to_thread.run_sync(_briefing, store, map_id, fmt, options, limiter=_limiter())
+    # The HTML takes a slot too: its diagrams and timeline are most of a briefing's drawing.
+    return await typeset(_briefing, store, map_id, fmt, options)
 
 
 def _briefing(store: Store, map_id: str, fmt: str, options) -> Response:
     from argmap.render.briefing import EXPORTERS, briefing
 
-    data = briefing(store.get_map(map_id), options, fmt)
+    data = briefing(store.get_map(map_id), options, fmt, timeout=TIMEOUT)
     disposition = "attachment" if fmt == "pdf" else "inline"
     return Response(
         data, media_type=bare(EXPORTERS[fmt][0]),
