@@ -29,8 +29,10 @@ WeasyPrint and this module (and the caller's ``__main__``, which every child wou
 import again): a render forks from that single-threaded server in a few milliseconds.
 Forking the caller itself is unsafe (the ASGI server runs threads, and a fork copies their
 locks in whatever state they are in), and *spawn* pays ~0.6 s of imports for each render.
-``benchmarks/briefing.py`` measures the cost against rendering in the process: about 10–25 ms
-a render (HTML in and PDF out through a pipe, fork, exit).
+The server also typesets one small warm-up document (:func:`warm_up`), so children start
+with fonts and hyphenation loaded: that halves the fixed cost. ``benchmarks/briefing.py``
+measures the cost against rendering in the process: tens of milliseconds a render (fork, HTML
+in and PDF out through a pipe, exit), against seconds of typesetting.
 
 The fetcher is a closure over WeasyPrint's classes and cannot be pickled: the child gets its
 rules (:class:`FetchRules`) and builds its own; what it served and refused comes back and is
@@ -41,6 +43,7 @@ our typed errors.
 from __future__ import annotations
 
 import io
+import math
 import mimetypes
 import multiprocessing
 import os
@@ -58,7 +61,7 @@ from multiprocessing import forkserver, popen_forkserver, reduction, spawn, util
 from argmap import errors
 from argmap.errors import ArgmapError, LimitExceeded
 
-__all__ = ["DEFAULT_TIMEOUT", "FetchRules", "MEMORY_LIMIT", "html_to_pdf", "own_only_fetcher"]
+__all__ = ["DEFAULT_TIMEOUT", "FetchRules", "MEMORY_LIMIT", "html_to_pdf", "own_only_fetcher", "warm_up"]
 
 INSTALL_HINT = (
     "PDF output needs WeasyPrint and Pango: pip install weasyprint; "
@@ -66,13 +69,15 @@ INSTALL_HINT = (
 )
 
 DEFAULT_TIMEOUT = 120.0
-"""Seconds one PDF may take when the caller names no deadline (the CLI; the HTTP API allows
-30). The largest briefing allowed (1,000 statements, about 130 pages) takes about 25 s here."""
+"""Seconds one PDF may take when the caller names no deadline (the CLI; the HTTP API allows 60).
+The largest briefing allowed (1,000 statements, 124 pages) took 29 s on our 2-core machine
+under moderate load and 65 s with a load average of 8; its timeline PDF, 11 s."""
 
 MEMORY_LIMIT = 3 * 2**30
-"""Bytes of address space a render may map (RLIMIT_AS). Rendering the largest briefing allowed
-peaks at about 1 GiB of address space (most of it shared libraries and fonts mapped, not used);
-past the limit the render fails in the child and the caller gets LimitExceeded."""
+"""Bytes of address space a render may map (RLIMIT_AS). A child starts at about 300 MiB
+(libraries and fonts, shared with the forkserver); the largest briefing allowed peaks at
+750 MiB (580 MiB resident). Past the limit the render fails in the child (a MemoryError, or
+GLib aborts) and the caller gets LimitExceeded."""
 
 
 class FetchRules(NamedTuple):
@@ -216,10 +221,36 @@ def _render(job: _Job) -> _Done:
     return _Done(pdf, {name: getattr(fetcher, name) for name in _SEEN})
 
 
-def _child(conn, memory: int) -> None:
-    """The child's whole life: limit memory, read the job, answer with a PDF or an error."""
+_WARM_UP = """<html lang="en"><head><style>
+  @page { @bottom-right { content: counter(page) " / " counter(pages); font: 7pt "DejaVu Sans" } }
+  body { font: 9pt "DejaVu Serif", "DejaVu Sans", serif; hyphens: auto; overflow-wrap: anywhere }
+  h1 { font-family: "DejaVu Sans", sans-serif; bookmark-level: 1 } code { font-family: "DejaVu Sans Mono" }
+</style></head><body><h1>Warm-up</h1><p>Typesetting <b>bold</b>, <i>italic</i>, <b><i>both</i></b>,
+<code>mono</code>, hyphenation of internationalisation, «Київ», سلام, שלום.</p>
+<img alt="" src="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='40' height='20'%3E
+%3Crect width='30' height='10' fill='none' stroke='black'/%3E%3Ctext x='2' y='8' font-size='6'%3Ex%3C/text%3E%3C/svg%3E">
+</body></html>"""
+
+
+def warm_up() -> None:
+    """One small render of what our documents use (fonts, hyphenation, SVG, PDF/UA), in the
+    forkserver only (``_pdf_warm``): each child then starts with WeasyPrint's caches filled
+    instead of filling them again, about 70 ms a render. It leaves no thread behind (a test
+    checks): the server stays safe to fork. A failure here only costs that time."""
+    try:
+        _render(_Job(_WARM_UP, "warm-up", None, "pdf/ua-1", FetchRules(data_uris=True)))
+    except Exception:  # noqa: BLE001 - a cold child still renders, or reports why it cannot
+        pass
+
+
+def _child(conn, memory: int, seconds: float) -> None:
+    """The child's whole life: limit memory and CPU, read the job, answer with a PDF or an error."""
     try:
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        # A second line behind the parent's kill: should the parent die first, the kernel still
+        # stops the child a little after its deadline (SIGXCPU, then SIGKILL).
+        cpu = math.ceil(seconds) + 5
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
         job = conn.recv()
         files: list[str] = []
         network: list[str] = []
@@ -251,7 +282,7 @@ def _child(conn, memory: int) -> None:
 def _context():
     """The forkserver context, with WeasyPrint preloaded (this applies when the server starts)."""
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["weasyprint", "argmap.render._pdf"])
+    ctx.set_forkserver_preload(["weasyprint", "argmap.render._pdf", "argmap.render._pdf_warm"])
     return ctx
 
 
@@ -290,7 +321,7 @@ def _run(job: _Job, timeout: float, field: str, advice: str) -> _Done:
     ctx = _context()
     deadline = time.monotonic() + timeout
     ours, theirs = ctx.Pipe()
-    child = _Child(target=_child, args=(theirs, MEMORY_LIMIT), name="argmap-pdf", daemon=True)
+    child = _Child(target=_child, args=(theirs, MEMORY_LIMIT, timeout), name="argmap-pdf", daemon=True)
     try:
         child.start()
     except BaseException:
@@ -301,6 +332,9 @@ def _run(job: _Job, timeout: float, field: str, advice: str) -> _Done:
         theirs.close()
         try:
             ours.send(job)
+        except OSError:  # the child stopped reading: what it answered, or its death, says why
+            pass
+        try:
             answered = ours.poll(max(0.0, deadline - time.monotonic()))
             answer = ours.recv() if answered else None
         except (EOFError, OSError):  # the child died before it answered

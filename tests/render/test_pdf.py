@@ -82,6 +82,25 @@ def test_a_render_past_its_deadline_is_limit_exceeded_and_the_child_is_killed(ch
     assert _pdf.html_to_pdf("<p>next</p>", timeout=30).startswith(b"%PDF")
 
 
+@pytest.mark.slow
+def test_a_child_its_parent_cannot_kill_is_stopped_by_the_kernel_soon_after_its_deadline(children, monkeypatch):
+    # The parent's kill is the first line; the child's CPU limit (deadline + 5 s) the second,
+    # for when the parent is gone. Here the kill does nothing and the parent just waits.
+    monkeypatch.setattr(_pdf._Child, "kill", lambda self: None)
+    codes: list[int | None] = []
+    real_join = _pdf._Child.join
+
+    def join(self, timeout=None):
+        real_join(self, 120)
+        codes.append(self.exitcode)
+
+    monkeypatch.setattr(_pdf._Child, "join", join)
+    with pytest.raises(LimitExceeded):
+        _pdf.html_to_pdf(SLOW, timeout=0.5)
+    assert codes == [-signal.SIGXCPU]
+    _assert_gone(children)
+
+
 def test_a_caller_interrupted_while_waiting_leaves_no_child(children):
     class Interrupted(Exception):
         pass
@@ -101,11 +120,11 @@ def test_a_caller_interrupted_while_waiting_leaves_no_child(children):
 
 
 def test_a_render_over_its_memory_limit_is_limit_exceeded_and_the_next_one_works(children, monkeypatch):
-    # 64 MiB of address space is less than WeasyPrint and its libraries already map: the first
-    # allocation of the render fails, in the child.
+    # 64 MiB of address space is less than WeasyPrint and its libraries already map (~300 MiB):
+    # the child lives on what its heap has free, and a 48 MB document needs more than that.
     monkeypatch.setattr(_pdf, "MEMORY_LIMIT", 64 * 2**20)
     with pytest.raises(LimitExceeded) as e:
-        _pdf.html_to_pdf("<p>" + "words and more words " * 2000 + "</p>", field="briefing", advice="use a focus")
+        _pdf.html_to_pdf("<p>" + "word " * 10_000_000 + "</p>", field="briefing", advice="use a focus")
     assert e.value.field == "briefing" and "64 MiB" in e.value.reason and "use a focus" in e.value.reason
     _assert_gone(children)
     monkeypatch.setattr(_pdf, "MEMORY_LIMIT", 3 * 2**30)
@@ -140,6 +159,18 @@ def test_refusals_happen_in_the_child_and_it_opens_no_file_and_no_socket(tmp_pat
     assert str(folder / "style.css") in fetcher.files
     assert not [f for f in fetcher.files if f in (str(secret), "/etc/passwd")]
     assert fetcher.network == [] and fetcher.passed_on == []
+
+
+def test_children_fork_from_a_warm_single_threaded_server_without_the_database():
+    _pdf.html_to_pdf("<p>x</p>")
+    server = multiprocessing.forkserver._forkserver._forkserver_pid
+    # one thread: forking it copies no lock held by another (DuckDB, imported by argmap.store,
+    # starts a thread: the package imports it lazily, and the server never does)
+    assert len(list(Path(f"/proc/{server}/task").iterdir())) == 1
+    maps = Path(f"/proc/{server}/maps").read_text()
+    assert "duckdb" not in maps
+    # warm: the warm-up render left the fonts our documents use open, for every child to share
+    assert "DejaVuSerif.ttf" in maps and "DejaVuSans-Bold.ttf" in maps
 
 
 def test_the_fetcher_cannot_be_pickled_but_its_rules_can():
