@@ -20,6 +20,7 @@ from msgspec import Meta
 
 from argmap.errors import FormatError, InvalidInput, from_validation_error
 from argmap.semantics import AF, Evaluation, Semantics, Solution, Task, evaluate_map, iccma, solve
+from argmap.api._params import PathId, StoreDep
 from argmap.store import Store
 
 __all__ = ["EvaluationController", "FrameworkBody", "SolveAnswer", "SolveController"]
@@ -91,8 +92,8 @@ class EvaluationController(Controller):
     )
     def evaluation(
         self,
-        store: Store,
-        map_id: str,
+        store: StoreDep,
+        map_id: PathId,
         semantics: Semantics = Parameter(default="grounded", description="grounded, complete, preferred or stable."),
         limit: int = _Limit,
     ) -> Evaluation:
