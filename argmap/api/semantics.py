@@ -21,7 +21,6 @@ from msgspec import Meta
 from argmap.errors import FormatError, InvalidInput, from_validation_error
 from argmap.semantics import AF, Evaluation, Semantics, Solution, Task, evaluate_map, iccma, solve
 from argmap.api._params import PathId, StoreDep
-from argmap.store import Store
 
 __all__ = ["EvaluationController", "FrameworkBody", "SolveAnswer", "SolveController"]
 
