@@ -112,7 +112,6 @@ class SolveController(Controller):
         "format; any other content type) with `format`.",
         operation_class=_SolveOperation,
         status_code=200,
-        sync_to_thread=False,
     )
     async def solve(
         self,
