@@ -3,8 +3,8 @@
 >>> from argmap.store import Store
 >>> from argmap.model import MapInfo, Statement
 >>> with Store(":memory:") as store:
-...     store.create_map(MapInfo(id="m", title="A map"))
-...     store.add_statement("m", Statement(id="s1", text="Peace needs Ukraine at the table."))
+...     _ = store.create_map(MapInfo(id="m", title="A map"))
+...     _ = store.add_statement("m", Statement(id="s1", text="Peace needs Ukraine at the table."))
 ...     [s.id for s in store.list_statements("m")]
 ['s1']
 
