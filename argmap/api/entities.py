@@ -97,8 +97,7 @@ def _entity_handlers(kind: str, struct: type, read=None):
     def change(self, store: StoreDep, map_id: PathId, item_id: PathId, data: JSONBody[partial(struct)]) -> struct:
         if data.id not in (msgspec.UNSET, item_id):
             raise InvalidInput("$.id", "the id of an entity cannot change")
-        updated = merge(getattr(store, f"get_{kind}")(map_id, item_id), data)
-        return getattr(store, f"update_{kind}")(map_id, updated)
+        return store.modify(map_id, kind, item_id, lambda current: merge(current, data))
 
     @delete(
         "/{item_id:str}",

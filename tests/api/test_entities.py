@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from apitest import MAP, assert_error, assert_refused, snapshot
 from apitest import api, fresh_api, make_api, seed_map  # noqa: F401  (fixtures, found by name)
@@ -282,3 +285,42 @@ def test_body_over_the_limit_is_413_and_changes_nothing(make_api):
 def test_default_body_limit_is_ten_mebibytes(fresh_api):
     body = b'{"id": "big", "text": "' + b"x" * (10 * 1024 * 1024) + b'"}'
     assert_refused(fresh_api, "POST", f"{BASE}/statements", 413, "too_large", "body", content=body)
+
+
+def test_two_patches_of_different_fields_at_once_both_land(fresh_api, monkeypatch):
+    # A PATCH is read, merge, write. Slow the read down so two PATCHes surely overlap: if the
+    # read and the write were not one transaction, each would write back the other's old field.
+    store = fresh_api.store
+    read = store.get_statement
+
+    def slow_read(map_id, item_id):
+        s = read(map_id, item_id)
+        time.sleep(0.2)
+        return s
+
+    monkeypatch.setattr(store, "get_statement", slow_read)
+    url = f"/maps/{MAP}/statements/victims-silenced"
+    with ThreadPoolExecutor(2) as pool:
+        codes = list(pool.map(lambda body: fresh_api.patch(url, json=body).status_code,
+                              [{"note": "checked by the desk"}, {"tags": ["reviewed"]}]))
+    assert codes == [200, 200]
+    final = fresh_api.get(url).json()
+    assert (final["note"], final["tags"]) == ("checked by the desk", ["reviewed"])
+
+
+def test_two_patches_of_a_map_s_fields_at_once_both_land(fresh_api, monkeypatch):
+    store = fresh_api.store
+    read = store.get_map_info
+
+    def slow_read(map_id):
+        info = read(map_id)
+        time.sleep(0.2)
+        return info
+
+    monkeypatch.setattr(store, "get_map_info", slow_read)
+    with ThreadPoolExecutor(2) as pool:
+        codes = list(pool.map(lambda body: fresh_api.patch(f"/maps/{MAP}", json=body).status_code,
+                              [{"title": "New title"}, {"description": "New description"}]))
+    assert codes == [200, 200]
+    final = fresh_api.get(f"/maps/{MAP}").json()
+    assert (final["title"], final["description"]) == ("New title", "New description")
