@@ -32,6 +32,7 @@ from argmap.errors import (
     InvalidInput,
     LimitExceeded,
     NotFound,
+    PreconditionFailed,
     Problem,
     problem_from_message,
 )
@@ -190,6 +191,7 @@ def _auth_guard(token: str | None, read_token: str | None):
 _STATUS = [
     (FormatError, 400),
     (NotFound, 404),
+    (PreconditionFailed, 412),
     (Conflict, 409),
     (LimitExceeded, 422),
     (ArgmapError, 422),
@@ -197,7 +199,7 @@ _STATUS = [
 
 
 def error_status(exc: ArgmapError) -> int:
-    """The HTTP status of one of our errors: 400 unparseable, 404, 409, else 422."""
+    """The HTTP status of one of our errors: 400 unparseable, 404, 412, 409, else 422."""
     return next(code for cls, code in _STATUS if isinstance(exc, cls))
 
 

@@ -244,10 +244,30 @@ class Store:
         """
         if kind == "map":  # the map's own fields: title, description
             return self.write(lambda _cur: self.update_map(change(self.get_map_info(map_id))), touch=map_id)
-        if kind not in ("speaker", "source", "statement", "argument"):
-            raise ValueError(f"modify: unknown kind {kind!r}")
-        get, update = getattr(self, f"get_{kind}"), getattr(self, f"update_{kind}")
+        get, update = self._entity_methods(kind, "update")
         return self.write(lambda _cur: update(map_id, change(get(map_id, item_id))), touch=map_id)
+
+    def remove(self, map_id: str, kind: str, item_id: str, *, cascade: bool = False,
+               check: Callable[[T], object] | None = None) -> list[str]:
+        """Delete one speaker, source, statement or argument (as ``delete_<kind>``), after
+        ``check(current item)``, which may raise to refuse, in the same write.
+
+        >>> store.remove("m", "statement", "s1", check=lambda s: s.note is None)  # doctest: +SKIP
+        ['statement:s1']
+        """
+        get, delete = self._entity_methods(kind, "delete")
+
+        def fn(_cur):
+            if check is not None:
+                check(get(map_id, item_id))
+            return delete(map_id, item_id, cascade=cascade)
+
+        return self.write(fn, touch=map_id)
+
+    def _entity_methods(self, kind: str, verb: str):
+        if kind not in ("speaker", "source", "statement", "argument"):
+            raise ValueError(f"unknown kind {kind!r}")
+        return getattr(self, f"get_{kind}"), getattr(self, f"{verb}_{kind}")
 
     def map_version(self, map_id: str) -> int:
         """How many writes the map has seen (raises NotFound): a cache key for derived data."""
