@@ -32,6 +32,7 @@ from argmap.errors import (
     InvalidInput,
     LimitExceeded,
     NotFound,
+    PreconditionFailed,
     Problem,
     problem_from_message,
 )
@@ -79,7 +80,7 @@ def create_app(
 
         document_errors(app.plugins.get(OpenAPIPlugin).provide_openapi_schema(), export_media_types())
 
-    return Litestar(
+    return _App(
         route_handlers=route_handlers(),
         lifespan=[lifespan],
         on_startup=[document],
@@ -105,6 +106,25 @@ def create_app(
         ),
         debug=debug,
     )
+
+
+class _App(Litestar):
+    """Litestar, answering ``HEAD`` wherever ``GET`` is answered (RFC 9110 §9.3.2: the same
+    status and headers, no body), which Litestar leaves to a ``@head`` handler per route, so
+    that ``curl -I``, link checkers and caches can ask about any page or export."""
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["method"] == "HEAD":
+            scope = {**scope, "method": "GET"}
+            inner = send
+
+            async def send(message) -> None:
+                if message["type"] == "http.response.body":
+                    message = {**message, "body": b"", "more_body": False} if not message.get("more_body") else None
+                if message is not None:
+                    await inner(message)
+
+        await super().__call__(scope, receive, send)
 
 
 def route_handlers() -> list:
@@ -190,6 +210,7 @@ def _auth_guard(token: str | None, read_token: str | None):
 _STATUS = [
     (FormatError, 400),
     (NotFound, 404),
+    (PreconditionFailed, 412),
     (Conflict, 409),
     (LimitExceeded, 422),
     (ArgmapError, 422),
@@ -197,7 +218,7 @@ _STATUS = [
 
 
 def error_status(exc: ArgmapError) -> int:
-    """The HTTP status of one of our errors: 400 unparseable, 404, 409, else 422."""
+    """The HTTP status of one of our errors: 400 unparseable, 404, 412, 409, else 422."""
     return next(code for cls, code in _STATUS if isinstance(exc, cls))
 
 

@@ -114,7 +114,7 @@ class MapController(Controller):
     def patch_map(self, store: StoreDep, map_id: PathId, data: JSONBody[partial(MapInfo)]) -> MapInfo:
         if data.id not in (msgspec.UNSET, map_id):
             raise InvalidInput("$.id", "a map's id cannot change")
-        return store.update_map(merge(store.get_map_info(map_id), data))
+        return store.modify(map_id, "map", map_id, lambda info: merge(info, data))
 
     @delete("/{map_id:str}", operation_id="deleteMap", summary="Delete a map and everything in it", status_code=200,
             sync_to_thread=True)

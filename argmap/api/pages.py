@@ -37,6 +37,7 @@ from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 
 from argmap import query
+from argmap.api._params import StoreDep
 from argmap.api.app import error_status
 from argmap.errors import ArgmapError, InvalidInput, NotFound, Problem
 from argmap.model import Map
@@ -71,18 +72,18 @@ class PageController(Controller):
     exception_handlers = {HTTPException: lambda _, exc: _error_page(exc)}
 
     @get("/")
-    async def index(self, store: Store) -> Response:
+    async def index(self, store: StoreDep) -> Response:
         # async + an explicit thread, as in queries.py: Litestar 2.25 mishandles `-> Response`
         # on sync_to_thread handlers.
         maps = await anyio.to_thread.run_sync(store.list_maps)
         return _page("index.html", maps=maps)
 
     @get("/maps/{map_id:str}")
-    async def map_page(self, store: Store, request: Request, map_id: _MapId) -> Response:
+    async def map_page(self, store: StoreDep, request: Request, map_id: _MapId) -> Response:
         return await anyio.to_thread.run_sync(_map_page, store, request.app, map_id, dict(request.query_params))
 
     @get("/maps/{map_id:str}/statements/{statement_id:str}/panel")
-    async def panel(self, store: Store, request: Request, map_id: _MapId, statement_id: _StatementId) -> Response:
+    async def panel(self, store: StoreDep, request: Request, map_id: _MapId, statement_id: _StatementId) -> Response:
         """The statement panel alone (an HTML fragment), for the page's script."""
         return await anyio.to_thread.run_sync(
             _panel_fragment, store, request.app, map_id, statement_id, dict(request.query_params))

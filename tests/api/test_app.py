@@ -217,3 +217,19 @@ def test_openapi_names_the_limits_and_the_interactive_page(api, openapi):
     assert "required" not in patch or patch["required"] == []  # every field of a PATCH is optional
     page = api.get("/schema")
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+
+
+@pytest.mark.parametrize("path", [
+    "/maps", f"/maps/{MAP}", f"/maps/{MAP}/statements/victims-silenced", f"/maps/{MAP}/statements.csv",
+    f"/maps/{MAP}/diagram.svg", f"/maps/{MAP}/search?q=Kupiansk", "/ui/", "/schema/openapi.json", "/maps/nope",
+])
+def test_head_answers_what_get_answers_without_the_body(api, path):
+    got, head = api.get(path), api.head(path)
+    assert head.status_code == got.status_code
+    assert head.content == b""
+    for name in ("content-type", "content-length", "etag"):
+        assert head.headers.get(name) == got.headers.get(name), name
+
+
+def test_head_is_refused_where_only_post_is_a_route(api):
+    assert api.head("/af/solve").status_code == 405
