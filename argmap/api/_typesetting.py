@@ -5,9 +5,9 @@ seconds, so at most :data:`MAX_CONCURRENT` run at once; other requests wait for 
 may typeset for :data:`TIMEOUT` seconds, then it is killed and the request answered 422
 ``limit_exceeded`` with advice to narrow it.
 
->>> import anyio
->>> anyio.run(typeset, sum, [1, 2])
-3
+>>> MAX_CONCURRENT, TIMEOUT
+(2, 60.0)
+>>> pdf = await typeset(lambda: render_pdf(ctx, timeout=TIMEOUT))    # doctest: +SKIP
 """
 
 from __future__ import annotations

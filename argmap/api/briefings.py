@@ -35,8 +35,9 @@ _DESCRIPTION = (
     "Cover, key conclusions with their standing, diagram and timeline (when their renderers are "
     "installed), statements by speaker with dates and numbered sources, corrections, and the list "
     "of sources. The PDF and the HTML page hold the same content. At most "
-    f"{MAX_CONCURRENT} briefings and timeline PDFs are made at once (others wait), and a PDF that takes longer than {TIMEOUT:g} s to typeset is refused with "
-    "422 `limit_exceeded`: narrow it with `focus`, fewer `sections` or a date range."
+    f"{MAX_CONCURRENT} briefings and timeline PDFs are made at once (others wait), and a PDF "
+    f"that takes longer than {TIMEOUT:g} s to typeset is refused with 422 `limit_exceeded`: "
+    "narrow it with `focus`, fewer `sections` or a date range."
 )
 
 

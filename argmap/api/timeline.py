@@ -37,8 +37,9 @@ class TimelineController(Controller):
          summary="The map's dated timeline as SVG, PDF (A3 landscape) or TimelineJS JSON",
          description="One lane per speaker, events and unattributed statements apart; undated "
          "statements are listed in a band of their own. Every filter narrows. A PDF takes one of "
-         f"the {MAX_CONCURRENT} typesetting slots it shares with briefings, and one that takes longer than {TIMEOUT:g} s "
-         "is refused with 422 `limit_exceeded`: narrow it with a date range, speakers or a focus.")
+         f"the {MAX_CONCURRENT} typesetting slots it shares with briefings, and one that takes "
+         f"longer than {TIMEOUT:g} s is refused with 422 `limit_exceeded`: narrow it with a date "
+         "range, speakers or a focus.")
     async def timeline(
         self,
         store: Store,

@@ -228,7 +228,8 @@ _WARM_UP = """<html lang="en"><head><style>
 </style></head><body><h1>Warm-up</h1><p>Typesetting <b>bold</b>, <i>italic</i>, <b><i>both</i></b>,
 <code>mono</code>, hyphenation of internationalisation, «Київ», سلام, שלום.</p>
 <img alt="" src="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='40' height='20'%3E
-%3Crect width='30' height='10' fill='none' stroke='black'/%3E%3Ctext x='2' y='8' font-size='6'%3Ex%3C/text%3E%3C/svg%3E">
+%3Crect width='30' height='10' fill='none' stroke='black'/%3E
+%3Ctext x='2' y='8' font-size='6'%3Ex%3C/text%3E%3C/svg%3E">
 </body></html>"""
 
 
