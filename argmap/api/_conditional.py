@@ -15,16 +15,23 @@ store, and an item written back unchanged keeps its tag.
 from __future__ import annotations
 
 import hashlib
+from typing import Annotated
 
 import msgspec
+from litestar.datastructures import ResponseHeader
+from litestar.params import HeaderParameter
 
 from argmap.errors import PreconditionFailed
 
-__all__ = ["IF_MATCH", "IF_NONE_MATCH", "etag", "matches", "require_match"]
+__all__ = ["ETAG_HEADER", "IfMatch", "IfNoneMatch", "etag", "matches", "require_match"]
 
-IF_MATCH = ("Only if the item's current ETag is one of these (as a GET gave it), or `*`; "
-            "else 412 and nothing is written.")
-IF_NONE_MATCH = "An ETag from an earlier GET: 304 with no body if the item still has it."
+IfMatch = Annotated[str | None, HeaderParameter(
+    name="If-Match", description="Only if the current ETag is one of these (as a GET gave it), or `*`; "
+    "else 412 and nothing is written.")]
+IfNoneMatch = Annotated[str | None, HeaderParameter(
+    name="If-None-Match", description="An ETag from an earlier GET: 304 with no body while it is still current.")]
+ETAG_HEADER = ResponseHeader(name="ETag", documentation_only=True,
+                             description="The entity tag: send it back in If-Match to write only if nothing changed.")
 
 
 def etag(item: msgspec.Struct) -> str:

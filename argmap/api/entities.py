@@ -11,12 +11,11 @@ from typing import Annotated, Literal
 
 import msgspec
 from litestar import Controller, Response, delete, get, patch, post, put
-from litestar.datastructures import ResponseHeader
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import HeaderParameter, JSONBody, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from argmap import query
-from argmap.api._conditional import IF_MATCH, IF_NONE_MATCH, etag, matches, require_match
+from argmap.api._conditional import ETAG_HEADER as _ETAG, IfMatch, IfNoneMatch, etag, matches, require_match
 from argmap.api._params import PathId, StoreDep
 from argmap.api._partial import merge, partial
 from argmap.errors import InvalidInput, LimitExceeded
@@ -65,12 +64,8 @@ def _page(cls, items: list, limit: int, offset: int):
     return cls(items=items[:limit], limit=limit, offset=offset, next_offset=offset + limit if more else None)
 
 
-_ETAG = ResponseHeader(name="ETag", documentation_only=True,
-                       description="The item's entity tag: send it back in If-Match to write only if it is unchanged.")
 _CONDITIONAL = ("With `If-Match: <ETag from a GET>` the write happens only if nobody changed the item "
                 "since; otherwise 412 and nothing is written.")
-IfMatch = Annotated[str | None, HeaderParameter(name="If-Match", description=IF_MATCH)]
-IfNoneMatch = Annotated[str | None, HeaderParameter(name="If-None-Match", description=IF_NONE_MATCH)]
 
 
 def _tagged(item, status_code: int = 200) -> Response:

@@ -270,7 +270,8 @@ class Store:
         return getattr(self, f"get_{kind}"), getattr(self, f"{verb}_{kind}")
 
     def map_version(self, map_id: str) -> int:
-        """How many writes the map has seen (raises NotFound): a cache key for derived data."""
+        """The map's version, a fresh random value at each write to it (raises NotFound): a cache
+        key for derived data."""
         row = self._read(lambda c: c.execute("SELECT version FROM maps WHERE id = $m", {"m": map_id}).fetchone())
         if row is None:
             raise NotFound("map", f"no map {map_id!r}")
