@@ -8,12 +8,13 @@ Both answer the same content (``argmap.render.briefing``); the options are query
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from litestar import Controller, Request, Response, get
-from litestar.params import Parameter
+from litestar.params import Parameter, QueryParameter
 
 from argmap.api._openapi import by_extension
+from argmap.api._params import PathId, StoreDep
 from argmap.api._responses import bare
 from argmap.api._typesetting import MAX_CONCURRENT, TIMEOUT, typeset
 from argmap.store import Store
@@ -26,8 +27,9 @@ _Sections = Parameter(
 )
 _Focus = Parameter(default=None, description="Only what lies within `depth` argument steps of this statement.")
 _Depth = Parameter(default=2, description="Argument steps from `focus` (0 to 20).")
-_From = Parameter(query="from", default=None, description="EDTF date: leave out statements dated wholly before it.")
-_To = Parameter(query="to", default=None, description="EDTF date: leave out statements dated wholly after it.")
+_From = Annotated[str | None, QueryParameter(
+    name="from", description="EDTF date: leave out statements dated wholly before it.")]
+_To = Annotated[str | None, QueryParameter(name="to", description="EDTF date: leave out statements dated wholly after it.")]
 _Paper = Parameter(default="a4", description="Paper size.")
 _Semantics = Parameter(default="grounded", description="Label statements stands / falls / undecided under this "
                        "semantics, evaluated on the whole map; `none`: no labels.")
@@ -49,8 +51,8 @@ class BriefingController(Controller):
     @get(["/briefing.pdf", "/briefing.html"], operation_id=by_extension("briefing"),
          summary="A briefing of the map: a tagged PDF for print, or one HTML page", description=_DESCRIPTION)
     async def briefing(
-        self, store: Store, map_id: str, request: Request, sections: str | None = _Sections,
-        focus: str | None = _Focus, depth: int = _Depth, date_from: str | None = _From, date_to: str | None = _To,
+        self, store: StoreDep, map_id: PathId, request: Request, sections: str | None = _Sections,
+        focus: str | None = _Focus, depth: int = _Depth, date_from: _From = None, date_to: _To = None,
         paper: Literal["a4", "letter"] = _Paper,
         semantics: Literal["grounded", "complete", "preferred", "stable", "none"] = _Semantics,
     ) -> Response:

@@ -12,9 +12,9 @@ import anyio
 from litestar import Controller, Request, Response, get
 from litestar.params import PathParameter, QueryParameter
 
+from argmap.api._params import StoreDep
 from argmap.api._typesetting import MAX_CONCURRENT, TIMEOUT, typeset
 from argmap.render.timeline import EXPORTERS, options_from, to_pdf
-from argmap.store import Store
 
 __all__ = ["TimelineController"]
 
@@ -42,7 +42,7 @@ class TimelineController(Controller):
          "range, speakers or a focus.")
     async def timeline(
         self,
-        store: Store,
+        store: StoreDep,
         map_id: Annotated[str, PathParameter(description="The map's id.")],
         request: Request,
         date_from: Annotated[str | None, QueryParameter(name="from", description="EDTF date: keep dates "
