@@ -9,7 +9,7 @@ DB     ?= argmap.duckdb
 SEED   := seeds/peace-plan.yaml
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
-DEB_PACKAGES := graphviz libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils
+DEB_PACKAGES := graphviz libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils postgresql
 
 .PHONY: setup demo test exports load bench clean
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+import pgcluster
+
 # Text a map may carry that must stay text in every output: markup, escapes, scripts, URLs that
 # would fetch or run, scripts in other writing systems, emoji, a 10 kB run, control characters.
 HOSTILE = {
@@ -30,3 +32,20 @@ HOSTILE = {
 def hostile(request) -> str:
     """Each hostile text in turn."""
     return HOSTILE[request.param]
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A PostgreSQL cluster of this test session (for DuckLake catalogs), removed after."""
+    bindir = pgcluster.binaries()
+    if bindir is None:
+        pytest.skip("PostgreSQL is not installed (no initdb): apt-get install postgresql, or make setup")
+    cluster = pgcluster.Cluster(bindir)
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def lake(postgres) -> tuple[str, str]:
+    """``(lake, data_path)``: a new empty DuckLake catalog and its data folder."""
+    return postgres.new_lake()

@@ -1,0 +1,135 @@
+"""DuckLake: the store's tables in a catalog that many processes on many machines share.
+
+The catalog lives in PostgreSQL, the rows as Parquet files under a data path (a shared folder
+or object storage). Each :class:`~argmap.store.Store` opened on a lake is an in-memory DuckDB
+that attaches the catalog as ``lake`` and ``USE``s it, so every query of the store runs
+unchanged on either back end.
+
+>>> from argmap.store import Store
+>>> store = Store(lake="postgres:dbname=argmap host=db.internal", data_path="/srv/argmap/data")  # doctest: +SKIP
+
+Three things differ from a DuckDB file, and this module holds them:
+
+- **DDL.** DuckLake refuses PRIMARY KEY, UNIQUE, CHECK, list defaults and indexes.
+  :func:`lake_ddl` derives the lake's DDL from the one ``schema.sql`` (and its migrations) by
+  dropping exactly those; the store checks ids, references and kinds itself in every write.
+- **Serial writes.** DuckLake gives each transaction a snapshot and, at commit, refuses one
+  that deleted or updated rows another committed transaction also changed since; appends to
+  the same table merge silently. Checks made on a snapshot ("no statement s1 yet") are only
+  sound if no other write committed in between, so every write transaction on a lake also
+  updates the one row of ``lake_writes`` (:data:`SERIALISE`): two overlapping writes always
+  clash, and the loser is run again on a fresh snapshot.
+- **Extensions.** ``ducklake`` and ``postgres_scanner`` are loaded from the PyPI packages that
+  bundle them for the pinned duckdb, so a server needs no internet access.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from functools import lru_cache
+from importlib import import_module, resources
+
+import duckdb
+
+from argmap.errors import ArgmapError, InvalidInput
+
+__all__ = ["SERIALISE", "attach", "is_conflict", "lake_ddl", "lake_only_ddl", "redact", "use"]
+
+ALIAS = "lake"
+
+SERIALISE = "UPDATE lake_writes SET n = n + 1"
+"""Run in every write transaction on a lake: makes any two overlapping writes conflict."""
+
+_LAKE_ONLY = """
+CREATE TABLE IF NOT EXISTS lake_writes (n BIGINT NOT NULL);
+INSERT INTO lake_writes SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM lake_writes);
+"""
+
+# What DuckLake refuses, as it appears in schema.sql and the migrations: a table-level key
+# line, a column's inline key or check, a list default, an index.
+_DROPS = [
+    (re.compile(r",\s*PRIMARY KEY\s*\([^)]*\)", re.I), ""),
+    (re.compile(r"(?:\s+NOT NULL)?\s+PRIMARY KEY\b", re.I), " NOT NULL"),  # a key is never NULL
+    (re.compile(r"\s+UNIQUE\b", re.I), ""),
+    (re.compile(r"\s+CHECK\s*\((?:[^()]|\([^()]*\))*\)", re.I), ""),
+    (re.compile(r"\s+DEFAULT\s+\[\]", re.I), ""),
+    (re.compile(r"^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\b[^;]*;", re.I | re.M), ""),
+]
+
+
+def lake_ddl(sql: str) -> str:
+    """The same DDL without what DuckLake refuses (keys, checks, list defaults, indexes).
+
+    >>> print(lake_ddl("CREATE TABLE t (id VARCHAR PRIMARY KEY, kind VARCHAR CHECK (kind IN ('a')),"
+    ...                " tags VARCHAR[] NOT NULL DEFAULT []);\\nCREATE INDEX t_id ON t (id);"))
+    CREATE TABLE t (id VARCHAR NOT NULL, kind VARCHAR, tags VARCHAR[] NOT NULL);
+    <BLANKLINE>
+    """
+    sql = re.sub(r"--[^\n]*", "", sql)  # comments may mention the very words we drop
+    for pattern, repl in _DROPS:
+        sql = pattern.sub(repl, sql)
+    return sql
+
+
+def lake_only_ddl() -> str:
+    """Tables only a lake needs (the write serialiser)."""
+    return _LAKE_ONLY
+
+
+def attach(lake: str, data_path: str | os.PathLike | None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the DuckLake catalog ``lake`` attached (``postgres:…`` or a file).
+
+    Raises InvalidInput naming ``lake`` when the catalog cannot be reached or opened.
+    """
+    conn = duckdb.connect(":memory:")
+    try:
+        for package, name in (("duckdb_extension_postgres_scanner", "postgres_scanner"),
+                              ("duckdb_extension_ducklake", "ducklake")):
+            conn.execute(f"LOAD '{_extension(package, name)}'")  # paths from our own packages
+        options = ""
+        if data_path is not None:
+            if "://" not in str(data_path):  # a local or mounted folder; s3:// and the like exist already
+                os.makedirs(data_path, exist_ok=True)
+            options = " (DATA_PATH " + _literal(str(data_path)) + ")"
+        conn.execute(f"ATTACH {_literal('ducklake:' + lake)} AS {ALIAS}{options}")
+        conn.execute(f"USE {ALIAS}")
+    except duckdb.Error as e:
+        conn.close()
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise InvalidInput("lake", redact(f"cannot open the DuckLake catalog {lake}: {first}")) from None
+    return conn
+
+
+def use(cur: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Point a new cursor at the lake: each DuckDB cursor starts in the in-memory catalog."""
+    cur.execute(f"USE {ALIAS}")
+    return cur
+
+
+def is_conflict(e: BaseException) -> bool:
+    """Whether DuckLake refused a commit because another process committed a clashing write."""
+    return isinstance(e, duckdb.TransactionException) and "conflict" in str(e).lower()
+
+
+@lru_cache(maxsize=None)
+def _extension(package: str, name: str) -> str:
+    try:
+        mod = import_module(package)
+    except ImportError:
+        mod = None
+    path = mod and resources.files(mod) / "extensions" / f"v{duckdb.__version__}" / f"{name}.duckdb_extension"
+    if path is None or not path.is_file():
+        pypi = package.replace("_", "-")
+        raise ArgmapError("lake", f"the {name} extension for duckdb {duckdb.__version__} is not installed; "
+                          f"pip install {pypi}=={duckdb.__version__}")
+    return str(path)
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def redact(lake: str) -> str:
+    # A connection string may carry a password; error messages reach HTTP clients and logs.
+    return re.sub(r"(password\s*=\s*)[^\s\"']+", r"\1***", lake, flags=re.I)
