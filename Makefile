@@ -9,7 +9,11 @@ DB     ?= argmap.duckdb
 SEED   := seeds/peace-plan.yaml
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+<<<<<<< HEAD
 DEB_PACKAGES := graphviz libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils postgresql
+=======
+DEB_PACKAGES := graphviz libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-symbola poppler-utils
+>>>>>>> main
 
 .PHONY: setup demo test exports load bench clean
 
@@ -44,6 +48,8 @@ exports: setup
 	SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct -- $(SEED) 2>/dev/null || date +%s) \
 	  $(BIN)/argmap --db $(DB) export aif peace-plan --out exports/peace-plan.aif.json
 	$(BIN)/argmap --db $(DB) export argdown peace-plan --out exports/peace-plan.argdown
+	# A fixed date of issue keeps the committed briefing byte-stable until its content changes.
+	$(BIN)/argmap --db $(DB) export briefing peace-plan --issued 2025-11-26 --out exports/peace-plan-briefing.pdf
 	@echo "exports: regenerated from $(SEED)"
 
 test: setup

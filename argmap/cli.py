@@ -402,6 +402,54 @@ def export_timeline(ctx: click.Context, map_id: str, fmt: str, out: Path | None,
 # ---- end export timeline ---------------------------------------------------------------------
 
 
+# -- argmap export briefing (issue 6) ---------------------------------------------------------
+
+
+@export.command("briefing")
+@click.argument("map_id")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True,
+              help="PDF for print (tagged PDF/UA-1), or one self-contained HTML page for the web.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Output file (default: standard output).")
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True, help="Paper size.")
+@click.option("--sections", metavar="LIST",
+              help="Comma-separated sections, in any order (default: every one that can be drawn): "
+              "contents, conclusions, diagram, timeline, speakers, corrections, sources.")
+@click.option("--focus", metavar="STATEMENT", help="Only what lies within --depth argument steps of this statement.")
+@click.option("--depth", type=int, default=2, show_default=True, help="Argument steps from --focus (0 to 20).")
+@click.option("--from", "date_from", metavar="EDTF", help="Leave out statements dated wholly before this date (e.g. 2025-11-20).")
+@click.option("--to", "date_to", metavar="EDTF", help="Leave out statements dated wholly after this date (e.g. 2025-11).")
+@click.option("--issued", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Date of issue on the cover and in the PDF metadata, YYYY-MM-DD (default: today).")
+@click.option("--author", help="Who issues the briefing (the PDF's author; default: argmap).")
+@click.option("--semantics", type=click.Choice(["grounded", "complete", "preferred", "stable", "none"]),
+              default="grounded", show_default=True,
+              help="Label statements stands / falls / undecided under this semantics (none: no labels).")
+@click.pass_context
+@handle_errors
+def export_briefing(ctx: click.Context, map_id: str, fmt: str, out: Path | None, paper: str, sections: str | None,
+                    focus: str | None, depth: int, date_from: str | None, date_to: str | None, issued,
+                    author: str | None, semantics: str) -> None:
+    """Write a briefing of a map: cover, key conclusions with their standing, diagram, timeline,
+    statements by speaker, corrections and numbered sources.
+
+    \b
+        argmap export briefing peace-plan --out briefing.pdf
+        argmap export briefing peace-plan --format html --focus victims-silenced --depth 1 --out b.html
+    """
+    from argmap.render.briefing import briefing, parse_options
+
+    options = parse_options(
+        sections=sections, focus=focus, depth=depth, date_from=date_from, date_to=date_to, paper=paper,
+        issued=issued.date().isoformat() if issued else None, author=author, semantics=semantics,
+    )
+    with open_store(ctx, read_only=True) as store:
+        m = store.get_map(map_id)
+    _write(briefing(m, options, fmt), out)
+
+
+# -- end of argmap export briefing -------------------------------------------------------------
+
+
 def _write(data: bytes, out: Path | None) -> None:
     if out is None:
         sys.stdout.buffer.write(data)

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import pgcluster
+from argmap.mapfile import load
+from argmap.store import Store
+
+SEED = Path(__file__).resolve().parents[1] / "seeds" / "peace-plan.yaml"
 
 # Text a map may carry that must stay text in every output: markup, escapes, scripts, URLs that
 # would fetch or run, scripts in other writing systems, emoji, a 10 kB run, control characters.
@@ -32,6 +38,15 @@ HOSTILE = {
 def hostile(request) -> str:
     """Each hostile text in turn."""
     return HOSTILE[request.param]
+
+
+@pytest.fixture(scope="session")
+def seed_db(tmp_path_factory) -> str:
+    """A database file holding the seed map; tests only read it (CLI exports, HTTP GETs)."""
+    path = str(tmp_path_factory.mktemp("seed") / "argmap.duckdb")
+    with Store(path) as store:
+        store.load_map(load(SEED))
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from argmap.cli import DIAGRAM_FORMATS, cli
-from argmap.mapfile import load
 from argmap.render.diagram import EXPORTERS
-from argmap.store import Store
-
-SEED = Path(__file__).resolve().parents[1] / "seeds" / "peace-plan.yaml"
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory) -> str:
-    path = str(tmp_path_factory.mktemp("cli") / "argmap.duckdb")
-    with Store(path) as store:
-        store.load_map(load(SEED))
-    return path
+@pytest.fixture
+def db(seed_db) -> str:
+    return seed_db
 
 
 def run(db: str, *args: str):

@@ -105,6 +105,7 @@ def create_app(
 
 def route_handlers() -> list:
     """Every controller of the API; features add theirs here."""
+    from argmap.api.briefings import BriefingController
     from argmap.api.diagrams import DiagramController
     from argmap.api.entities import ArgumentController, SourceController, SpeakerController, StatementController
     from argmap.api.interchange import ImportController
@@ -125,6 +126,7 @@ def route_handlers() -> list:
         TimelineController,
         EvaluationController,
         SolveController,
+        BriefingController,
     ]
 
 

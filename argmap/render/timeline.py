@@ -61,6 +61,7 @@ __all__ = [
     "TimelineOptions",
     "neighbourhood",
     "options_from",
+    "page_svgs",
     "select",
     "to_pdf",
     "to_svg",
@@ -828,7 +829,7 @@ PAGE_MARGIN_MM = 8
 _PX_PER_MM = 96 / 25.4  # CSS px
 
 
-def _pages(lay: _Layout, page_w: float, page_h: float) -> list[ET.Element]:
+def _pages(lay: _Layout, page_w: float, page_h: float, *, undated: bool = True) -> list[ET.Element]:
     """Cut the layout into page-sized SVGs: windows of time (overlapping by a label's width,
     so every label is whole on some page), then bands of lanes cut between rows.
 
@@ -860,7 +861,8 @@ def _pages(lay: _Layout, page_w: float, page_h: float) -> list[ET.Element]:
             where = f"time {i + 1} of {len(xs)}, lanes {j + 1} of {len(bands)}" if total > 1 else ""
             pages.append(_draw_timeline(lay, tooltips=False, window=win, width=page_w, height=page_h,
                                         zoom=zoom, page=where))
-    pages.extend(_undated_pages(lay, page_w * zoom, page_h * zoom))
+    if undated:
+        pages.extend(_undated_pages(lay, page_w * zoom, page_h * zoom))
     return pages
 
 
@@ -877,16 +879,11 @@ def _undated_pages(lay: _Layout, page_w: float, page_h: float) -> list[ET.Elemen
     return pages
 
 
-def to_pdf(m: Map, options: TimelineOptions | None = None, *, page: str = "A3") -> bytes:
-    """The timeline of ``m`` as a PDF: landscape pages at print scale (see the module notes).
-
-    Rendered by WeasyPrint from a small HTML page whose images are the page SVGs made here;
-    its fetcher serves those and refuses every other URL (:mod:`argmap.render._pdf`). DejaVu
-    Sans covers Latin, Cyrillic and Arabic. ``page`` "A4" is there for printers without A3:
-    the same scale, so more pages.
-    """
-    from argmap.render._pdf import html_to_pdf
-
+def page_svgs(m: Map, options: TimelineOptions | None = None, *, page: str = "A3", undated: bool = True) -> list[bytes]:
+    """The timeline cut into landscape pages at print scale, one SVG document each: what
+    :func:`to_pdf` prints, and what a briefing embeds as its timeline pages. ``undated=False``
+    leaves out the pages that list the undated statements, for a document that lists them
+    elsewhere."""
     if page not in PAGE_SIZES:
         raise InvalidInput("page", f"unknown page size {page!r}; use one of {', '.join(PAGE_SIZES)}")
     w_mm, h_mm = PAGE_SIZES[page]
@@ -898,9 +895,22 @@ def to_pdf(m: Map, options: TimelineOptions | None = None, *, page: str = "A3") 
     room = page_w - GUTTER - MARGIN - LABEL_PX - 30
     natural = _natural_width(_span(sel))
     lay = _layout(sel, plot_w=room if room < natural <= room * 1.5 else None)
+    return [_serialise(svg) for svg in _pages(lay, page_w, page_h, undated=undated)]
+
+
+def to_pdf(m: Map, options: TimelineOptions | None = None, *, page: str = "A3") -> bytes:
+    """The timeline of ``m`` as a PDF: landscape pages at print scale (see the module notes).
+
+    Rendered by WeasyPrint from a small HTML page whose images are the page SVGs made here;
+    its fetcher serves those and refuses every other URL (:mod:`argmap.render._pdf`). DejaVu
+    Sans covers Latin, Cyrillic and Arabic. ``page`` "A4" is there for printers without A3:
+    the same scale, so more pages.
+    """
+    from argmap.render._pdf import html_to_pdf
+
+    svgs = page_svgs(m, options, page=page)
     title = f"Timeline: {one_line(m.title)}"
-    pages = {f"argmap:page/{i + 1}": (_serialise(svg), "image/svg+xml")
-             for i, svg in enumerate(_pages(lay, page_w, page_h))}
+    pages = {f"argmap:page/{i + 1}": (svg, "image/svg+xml") for i, svg in enumerate(svgs)}
     html = ET.Element("html", {"lang": "en"})
     head = _el(html, "head")
     _el(head, "meta", {"charset": "utf-8"})
