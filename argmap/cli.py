@@ -77,7 +77,7 @@ def describe(counts: Counts) -> str:
 @click.option(
     "--data-path",
     envvar="ARGMAP_DATA_PATH",
-    help="Where the lake keeps its Parquet files: a folder every server mounts, or s3://… "
+    help="Where the lake keeps its Parquet files: a folder every server mounts "
     "(or $ARGMAP_DATA_PATH); needed when the catalog is created.",
 )
 @click.version_option(package_name="argmap")

@@ -146,7 +146,8 @@ class Store:
         :mod:`argmap.store._lake`): the store's tables live there, shared with every other
         process that attaches it; this process keeps only caches and the search index.
     data_path
-        Where the lake keeps its Parquet files (a folder every server mounts, or ``s3://…``);
+        Where the lake keeps its Parquet files (a folder every server mounts; ``s3://…`` with
+        DuckDB's httpfs extension, not bundled);
         needed when the catalog is created, remembered by it after.
     """
 
