@@ -830,9 +830,17 @@ def _require_new(cur, table: str, map_id: str, id_: str, what: str) -> None:
 def _require_new_node(cur, map_id: str, id_: str) -> None:
     # Statements, arguments and relations share one id space: an undercut's target, and a
     # relation's ends, must be unambiguous.
-    for table, what in (("statements", "statement"), ("arguments", "argument"), ("relations", "relation")):
-        if _exists(cur, table, map_id, id_):
-            raise DuplicateId("$.id", f"id {id_!r} is already taken by a {what} in map {map_id!r}")
+    # One query, not one per table: on a lake every query is a round trip to the catalog.
+    rows = cur.execute(
+        "SELECT 'statement', map_id FROM statements WHERE id = $id UNION ALL "
+        "SELECT 'argument', map_id FROM arguments WHERE id = $id UNION ALL "
+        "SELECT 'relation', map_id FROM relations WHERE id = $id",
+        {"id": id_},
+    ).fetchall()
+    order = ("statement", "argument", "relation")
+    taken = sorted((order.index(what), what) for what, m in rows if m == map_id)
+    if taken:
+        raise DuplicateId("$.id", f"id {id_!r} is already taken by a {taken[0][1]} in map {map_id!r}")
 
 
 def _next_seq(cur, table: str, map_id: str) -> int:
