@@ -195,6 +195,9 @@ class Store:
         return _lake.use(cur) if self.lake is not None else cur
 
     def _migrate(self) -> None:
+        if self._current_version() == SCHEMA_VERSION:
+            return  # nothing to do: on a lake, re-running the DDL costs a catalog round trip per statement
+
         def fn(cur):
             ddl = _schema_sql() if self.lake is None else _lake.lake_ddl(_schema_sql()) + _lake.lake_only_ddl()
             cur.execute(ddl)
@@ -211,6 +214,12 @@ class Store:
                     cur.execute("INSERT INTO schema_version (version, name) VALUES ($v, $n)", {"v": version, "n": name})
 
         self._transaction(fn)
+
+    def _current_version(self) -> int | None:
+        try:
+            return self._read(lambda c: c.execute("SELECT max(version) FROM schema_version").fetchone()[0])
+        except duckdb.CatalogException:
+            return None  # a new database
 
     @property
     def schema_version(self) -> int:
