@@ -173,6 +173,7 @@ class Store:
                 raise InvalidInput("db", f"cannot open {self.path}: {e}") from None
             self._lock = _writer_lock(self.path)
         self._local = threading.local()
+        self._local_lock = threading.Lock()
         self.cache: dict = {}
         """Derived data keyed by map version (the support graph); owned by argmap.query."""
         if not read_only:
@@ -247,6 +248,28 @@ class Store:
             _touch(outer, touch)
             return result
         return self._transaction(lambda cur: (fn(cur), _touch(cur, touch))[0])
+
+    def write_local(self, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        """Write derived data (the search index) where this process keeps it, in one transaction.
+
+        On a file that is the file, through :meth:`write`. On a lake it is the in-memory
+        catalog of this process: ``fn`` gets a cursor there (the lake's tables read as
+        ``lake.<table>``), under a lock of its own, so it never clashes with other servers.
+        """
+        if self.lake is None:
+            return self.write(fn)
+        with self._local_lock:
+            cur = self._conn.cursor()
+            try:
+                cur.begin()
+                result = fn(cur)
+                cur.commit()
+                return result
+            except BaseException:
+                _rollback(cur)
+                raise
+            finally:
+                cur.close()
 
     def _transaction(self, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
         """``fn(cursor)`` in one transaction under the writer lock; on a lake, run again on conflict.
