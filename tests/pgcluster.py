@@ -54,6 +54,18 @@ class Cluster:
         data.mkdir(parents=True)
         return f"postgres:dbname={name} host=127.0.0.1 port={self.port} user=postgres", str(data)
 
+    def clone(self, lake: tuple[str, str]) -> tuple[str, str]:
+        """A copy of a catalog (no process may have it open), on the same data path.
+
+        Much faster than loading a map again (PostgreSQL copies the catalog's files; the data
+        files are shared). Sound for tests because DuckLake never changes a data file it has
+        written: a write to either catalog adds files of its own (names are UUIDs).
+        """
+        name = "lake_" + uuid.uuid4().hex[:12]
+        template = lake[0].split("dbname=")[1].split()[0]
+        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-T", template, name)
+        return lake[0].replace(f"dbname={template}", f"dbname={name}"), lake[1]
+
     def stop(self) -> None:
         try:
             self._run("pg_ctl", "-D", str(self.root / "data"), "-m", "immediate", "-w", "stop")
