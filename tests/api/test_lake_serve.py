@@ -78,9 +78,10 @@ def servers(postgres, tmp_path_factory):
             proc.terminate()
         for proc, _ in started:
             try:
-                proc.wait(10)
+                proc.wait(3)
             except subprocess.TimeoutExpired:
-                proc.kill()
+                proc.kill()  # every acknowledged write is committed: nothing to wait for
+                proc.wait()
 
 
 @pytest.fixture(scope="module")
