@@ -719,7 +719,7 @@ class Store:
             raise InvalidInput("q", "must not be empty")
         with self._lock:
             _search.ensure_index(self)
-        hits = self._read(lambda c: _search.query(c, map_id, q, limit))
+        hits = self._read(lambda c: _search.query(self, c, map_id, q, limit))
         by_id = {s.id: s for s in self.list_statements(map_id, ids=[h[0] for h in hits])} if hits else {}
         return [(by_id[i], score) for i, score in hits]
 

@@ -53,6 +53,20 @@ def test_the_seed_map_reads_back_the_same_from_a_lake(both, seed):
     assert both["lake"].check_integrity() == []
 
 
+def test_search_on_a_lake_ranks_as_on_a_file_and_follows_writes_of_another_process(both, postgres):
+    ranked = {k: [(s.id, round(score, 9)) for s, score in store.search("peace-plan", "Ukraine Europe peace")]
+              for k, store in both.items()}
+    assert ranked["file"] and ranked["lake"] == ranked["file"]
+    # Another server adds a statement: this one's index (local to it) must be rebuilt to find it.
+    lake = both["lake"].lake
+    with Store(lake=lake) as other:
+        other.add_statement("peace-plan", Statement(id="zanzibar-clause", text="The Zanzibar clause"))
+    try:
+        assert [s.id for s, _ in both["lake"].search("peace-plan", "zanzibar")] == ["zanzibar-clause"]
+    finally:
+        both["lake"].delete_statement("peace-plan", "zanzibar-clause")
+
+
 def _refusal(store, write):
     try:
         write(store)
