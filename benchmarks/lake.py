@@ -1,11 +1,12 @@
 """What sharing maps through DuckLake costs: one to four ``argmap serve`` processes on one lake
 against one server on a DuckDB file (the baseline, measured in the same run).
 
-Run (about a minute; needs a PostgreSQL database for the catalog, empty or made by argmap)::
+Run (about a minute; with no ``--lake`` it starts a throw-away PostgreSQL cluster as the
+tests do, which needs Debian's ``postgresql``)::
 
-    createdb -h 127.0.0.1 argmap_bench
-    PYTHONPATH=. python benchmarks/lake.py --lake 'postgres:dbname=argmap_bench host=127.0.0.1' \\
-        --data-path /tmp/argmap-bench-data [--duration 10] [--clients 8]
+    PYTHONPATH=. python benchmarks/lake.py [--duration 10] [--clients 8]
+    PYTHONPATH=. python benchmarks/lake.py --lake 'postgres:dbname=argmap_bench host=db.internal' \\
+        --data-path /mnt/argmap-bench-data
 
 For each set-up it starts the servers on free ports of 127.0.0.1, loads the seed map, and then
 
@@ -41,12 +42,30 @@ SEED = Path(__file__).resolve().parents[1] / "seeds" / "peace-plan.yaml"
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--lake", required=True, help="DuckLake catalog, e.g. 'postgres:dbname=argmap_bench host=…'")
-    ap.add_argument("--data-path", required=True, help="The lake's data folder")
+    ap.add_argument("--lake", help="DuckLake catalog, e.g. 'postgres:dbname=argmap_bench host=…' "
+                    "(default: a throw-away local cluster)")
+    ap.add_argument("--data-path", help="The lake's data folder (with --lake)")
     ap.add_argument("--duration", type=float, default=10, help="Seconds of writing per set-up")
     ap.add_argument("--clients", type=int, default=8, help="Writing threads")
     ap.add_argument("--servers", default="1,2,4", help="Server counts to try on the lake")
     args = ap.parse_args()
+    cluster = None
+    if args.lake is None:
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+        import pgcluster  # the tests' throw-away cluster: one way to start PostgreSQL, not two
+
+        if pgcluster.binaries() is None:
+            sys.exit("benchmarks/lake.py: PostgreSQL is not installed (apt-get install postgresql); or pass --lake")
+        cluster = pgcluster.Cluster(pgcluster.binaries())
+        args.lake, args.data_path = cluster.new_lake()
+    try:
+        _run(args)
+    finally:
+        if cluster is not None:
+            cluster.stop()
+
+
+def _run(args) -> None:
     print(f"load average {os.getloadavg()[0]:.2f}; {args.clients} writing clients, {args.duration:g} s each")
     print(f"{'set-up':<22}{'read p50':>10}{'read p99':>10}{'writes/s':>10}{'write p50':>11}{'write p99':>11}{'409s':>6}")
     with tempfile.TemporaryDirectory(prefix="argmap-bench-") as tmp:
