@@ -37,7 +37,7 @@ class Cluster:
         if os.geteuid() == 0:
             self.user = pwd.getpwnam("postgres")  # KeyError: no postgres user to run as
             os.chown(self.root, self.user.pw_uid, self.user.pw_gid)
-        self.port = _free_port()
+        self.port = free_port()
         self._run("initdb", "-D", str(self.root / "data"), "-A", "trust", "-U", "postgres", "-E", "UTF8")
         self._run(
             "pg_ctl", "-D", str(self.root / "data"), "-l", str(self.root / "log"), "-w", "-t", "30",
@@ -90,7 +90,7 @@ class Cluster:
             raise RuntimeError(f"{tool} failed: {e.stderr.decode(errors='replace')[-2000:]}") from None
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]

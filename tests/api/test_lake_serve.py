@@ -16,6 +16,8 @@ import httpx
 import pytest
 from litestar.testing import TestClient
 
+from pgcluster import free_port
+
 from argmap.api import create_app
 from argmap.mapfile import load
 from argmap.store import Store
@@ -25,16 +27,8 @@ MAP = "peace-plan"
 THREADS, PAIRS = 8, 4  # each thread adds PAIRS statements, each with an argument that uses it
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _serve(lake: str, data_path: str, tmp: Path) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     env.pop("ARGMAP_TOKEN", None)
     env.pop("ARGMAP_READ_TOKEN", None)
