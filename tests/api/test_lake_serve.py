@@ -24,7 +24,7 @@ from argmap.store import Store
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "peace-plan.yaml"
 MAP = "peace-plan"
-THREADS, PAIRS = 8, 4  # each thread adds PAIRS statements, each with an argument that uses it
+THREADS, PAIRS = 8, 3  # each thread adds PAIRS statements, each with an argument that uses it
 
 
 def _serve(lake: str, data_path: str, tmp: Path) -> tuple[subprocess.Popen, str]:
