@@ -175,7 +175,7 @@ def schema(out: Path) -> None:
 @click.pass_context
 @handle_errors
 def serve(ctx: click.Context, host: str, port: int, seed: Path | None) -> None:
-    """Serve the HTTP API (granian, one process: DuckDB allows one writer process per file).
+    """Serve the HTTP API and the web pages at /ui/ (granian, one process: DuckDB allows one writer per file).
 
     With --lake, run one `argmap serve` per machine (or port) on the same catalog, behind a
     load balancer: they share every map.
@@ -203,7 +203,7 @@ def serve(ctx: click.Context, host: str, port: int, seed: Path | None) -> None:
         if ctx.obj["data_path"]:
             os.environ["ARGMAP_DATA_PATH"] = ctx.obj["data_path"]
         db = "lake " + redact(ctx.obj["lake"])
-    click.echo(f"argmap API on http://{host}:{port}/ (database {db}; OpenAPI at /schema)", err=True)
+    click.echo(f"argmap on http://{host}:{port}/ (pages at /ui/, OpenAPI at /schema; database {db})", err=True)
     Granian(
         "argmap.api.app:create_app", factory=True, address=host, port=port, interface="asgi",
         log_access=False,

@@ -16,7 +16,8 @@ import argmap
 MODULES = ["argmap", "argmap.errors", "argmap.model", "argmap.mapfile", "argmap.schemas", "argmap.store",
            "argmap.cli", "argmap.render.timeline", "argmap.formats.timelinejs", "argmap.api.timeline",
            "argmap.formats", "argmap.formats.aif", "argmap.formats.argdown",
-           "argmap.semantics", "argmap.semantics.iccma", "argmap.api.semantics"]
+           "argmap.semantics", "argmap.semantics.iccma", "argmap.api.semantics",
+           "argmap.web.context", "argmap.web.outline", "argmap.api.pages"]
 
 
 def test_all_is_sorted_without_repeats():

@@ -110,6 +110,7 @@ def route_handlers() -> list:
     from argmap.api.entities import ArgumentController, SourceController, SpeakerController, StatementController
     from argmap.api.interchange import ImportController
     from argmap.api.maps import MapController
+    from argmap.api.pages import PageController, root_redirect, static_files
     from argmap.api.queries import QueryController
     from argmap.api.semantics import EvaluationController, SolveController
     from argmap.api.timeline import TimelineController
@@ -127,6 +128,9 @@ def route_handlers() -> list:
         EvaluationController,
         SolveController,
         BriefingController,
+        PageController,
+        root_redirect,
+        static_files(),
     ]
 
 

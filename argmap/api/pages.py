@@ -1,0 +1,279 @@
+"""The web pages: ``/ui/`` lists the maps, ``/ui/maps/{map}`` shows one to read and to teach.
+
+Pages live under ``/ui`` rather than answering ``GET /maps/{map}`` by content negotiation:
+that path is the JSON API's, and one URL with two bodies needs ``Vary: Accept`` in every
+cache, hides the page from a reader who wants the JSON in a browser, and would tangle two
+controllers. ``/`` redirects to ``/ui/``.
+
+The page is rendered on the server (Jinja2, autoescaped) from the contexts of
+:mod:`argmap.web.context`; ``static/app.js`` adds the drawings (fetched from the API's
+``diagram.svg`` and ``timeline.svg``), pan and zoom, search through ``/maps/{map}/search``,
+and opens statements in place through :meth:`PageController.panel`, an HTML fragment. Every
+page answers with a strict Content-Security-Policy: scripts and styles only from this
+server, no inline code, no plugins, no framing.
+
+What the page offers follows what the server has: evaluation labels (and a diagram coloured
+by them) when the ``/maps/{map}/evaluation`` route is installed, a download link for each
+export route (or map extension) that exists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import parse_qsl
+
+import anyio
+import jinja2
+from litestar import Controller, Litestar, Request, Response, get
+from litestar.datastructures import CacheControlHeader
+from litestar.exceptions import HTTPException
+from litestar.params import PathParameter
+from litestar.response import Redirect
+from litestar.static_files import create_static_files_router
+
+from argmap import query
+from argmap.api.app import error_status
+from argmap.errors import ArgmapError, InvalidInput, NotFound, Problem
+from argmap.model import Map
+from argmap.render.diagram import select
+from argmap.store import Store
+from argmap.web import context as ctx
+
+__all__ = ["CSP", "PageController", "root_redirect", "static_files"]
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+"""The pages' Content-Security-Policy: nothing inline, nothing from elsewhere, no framing."""
+
+_HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "same-origin", "Cache-Control": "no-cache"}
+_WEB = Path(ctx.__file__).parent
+_STATIC = _WEB / "static"
+MAX_DEPTH = 20
+"""Deepest focus a page offers (the briefing's limit; the diagram allows more)."""
+EVALUATION_TIMEOUT = 10.0
+"""Seconds one evaluation may take for a page (the API's /evaluation allows 20)."""
+
+
+_MapId = Annotated[str, PathParameter(description="The map's id.")]
+_StatementId = Annotated[str, PathParameter(description="The statement's id.")]
+
+
+class PageController(Controller):
+    path = ctx.UI
+    include_in_schema = False
+    # A refusal (a read token the browser cannot send, a bad parameter) is a page, not JSON.
+    exception_handlers = {HTTPException: lambda _, exc: _error_page(exc)}
+
+    @get("/")
+    async def index(self, store: Store) -> Response:
+        # async + an explicit thread, as in queries.py: Litestar 2.25 mishandles `-> Response`
+        # on sync_to_thread handlers.
+        maps = await anyio.to_thread.run_sync(store.list_maps)
+        return _page("index.html", maps=maps)
+
+    @get("/maps/{map_id:str}")
+    async def map_page(self, store: Store, request: Request, map_id: _MapId) -> Response:
+        return await anyio.to_thread.run_sync(_map_page, store, request.app, map_id, dict(request.query_params))
+
+    @get("/maps/{map_id:str}/statements/{statement_id:str}/panel")
+    async def panel(self, store: Store, request: Request, map_id: _MapId, statement_id: _StatementId) -> Response:
+        """The statement panel alone (an HTML fragment), for the page's script."""
+        return await anyio.to_thread.run_sync(
+            _panel_fragment, store, request.app, map_id, statement_id, dict(request.query_params))
+
+
+@get("/", include_in_schema=False)
+async def root_redirect() -> Redirect:
+    """``/`` is the list of maps."""
+    return Redirect(path=f"{ctx.UI}/", status_code=302)
+
+
+def static_files():
+    """``/ui/static/``: the script, style sheet and icon. Page URLs carry a hash of each file
+    (:func:`static_url`), so they are cached for a year and still change when the file does."""
+    return create_static_files_router(
+        path=f"{ctx.UI}/static", directories=[_STATIC], name="ui-static",
+        cache_control=CacheControlHeader(max_age=365 * 24 * 3600, public=True, immutable=True),
+        after_request=_nosniff,
+    )
+
+
+# -- Implementation details ----------------------------------------------------------------
+
+
+def _nosniff(response):
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@lru_cache(maxsize=None)
+def static_url(name: str) -> str:
+    digest = hashlib.sha256((_STATIC / name).read_bytes()).hexdigest()[:12]
+    return f"{ctx.UI}/static/{name}?v={digest}"
+
+
+def _view_fields(view: ctx.View) -> list[tuple[str, str]]:
+    """The view as hidden form fields, so a search keeps it."""
+    return parse_qsl(view.query())
+
+
+def _depth_choices(depth: int) -> list[int]:
+    return sorted({1, 2, 3, 4, 5, depth})
+
+
+_env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(_WEB / "templates"),
+    autoescape=True,  # every template is HTML: statement text never becomes markup
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_env.globals.update(
+    ui=ctx.UI, static=static_url, page_path=ctx.page_path, api_path=ctx.api_path,
+    standing_words=ctx.STANDING, branch_words=ctx.BRANCH_WORDS,
+    view_fields=_view_fields, depth_choices=_depth_choices, semantics_choices=ctx.SEMANTICS,
+)
+
+
+def _page(template: str, status_code: int = 200, **context) -> Response:
+    html = _env.get_template(template).render(**context)
+    return Response(html, media_type="text/html; charset=utf-8", status_code=status_code, headers=_HEADERS)
+
+
+def _error_page(exc: ArgmapError | HTTPException, back: str | None = None, back_label: str = "") -> Response:
+    if isinstance(exc, ArgmapError):
+        status, problems = error_status(exc), exc.problems
+    else:
+        status, problems = exc.status_code, [Problem("", exc.detail)]
+    title = {404: "Not found", 422: "Cannot show this"}.get(status, "Cannot show this")
+    return _page("error.html", status_code=status, title=title, problems=problems, back=back, back_label=back_label)
+
+
+def _view(params: dict[str, str], m: Map, evaluates: bool) -> ctx.View:
+    """The view a query string asks for; InvalidInput naming the parameter otherwise."""
+    focus = params.get("focus") or None
+    if focus is not None and focus not in {s.id for s in m.statements}:
+        raise InvalidInput("focus", f"map {m.id!r} has no statement {focus!r}")
+    raw = params.get("depth") or "2"
+    if not re.fullmatch(r"\d{1,3}", raw) or not 0 <= int(raw) <= MAX_DEPTH:
+        raise InvalidInput("depth", f"must be a whole number from 0 to {MAX_DEPTH}")
+    rankdir = params.get("rankdir") or "TB"
+    if rankdir not in ("TB", "LR"):
+        raise InvalidInput("rankdir", "must be TB (conclusions on top) or LR (conclusions on the left)")
+    semantics = params.get("semantics") or ctx.DEFAULT_SEMANTICS
+    if semantics not in (*ctx.SEMANTICS, "none"):
+        raise InvalidInput("semantics", f"must be one of {', '.join(ctx.SEMANTICS)} or none")
+    return ctx.View(focus=focus, depth=int(raw), rankdir=rankdir, group=params.get("group") in ("1", "true", "on"),
+                    semantics=None if semantics == "none" else semantics, evaluates=evaluates)
+
+
+def _map_page(store: Store, app: Litestar, map_id: str, params: dict[str, str]) -> Response:
+    try:
+        m = _map(store, map_id)
+    except NotFound as e:
+        return _error_page(e)
+    try:
+        view = _view(params, m, _evaluates(app))
+    except InvalidInput as e:
+        return _error_page(e, back=ctx.page_path(map_id), back_label="Show the whole map")
+    labels, explanations = _evaluation(store, m, view)
+    panel, problem = None, None
+    if sid := params.get("statement"):
+        try:
+            panel = _panel(store, m, sid, view, labels, explanations)
+        except (InvalidInput, NotFound) as e:
+            problem = str(e)
+    q = params.get("q")
+    hits = None
+    if q:
+        try:
+            hits = [st.id for st, _ in store.search(map_id, q[:500], limit=50)]
+        except ArgmapError as e:
+            problem = str(e)
+    page = ctx.map_page(
+        m, view, shown=select(m, view.focus, view.depth), panel=panel, problem=problem, q=q, hits=hits,
+        downloads=ctx.downloads(map_id, view, _exports(app)), labels=labels,
+    )
+    return _page("map.html", page=page)
+
+
+def _panel_fragment(store: Store, app: Litestar, map_id: str, statement_id: str, params: dict) -> Response:
+    try:
+        m = _map(store, map_id)
+        view = _view(params, m, _evaluates(app))
+        labels, explanations = _evaluation(store, m, view)
+        panel = _panel(store, m, statement_id, view, labels, explanations)
+    except (InvalidInput, NotFound) as e:
+        status = 404 if isinstance(e, NotFound) or e.field == "statement" else 422
+        return _page("_problem.html", status_code=status, problem=str(e))
+    return _page("_panel.html", panel=panel)
+
+
+def _panel(store: Store, m: Map, sid: str, view: ctx.View, labels, explanations) -> ctx.StatementPanel:
+    if sid not in {s.id for s in m.statements}:
+        raise InvalidInput("statement", f"map {m.id!r} has no statement {sid!r}")
+    return ctx.statement_panel(
+        m, sid, view=view, labels=labels, explanations=explanations,
+        supporters=query.supporters(store, m.id, sid, depth=1).items,
+        attackers=query.attackers(store, m.id, sid, depth=1).items,
+    )
+
+
+def _map(store: Store, map_id: str) -> Map:
+    """The map, cached under its version (every write changes it) with its evaluations."""
+    version = store.map_version(map_id)
+    key = ("web", map_id)
+    hit = store.cache.get(key)
+    if hit is None or hit[0] != version:
+        hit = store.cache[key] = (version, store.get_map(map_id), {})
+    return hit[1]
+
+
+def _evaluation(store: Store, m: Map, view: ctx.View) -> tuple[dict | None, dict | None]:
+    """(labels, explanations) of ``m`` under the view's semantics, or (None, None)."""
+    if not (view.evaluates and view.semantics):
+        return None, None
+    _, cached_map, evaluations = store.cache.get(("web", m.id), (None, None, {}))
+    if cached_map is not m:
+        evaluations = {}  # not the cached map (a write came between): evaluate without keeping
+    if view.semantics not in evaluations:
+        from argmap.semantics import evaluate_map
+
+        try:
+            result = evaluate_map(m, view.semantics, timeout=EVALUATION_TIMEOUT)
+            evaluations[view.semantics] = (dict(result.labels), dict(result.explanations))
+        except ArgmapError:  # over its time limit: the page shows no labels rather than none at all
+            evaluations[view.semantics] = (None, None)
+    return evaluations[view.semantics]
+
+
+def _evaluates(app: Litestar) -> bool:
+    """Whether this server evaluates maps: its evaluation route, and a diagram that colours by it."""
+    if "/maps/{}/evaluation" not in _routes(app):
+        return False
+    try:
+        from argmap.api.diagrams import DiagramController
+    except ImportError:
+        return False
+    return "evaluate" in inspect.signature(DiagramController.diagram.fn).parameters
+
+
+def _routes(app: Litestar) -> set[str]:
+    # Parameter names differ between controllers ({map_id:str}, {map_ref:str}): compare shapes.
+    return {re.sub(r"\{[^}]*\}", "{}", r.path) for r in app.routes}
+
+
+def _exports(app: Litestar) -> set[str]:
+    """What :func:`argmap.web.context.downloads` may link to: routes under /maps/{map}, and the
+    whole-map extensions of :data:`argmap.api.maps.MAP_EXPORTS`."""
+    from argmap.api.maps import MAP_EXPORTS
+
+    prefix = "/maps/{}"
+    found = {p[len(prefix):] for p in _routes(app) if p.startswith(prefix + "/")}
+    return found | set(MAP_EXPORTS)
