@@ -55,6 +55,8 @@ test: setup
 	$(BIN)/python -m pytest -q
 
 bench: setup
+	@command -v wrk >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get install -y -qq wrk; }  # benchmarks/api.py drives the server with wrk
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:

@@ -203,6 +203,9 @@ def serve(ctx: click.Context, host: str, port: int, seed: Path | None) -> None:
         if ctx.obj["data_path"]:
             os.environ["ARGMAP_DATA_PATH"] = ctx.obj["data_path"]
         db = "lake " + redact(ctx.obj["lake"])
+    if host not in ("127.0.0.1", "localhost", "::1") and not os.environ.get("ARGMAP_TOKEN"):
+        click.echo(f"argmap: warning: serving on {host} without ARGMAP_TOKEN: anyone who can reach it can write",
+                   err=True)
     click.echo(f"argmap on http://{host}:{port}/ (pages at /ui/, OpenAPI at /schema; database {db})", err=True)
     Granian(
         "argmap.api.app:create_app", factory=True, address=host, port=port, interface="asgi",
@@ -483,7 +486,7 @@ def import_(ctx: click.Context, file: Path, fmt: str | None, map_id: str | None,
     name = None if str(file) == "-" else str(file)
     data = _read_input(file, MAX_FILE_BYTES)
     fmt = fmt or formats.detect(data, filename=name)
-    fallback = formats.id_from_filename(name) if name else "import"
+    fallback = formats.id_from_filename(name) if name else "imported"
     if fmt == "native" and name is not None:
         # A map file on disk may name its sources' text files; `load` reads them beside it.
         from argmap.mapfile import load as load_file

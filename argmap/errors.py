@@ -44,6 +44,7 @@ __all__ = [
     "NotFound",
     "Problem",
     "from_validation_error",
+    "problem_from_message",
 ]
 
 
@@ -146,6 +147,27 @@ _NAMED_FIELD = re.compile(r"^Object (?:contains unknown|missing required) field 
 _LINE_COL = re.compile(r"(?:\s*in \"[^\"]*\",)?\s*\(?(?:at )?line (?P<line>\d+), column (?P<col>\d+)\)?")
 
 
+def problem_from_message(message: str, path: str = "$") -> Problem:
+    """A validation message as a Problem whose field is the exact path of what is wrong.
+
+    msgspec says ``"reason - at `$.path`"`` and names an unknown or missing field only in
+    the reason; our ``__post_init__`` checks say ``"field: reason"``. Either way the field
+    ends up in the path:
+
+    >>> problem_from_message("Object contains unknown field `colour` - at `$.statements[2]`")
+    Problem(field='$.statements[2].colour', reason='Object contains unknown field `colour`')
+    >>> problem_from_message("text: must not be empty", "$.statements[0]")
+    Problem(field='$.statements[0].text', reason='must not be empty')
+    """
+    if m := _AT.match(message):
+        path, message = m["path"], m["msg"]
+    if m := _FIELD_MSG.match(message):
+        path, message = f"{path}.{m['field']}", m["reason"]
+    elif m := _NAMED_FIELD.match(message):
+        path = f"{path}.{m['field']}"
+    return Problem(path, message)
+
+
 def from_validation_error(exc: msgspec.MsgspecError, cls=InvalidInput) -> ArgmapError:
     """Turn msgspec's ``"reason - at `$.path`"`` into a Problem with the path as field.
 
@@ -163,11 +185,5 @@ def from_validation_error(exc: msgspec.MsgspecError, cls=InvalidInput) -> Argmap
             field = f"line {marks[-1]['line']}, column {marks[-1]['col']}"
             text = _LINE_COL.sub("", text)
         return FormatError(field, " ".join(text.replace("\n", ": ").split()).strip(": "))
-    path, msg = "$", text
-    if m := _AT.match(text):
-        path, msg = m["path"], m["msg"]
-    if m := _FIELD_MSG.match(msg):
-        path, msg = f"{path}.{m['field']}", m["reason"]
-    elif m := _NAMED_FIELD.match(msg):
-        path = f"{path}.{m['field']}"
-    return cls(path, msg)
+    problem = problem_from_message(text)
+    return cls(problem.field, problem.reason)

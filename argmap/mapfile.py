@@ -17,13 +17,17 @@ from pathlib import Path
 
 import msgspec
 
-from argmap.errors import FormatError, InvalidInput, from_validation_error
+from argmap.errors import ArgmapError, FormatError, InvalidInput, from_validation_error
 from argmap.model import Map, check_map
 
 __all__ = ["FORMATS", "dumps", "format_of", "load", "loads"]
 
 FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml"}
 MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_YAML_NODES = 1_000_000
+"""Values a YAML document may expand to. Anchors and aliases may repeat a part of a map file,
+but ten levels of nine aliases each (a "billion laughs" of 700 bytes) would expand to 3.5
+billion values and exhaust memory while the map is checked."""
 
 
 def format_of(path: str | os.PathLike) -> str:
@@ -40,6 +44,10 @@ def loads(data: bytes | str, *, format: str = "yaml") -> Map:
         m = decoder_for(format)(data)
     except msgspec.MsgspecError as e:
         raise from_validation_error(e) from None
+    except ValueError as e:  # PyYAML's own date reading (year 0) raises it bare
+        if isinstance(e, ArgmapError):
+            raise
+        raise FormatError("$", f"unreadable document: {e}") from None
     # Refused before check_map, which would otherwise blame the quotes into the text not sent.
     for i, src in enumerate(m.sources):
         if src.text_file is not None:
@@ -62,6 +70,10 @@ def load(path: str | os.PathLike) -> Map:
         m = decoder_for(fmt)(data)
     except msgspec.MsgspecError as e:
         raise from_validation_error(e) from None
+    except ValueError as e:  # PyYAML's own date reading (year 0) raises it bare
+        if isinstance(e, ArgmapError):
+            raise
+        raise FormatError("$", f"unreadable document: {e}") from None
     base = path.resolve().parent
     for i, src in enumerate(m.sources):
         if src.text_file is None:
@@ -79,8 +91,67 @@ def load(path: str | os.PathLike) -> Map:
 
 
 def decoder_for(fmt: str):
-    mod = {"json": msgspec.json, "yaml": msgspec.yaml, "toml": msgspec.toml}[fmt]
-    return lambda data: mod.decode(data, type=Map)
+    """A function of bytes or text to a :class:`Map`; raises msgspec errors only.
+
+    A document nested past the interpreter's recursion limit (TOML's reader and msgspec's
+    converter recurse), or TOML that is not UTF-8, is a ``DecodeError`` like any other
+    malformed document.
+    """
+    decode = _yaml_decode if fmt == "yaml" else {"json": msgspec.json, "toml": msgspec.toml}[fmt].decode
+
+    def decoder(data):
+        try:
+            return decode(data, type=Map)
+        except RecursionError:
+            raise msgspec.DecodeError("the document is nested too deeply") from None
+        except UnicodeDecodeError as e:  # msgspec.toml decodes bytes itself, and lets this through
+            raise msgspec.DecodeError(f"a map file must be UTF-8 ({e.reason} at byte {e.start})") from None
+
+    return decoder
+
+
+def _yaml_decode(data: bytes | str, *, type: type) -> Map:
+    # msgspec.yaml.decode, with the alias expansion bounded before anything is built.
+    import datetime
+
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(data)
+    try:
+        node = loader.get_single_node()
+        if node is not None:
+            _bound_expansion(node)
+        obj = loader.construct_document(node) if node is not None else None
+    except yaml.YAMLError as exc:
+        raise msgspec.DecodeError(str(exc)) from None
+    finally:
+        loader.dispose()
+    return msgspec.convert(obj, type, builtin_types=(datetime.datetime, datetime.date), strict=True)
+
+
+def _bound_expansion(root) -> None:
+    """Refuse a YAML node graph whose aliases would expand past :data:`MAX_YAML_NODES` values."""
+    import yaml
+
+    size: dict[int, int] = {}
+    stack = [(root, False)]
+    while stack:  # post-order, iterative: each shared (anchored) node is sized once
+        node, done = stack.pop()
+        if id(node) in size:
+            continue
+        if isinstance(node, yaml.ScalarNode):
+            size[id(node)] = 1
+            continue
+        kids = [n for kv in node.value for n in kv] if isinstance(node, yaml.MappingNode) else node.value
+        if not done:
+            stack.append((node, True))
+            stack.extend((k, False) for k in kids if id(k) not in size)
+            continue
+        size[id(node)] = 1 + sum(size.get(id(k), 0) for k in kids)
+        if size[id(node)] > MAX_YAML_NODES:
+            raise msgspec.DecodeError(
+                f"line {node.start_mark.line + 1}: aliases expand this document past {MAX_YAML_NODES:,} values"
+            )
 
 
 def dumps(m: Map, *, format: str = "json") -> bytes:

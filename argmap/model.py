@@ -29,7 +29,7 @@ from typing import Annotated, Any, Literal, TypeVar
 import msgspec
 from msgspec import Meta
 
-from argmap.errors import DanglingReference, InvalidInput, Problem, from_validation_error
+from argmap.errors import ArgmapError, DanglingReference, FormatError, InvalidInput, Problem, from_validation_error
 
 __all__ = [
     "Argument",
@@ -389,6 +389,16 @@ class Relation(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         _check_ends("sources", self.sources, self.target)
 
 
+RESERVED_MAP_IDS = frozenset({"import"})
+"""Map ids that name a route of their own (``/maps/import``): a map so named could be created
+but never read, changed or deleted over HTTP."""
+
+
+def _check_map_id(value: str) -> None:
+    if value in RESERVED_MAP_IDS:
+        raise InvalidInput("id", f"{value!r} is reserved (/maps/{value} is a route); choose another map id")
+
+
 class MapInfo(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """A map's own fields, without its content."""
 
@@ -397,6 +407,7 @@ class MapInfo(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     description: Annotated[str, Meta(max_length=20_000)] | None = None
 
     def __post_init__(self):
+        _check_map_id(self.id)
         _check_text("title", self.title)
 
 
@@ -414,6 +425,7 @@ class Map(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     extras: Extras = {}
 
     def __post_init__(self):
+        _check_map_id(self.id)
         _check_text("title", self.title)
         _check_extras(self.extras)
 
@@ -563,5 +575,9 @@ def decode_map(data: bytes | str, *, format: Literal["json", "yaml", "toml"] = "
         m = decoder(data, type=Map)
     except msgspec.MsgspecError as e:
         raise from_validation_error(e) from None
+    except ValueError as e:  # PyYAML's own date reading (year 0) raises it bare
+        if isinstance(e, ArgmapError):
+            raise
+        raise FormatError("$", f"unreadable document: {e}") from None
     check_map(m)
     return m

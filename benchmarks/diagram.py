@@ -20,6 +20,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+from _timing import median_time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -71,15 +73,6 @@ def generated_map(n: int, seed: int = 1) -> Map:
         i += k
     return Map(id=f"gen{n}", title=f"Generated map of {n} statements", speakers=speakers,
                sources=[Source(id="src", title="Generated")], statements=statements, arguments=arguments)
-
-
-def median_time(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
 
 
 def export_vs_dot(m: Map, repeat: int) -> tuple[float, float]:

@@ -23,6 +23,8 @@ import random
 import statistics
 import sys
 import time
+
+from _timing import median_time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -91,15 +93,6 @@ def bare_elementtree(m: Map) -> bytes:
     return ET.tostring(svg, encoding="utf-8")
 
 
-def best_of(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
-
-
 def main() -> None:
     quick = "--quick" in sys.argv
     sizes = [100, 1_000] if quick else [100, 1_000, 10_000]
@@ -107,8 +100,8 @@ def main() -> None:
     for n in sizes:
         m = synthetic_map(n)
         repeat = 5 if n <= 1_000 else 3
-        svg_s = best_of(lambda: timeline.to_svg(m), repeat)
-        base_s = best_of(lambda: bare_elementtree(m), repeat)
+        svg_s = median_time(lambda: timeline.to_svg(m), repeat)
+        base_s = median_time(lambda: bare_elementtree(m), repeat)
         size = len(timeline.to_svg(m)) / 1e6
         pdf_s, weasy_s, pages = _pdf(m)
         print(f"{n:>7,} {svg_s:>7.3f} {base_s:>9.3f} {svg_s / base_s:>6.1f} {size:>7.2f}   {pdf_s:>7.2f} {weasy_s:>8.2f} {pages:>5}")

@@ -92,3 +92,14 @@ def test_an_unknown_suffix_is_a_format_error(tmp_path):
     with pytest.raises(FormatError) as info:
         load(tmp_path / "m.xml")
     assert info.value.field == "file"
+
+
+def test_an_unquoted_yaml_date_with_year_0_is_a_format_error_not_a_crash():
+    # Found by the parser fuzz test: PyYAML reads 0000-01-01 as a date and raises ValueError.
+    import pytest
+
+    from argmap.errors import FormatError
+    from argmap.mapfile import loads
+
+    with pytest.raises(FormatError, match="year 0"):
+        loads("id: m\ntitle: t\nstatements:\n- id: s\n  text: x\n  said: 0000-01-01\n", format="yaml")

@@ -1,8 +1,12 @@
-"""Helpers that keep the OpenAPI document valid."""
+"""Helpers that keep the OpenAPI document valid and true.
+
+>>> by_extension("diagram")(None, "GET", ["maps", "diagram.svg"])
+'diagramSvg'
+"""
 
 from __future__ import annotations
 
-__all__ = ["by_extension"]
+__all__ = ["by_extension", "document_errors"]
 
 
 def by_extension(name: str):
@@ -10,12 +14,82 @@ def by_extension(name: str):
 
     One handler on ``/x.csv`` and ``/x.json`` is one operation per path in OpenAPI, and ids
     must be unique: ``by_extension("table")`` names them ``tableCsv``, ``tableJson``.
-
-    >>> by_extension("diagram")(None, "GET", ["maps", "diagram.svg"])
-    'diagramSvg'
     """
 
     def operation_id(handler, method, path_components) -> str:
         return name + str(path_components[-1]).rsplit(".", 1)[-1].capitalize()
 
     return operation_id
+
+
+_ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error", "message", "problems"],
+    "properties": {
+        "error": {"type": "string", "description": "A machine code: invalid, format, not_found, conflict, …"},
+        "message": {"type": "string"},
+        "problems": {"type": "array", "items": {
+            "type": "object", "required": ["field", "reason"],
+            "properties": {"field": {"type": "string"}, "reason": {"type": "string"}}}},
+    },
+}
+_ERRORS = {
+    "400": "A malformed body or parameter (the field and the reason).",
+    "401": "A token is required (ARGMAP_TOKEN for writes, ARGMAP_READ_TOKEN for reads) and was missing or wrong.",
+    "404": "No such map, or no such item in it.",
+    "409": "A duplicate id, or a delete that would leave references dangling (retry with cascade=true).",
+    "405": "The map id is reserved (`import`): /maps/import is the import route, which takes POST only.",
+    "413": "The body is larger than the server takes (ARGMAP_MAX_BODY).",
+    "422": "A rule of the model broken, or a limit exceeded (the field and the reason).",
+}
+_WRITES = {"post", "put", "patch", "delete"}
+
+
+def document_errors(schema: dict, media_types: dict[str, str]) -> dict:
+    """Make the served OpenAPI document say what the API really answers.
+
+    Litestar documents a handler's success and its own validation error only. Every operation
+    here can also answer our error shape (:func:`argmap.api.app.create_app` registers one
+    handler for it) with 400, 401, 404 (with a path parameter), 409 (writes), 413 (with a
+    body) and 422; and an export answers the media type of its extension, from
+    ``media_types`` (path suffix → media type). Found by schemathesis (tests/reliability).
+
+    >>> doc = {"paths": {"/maps/{map_id}/diagram.svg": {"get": {"responses": {"200": {}}}}}}
+    >>> sorted(document_errors(doc, {"/diagram.svg": "image/svg+xml"})["paths"]["/maps/{map_id}/diagram.svg"]["get"]["responses"])
+    ['200', '400', '401', '404', '422']
+    """
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["Error"] = _ERROR_SCHEMA
+    ref = {"$ref": "#/components/schemas/Error"}
+    from argmap.model import RESERVED_MAP_IDS
+
+    for path, item in schema.get("paths", {}).items():
+        for method, op in item.items():
+            if not isinstance(op, dict) or "responses" not in op:
+                continue
+            for param in op.get("parameters", []):
+                if param.get("in") == "path" and param.get("name") in ("map_id", "map_ref"):
+                    # /maps/import is a route of its own, so no map may be called that.
+                    param.setdefault("schema", {})["not"] = {"enum": sorted(RESERVED_MAP_IDS)}
+            if path in ("/maps/{map_id}", "/maps/{map_ref}"):  # the reserved id meets its route
+                op["responses"]["405"] = {"description": _ERRORS["405"],
+                                          "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            codes = {"400", "401", "422"}
+            codes |= {"404"} if "{" in path else set()
+            codes |= {"409"} if method in _WRITES else set()
+            codes |= {"413"} if "requestBody" in op else set()
+            for code in sorted(codes):
+                op["responses"][code] = {"description": _ERRORS[code], "content": {"application/json": {"schema": ref}}}
+            for suffix, media_type in media_types.items():
+                if path.endswith(suffix):
+                    ok = next((c for c in ("200", "201") if c in op["responses"]), "200")
+                    body = {"type": "string"} if media_type.startswith(("text/", "image/svg")) else \
+                        {"type": "string", "format": "binary"}
+                    if media_type == "application/json":
+                        # Keep what the handler documents (the statements table is a list of rows);
+                        # other JSON exports are documents of other tools: objects.
+                        old = op["responses"].get(ok, {}).get("content", {})
+                        body = next((c.get("schema") for c in old.values() if c.get("schema")), None) or {"type": "object"}
+                    op["responses"][ok] = {"description": op["responses"].get(ok, {}).get("description", "OK"),
+                                           "content": {media_type: {"schema": body}}}
+    return schema

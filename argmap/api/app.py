@@ -11,14 +11,16 @@ the environment: ``ARGMAP_DB`` (or ``ARGMAP_LAKE`` and ``ARGMAP_DATA_PATH``), ``
 from __future__ import annotations
 
 import hmac
+import logging
 import os
+import re
 from contextlib import asynccontextmanager
 
 from litestar import Litestar, Request, Response
 from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.exceptions import HTTPException, NotAuthorizedException, SerializationException, ValidationException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
@@ -27,12 +29,16 @@ from argmap.errors import (
     ArgmapError,
     Conflict,
     FormatError,
+    InvalidInput,
     LimitExceeded,
     NotFound,
+    Problem,
+    problem_from_message,
 )
+from argmap.api._openapi import document_errors
 from argmap.store import Store, default_path
 
-__all__ = ["DEFAULT_MAX_BODY", "create_app", "route_handlers"]
+__all__ = ["DEFAULT_MAX_BODY", "create_app", "error_status", "route_handlers"]
 
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
 """Largest request body accepted (bytes); larger bodies get 413."""
@@ -80,15 +86,26 @@ def create_app(
     def provide_store(state: State) -> Store:
         return state.store
 
+    def document(app: Litestar) -> None:
+        # The served document is built once and cached; complete it before the first request.
+        from litestar._openapi.plugin import OpenAPIPlugin
+
+        document_errors(app.plugins.get(OpenAPIPlugin).provide_openapi_schema(), export_media_types())
+
     return Litestar(
         route_handlers=route_handlers(),
         lifespan=[lifespan],
+        on_startup=[document],
+        before_request=_no_nul_in_path,
         dependencies={"store": Provide(provide_store, sync_to_thread=False)},
-        guards=[_auth_guard(token, read_token)],
+        # No token, no guard: a guard costs every request (and Litestar runs a sync one in a thread).
+        guards=[_auth_guard(token, read_token)] if token or read_token else [],
         exception_handlers={
             ArgmapError: _argmap_error,
             ValidationException: _validation_error,
             HTTPException: _http_error,
+            RecursionError: _too_deep,
+            Exception: _internal_error,
         },
         request_max_body_size=max_body,
         openapi_config=OpenAPIConfig(
@@ -134,6 +151,19 @@ def route_handlers() -> list:
     ]
 
 
+def export_media_types() -> dict[str, str]:
+    """Path suffix → media type of every export route, from the renderers' own tables."""
+    from argmap.api.maps import MAP_EXPORTS
+    from argmap.render import briefing, diagram, timeline
+
+    out = {f"/diagram.{ext}": e.media_type for ext, e in diagram.EXPORTERS.items()}
+    out |= {f"/timeline.{ext}": e.media_type for ext, e in timeline.EXPORTERS.items()}
+    out |= {f"/briefing.{ext}": mt for ext, (mt, _) in briefing.EXPORTERS.items()}
+    out |= {"/statements.csv": "text/csv; charset=utf-8", "/statements.json": "application/json",
+            "/statements.parquet": "application/vnd.apache.parquet"}
+    return out
+
+
 # -- Implementation details ----------------------------------------------------------------
 
 
@@ -147,7 +177,8 @@ def _version() -> str:
 
 
 def _auth_guard(token: str | None, read_token: str | None):
-    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    # async: Litestar hands a sync guard to a worker thread, a hop that costs more than the check.
+    async def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         is_read = connection.scope.get("method", "GET") in _READ_METHODS
         # A write token also opens reads; a read token never opens writes.
         allowed = [t for t in ((read_token, token) if is_read else (token,)) if t]
@@ -179,6 +210,7 @@ _STATUS = [
 
 
 def error_status(exc: ArgmapError) -> int:
+    """The HTTP status of one of our errors: 400 unparseable, 404, 409, else 422."""
     return next(code for cls, code in _STATUS if isinstance(exc, cls))
 
 
@@ -186,45 +218,73 @@ def _argmap_error(_: Request, exc: ArgmapError) -> Response:
     return Response(exc.to_dict(), status_code=error_status(exc))
 
 
+_MISSING = re.compile(r"^Missing required (?P<kind>\w+) parameter '(?P<name>[^']+)'")
+
+
 def _validation_error(_: Request, exc: ValidationException) -> Response:
-    problems = []
-    for item in exc.extra or []:
-        if isinstance(item, dict):
-            msg = str(item.get("message", ""))
-            field = item.get("key") or ""
-            path, reason = _split_msgspec(msg)
-            if path and path != "$":
-                field = path
-            elif field and field != "body":
-                field = f"{item.get('source', 'query')}.{field}" if item.get("source") not in (None, "body") else f"$.{field}"
-            else:
-                field = path or "$"
-            problems.append({"field": field, "reason": reason})
+    """Litestar's validation failures in our shape: the body's JSON path or the parameter's name.
+
+    A body that decodes but breaks the model is 422, like the store's own refusals; a query,
+    path or header parameter of the wrong type or value (or missing) makes the request itself
+    malformed: 400.
+    """
+    problems = [_problem(item) for item in exc.extra or [] if isinstance(item, dict)]
     if not problems:
-        problems.append({"field": "$", "reason": exc.detail})
-    body = {"error": "invalid", "message": "; ".join(f"{p['field']}: {p['reason']}" for p in problems), "problems": problems}
-    return Response(body, status_code=422 if problems[0]["field"].startswith("$") else 400)
+        m = _MISSING.match(exc.detail or "")
+        problems = [Problem(m["name"], f"a required {m['kind']} parameter") if m else Problem("$", exc.detail)]
+    body = InvalidInput(problems=problems).to_dict()
+    return Response(body, status_code=422 if all(p.field.startswith("$") for p in problems) else 400)
 
 
-def _split_msgspec(message: str) -> tuple[str, str]:
-    from argmap.errors import _AT, _FIELD_MSG
+def _problem(item: dict) -> Problem:
+    key, message = str(item.get("key") or ""), str(item.get("message", ""))
+    if item.get("source") == "body" or key == "data" or key.startswith("data."):
+        # Litestar reports the body as "data" and strips msgspec's "- at `$.path`"; the key
+        # holds that path, relative to the body.
+        rest = key.removeprefix("data").lstrip(".")
+        path = "$" if not rest else f"${rest}" if rest.startswith("[") else f"$.{rest}"
+        return problem_from_message(message, path)
+    return Problem(key or "$", message)  # a query, path or header parameter, by its name
 
-    path, msg = "", message
-    if m := _AT.match(message):
-        path, msg = m["path"], m["msg"]
-    if m := _FIELD_MSG.match(msg):
-        path, msg = f"{path or '$'}.{m['field']}", m["reason"]
-    return path, msg
+
+def _no_nul_in_path(request: Request) -> None:
+    # Litestar's static files pass the path to os.stat, which raises ValueError on a NUL
+    # (`/ui/static/app.css%00.py` answered 500); no id or file name of ours holds one.
+    if "\x00" in request.scope["path"]:
+        raise FormatError("path", "a path cannot contain NUL characters")
+
+
+def _too_deep(_: Request, exc: RecursionError) -> Response:
+    # msgspec decodes a request body recursively: `[[[[…` 100,000 deep (a 200 kB body) ends
+    # in RecursionError, which is bad input, not a server fault.
+    return Response(FormatError("$", "the document is nested too deeply").to_dict(), status_code=400)
 
 
 def _http_error(_: Request, exc: HTTPException) -> Response:
-    code = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(
-        exc.status_code, "http_error"
-    )
+    if exc.status_code == 400 and isinstance(exc.__cause__, SerializationException):
+        return _argmap_error(_, FormatError("$", f"the body is not valid JSON: {exc.detail}"))
+    code, field = _HTTP_CODES.get(exc.status_code, ("http_error", ""))
     headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
-    field = "body" if exc.status_code == 413 else ("authorization" if exc.status_code == 401 else "")
     return Response(
         {"error": code, "message": exc.detail, "problems": [{"field": field, "reason": exc.detail}]},
         status_code=exc.status_code,
         headers=headers,
     )
+
+
+_HTTP_CODES = {
+    400: ("bad_request", "$"),
+    401: ("unauthorized", "authorization"),
+    403: ("forbidden", "authorization"),
+    404: ("not_found", "path"),
+    405: ("method_not_allowed", "method"),
+    413: ("too_large", "body"),
+}
+
+
+def _internal_error(request: Request, exc: Exception) -> Response:
+    # Whatever escaped our typed errors is a bug: log it whole, answer in the usual shape
+    # without internals (a traceback or SQL could leak what the caller must not see).
+    logging.getLogger("argmap.api").error("%s %s failed", request.method, request.url.path, exc_info=exc)
+    message = "internal error; the server log has the details"
+    return Response({"error": "internal", "message": message, "problems": []}, status_code=500)

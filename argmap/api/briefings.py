@@ -16,6 +16,7 @@ from litestar import Controller, Request, Response, get
 from litestar.params import Parameter
 
 from argmap.api._openapi import by_extension
+from argmap.api._responses import bare
 from argmap.store import Store
 
 __all__ = ["BriefingController"]
@@ -84,7 +85,7 @@ def _briefing(store: Store, map_id: str, fmt: str, options) -> Response:
     data = briefing(store.get_map(map_id), options, fmt)
     disposition = "attachment" if fmt == "pdf" else "inline"
     return Response(
-        data, media_type=EXPORTERS[fmt][0],
+        data, media_type=bare(EXPORTERS[fmt][0]),
         headers={
             "Content-Disposition": f'{disposition}; filename="{map_id}-briefing.{fmt}"',
             # The HTML embeds its figures and styles: it needs nothing from anywhere.

@@ -16,6 +16,7 @@ from litestar import Controller, Request, Response, get
 from litestar.params import Parameter
 
 from argmap.api._openapi import by_extension
+from argmap.api._responses import bare
 from argmap.render.diagram import EXPORTERS, MAX_STATEMENTS, options_from, render
 from argmap.semantics import Semantics, evaluate_map
 from argmap.store import Store
@@ -73,5 +74,5 @@ def _diagram(store: Store, map_id: str, ext: str, params: dict, evaluate: Semant
         options.labels = evaluate_map(m, evaluate, timeout=TIMEOUT).labels
     data = render(m, ext, options, timeout=TIMEOUT)
     disposition = f'inline; filename="{map_id}-diagram.{ext}"'  # map ids are [A-Za-z0-9_.:~-]
-    return Response(data, media_type=EXPORTERS[ext].media_type,
+    return Response(data, media_type=bare(EXPORTERS[ext].media_type),
                     headers={**_HEADERS, "Content-Disposition": disposition})

@@ -7,15 +7,17 @@ one factory builds their common handlers; each Controller adds its own list filt
 # No `from __future__ import annotations`: Litestar reads these handlers' annotations at
 # class-creation time, and the factory's annotations must be the real Struct classes.
 
-from typing import Any, Literal
+from typing import Annotated, Literal
 
 import msgspec
 from litestar import Controller, delete, get, patch, post, put
-from litestar.params import Parameter
+from litestar.params import JSONBody, QueryParameter
 
-from argmap.errors import InvalidInput, LimitExceeded, from_validation_error
+from argmap import query
+from argmap.api._params import PathId, StoreDep
+from argmap.api._partial import merge, partial
+from argmap.errors import InvalidInput, LimitExceeded
 from argmap.model import Argument, Source, Speaker, Statement
-from argmap.store import Store
 
 __all__ = [
     "ArgumentController",
@@ -60,20 +62,27 @@ def _page(cls, items: list, limit: int, offset: int):
     return cls(items=items[:limit], limit=limit, offset=offset, next_offset=offset + limit if more else None)
 
 
-def _entity_handlers(kind: str, plural: str, struct: type):
-    """Handlers shared by the four entity resources: get, create, replace, patch, delete."""
+def _entity_handlers(kind: str, struct: type, read=None):
+    """Handlers shared by the four entity resources: get, create, replace, patch, delete.
+
+    ``read(store, map_id, id)`` answers a GET (default: the store's ``get_<kind>``).
+    """
     title = kind.capitalize()
+    read = read or (lambda store, map_id, item_id: getattr(store, f"get_{kind}")(map_id, item_id))
 
-    @get("/{item_id:str}", operation_id=f"get{title}", summary=f"Get one {kind}", sync_to_thread=True)
-    def get_one(self, store: Store, map_id: str, item_id: str) -> struct:
-        return getattr(store, f"get_{kind}")(map_id, item_id)
+    @get("/{item_id:str}", operation_id=f"get{title}", summary=f"Get one {kind}",
+         sync_to_thread=True)
+    def get_one(self, store: StoreDep, map_id: PathId, item_id: PathId) -> struct:
+        return read(store, map_id, item_id)
 
-    @post("/", operation_id=f"create{title}", summary=f"Create a {kind}", sync_to_thread=True)
-    def create(self, store: Store, map_id: str, data: struct) -> struct:
+    @post("/", operation_id=f"create{title}", summary=f"Create a {kind}",
+          sync_to_thread=True)
+    def create(self, store: StoreDep, map_id: PathId, data: JSONBody[struct]) -> struct:
         return getattr(store, f"add_{kind}")(map_id, data)
 
-    @put("/{item_id:str}", operation_id=f"replace{title}", summary=f"Replace a {kind}", sync_to_thread=True)
-    def replace(self, store: Store, map_id: str, item_id: str, data: struct) -> struct:
+    @put("/{item_id:str}", operation_id=f"replace{title}", summary=f"Replace a {kind}",
+         sync_to_thread=True)
+    def replace(self, store: StoreDep, map_id: PathId, item_id: PathId, data: JSONBody[struct]) -> struct:
         if data.id != item_id:
             raise InvalidInput("$.id", f"the body's id {data.id!r} differs from the path's {item_id!r}")
         return getattr(store, f"update_{kind}")(map_id, data)
@@ -85,14 +94,10 @@ def _entity_handlers(kind: str, plural: str, struct: type):
         description="The body holds the fields to change; `null` clears an optional field.",
         sync_to_thread=True,
     )
-    def change(self, store: Store, map_id: str, item_id: str, data: dict[str, Any]) -> struct:
-        current = msgspec.to_builtins(getattr(store, f"get_{kind}")(map_id, item_id))
-        if "id" in data and data["id"] != item_id:
+    def change(self, store: StoreDep, map_id: PathId, item_id: PathId, data: JSONBody[partial(struct)]) -> struct:
+        if data.id not in (msgspec.UNSET, item_id):
             raise InvalidInput("$.id", "the id of an entity cannot change")
-        try:
-            updated = msgspec.convert({**current, **data}, type=struct)
-        except msgspec.ValidationError as e:
-            raise from_validation_error(e) from None
+        updated = merge(getattr(store, f"get_{kind}")(map_id, item_id), data)
         return getattr(store, f"update_{kind}")(map_id, updated)
 
     @delete(
@@ -106,18 +111,18 @@ def _entity_handlers(kind: str, plural: str, struct: type):
     )
     def remove(
         self,
-        store: Store,
-        map_id: str,
-        item_id: str,
-        cascade: bool = Parameter(default=False, description="Also delete what refers to it."),
+        store: StoreDep,
+        map_id: PathId,
+        item_id: PathId,
+        cascade: Annotated[bool, QueryParameter(description="Also delete what refers to it.")] = False,
     ) -> Deleted:
         return Deleted(deleted=getattr(store, f"delete_{kind}")(map_id, item_id, cascade=cascade))
 
     return get_one, create, replace, change, remove
 
 
-_Limit = Parameter(default=DEFAULT_LIMIT, description=f"Page size, at most {MAX_LIMIT}.")
-_Offset = Parameter(default=0, description="Items to skip (use next_offset from the previous page).")
+Limit = Annotated[int, QueryParameter(description=f"Page size, at most {MAX_LIMIT}.")]
+Offset = Annotated[int, QueryParameter(description="Items to skip (use next_offset from the previous page).")]
 
 SpeakerPage = _page_struct("SpeakerPage", Speaker)
 SourcePage = _page_struct("SourcePage", Source)
@@ -128,12 +133,12 @@ ArgumentPage = _page_struct("ArgumentPage", Argument)
 class SpeakerController(Controller):
     path = "/maps/{map_id:str}/speakers"
     tags = ["speakers"]
-    get_speaker, create_speaker, replace_speaker, patch_speaker, delete_speaker = _entity_handlers(
-        "speaker", "speakers", Speaker
-    )
+    get_speaker, create_speaker, replace_speaker, patch_speaker, delete_speaker = _entity_handlers("speaker", Speaker)
 
     @get("/", operation_id="listSpeakers", summary="List speakers", sync_to_thread=True)
-    def list_speakers(self, store: Store, map_id: str, limit: int = _Limit, offset: int = _Offset) -> SpeakerPage:
+    def list_speakers(
+        self, store: StoreDep, map_id: PathId, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
+    ) -> SpeakerPage:
         page_args(limit, offset)
         store.get_map_info(map_id)
         items = store.list_speakers(map_id)
@@ -143,12 +148,12 @@ class SpeakerController(Controller):
 class SourceController(Controller):
     path = "/maps/{map_id:str}/sources"
     tags = ["sources"]
-    get_source, create_source, replace_source, patch_source, delete_source = _entity_handlers(
-        "source", "sources", Source
-    )
+    get_source, create_source, replace_source, patch_source, delete_source = _entity_handlers("source", Source)
 
     @get("/", operation_id="listSources", summary="List sources", sync_to_thread=True)
-    def list_sources(self, store: Store, map_id: str, limit: int = _Limit, offset: int = _Offset) -> SourcePage:
+    def list_sources(
+        self, store: StoreDep, map_id: PathId, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
+    ) -> SourcePage:
         page_args(limit, offset)
         store.get_map_info(map_id)
         items = store.list_sources(map_id)
@@ -158,8 +163,9 @@ class SourceController(Controller):
 class StatementController(Controller):
     path = "/maps/{map_id:str}/statements"
     tags = ["statements"]
+    # Statements are read most (analysts open the ones an answer names): from the version cache.
     get_statement, create_statement, replace_statement, patch_statement, delete_statement = _entity_handlers(
-        "statement", "statements", Statement
+        "statement", Statement, read=query.statement
     )
 
     @get(
@@ -171,15 +177,21 @@ class StatementController(Controller):
     )
     def list_statements(
         self,
-        store: Store,
-        map_id: str,
-        speaker: str | None = Parameter(default=None, description="Speaker id."),
-        kind: Literal["claim", "event", "derived"] | None = Parameter(default=None, description="Statement kind."),
-        tag: str | None = Parameter(default=None, description="A tag the statement carries."),
-        date_from: str | None = Parameter(default=None, query="from", description="EDTF date: said on or after."),
-        date_to: str | None = Parameter(default=None, query="to", description="EDTF date: said on or before."),
-        limit: int = _Limit,
-        offset: int = _Offset,
+        store: StoreDep,
+        map_id: PathId,
+        speaker: Annotated[str | None, QueryParameter(description="Speaker id.")] = None,
+        kind: Annotated[
+            Literal["claim", "event", "derived"] | None, QueryParameter(description="Statement kind.")
+        ] = None,
+        tag: Annotated[str | None, QueryParameter(description="A tag the statement carries.")] = None,
+        date_from: Annotated[
+            str | None, QueryParameter(name="from", description="EDTF date: said on or after (by overlap).")
+        ] = None,
+        date_to: Annotated[
+            str | None, QueryParameter(name="to", description="EDTF date: said on or before (by overlap).")
+        ] = None,
+        limit: Limit = DEFAULT_LIMIT,
+        offset: Offset = 0,
     ) -> StatementPage:
         page_args(limit, offset)
         store.get_map_info(map_id)
@@ -194,23 +206,24 @@ class ArgumentController(Controller):
     path = "/maps/{map_id:str}/arguments"
     tags = ["arguments"]
     get_argument, create_argument, replace_argument, patch_argument, delete_argument = _entity_handlers(
-        "argument", "arguments", Argument
+        "argument", Argument
     )
 
-    @get("/", operation_id="listArguments", summary="List arguments, filtered", sync_to_thread=True)
+    @get("/", operation_id="listArguments", summary="List arguments, filtered",
+         sync_to_thread=True)
     def list_arguments(
         self,
-        store: Store,
-        map_id: str,
-        kind: Literal["support", "attack", "undercut"] | None = Parameter(default=None, description="Argument kind."),
-        target: str | None = Parameter(default=None, description="Target statement or argument id."),
-        premise: str | None = Parameter(default=None, description="A statement id among the premises."),
-        limit: int = _Limit,
-        offset: int = _Offset,
+        store: StoreDep,
+        map_id: PathId,
+        kind: Annotated[
+            Literal["support", "attack", "undercut"] | None, QueryParameter(description="Argument kind.")
+        ] = None,
+        target: Annotated[str | None, QueryParameter(description="Target statement or argument id.")] = None,
+        premise: Annotated[str | None, QueryParameter(description="A statement id among the premises.")] = None,
+        limit: Limit = DEFAULT_LIMIT,
+        offset: Offset = 0,
     ) -> ArgumentPage:
         page_args(limit, offset)
         store.get_map_info(map_id)
-        items = store.list_arguments(
-            map_id, kind=kind, target=target, premise=premise, limit=limit + 1, offset=offset
-        )
+        items = store.list_arguments(map_id, kind=kind, target=target, premise=premise, limit=limit + 1, offset=offset)
         return _page(ArgumentPage, items, limit, offset)

@@ -76,7 +76,7 @@ class ImportController(Controller):
             default=None, description="The document's format; default from the Content-Type and the content."
         ),
         map_id: str | None = Parameter(
-            query="id", default=None, description="Id of the new map (default: the document's own, else 'import')."
+            query="id", default=None, description="Id of the new map (default: the document's own, else 'imported')."
         ),
         replace: bool = Parameter(default=False, description="Replace a map of the same id."),
     ) -> ImportResult:

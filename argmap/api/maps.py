@@ -5,15 +5,18 @@ whole map document that ``POST /maps`` and ``argmap load`` take. Other features 
 extensions to :data:`MAP_EXPORTS` (Datasette's renderers-by-extension idea).
 """
 
-from typing import Callable
+from typing import Annotated, Callable
 
 import msgspec
 from litestar import Controller, Response, delete, get, patch, post, put
-from litestar.params import Parameter
+from litestar.params import JSONBody, QueryParameter
 
+from argmap.api._params import PathId, StoreDep
+from argmap.api._partial import merge, partial
+from argmap.api._responses import bare
 from argmap.errors import InvalidInput, NotFound
 from argmap.model import Map, MapInfo, check_map
-from argmap.store import Counts, MapSummary, Store
+from argmap.store import Counts, MapSummary
 
 __all__ = ["MAP_EXPORTS", "MapController", "MapList"]
 
@@ -59,8 +62,9 @@ class MapController(Controller):
     path = "/maps"
     tags = ["maps"]
 
-    @get("/", operation_id="listMaps", summary="List maps with their counts", sync_to_thread=True)
-    def list_maps(self, store: Store) -> MapList:
+    @get("/", operation_id="listMaps", summary="List maps with their counts",
+         sync_to_thread=True)
+    def list_maps(self, store: StoreDep) -> MapList:
         return MapList(items=store.list_maps())
 
     @post(
@@ -71,7 +75,7 @@ class MapController(Controller):
         "checked as a whole and stored in one transaction, or refused with every problem named.",
         sync_to_thread=True,
     )
-    def create_map(self, store: Store, data: Map) -> MapSummary:
+    def create_map(self, store: StoreDep, data: JSONBody[Map]) -> MapSummary:
         for i, src in enumerate(data.sources):
             if src.text_file is not None:
                 raise InvalidInput(f"$.sources[{i}].text_file", "a map sent over HTTP cannot name files; send text")
@@ -88,45 +92,37 @@ class MapController(Controller):
         "`.argdown` as an Argdown document.",
         sync_to_thread=True,
     )
-    def get_map(self, store: Store, map_ref: str) -> MapSummary:
+    def get_map(self, store: StoreDep, map_ref: PathId) -> MapSummary:
         try:
             info = store.get_map_info(map_ref)
         except NotFound:
             for ext in sorted(MAP_EXPORTS, key=len, reverse=True):
                 if map_ref.endswith(ext) and len(map_ref) > len(ext):
                     media_type, render = MAP_EXPORTS[ext]
-                    return Response(render(store.get_map(map_ref[: -len(ext)])), media_type=media_type)
+                    return Response(render(store.get_map(map_ref[: -len(ext)])), media_type=bare(media_type))
             raise
         return MapSummary(id=info.id, title=info.title, description=info.description, counts=store.counts(info.id))
 
     @put("/{map_id:str}", operation_id="replaceMapInfo", summary="Change a map's title and description",
          sync_to_thread=True)
-    def replace_map(self, store: Store, map_id: str, data: MapInfo) -> MapInfo:
+    def replace_map(self, store: StoreDep, map_id: PathId, data: JSONBody[MapInfo]) -> MapInfo:
         if data.id != map_id:
             raise InvalidInput("$.id", f"the body's id {data.id!r} differs from the path's {map_id!r}")
         return store.update_map(data)
 
-    @patch("/{map_id:str}", operation_id="patchMapInfo", summary="Change some of a map's fields",
-           sync_to_thread=True)
-    def patch_map(self, store: Store, map_id: str, data: dict[str, object]) -> MapInfo:
-        current = msgspec.structs.asdict(store.get_map_info(map_id))
-        if "id" in data and data["id"] != map_id:
+    @patch("/{map_id:str}", operation_id="patchMapInfo", summary="Change some of a map's fields", sync_to_thread=True)
+    def patch_map(self, store: StoreDep, map_id: PathId, data: JSONBody[partial(MapInfo)]) -> MapInfo:
+        if data.id not in (msgspec.UNSET, map_id):
             raise InvalidInput("$.id", "a map's id cannot change")
-        try:
-            info = msgspec.convert({**current, **data}, type=MapInfo)
-        except msgspec.ValidationError as e:
-            from argmap.errors import from_validation_error
+        return store.update_map(merge(store.get_map_info(map_id), data))
 
-            raise from_validation_error(e) from None
-        return store.update_map(info)
-
-    @delete("/{map_id:str}", operation_id="deleteMap", summary="Delete a map and everything in it",
-            status_code=200, sync_to_thread=True)
+    @delete("/{map_id:str}", operation_id="deleteMap", summary="Delete a map and everything in it", status_code=200,
+            sync_to_thread=True)
     def delete_map(
         self,
-        store: Store,
-        map_id: str,
-        confirm: bool = Parameter(default=False, description="Must be true: a map delete cannot be undone."),
+        store: StoreDep,
+        map_id: PathId,
+        confirm: Annotated[bool, QueryParameter(description="Must be true: a map delete cannot be undone.")] = False,
     ) -> Counts:
         if not confirm:
             raise InvalidInput("confirm", "deleting a whole map needs confirm=true")

@@ -143,7 +143,8 @@ _env.globals.update(
 
 def _page(template: str, status_code: int = 200, **context) -> Response:
     html = _env.get_template(template).render(**context)
-    return Response(html, media_type="text/html; charset=utf-8", status_code=status_code, headers=_HEADERS)
+    # Litestar appends the charset to a text/* type itself.
+    return Response(html, media_type="text/html", status_code=status_code, headers=_HEADERS)
 
 
 def _error_page(exc: ArgmapError | HTTPException, back: str | None = None, back_label: str = "") -> Response:

@@ -1,39 +1,22 @@
 """Analysts' queries: supporters and attackers (direct or transitive), the speaker matrix,
 full-text search, and the statements table for spreadsheets and notebooks."""
 
-import csv
-import io
+from typing import Annotated
 
-import anyio
-from typing import Literal
-
-import msgspec
-from litestar import Controller, Request, Response, get
-from litestar.params import Parameter
+from litestar import Controller, Response, get
+from litestar.params import QueryParameter
 
 from argmap import query
-from argmap.api._openapi import by_extension
+from argmap.api._params import PathId, StoreDep
+from argmap.api._responses import bare
 from argmap.errors import InvalidInput, LimitExceeded
+from argmap.formats.table import TABLE_FORMATS, StatementRow, statement_rows
 from argmap.model import Statement
 from argmap.store import Store
 
-__all__ = ["QueryController", "SearchHit", "SearchResults"]
+__all__ = ["MAX_SEARCH", "QueryController"]
 
 MAX_SEARCH = 200
-
-
-class SearchHit(msgspec.Struct, kw_only=True):
-    statement: Statement
-    score: float
-    speaker: str | None
-    """The speaker's name (or role, when unnamed)."""
-    date: str | None
-    """The date with its precision, for people: '20 Nov 2025', 'c. 26 Nov 2025'."""
-
-
-class SearchResults(msgspec.Struct, kw_only=True):
-    q: str
-    items: list[SearchHit]
 
 
 def _depth(depth: str) -> int | None:
@@ -45,13 +28,13 @@ def _depth(depth: str) -> int | None:
         raise InvalidInput("depth", "must be a whole number or 'all'") from None
 
 
-_Depth = Parameter(
-    default="1",
-    description=f"1 = direct; N = up to N steps (at most {query.MAX_DEPTH}); 'all' = to the end. "
-    f"At most {query.MAX_RESULTS} results (then `truncated` is true).",
-)
-
-_COLUMNS = ["id", "kind", "text", "speaker", "said", "source", "date_source", "quote_start", "quote_end", "tags", "note"]
+Depth = Annotated[
+    str,
+    QueryParameter(
+        description=f"1 = direct; N = up to N steps (at most {query.MAX_DEPTH}); 'all' = to the end. "
+        f"At most {query.MAX_RESULTS} results (then `truncated` is true).",
+    ),
+]
 
 
 class QueryController(Controller):
@@ -59,84 +42,61 @@ class QueryController(Controller):
     tags = ["queries"]
 
     @get("/statements/{statement_id:str}/supporters", operation_id="supporters",
-         summary="What supports a statement, with the chain of arguments", sync_to_thread=True)
-    def supporters(self, store: Store, map_id: str, statement_id: str, depth: str = _Depth) -> query.LinkList:
+         summary="What supports a statement, with the chain of arguments",
+         sync_to_thread=True)
+    def supporters(self, store: StoreDep, map_id: PathId, statement_id: PathId, depth: Depth = "1") -> query.LinkList:
         return query.supporters(store, map_id, statement_id, depth=_depth(depth))
 
     @get("/statements/{statement_id:str}/attackers", operation_id="attackers",
-         summary="What rebuts a statement or undercuts the arguments for it", sync_to_thread=True)
-    def attackers(self, store: Store, map_id: str, statement_id: str, depth: str = _Depth) -> query.LinkList:
+         summary="What rebuts a statement or undercuts the arguments for it",
+         sync_to_thread=True)
+    def attackers(self, store: StoreDep, map_id: PathId, statement_id: PathId, depth: Depth = "1") -> query.LinkList:
         return query.attackers(store, map_id, statement_id, depth=_depth(depth))
 
     @get("/speakers/matrix", operation_id="speakerMatrix",
          summary="How often each speaker's statements support or attack each other speaker's", sync_to_thread=True)
-    def matrix(self, store: Store, map_id: str) -> query.SpeakerMatrix:
+    def matrix(self, store: StoreDep, map_id: PathId) -> query.SpeakerMatrix:
         return query.speaker_matrix(store, map_id)
 
     @get("/search", operation_id="search", summary="Full-text search (BM25) over statements, speakers and sources",
          sync_to_thread=True)
     def search(
         self,
-        store: Store,
-        map_id: str,
-        q: str = Parameter(description="Words to look for.", max_length=500),
-        limit: int = Parameter(default=20, description=f"At most {MAX_SEARCH} hits."),
-    ) -> SearchResults:
+        store: StoreDep,
+        map_id: PathId,
+        q: Annotated[str, QueryParameter(description="Words to look for.", max_length=500)],
+        limit: Annotated[int, QueryParameter(description=f"At most {MAX_SEARCH} hits.")] = 20,
+    ) -> query.SearchResults:
         if not 1 <= limit <= MAX_SEARCH:
             raise LimitExceeded("limit", f"must be between 1 and {MAX_SEARCH}")
-        speakers = {s.id: s.label for s in store.list_speakers(map_id)}
-        hits = store.search(map_id, q, limit=limit)
-        return SearchResults(
-            q=q,
-            items=[
-                SearchHit(
-                    statement=st, score=score, speaker=speakers.get(st.speaker),
-                    date=st.date.label() if st.said else None,
-                )
-                for st, score in hits
-            ],
-        )
+        return query.search(store, map_id, q, limit=limit)
 
-    @get(["/statements.csv", "/statements.json", "/statements.parquet"], operation_id=by_extension("statementsTable"),
-         summary="The whole statements table as CSV, JSON or Parquet")
-    async def table(self, store: Store, map_id: str, request: Request) -> Response:
-        # async + an explicit thread: Litestar 2.25 mishandles `-> Response` on sync_to_thread handlers.
-        fmt = request.url.path.rsplit(".", 1)[1]
-        return await anyio.to_thread.run_sync(_table, store, map_id, fmt)
+    @get("/statements.json", operation_id="statementsJson", summary="Every statement as a JSON array of flat rows",
+         sync_to_thread=True)
+    def table_json(self, store: StoreDep, map_id: PathId) -> list[StatementRow]:
+        return statement_rows(_all_statements(store, map_id))
 
+    @get("/statements.csv", operation_id="statementsCsv", media_type=TABLE_FORMATS["csv"][0],
+         summary="Every statement as CSV (formula-like cells neutralised for spreadsheets)",
+         response_description="RFC 4180 CSV with a header row; tags joined by ';'.",
+         sync_to_thread=True)
+    def table_csv(self, store: StoreDep, map_id: PathId) -> Response[bytes]:
+        return _download(store, map_id, "csv")
 
-def _table(store: Store, map_id: str, fmt: str) -> Response:
-    store.get_map_info(map_id)
-    rows = [_row(s) for s in store.list_statements(map_id)]
-    if fmt == "json":
-        return Response(msgspec.json.encode(rows), media_type="application/json")
-    if fmt == "csv":
-        buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=_COLUMNS)
-        w.writeheader()
-        for r in rows:
-            w.writerow({k: ";".join(v) if isinstance(v, list) else _csv_safe(v) for k, v in r.items()})
-        return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{map_id}-statements.csv"'})
-    import pyarrow
-    import pyarrow.parquet
-
-    out = io.BytesIO()
-    pyarrow.parquet.write_table(pyarrow.Table.from_pylist(rows), out)
-    return Response(out.getvalue(), media_type="application/vnd.apache.parquet",
-                    headers={"Content-Disposition": f'attachment; filename="{map_id}-statements.parquet"'})
+    @get("/statements.parquet", operation_id="statementsParquet", media_type=TABLE_FORMATS["parquet"][0],
+         summary="Every statement as Parquet, for notebooks",
+         response_description="A Parquet file with the columns of the JSON rows.",
+         sync_to_thread=True)
+    def table_parquet(self, store: StoreDep, map_id: PathId) -> Response[bytes]:
+        return _download(store, map_id, "parquet")
 
 
-def _row(s: Statement) -> dict:
-    return {
-        "id": s.id, "kind": s.kind, "text": s.text, "speaker": s.speaker, "said": s.said, "source": s.source,
-        "date_source": s.date_source, "quote_start": s.quote.start if s.quote else None,
-        "quote_end": s.quote.end if s.quote else None, "tags": list(s.tags), "note": s.note,
-    }
+def _all_statements(store: Store, map_id: str) -> list[Statement]:
+    store.get_map_info(map_id)  # an unknown map is a 404, not an empty table
+    return store.list_statements(map_id)
 
 
-def _csv_safe(value):
-    # Spreadsheets run cells that start with = + - @ as formulas: statement text is untrusted.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+def _download(store: Store, map_id: str, ext: str) -> Response[bytes]:
+    media_type, encode = TABLE_FORMATS[ext]
+    return Response(encode(statement_rows(_all_statements(store, map_id))), media_type=bare(media_type),
+                    headers={"Content-Disposition": f'attachment; filename="{map_id}-statements.{ext}"'})

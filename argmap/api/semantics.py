@@ -9,10 +9,12 @@ the 2023 ``p af N`` format) with ``format=`` and any non-JSON content type.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 import msgspec
 from litestar import Controller, Request, get, post
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 from litestar.params import Parameter
 from msgspec import Meta
 
@@ -50,6 +52,30 @@ _Semantics = Parameter(description="grounded, complete, preferred or stable.")
 _Limit = Parameter(default=16, ge=1, le=MAX_EXTENSIONS, description="List at most this many extensions.")
 
 
+@dataclass
+class _SolveOperation(Operation):
+    # The body is read raw (JSON or ICCMA text, by content type), so its schema is stated here.
+    def __post_init__(self) -> None:
+        name = Schema(type=OpenAPIType.STRING, min_length=1, max_length=200)
+        framework = Schema(
+            type=OpenAPIType.OBJECT,
+            required=["arguments"],
+            properties={
+                "arguments": Schema(type=OpenAPIType.ARRAY, items=name),
+                "attacks": Schema(type=OpenAPIType.ARRAY, description="[attacker, attacked] pairs",
+                                  items=Schema(type=OpenAPIType.ARRAY, items=name, min_items=2, max_items=2)),
+            },
+        )
+        self.request_body = RequestBody(
+            required=True,
+            description="The framework: JSON, or ICCMA text (.apx, .tgf, `p af N`) with `format`.",
+            content={
+                "application/json": OpenAPIMediaType(schema=framework),
+                "text/plain": OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING)),
+            },
+        )
+
+
 class EvaluationController(Controller):
     path = "/maps/{map_id:str}"
     tags = ["evaluation"]
@@ -84,6 +110,7 @@ class SolveController(Controller):
         description="The body is JSON `{\"arguments\": [...], \"attacks\": [[a, b], ...]}` "
         "(content type application/json), or ICCMA text (.apx, .tgf, or the 2023 `p af N` "
         "format; any other content type) with `format`.",
+        operation_class=_SolveOperation,
         status_code=200,
         sync_to_thread=False,
     )

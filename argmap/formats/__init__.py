@@ -1,4 +1,5 @@
-"""Interchange formats: AIF JSON and Argdown in and out, beside argmap's own map files.
+"""Interchange formats: AIF JSON and Argdown in and out, beside argmap's own map files
+(and, in ``table.py``, the statements table as CSV, JSON or Parquet for analysts).
 
 Every format module offers the same pair, and ``read`` for the import report::
 
@@ -68,7 +69,7 @@ def detect(data: bytes, *, filename: str | None = None, content_type: str | None
     )
 
 
-def read(data: bytes, format: str, *, map_id: str | None = None, fallback_id: str = "import",
+def read(data: bytes, format: str, *, map_id: str | None = None, fallback_id: str = "imported",
          title: str | None = None, filename: str | None = None) -> Imported:
     """Read a document of ``format`` into a checked map.
 
@@ -111,4 +112,4 @@ def write(m: Map, format: str, **options) -> bytes:
 def id_from_filename(filename: str) -> str:
     """A map id from a file name: ``nodeset21145.json`` → ``nodeset21145``."""
     name = PurePath(filename).name.split(".")[0]
-    return make_id(name, fallback="import") if name else "import"
+    return make_id(name, fallback="imported") if name else "imported"

@@ -180,6 +180,8 @@ def read(data: bytes | str, *, map_id: str = "aif", title: str | None = None) ->
         raise FormatError(field, reason) from None
     except msgspec.DecodeError as e:
         raise FormatError("$", f"not AIF JSON: {e}") from None
+    except RecursionError:  # msgspec recurses into nested values, even ones it then ignores
+        raise FormatError("$", "not AIF JSON: nested too deeply") from None
     if doc.AIF is not None:
         if doc.nodes or doc.edges:
             raise FormatError("$.AIF", "a document is either a nodeset or an xAIF wrapper, not both")

@@ -34,7 +34,7 @@ import duckdb
 
 from argmap.errors import ArgmapError, InvalidInput
 
-__all__ = ["SERIALISE", "attach", "is_conflict", "lake_ddl", "lake_only_ddl", "redact", "use"]
+__all__ = ["SERIALISE", "attach", "is_conflict", "lake_ddl", "lake_only_ddl", "local_ddl", "redact", "use"]
 
 ALIAS = "lake"
 
@@ -58,18 +58,33 @@ _DROPS = [
 ]
 
 
+# Tables of derived data that each process keeps for itself in its in-memory catalog (the
+# search index's record of its builds, see argmap.store._search), never in the lake.
+_LOCAL_TABLES = re.compile(r"^\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?search_indexes\b[^;]*;", re.I | re.M)
+
+
 def lake_ddl(sql: str) -> str:
-    """The same DDL without what DuckLake refuses (keys, checks, list defaults, indexes).
+    """The same DDL without what DuckLake refuses (keys, checks, list defaults, indexes), nor the
+    tables this process keeps to itself (:func:`local_ddl`).
 
     >>> print(lake_ddl("CREATE TABLE t (id VARCHAR PRIMARY KEY, kind VARCHAR CHECK (kind IN ('a')),"
     ...                " tags VARCHAR[] NOT NULL DEFAULT []);\\nCREATE INDEX t_id ON t (id);"))
     CREATE TABLE t (id VARCHAR NOT NULL, kind VARCHAR, tags VARCHAR[] NOT NULL);
     <BLANKLINE>
     """
-    sql = re.sub(r"--[^\n]*", "", sql)  # comments may mention the very words we drop
+    sql = _LOCAL_TABLES.sub("", re.sub(r"--[^\n]*", "", sql))  # comments may mention the very words we drop
     for pattern, repl in _DROPS:
         sql = pattern.sub(repl, sql)
     return sql
+
+
+def local_ddl(sql: str) -> str:
+    """The tables of ``sql`` that a process on a lake keeps in its own in-memory catalog, as they are.
+
+    >>> local_ddl("CREATE TABLE maps (id VARCHAR);\\nCREATE TABLE IF NOT EXISTS search_indexes (map_id VARCHAR);")
+    'CREATE TABLE IF NOT EXISTS search_indexes (map_id VARCHAR);'
+    """
+    return "\n".join(m.group(0).strip() for m in _LOCAL_TABLES.finditer(re.sub(r"--[^\n]*", "", sql)))
 
 
 def lake_only_ddl() -> str:

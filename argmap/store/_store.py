@@ -164,6 +164,8 @@ class Store:
         if lake is not None:
             self.path = "ducklake:" + _lake.redact(lake)
             self._conn = _lake.attach(lake, data_path)
+            # A new cursor starts in this process's in-memory catalog, where its derived data goes.
+            self._conn.cursor().execute(_lake.local_ddl(_schema_sql())).close()
             self._lock = threading.RLock()  # other processes are kept apart by commit conflicts
         else:
             self.path = str(path)
@@ -173,7 +175,7 @@ class Store:
                 raise InvalidInput("db", f"cannot open {self.path}: {e}") from None
             self._lock = _writer_lock(self.path)
         self._local = threading.local()
-        self._local_lock = threading.Lock()
+        self._index_lock = threading.Lock()  # on a lake: this process's search index builds take turns
         self.cache: dict = {}
         """Derived data keyed by map version (the support graph); owned by argmap.query."""
         if not read_only:
@@ -196,8 +198,12 @@ class Store:
         return _lake.use(cur) if self.lake is not None else cur
 
     def _migrate(self) -> None:
-        if self._current_version() == SCHEMA_VERSION:
-            return  # nothing to do: on a lake, re-running the DDL costs a catalog round trip per statement
+        if self.lake is not None:
+            # On a lake every DDL statement is a catalog round trip: a lake at the current
+            # version runs none (so a change to the lake's tables needs a migration). A file
+            # runs schema.sql each time, whose IF NOT EXISTS brings older files up to date.
+            if self._current_version() == SCHEMA_VERSION:
+                return
 
         def fn(cur):
             ddl = _schema_sql() if self.lake is None else _lake.lake_ddl(_schema_sql()) + _lake.lake_only_ddl()
@@ -248,28 +254,6 @@ class Store:
             _touch(outer, touch)
             return result
         return self._transaction(lambda cur: (fn(cur), _touch(cur, touch))[0])
-
-    def write_local(self, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
-        """Write derived data (the search index) where this process keeps it, in one transaction.
-
-        On a file that is the file, through :meth:`write`. On a lake it is the in-memory
-        catalog of this process: ``fn`` gets a cursor there (the lake's tables read as
-        ``lake.<table>``), under a lock of its own, so it never clashes with other servers.
-        """
-        if self.lake is None:
-            return self.write(fn)
-        with self._local_lock:
-            cur = self._conn.cursor()
-            try:
-                cur.begin()
-                result = fn(cur)
-                cur.commit()
-                return result
-            except BaseException:
-                _rollback(cur)
-                raise
-            finally:
-                cur.close()
 
     def _transaction(self, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
         """``fn(cursor)`` in one transaction under the writer lock; on a lake, run again on conflict.
@@ -354,8 +338,10 @@ class Store:
     # -- maps -----------------------------------------------------------------------------
 
     def list_maps(self) -> list[MapSummary]:
-        rows = self._read(lambda c: c.execute("SELECT id, title, description FROM maps ORDER BY id").fetchall())
-        return [MapSummary(id=r[0], title=r[1], description=r[2], counts=self.counts(r[0])) for r in rows]
+        # One snapshot: a map deleted between the list and its counts made GET /maps answer 404.
+        with self.snapshot():
+            rows = self._read(lambda c: c.execute("SELECT id, title, description FROM maps ORDER BY id").fetchall())
+            return [MapSummary(id=r[0], title=r[1], description=r[2], counts=self.counts(r[0])) for r in rows]
 
     def get_map_info(self, map_id: str) -> MapInfo:
         row = self._read(
@@ -370,7 +356,7 @@ class Store:
 
         def fn(cur):
             if _exists(cur, "maps", None, info.id):
-                raise DuplicateId("id", f"map {info.id!r} already exists")
+                raise DuplicateId("$.id", f"map {info.id!r} already exists")
             cur.execute(
                 "INSERT INTO maps (id, title, description) VALUES ($id, $title, $description)",
                 msgspec.structs.asdict(info),
@@ -398,7 +384,7 @@ class Store:
         def fn(cur):
             _require_map(cur, map_id)
             counts = _counts(cur, map_id)
-            _delete_map_rows(cur, map_id)
+            _delete_map_rows(self, cur, map_id)
             return counts
 
         return self.write(fn)
@@ -415,8 +401,8 @@ class Store:
         def fn(cur):
             if _exists(cur, "maps", None, m.id):
                 if not replace:
-                    raise DuplicateId("id", f"map {m.id!r} already exists (load with replace to overwrite it)")
-                _delete_map_rows(cur, m.id)
+                    raise DuplicateId("$.id", f"map {m.id!r} already exists (load with replace to overwrite it)")
+                _delete_map_rows(self, cur, m.id)
             cur.execute(
                 "INSERT INTO maps (id, title, description, extras) VALUES ($id, $title, $description, $extras)",
                 {**msgspec.structs.asdict(m.info), "extras": _extras_json(m.extras)},
@@ -469,7 +455,7 @@ class Store:
         return self.write(fn, touch=map_id)
 
     def get_speaker(self, map_id: str, speaker_id: str) -> Speaker:
-        return _one(self.list_speakers(map_id, ids=[speaker_id]), "speaker", speaker_id)
+        return self._one(self.list_speakers(map_id, ids=[speaker_id]), map_id, "speaker", speaker_id)
 
     def list_speakers(self, map_id: str, *, ids: list[str] | None = None) -> list[Speaker]:
         sql = "SELECT id, name, role, affiliation FROM speakers WHERE map_id = $m"
@@ -509,7 +495,7 @@ class Store:
         return self.write(fn, touch=map_id)
 
     def get_source(self, map_id: str, source_id: str) -> Source:
-        return _one(self.list_sources(map_id, ids=[source_id]), "source", source_id)
+        return self._one(self.list_sources(map_id, ids=[source_id]), map_id, "source", source_id)
 
     def list_sources(self, map_id: str, *, ids: list[str] | None = None) -> list[Source]:
         sql = "SELECT id, title, publisher, url, published, text FROM sources WHERE map_id = $m"
@@ -563,7 +549,9 @@ class Store:
         return self.write(fn, touch=map_id)
 
     def get_statement(self, map_id: str, statement_id: str) -> Statement:
-        return _one(self.list_statements(map_id, ids=[statement_id]), "statement", statement_id)
+        # The hot read: one lookup through the id index (see schema.sql), not a filtered scan.
+        rows = self._read(lambda c: c.execute(_STATEMENT_BY_ID, {"id": statement_id}).fetchall())
+        return self._one([_statement(r[1:]) for r in rows if r[0] == map_id], map_id, "statement", statement_id)
 
     def list_statements(
         self,
@@ -581,7 +569,10 @@ class Store:
         """Statements in map order, filtered; dates filter by overlap (``2025-11`` = the month)."""
         where, params = ["map_id = $m"], {"m": map_id}
         if ids is not None:
-            where.append(_ids_clause("id", ids, params))
+            # Through the id index; the map is checked below (a map_id filter beside the id
+            # lookup would make DuckDB scan the table instead).
+            params = {}
+            where = [_ids_in("id", ids, params)]
         if speaker is not None:
             where.append("speaker_id = $speaker")
             params["speaker"] = speaker
@@ -597,12 +588,14 @@ class Store:
         if date_to is not None:
             where.append("said_lo <= $to_hi")
             params["to_hi"] = _date_arg("to", date_to).upper
-        sql = (
-            "SELECT id, text, kind, speaker_id, said, source_id, date_source_id, quote_start, quote_end, "
-            "quote_text, tags, note, extras FROM statements WHERE " + " AND ".join(where) + " ORDER BY seq, id"
-        ) + _page(limit, offset, params)
+        sql = f"SELECT {_STATEMENT_COLUMNS} FROM statements WHERE " + " AND ".join(where) + " ORDER BY seq, id"
+        if ids is not None:
+            rows = [r[1:] for r in self._read(lambda c: c.execute(sql, params).fetchall()) if r[0] == map_id]
+            _page(limit, offset, {})  # the same checks of limit and offset as below
+            return [_statement(r) for r in rows[offset : None if limit is None else offset + limit]]
+        sql += _page(limit, offset, params)
         rows = self._read(lambda c: c.execute(sql, params).fetchall())
-        return [_statement(r) for r in rows]
+        return [_statement(r[1:]) for r in rows]
 
     def update_statement(self, map_id: str, st: Statement) -> Statement:
         st = validate(st)
@@ -641,7 +634,16 @@ class Store:
         return self.write(fn, touch=map_id)
 
     def get_argument(self, map_id: str, argument_id: str) -> Argument:
-        return _one(self.list_arguments(map_id, ids=[argument_id]), "argument", argument_id)
+        def fn(c):
+            # Two lookups through the id indexes; list_arguments' subquery would scan premises.
+            row = next((r for r in c.execute(_ARGUMENT_BY_ID, {"id": argument_id}).fetchall() if r[0] == map_id), None)
+            if row is None:
+                return []
+            premises = c.execute(_PREMISES_OF, {"id": argument_id}).fetchall()
+            return [Argument(id=row[1], kind=row[2], target=row[3], scheme=row[4], note=row[5],
+                             extras=_extras(row[6]), premises=[p[1] for p in premises if p[0] == map_id])]
+
+        return self._one(self._read(fn), map_id, "argument", argument_id)
 
     def list_arguments(
         self,
@@ -709,19 +711,31 @@ class Store:
     def search(self, map_id: str, q: str, *, limit: int = 20) -> list[tuple[Statement, float]]:
         """Statements ranked by BM25 over their text, their speaker's name and their source's title.
 
-        DuckDB's full-text index does not follow writes, so it is rebuilt on the first search
-        after any map changed (the index remembers the map versions it was built from).
+        DuckDB's full-text index does not follow writes, so a map's index is rebuilt on the
+        first search after the map changed (the index records the map version it was built from).
         """
-        from argmap.store import _search
-
-        self.get_map_info(map_id)
-        if not q.strip():
-            raise InvalidInput("q", "must not be empty")
-        with self._lock:
-            _search.ensure_index(self)
-        hits = self._read(lambda c: _search.query(self, c, map_id, q, limit))
+        _, hits = self.rank(map_id, q, limit=limit)
         by_id = {s.id: s for s in self.list_statements(map_id, ids=[h[0] for h in hits])} if hits else {}
         return [(by_id[i], score) for i, score in hits]
+
+    def rank(self, map_id: str, q: str, *, limit: int = 20) -> tuple[int, list[tuple[str, float]]]:
+        """What :meth:`search` finds, as statement ids and scores, with the map version searched."""
+        from argmap.store import _search
+
+        if not q.strip():
+            raise InvalidInput("q", "must not be empty")
+
+        def fn(c):
+            fts, version = _search.ensure_index(self, c, map_id)
+            return version, _search.query(c, fts, q, limit)
+
+        return self._read(fn)
+
+    def _one(self, items: list, map_id: str, what: str, id_: str):
+        if items:
+            return items[0]
+        self.get_map_info(map_id)  # raises NotFound naming the map when the map is missing
+        raise NotFound("id", f"no {what} {id_!r} in map {map_id!r}")
 
     # -- relations (rephrase, preference) --------------------------------------------------
 
@@ -837,10 +851,8 @@ def _no_text_file(src: Source) -> None:
 def _exists(cur, table: str, map_id: str | None, id_: str) -> bool:
     if map_id is None:
         return cur.execute(f"SELECT 1 FROM {table} WHERE id = $id", {"id": id_}).fetchone() is not None
-    return (
-        cur.execute(f"SELECT 1 FROM {table} WHERE map_id = $m AND id = $id", {"m": map_id, "id": id_}).fetchone()
-        is not None
-    )
+    # By id alone, so that the id index answers (see schema.sql); then the map.
+    return any(r[0] == map_id for r in cur.execute(f"SELECT map_id FROM {table} WHERE id = $id", {"id": id_}).fetchall())
 
 
 def _require_map(cur, map_id: str) -> None:
@@ -899,12 +911,13 @@ def _check_statement_refs(cur, map_id: str, st: Statement) -> None:
 
 
 def _check_argument_refs(cur, map_id: str, arg: Argument) -> None:
+    params: dict = {}
     found = {
         r[0]
         for r in cur.execute(
-            "SELECT id FROM statements WHERE map_id = $m AND list_contains($ids, id)",
-            {"m": map_id, "ids": [*arg.premises, arg.target]},
+            "SELECT id, map_id FROM statements WHERE " + _ids_in("id", [*arg.premises, arg.target], params), params
         ).fetchall()
+        if r[1] == map_id
     }
     problems = []
     for j, p in enumerate(arg.premises):
@@ -971,7 +984,10 @@ def _delete(cur, map_id: str, kind: str, id_: str, cascade: bool) -> list[str]:
     return [f"{k}:{i}" for k, i in doomed]
 
 
-def _delete_map_rows(cur, map_id: str) -> None:
+def _delete_map_rows(store: Store, cur, map_id: str) -> None:
+    from argmap.store import _search
+
+    _search.drop_index(store, cur, map_id)
     for table in ("relations", "premises", "arguments", "statements", "sources", "speakers"):
         cur.execute(f"DELETE FROM {table} WHERE map_id = $m", {"m": map_id})
     cur.execute("DELETE FROM maps WHERE id = $m", {"m": map_id})
@@ -1003,6 +1019,19 @@ def _select(cur, sql: str, map_id: str, ids: list[str] | None):
     return cur.execute(sql + " ORDER BY seq, id", params).fetchall()
 
 
+def _ids_in(column: str, ids: list[str], params: dict) -> str:
+    """``column IN (ids)`` that DuckDB answers through the column's index.
+
+    The list goes in as one JSON string: binding a Python list of 700 strings costs DuckDB
+    about 40 ms, parsing the same ids from JSON well under one.
+    """
+    if len(ids) == 1:
+        params["id0"] = ids[0]
+        return f"{column} = $id0"
+    params["ids"] = msgspec.json.encode(list(ids)).decode()
+    return f"{column} IN (SELECT unnest(from_json($ids, '[\"VARCHAR\"]')))"
+
+
 def _ids_clause(column: str, ids: list[str], params: dict) -> str:
     # A single id must hit the primary-key index; list_contains would scan the table.
     if len(ids) == 1:
@@ -1010,12 +1039,6 @@ def _ids_clause(column: str, ids: list[str], params: dict) -> str:
         return f"{column} = $id0"
     params["ids"] = ids
     return f"list_contains($ids, {column})"
-
-
-def _one(items: list, what: str, id_: str):
-    if not items:
-        raise NotFound("id", f"no {what} {id_!r}")
-    return items[0]
 
 
 def _insert_many(cur, table: str, rows: Iterable[dict]) -> None:
@@ -1061,6 +1084,15 @@ def _statement_row(map_id: str, seq: int, s: Statement) -> dict:
         "quote_start": q and q.start, "quote_end": q and q.end, "quote_text": q and q.text,
         "tags": list(s.tags), "note": s.note, "extras": _extras_json(s.extras),
     }
+
+
+_STATEMENT_COLUMNS = (
+    "map_id, id, text, kind, speaker_id, said, source_id, date_source_id, quote_start, quote_end, quote_text, tags, "
+    "note, extras"
+)
+_STATEMENT_BY_ID = f"SELECT {_STATEMENT_COLUMNS} FROM statements WHERE id = $id"
+_ARGUMENT_BY_ID = "SELECT map_id, id, kind, target_id, scheme, note, extras FROM arguments WHERE id = $id"
+_PREMISES_OF = "SELECT map_id, statement_id FROM premises WHERE argument_id = $id ORDER BY position"
 
 
 def _statement(r) -> Statement:

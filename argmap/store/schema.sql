@@ -91,3 +91,18 @@ CREATE TABLE IF NOT EXISTS premises (
     statement_id VARCHAR NOT NULL,
     PRIMARY KEY (map_id, argument_id, position)
 );
+
+-- DuckDB answers a lookup through an ART index only for an equality on one column, never
+-- through the composite primary key: `map_id = $m AND id = $id` scans the table (about 2 ms
+-- at 100,000 statements), `id = $id` on these indexes takes about 0.4 ms. The store looks
+-- rows up by id alone and keeps the row of the right map (ids repeat across maps, rarely).
+CREATE INDEX IF NOT EXISTS statements_id ON statements (id);
+CREATE INDEX IF NOT EXISTS arguments_id ON arguments (id);
+CREATE INDEX IF NOT EXISTS premises_argument ON premises (argument_id);
+
+-- The full-text index of each map (argmap.store._search) is derived data, rebuilt when the
+-- map's version moves on; this records the version each index was built from.
+CREATE TABLE IF NOT EXISTS search_indexes (
+    map_id  VARCHAR PRIMARY KEY,
+    version BIGINT NOT NULL
+);

@@ -50,7 +50,9 @@ def test_import_aif_by_sniffing_json(client):
 def test_import_argdown_by_content_type_and_by_parameter(client):
     r = client.post("/maps/import", content=ARGDOWN, headers={"content-type": "text/x-argdown"})
     assert r.status_code == 201, r.text
-    assert (r.json()["id"], r.json()["title"]) == ("import", "Taxes")
+    # Not "import": /maps/import is the import route, so a map of that id could never be read.
+    assert (r.json()["id"], r.json()["title"]) == ("imported", "Taxes")
+    assert client.get("/maps/imported").status_code == 200
     assert r.json()["document"] == {"statements": 1, "arguments": 1, "support relations": 1}
     r = client.post("/maps/import?format=argdown&id=taxes-2", content=ARGDOWN, headers={"content-type": "text/plain"})
     assert r.status_code == 201 and r.json()["id"] == "taxes-2"

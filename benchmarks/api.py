@@ -1,0 +1,279 @@
+"""The HTTP API under load: a generated 100,000-statement map served by ``argmap serve``.
+
+Run (about three minutes; needs ``wrk``: ``apt-get install -y wrk``)::
+
+    python benchmarks/api.py            # or: make bench
+    python benchmarks/api.py --statements 20000 --duration 5   # a quick look
+
+It builds a map of 100,000 statements and 200,000 arguments in a temporary DuckDB file
+(``Store.load_map``), times the four queries in-process (the baseline: the same Store and
+query functions the handlers call, no HTTP), then starts the real server (granian) on a free
+port of 127.0.0.1 and drives it from a second process with ``wrk`` for a fixed time per query,
+each request a different statement or search picked from a fixed list: first unmeasured (a
+long-running server's caches are warm), then ``-c32`` for throughput and ``-c4`` for latency
+under light load (with 32 connections queued, latency is 32 / throughput whatever the code
+does). It prints requests/s and p50/p99 latency, the in-process p50/p99, and the ratio of HTTP
+p50 to in-process p50.
+
+Targets (2 cores): >= 1,500 req/s single-statement read (at -c32); p99 <= 50 ms depth-5
+supporters and p50 <= 20 ms search (at -c4). Peer (BENCHMARKS.md): Litestar + msgspec + DuckDB
+GET one row, granian, wrk -t1 -c32: 1,690-1,740 req/s. The machine is shared: compare runs
+made at a similar load average (printed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # measure the tree this file is in, whatever is installed
+
+from argmap import query  # noqa: E402
+from argmap.model import Argument, Map, Source, Speaker, Statement  # noqa: E402
+from argmap.store import Store  # noqa: E402
+
+PEER_RPS = "1,690-1,740 req/s (Litestar + msgspec + DuckDB GET one row, granian, BENCHMARKS.md)"
+MAP_ID = "bench"
+SEARCHES = ["kupiansk", "kupiansk front", "ceasefire talks", "sanctions envoy", "assets reconstruction", "front"]
+
+
+def generate(n_statements: int, n_arguments: int, seed: int = 7) -> Map:
+    """A map shaped like a big real one: local support chains, rebuttals, undercuts, Zipf words.
+
+    Arguments point from later statements to earlier ones (within 2,000 places), so chains
+    are long and acyclic, and a statement has about three direct supporters.
+    """
+    rnd = random.Random(seed)
+    syll = ["ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "de", "pa", "gro", "stan", "kor", "bel", "ti"]
+    vocab = sorted({"".join(rnd.choice(syll) for _ in range(rnd.randint(2, 4))) for _ in range(8000)})
+    rnd.shuffle(vocab)
+    planted = ["kupiansk", "front", "ceasefire", "talks", "sanctions", "envoy", "assets", "reconstruction"]
+    cum, total = [], 0.0
+    for i in range(len(vocab)):  # Zipf: a few common words, a long tail
+        total += 1 / (i + 1)
+        cum.append(total)
+    speakers = [Speaker(id=f"sp{i}", name=f"Speaker {w.title()}", role="official") for i, w in enumerate(vocab[:200])]
+    sources = [Source(id=f"src{i}", title=f"Report on {vocab[i]} and {vocab[i + 1]}") for i in range(1000)]
+    statements = []
+    for i in range(n_statements):
+        words = rnd.choices(vocab, cum_weights=cum, k=rnd.randint(8, 20))
+        if rnd.random() < 0.05:
+            words[rnd.randrange(len(words))] = rnd.choice(planted)
+        month, day = rnd.randint(1, 12), rnd.randint(1, 28)
+        said = rnd.choice([f"2025-{month:02d}", f"2025-{month:02d}-{day:02d}", f"2025-{month:02d}-{day:02d}~", None])
+        statements.append(
+            Statement(
+                id=f"s{i}", text=" ".join(words).capitalize() + ".", said=said,
+                speaker=rnd.choice(speakers).id if rnd.random() < 0.9 else None,
+                source=rnd.choice(sources).id, kind="claim" if rnd.random() < 0.9 else "event",
+            )
+        )
+    arguments = []
+    supports: list[str] = []
+    for j in range(n_arguments):
+        r = rnd.random()
+        if r < 0.1 and supports:
+            target, kind = rnd.choice(supports), "undercut"
+            premises = [f"s{rnd.randrange(n_statements)}"]
+        else:
+            kind = "support" if r < 0.8 else "attack"
+            t = rnd.randrange(n_statements - 1)
+            target = f"s{t}"
+            hi = min(n_statements, t + 2000)
+            premises = [f"s{p}" for p in rnd.sample(range(t + 1, hi), min(hi - t - 1, rnd.choice([1, 1, 2, 3])))]
+        arguments.append(Argument(id=f"a{j}", kind=kind, premises=premises, target=target))
+        if kind == "support":
+            supports.append(f"a{j}")
+    return Map(id=MAP_ID, title="Generated benchmark map", speakers=speakers, sources=sources,
+               statements=statements, arguments=arguments)
+
+
+def percentile(samples: list[float], p: float) -> float:
+    s = sorted(samples)
+    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
+
+
+def in_process(store: Store, cases: dict[str, list], reps: int) -> dict[str, tuple[float, float]]:
+    """p50/p99 in ms of each case's function, run directly on the Store (no HTTP)."""
+    out = {}
+    for name, calls in cases.items():
+        for fn in calls[:reps]:
+            fn()  # warm, as the server is before it is measured: caches by map version, DuckDB's own
+        times = []
+        for k in range(reps):
+            fn = calls[k % len(calls)]
+            t = time.perf_counter()
+            fn()
+            times.append((time.perf_counter() - t) * 1000)
+        out[name] = (percentile(times, 50), percentile(times, 99))
+    return out
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(db: str, port: int) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
+    env.pop("ARGMAP_TOKEN", None)
+    env.pop("ARGMAP_READ_TOKEN", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "argmap.cli", "--db", db, "serve", "--port", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"argmap serve exited ({proc.returncode}): {proc.stderr.read().decode()[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/maps/{MAP_ID}", timeout=2) as r:
+                if r.status == 200:
+                    return proc
+        except OSError:
+            time.sleep(0.3)
+    stop_server(proc)
+    raise SystemExit("argmap serve did not answer within 60 s")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)  # the session we started: granian and its workers
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+_LUA = """
+local paths = {%s}
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", paths[(i %% #paths) + 1])
+end
+"""
+
+
+def run_wrk(port: int, paths: list[str], duration: int, connections: int, folder: Path) -> tuple[float, float, float, int]:
+    """requests/s, p50 ms, p99 ms and failures (non-2xx answers, socket errors, timeouts) from wrk."""
+    script = folder / "paths.lua"
+    script.write_text(_LUA % ", ".join('"' + p.replace('"', '\\"') + '"' for p in paths))
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(script), f"http://127.0.0.1:{port}"],
+        capture_output=True, text=True, timeout=duration + 60, check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
+    lat = {m[0]: _ms(m[1]) for m in re.findall(r"^\s+(50|99)(?:\.0+)?%\s+(\S+)", out, re.M)}
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    return rps, lat["50"], lat["99"], (int(bad[1]) if bad else 0) + (sum(map(int, errors.groups())) if errors else 0)
+
+
+def _ms(value: str) -> float:
+    n, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()
+    return float(n) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--statements", type=int, default=100_000)
+    ap.add_argument("--arguments", type=int, default=200_000)
+    ap.add_argument("--duration", type=int, default=10, help="wrk seconds per query")
+    ap.add_argument("--connections", type=int, default=32, help="wrk connections for the throughput run")
+    ap.add_argument("--light", type=int, default=4, help="wrk connections for the latency run (light load)")
+    ap.add_argument("--reps", type=int, default=300, help="in-process repetitions per query")
+    args = ap.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("benchmarks/api.py needs wrk: apt-get install -y wrk")
+
+    with tempfile.TemporaryDirectory(prefix="argmap-bench-") as tmp:
+        folder = Path(tmp)
+        db = str(folder / "bench.duckdb")
+        t = time.perf_counter()
+        m = generate(args.statements, args.arguments)
+        t_gen = time.perf_counter() - t
+        rnd = random.Random(11)
+        ids = [f"s{rnd.randrange(args.statements // 2)}" for _ in range(1000)]
+        with Store(db) as store:
+            t = time.perf_counter()
+            store.load_map(m)
+            t_load = time.perf_counter() - t
+            t = time.perf_counter()
+            store.search(MAP_ID, "kupiansk")
+            t_index = time.perf_counter() - t
+            print(f"map: {args.statements:,} statements, {args.arguments:,} arguments; generated in {t_gen:.1f} s, "
+                  f"loaded in {t_load:.1f} s; search index built in {t_index:.2f} s")
+            cases = {
+                "get one statement": [lambda i=i: query.statement(store, MAP_ID, i) for i in ids],
+                "direct supporters": [lambda i=i: query.supporters(store, MAP_ID, i, depth=1) for i in ids],
+                "supporters depth 5": [lambda i=i: query.supporters(store, MAP_ID, i, depth=5) for i in ids],
+                "search": [lambda q=q: query.search(store, MAP_ID, q) for q in SEARCHES],
+            }
+            sizes = [len(query.supporters(store, MAP_ID, i, depth=5).items) for i in ids[:200]]
+            print(f"depth-5 supporters per statement: median {statistics.median(sizes):.0f}, max {max(sizes)}")
+            local = in_process(store, cases, args.reps)
+        del m
+
+        paths = {
+            "get one statement": [f"/maps/{MAP_ID}/statements/{i}" for i in ids],
+            "direct supporters": [f"/maps/{MAP_ID}/statements/{i}/supporters" for i in ids],
+            "supporters depth 5": [f"/maps/{MAP_ID}/statements/{i}/supporters?depth=5" for i in ids],
+            "search": [f"/maps/{MAP_ID}/search?q={q.replace(' ', '+')}" for q in SEARCHES],
+        }
+        port = free_port()
+        proc = start_server(db, port)
+        try:
+            for ps in paths.values():  # build the graph and the search index before any load
+                urllib.request.urlopen(f"http://127.0.0.1:{port}{ps[0]}", timeout=120).read()
+            http, light = {}, {}
+            for name, ps in paths.items():
+                # An unmeasured run first: a long-running server has warm caches (statements by
+                # version, parsed dates, DuckDB's buffers); the figures are for that server.
+                run_wrk(port, ps, 3, args.connections, folder)
+                http[name] = run_wrk(port, ps, args.duration, args.connections, folder)
+                light[name] = run_wrk(port, ps, max(3, args.duration // 2), args.light, folder)
+        finally:
+            stop_server(proc)
+
+    load = os.getloadavg()[0]
+    light_s = max(3, args.duration // 2)
+    print(f"\nHTTP: argmap serve (granian), wrk -t1 on 127.0.0.1, {args.duration}s at -c{args.connections} "
+          f"(throughput) and {light_s}s at -c{args.light} (light load); in-process: the same Store/query "
+          f"call, {args.reps} runs, no HTTP. Load average at the end: {load:.1f} on {os.cpu_count()} cores.")
+    print(f"{'':<20} {'-c' + str(args.connections):^33} | {'-c' + str(args.light):^17} | {'in-process':^19} |")
+    print(f"{'query':<20} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} | {'p50 ms':>8} {'p99 ms':>8} | "
+          f"{'p50 ms':>9} {'p99 ms':>9} | HTTP/local p50 (-c{args.light})")
+    for name, (rps, p50, p99, bad) in http.items():
+        _, lt50, lt99, lbad = light[name]
+        lp50, lp99 = local[name]
+        print(f"{name:<20} {rps:>8,.0f} {p50:>8.2f} {p99:>8.2f} {bad + lbad:>6} | {lt50:>8.2f} {lt99:>8.2f} | "
+              f"{lp50:>9.3f} {lp99:>9.3f} | {lt50 / lp50:>6.1f}x")
+    print(f"\npeer: {PEER_RPS}")
+    checks = [
+        (f"single-statement read >= 1,500 req/s (-c{args.connections})", http["get one statement"][0] >= 1500),
+        (f"depth-5 supporters p99 <= 50 ms (-c{args.light})", light["supporters depth 5"][2] <= 50),
+        (f"search p50 <= 20 ms (-c{args.light})", light["search"][1] <= 20),
+        ("no failed requests", all(v[3] == 0 for v in [*http.values(), *light.values()])),
+    ]
+    for text, ok in checks:
+        print(f"  [{'ok' if ok else 'MISSED'}] {text}")
+
+
+if __name__ == "__main__":
+    main()
