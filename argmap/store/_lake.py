@@ -20,7 +20,10 @@ Three things differ from a DuckDB file, and this module holds them:
   updates the one row of ``lake_writes`` (:data:`SERIALISE`): two overlapping writes always
   clash, and the loser is run again on a fresh snapshot.
 - **Extensions.** ``ducklake`` and ``postgres_scanner`` are loaded from the PyPI packages that
-  bundle them for the pinned duckdb, so a server needs no internet access.
+  bundle them for the pinned duckdb, so a server needs no internet access. DuckDB checks an
+  extension's signature by hashing the whole file (88 MB with ``fts``: 0.3-0.5 s, most of
+  opening a store); it does so for the first store of a process, and later stores load the
+  very same files (same path, size and mtime) without checking again.
 """
 
 from __future__ import annotations
@@ -97,11 +100,20 @@ def attach(lake: str, data_path: str | os.PathLike | None) -> duckdb.DuckDBPyCon
 
     Raises InvalidInput naming ``lake`` when the catalog cannot be reached or opened.
     """
-    conn = duckdb.connect(":memory:")
+    from argmap.store._search import extension_path as fts_path  # search runs on a lake too
+
+    files = [_extension("duckdb_extension_postgres_scanner", "postgres_scanner"),
+             _extension("duckdb_extension_ducklake", "ducklake"), fts_path()]
+    checked = all(_stamp(f) in _CHECKED for f in files)
+    # Unsigned extensions are allowed only where every file this store loads had its signature
+    # checked by DuckDB earlier in this process, and nothing else may be loaded on its own.
+    conn = duckdb.connect(":memory:", config={"allow_unsigned_extensions": "true", "autoload_known_extensions": "false",
+                                              "autoinstall_known_extensions": "false"} if checked else {})
     try:
-        for package, name in (("duckdb_extension_postgres_scanner", "postgres_scanner"),
-                              ("duckdb_extension_ducklake", "ducklake")):
-            conn.execute(f"LOAD '{_extension(package, name)}'")  # paths from our own packages
+        for f in files:
+            conn.execute(f"LOAD '{f}'")  # paths from our own packages
+        if not checked:
+            _CHECKED.update(_stamp(f) for f in files)
         options = ""
         if data_path is not None:
             if "://" not in str(data_path):  # a local or mounted folder; s3:// and the like exist already
@@ -125,6 +137,15 @@ def use(cur: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
 def is_conflict(e: BaseException) -> bool:
     """Whether DuckLake refused a commit because another process committed a clashing write."""
     return isinstance(e, duckdb.TransactionException) and "conflict" in str(e).lower()
+
+
+_CHECKED: set[tuple[str, int, int]] = set()
+"""(path, size, mtime) of the extension files whose signature DuckDB checked in this process."""
+
+
+def _stamp(path: str) -> tuple[str, int, int]:
+    st = os.stat(path)
+    return path, st.st_size, st.st_mtime_ns
 
 
 @lru_cache(maxsize=None)
