@@ -4,8 +4,8 @@ against one server on a DuckDB file (the baseline, measured in the same run).
 Run (about a minute; with no ``--lake`` it starts a throw-away PostgreSQL cluster as the
 tests do, which needs Debian's ``postgresql``)::
 
-    PYTHONPATH=. python benchmarks/lake.py [--duration 10] [--clients 8]
-    PYTHONPATH=. python benchmarks/lake.py --lake 'postgres:dbname=argmap_bench host=db.internal' \\
+    python benchmarks/lake.py [--duration 10] [--clients 8]
+    python benchmarks/lake.py --lake 'postgres:dbname=argmap_bench host=db.internal' \\
         --data-path /mnt/argmap-bench-data
 
 For each set-up it starts the servers on free ports of 127.0.0.1, loads the seed map, and then
@@ -22,6 +22,7 @@ For each set-up it starts the servers on free ports of 127.0.0.1, loads the seed
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import socket
 import subprocess
@@ -34,10 +35,13 @@ from pathlib import Path
 
 import httpx
 
-from argmap.mapfile import load
-from argmap.store import Store
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # measure the tree this file is in, whatever is installed
 
-SEED = Path(__file__).resolve().parents[1] / "seeds" / "peace-plan.yaml"
+from argmap.mapfile import load  # noqa: E402
+from argmap.store import Store  # noqa: E402
+
+SEED = REPO / "seeds" / "peace-plan.yaml"
 
 
 def main() -> None:
@@ -49,23 +53,32 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=8, help="Writing threads")
     ap.add_argument("--servers", default="1,2,4", help="Server counts to try on the lake")
     args = ap.parse_args()
-    cluster = None
-    if args.lake is None:
-        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-        import pgcluster  # the tests' throw-away cluster: one way to start PostgreSQL, not two
+    with throwaway_lake(args.lake, args.data_path) as (args.lake, args.data_path):
+        compare(args.lake, args.data_path, [int(x) for x in args.servers.split(",")], args.clients, args.duration)
 
-        if pgcluster.binaries() is None:
-            sys.exit("benchmarks/lake.py: PostgreSQL is not installed (apt-get install postgresql); or pass --lake")
-        cluster = pgcluster.Cluster(pgcluster.binaries())
-        args.lake, args.data_path = cluster.new_lake()
+
+@contextlib.contextmanager
+def throwaway_lake(lake: str | None = None, data_path: str | None = None):
+    """``(lake, data_path)``: the one given, or a new catalog in a throw-away PostgreSQL cluster
+    (started as the tests start theirs, and removed after)."""
+    if lake is not None:
+        yield lake, data_path
+        return
+    sys.path.insert(0, str(REPO / "tests"))
+    import pgcluster  # the tests' throw-away cluster: one way to start PostgreSQL, not two
+
+    if pgcluster.binaries() is None:
+        sys.exit(f"{sys.argv[0]}: PostgreSQL is not installed (apt-get install postgresql); or pass --lake")
+    cluster = pgcluster.Cluster(pgcluster.binaries())
     try:
-        _run(args)
+        yield cluster.new_lake()
     finally:
-        if cluster is not None:
-            cluster.stop()
+        cluster.stop()
 
 
-def _run(args) -> None:
+def compare(lake: str, data_path: str | None, servers: list[int], clients: int, duration: float) -> None:
+    """Print reads and writes of one server on a DuckDB file, then of each count of servers on the lake."""
+    args = argparse.Namespace(clients=clients, duration=duration)
     print(f"load average {os.getloadavg()[0]:.2f}; {args.clients} writing clients, {args.duration:g} s each")
     print(f"{'set-up':<22}{'read p50':>10}{'read p99':>10}{'writes/s':>10}{'write p50':>11}{'write p99':>11}{'409s':>6}")
     with tempfile.TemporaryDirectory(prefix="argmap-bench-") as tmp:
@@ -73,21 +86,25 @@ def _run(args) -> None:
         with Store(db) as store:
             store.load_map(load(SEED))
         _report("file, 1 server", ["--db", db], 1, args, Path(tmp))
-        with Store(lake=args.lake, data_path=args.data_path) as store:
+        with Store(lake=lake, data_path=data_path) as store:
             store.load_map(load(SEED), replace=True)
-        for n in (int(x) for x in args.servers.split(",")):
-            _report(f"lake, {n} server{'s' if n > 1 else ''}", ["--lake", args.lake, "--data-path", args.data_path],
-                    n, args, Path(tmp))
+        where = ["--lake", lake] + (["--data-path", data_path] if data_path else [])
+        for n in servers:
+            _report(f"lake, {n} server{'s' if n > 1 else ''}", where, n, args, Path(tmp))
 
 
 def _report(label: str, where: list[str], n: int, args, tmp: Path) -> None:
     procs, urls = [], []
+    # The servers run this tree too (they start in tmp, where a relative PYTHONPATH means nothing).
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
+    for name in ("ARGMAP_TOKEN", "ARGMAP_READ_TOKEN"):
+        env.pop(name, None)
     try:
         for _ in range(n):
             port = _free_port()
             procs.append(subprocess.Popen(
                 [sys.executable, "-m", "argmap.cli", *where, "serve", "--port", str(port)],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp, env=env,
             ))
             urls.append(f"http://127.0.0.1:{port}")
         for url in urls:
