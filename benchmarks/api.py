@@ -184,7 +184,9 @@ def run_wrk(port: int, paths: list[str], duration: int, connections: int, folder
     script = folder / "paths.lua"
     script.write_text(_LUA % ", ".join('"' + p.replace('"', '\\"') + '"' for p in paths))
     out = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(script), f"http://127.0.0.1:{port}"],
+        # A 30 s timeout: wrk's 2 s would count a slow answer (a lake under -c32) as an error.
+        ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--timeout", "30s", "--latency", "-s", str(script),
+         f"http://127.0.0.1:{port}"],
         capture_output=True, text=True, timeout=duration + 60, check=True,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
