@@ -32,7 +32,7 @@ import duckdb
 from argmap.errors import ArgmapError, InvalidInput, NotFound
 from argmap.store._lake import ALIAS
 
-__all__ = ["drop_index", "ensure_index", "extension_path", "index_table", "load_extension", "query"]
+__all__ = ["drop_index", "drop_local_index", "ensure_index", "extension_path", "index_table", "load_extension", "query"]
 
 _BUILD = """
 CREATE OR REPLACE TABLE {idx}{table} AS
@@ -132,10 +132,26 @@ def drop_index(store, cur, map_id: str) -> None:
     """Remove every build of a map's index (inside the caller's write transaction: the map goes).
 
     On a lake this does nothing: the write transaction is the lake's, and a transaction writes
-    one catalog only. The index is this process's; a later build of the map drops it.
+    one catalog only; :func:`drop_local_index` drops this process's index after the write.
     """
-    if store.lake is not None:
-        return
+    if store.lake is None:
+        _forget(cur, map_id)
+
+
+def drop_local_index(store, map_id: str) -> None:
+    """On a lake, drop this process's index of a map it deleted (a map another server deleted
+    keeps its index here until this process ends, unused)."""
+    if store.lake is None:
+        return  # drop_index did it inside the write
+    with store._index_lock:
+        cur = store._conn.cursor()  # in ``memory``, where the index is
+        try:
+            _forget(cur, map_id)
+        finally:
+            cur.close()
+
+
+def _forget(cur, map_id: str) -> None:
     _drop_builds(cur, map_id, keep=())
     cur.execute("DELETE FROM search_indexes WHERE map_id = $m", {"m": map_id})
 

@@ -427,7 +427,11 @@ class Store:
             _delete_map_rows(self, cur, map_id)
             return counts
 
-        return self.write(fn)
+        from argmap.store import _search
+
+        counts = self.write(fn)
+        _search.drop_local_index(self, map_id)
+        return counts
 
     def load_map(self, m: Map, *, replace: bool = False) -> Counts:
         """Load a whole map in one transaction; with ``replace``, an existing map of that id goes.

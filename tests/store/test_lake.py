@@ -76,6 +76,23 @@ def test_search_on_a_lake_ranks_as_on_a_file_and_follows_writes_of_another_proce
         both["lake"].delete_statement("peace-plan", "zanzibar-clause")
 
 
+def test_a_deleted_map_leaves_no_search_index_in_this_process(lake, seed):
+    with Store(lake=lake[0], data_path=lake[1]) as store:
+        store.load_map(seed)
+        assert store.search(seed.id, "Ukraine")
+
+        def local_tables():
+            with store.cursor() as c:
+                return c.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'memory' "
+                                 "AND table_name <> 'search_indexes'").fetchone()[0]
+
+        assert local_tables() > 0
+        store.delete_map(seed.id)
+        assert local_tables() == 0
+        with store.cursor() as c:
+            assert c.execute("SELECT count(*) FROM memory.search_indexes").fetchone()[0] == 0
+
+
 def _refusal(store, write):
     try:
         write(store)
