@@ -10,8 +10,9 @@ SEED   := seeds/peace-plan.yaml
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 # chromium + chromium-driver: the browser the end-to-end tests (tests/web/) drive through Playwright.
+# postgresql: the DuckLake tests start a throw-away cluster (tests/pgcluster.py).
 DEB_PACKAGES := graphviz libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-symbola poppler-utils \
-                chromium chromium-driver
+                chromium chromium-driver postgresql
 
 .PHONY: setup demo test exports load bench clean
 

@@ -44,6 +44,8 @@ def handle_errors(fn):
 
 
 def open_store(ctx: click.Context, *, read_only: bool = False) -> Store:
+    if ctx.obj.get("lake"):
+        return Store(lake=ctx.obj["lake"], data_path=ctx.obj.get("data_path"), read_only=read_only)
     path = ctx.obj["db"]
     if read_only and not Path(path).exists():
         raise ArgmapError("db", f"{path} does not exist; create it with `argmap init` or `argmap load FILE`")
@@ -66,9 +68,21 @@ def describe(counts: Counts) -> str:
     help="The DuckDB database file to use.",
     type=click.Path(dir_okay=False),
 )
+@click.option(
+    "--lake",
+    envvar="ARGMAP_LAKE",
+    help="A DuckLake catalog shared by many processes instead of --db, e.g. "
+    "'postgres:dbname=argmap host=db.internal' (or $ARGMAP_LAKE).",
+)
+@click.option(
+    "--data-path",
+    envvar="ARGMAP_DATA_PATH",
+    help="Where the lake keeps its Parquet files: a folder every server mounts "
+    "(or $ARGMAP_DATA_PATH); needed when the catalog is created.",
+)
 @click.version_option(package_name="argmap")
 @click.pass_context
-def cli(ctx: click.Context, db: str) -> None:
+def cli(ctx: click.Context, db: str, lake: str | None, data_path: str | None) -> None:
     """argmap: argument maps of what public officials say.
 
     Statements become premises and conclusions linked by support, attack and undercut,
@@ -79,7 +93,7 @@ def cli(ctx: click.Context, db: str) -> None:
         argmap stats
     """
     ctx.ensure_object(dict)
-    ctx.obj["db"] = db
+    ctx.obj.update(db=db, lake=lake or None, data_path=data_path or None)
 
 
 @cli.command()
@@ -163,6 +177,9 @@ def schema(out: Path) -> None:
 def serve(ctx: click.Context, host: str, port: int, seed: Path | None) -> None:
     """Serve the HTTP API and the web pages at /ui/ (granian, one process: DuckDB allows one writer per file).
 
+    With --lake, run one `argmap serve` per machine (or port) on the same catalog, behind a
+    load balancer: they share every map.
+
     Writes need `Authorization: Bearer $ARGMAP_TOKEN` when ARGMAP_TOKEN is set; reads need
     ARGMAP_READ_TOKEN when that is set. The OpenAPI document and its page are at /schema.
     """
@@ -174,10 +191,18 @@ def serve(ctx: click.Context, host: str, port: int, seed: Path | None) -> None:
     if seed is not None:
         from argmap.mapfile import load as load_file
 
-        with Store(db) as store:
+        with open_store(ctx) as store:
             counts = store.load_map(load_file(seed), replace=True)
         click.echo(f"loaded {seed}: {describe(counts)}", err=True)
     os.environ["ARGMAP_DB"] = db
+    if ctx.obj["lake"]:  # the app factory runs in granian's worker and reads its settings from here
+        from argmap.store._lake import redact
+
+        os.environ["ARGMAP_LAKE"] = ctx.obj["lake"]
+        os.environ.pop("ARGMAP_DATA_PATH", None)
+        if ctx.obj["data_path"]:
+            os.environ["ARGMAP_DATA_PATH"] = ctx.obj["data_path"]
+        db = "lake " + redact(ctx.obj["lake"])
     if host not in ("127.0.0.1", "localhost", "::1") and not os.environ.get("ARGMAP_TOKEN"):
         click.echo(f"argmap: warning: serving on {host} without ARGMAP_TOKEN: anyone who can reach it can write",
                    err=True)

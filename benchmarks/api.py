@@ -4,6 +4,7 @@ Run (about three minutes; needs ``wrk``: ``apt-get install -y wrk``)::
 
     python benchmarks/api.py            # or: make bench
     python benchmarks/api.py --statements 20000 --duration 5   # a quick look
+    python benchmarks/api.py --lake     # and the same on DuckLake, side by side (see below)
 
 It builds a map of 100,000 statements and 200,000 arguments in a temporary DuckDB file
 (``Store.load_map``), times the four queries in-process (the baseline: the same Store and
@@ -19,6 +20,12 @@ Targets (2 cores): >= 1,500 req/s single-statement read (at -c32); p99 <= 50 ms 
 supporters and p50 <= 20 ms search (at -c4). Peer (BENCHMARKS.md): Litestar + msgspec + DuckDB
 GET one row, granian, wrk -t1 -c32: 1,690-1,740 req/s. The machine is shared: compare runs
 made at a similar load average (printed).
+
+With ``--lake`` (a catalog, or nothing for a throw-away PostgreSQL cluster started as the
+tests start theirs: Debian's ``postgresql``) the same map is loaded into a DuckLake catalog
+(``--lake-statements`` makes it smaller, keeping the file's map size in proportion), the
+same four figures are measured on a server on the lake and printed beside the file's, and
+then ``benchmarks/lake.py`` measures write throughput with 1, 2 and 4 servers on that lake.
 """
 
 from __future__ import annotations
@@ -41,6 +48,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # measure the tree this file is in, whatever is installed
 
+import lake as lakebench  # noqa: E402  (benchmarks/lake.py: the throw-away cluster and the write figures)
 from argmap import query  # noqa: E402
 from argmap.model import Argument, Map, Source, Speaker, Statement  # noqa: E402
 from argmap.store import Store  # noqa: E402
@@ -128,12 +136,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(db: str, port: int) -> subprocess.Popen:
+def start_server(where: list[str], port: int) -> subprocess.Popen:
+    """``argmap <where> serve`` (``where``: ``--db FILE`` or ``--lake … --data-path …``)."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
     env.pop("ARGMAP_TOKEN", None)
     env.pop("ARGMAP_READ_TOKEN", None)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "argmap.cli", "--db", db, "serve", "--port", str(port)],
+        [sys.executable, "-m", "argmap.cli", *where, "serve", "--port", str(port)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
     )
     deadline = time.time() + 60
@@ -175,7 +184,9 @@ def run_wrk(port: int, paths: list[str], duration: int, connections: int, folder
     script = folder / "paths.lua"
     script.write_text(_LUA % ", ".join('"' + p.replace('"', '\\"') + '"' for p in paths))
     out = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(script), f"http://127.0.0.1:{port}"],
+        # A 30 s timeout: wrk's 2 s would count a slow answer (a lake under -c32) as an error.
+        ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--timeout", "30s", "--latency", "-s", str(script),
+         f"http://127.0.0.1:{port}"],
         capture_output=True, text=True, timeout=duration + 60, check=True,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
@@ -198,6 +209,12 @@ def main() -> None:
     ap.add_argument("--connections", type=int, default=32, help="wrk connections for the throughput run")
     ap.add_argument("--light", type=int, default=4, help="wrk connections for the latency run (light load)")
     ap.add_argument("--reps", type=int, default=300, help="in-process repetitions per query")
+    ap.add_argument("--lake", nargs="?", const="", default=None,
+                    help="Also measure on DuckLake: this catalog, or (no value) a throw-away PostgreSQL cluster")
+    ap.add_argument("--data-path", help="The lake's data folder (with --lake CATALOG)")
+    ap.add_argument("--lake-statements", type=int, help="A smaller map for the lake (arguments in proportion)")
+    ap.add_argument("--write-seconds", type=float, default=10, help="Seconds of writing per server count (--lake)")
+    ap.add_argument("--servers", default="1,2,4", help="Server counts for the lake's write throughput")
     args = ap.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("benchmarks/api.py needs wrk: apt-get install -y wrk")
@@ -205,55 +222,77 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="argmap-bench-") as tmp:
         folder = Path(tmp)
         db = str(folder / "bench.duckdb")
+        file = measure("file", lambda: Store(db), ["--db", db], args.statements, args.arguments, args, folder)
+        report(file, args)
+        if args.lake is None:
+            return
+        with lakebench.throwaway_lake(args.lake or None, args.data_path) as (lake, data_path):
+            n = args.lake_statements or args.statements
+            where = ["--lake", lake] + (["--data-path", data_path] if data_path else [])
+            on_lake = measure("lake", lambda: Store(lake=lake, data_path=data_path), where,
+                              n, args.arguments * n // args.statements, args, folder)
+            report(on_lake, args)
+            side_by_side(file, on_lake, args)
+            print("\nWrite throughput (benchmarks/lake.py: the seed map, statement + argument pairs, "
+                  "round-robin over the servers):")
+            lakebench.compare(lake, data_path, [int(x) for x in args.servers.split(",")], 8, args.write_seconds)
+
+
+def measure(label: str, open_store, where: list[str], n_statements: int, n_arguments: int, args, folder: Path) -> dict:
+    """Load a generated map through ``open_store()``, then the four queries in-process and over HTTP."""
+    t = time.perf_counter()
+    m = generate(n_statements, n_arguments)
+    t_gen = time.perf_counter() - t
+    rnd = random.Random(11)
+    ids = [f"s{rnd.randrange(n_statements // 2)}" for _ in range(1000)]
+    with open_store() as store:
         t = time.perf_counter()
-        m = generate(args.statements, args.arguments)
-        t_gen = time.perf_counter() - t
-        rnd = random.Random(11)
-        ids = [f"s{rnd.randrange(args.statements // 2)}" for _ in range(1000)]
-        with Store(db) as store:
-            t = time.perf_counter()
-            store.load_map(m)
-            t_load = time.perf_counter() - t
-            t = time.perf_counter()
-            store.search(MAP_ID, "kupiansk")
-            t_index = time.perf_counter() - t
-            print(f"map: {args.statements:,} statements, {args.arguments:,} arguments; generated in {t_gen:.1f} s, "
-                  f"loaded in {t_load:.1f} s; search index built in {t_index:.2f} s")
-            cases = {
-                "get one statement": [lambda i=i: query.statement(store, MAP_ID, i) for i in ids],
-                "direct supporters": [lambda i=i: query.supporters(store, MAP_ID, i, depth=1) for i in ids],
-                "supporters depth 5": [lambda i=i: query.supporters(store, MAP_ID, i, depth=5) for i in ids],
-                "search": [lambda q=q: query.search(store, MAP_ID, q) for q in SEARCHES],
-            }
-            sizes = [len(query.supporters(store, MAP_ID, i, depth=5).items) for i in ids[:200]]
-            print(f"depth-5 supporters per statement: median {statistics.median(sizes):.0f}, max {max(sizes)}")
-            local = in_process(store, cases, args.reps)
-        del m
-
-        paths = {
-            "get one statement": [f"/maps/{MAP_ID}/statements/{i}" for i in ids],
-            "direct supporters": [f"/maps/{MAP_ID}/statements/{i}/supporters" for i in ids],
-            "supporters depth 5": [f"/maps/{MAP_ID}/statements/{i}/supporters?depth=5" for i in ids],
-            "search": [f"/maps/{MAP_ID}/search?q={q.replace(' ', '+')}" for q in SEARCHES],
+        store.load_map(m, replace=True)
+        t_load = time.perf_counter() - t
+        t = time.perf_counter()
+        store.search(MAP_ID, "kupiansk")
+        t_index = time.perf_counter() - t
+        print(f"{label} map: {n_statements:,} statements, {n_arguments:,} arguments; generated in {t_gen:.1f} s, "
+              f"loaded in {t_load:.1f} s; search index built in {t_index:.2f} s", flush=True)
+        cases = {
+            "get one statement": [lambda i=i: query.statement(store, MAP_ID, i) for i in ids],
+            "direct supporters": [lambda i=i: query.supporters(store, MAP_ID, i, depth=1) for i in ids],
+            "supporters depth 5": [lambda i=i: query.supporters(store, MAP_ID, i, depth=5) for i in ids],
+            "search": [lambda q=q: query.search(store, MAP_ID, q) for q in SEARCHES],
         }
-        port = free_port()
-        proc = start_server(db, port)
-        try:
-            for ps in paths.values():  # build the graph and the search index before any load
-                urllib.request.urlopen(f"http://127.0.0.1:{port}{ps[0]}", timeout=120).read()
-            http, light = {}, {}
-            for name, ps in paths.items():
-                # An unmeasured run first: a long-running server has warm caches (statements by
-                # version, parsed dates, DuckDB's buffers); the figures are for that server.
-                run_wrk(port, ps, 3, args.connections, folder)
-                http[name] = run_wrk(port, ps, args.duration, args.connections, folder)
-                light[name] = run_wrk(port, ps, max(3, args.duration // 2), args.light, folder)
-        finally:
-            stop_server(proc)
+        sizes = [len(query.supporters(store, MAP_ID, i, depth=5).items) for i in ids[:200]]
+        print(f"depth-5 supporters per statement: median {statistics.median(sizes):.0f}, max {max(sizes)}")
+        local = in_process(store, cases, args.reps)
+    del m
 
+    paths = {
+        "get one statement": [f"/maps/{MAP_ID}/statements/{i}" for i in ids],
+        "direct supporters": [f"/maps/{MAP_ID}/statements/{i}/supporters" for i in ids],
+        "supporters depth 5": [f"/maps/{MAP_ID}/statements/{i}/supporters?depth=5" for i in ids],
+        "search": [f"/maps/{MAP_ID}/search?q={q.replace(' ', '+')}" for q in SEARCHES],
+    }
+    port = free_port()
+    proc = start_server(where, port)
+    try:
+        for ps in paths.values():  # build the graph and the search index before any load
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{ps[0]}", timeout=120).read()
+        http, light = {}, {}
+        for name, ps in paths.items():
+            # An unmeasured run first: a long-running server has warm caches (statements by
+            # version, parsed dates, DuckDB's buffers); the figures are for that server.
+            run_wrk(port, ps, 3, args.connections, folder)
+            http[name] = run_wrk(port, ps, args.duration, args.connections, folder)
+            light[name] = run_wrk(port, ps, max(3, args.duration // 2), args.light, folder)
+    finally:
+        stop_server(proc)
+    return {"label": label, "statements": n_statements, "load": t_load, "local": local, "http": http, "light": light}
+
+
+def report(r: dict, args) -> None:
+    http, light, local = r["http"], r["light"], r["local"]
     load = os.getloadavg()[0]
     light_s = max(3, args.duration // 2)
-    print(f"\nHTTP: argmap serve (granian), wrk -t1 on 127.0.0.1, {args.duration}s at -c{args.connections} "
+    print(f"\nHTTP ({r['label']}): argmap serve (granian), wrk -t1 on 127.0.0.1, {args.duration}s at -c{args.connections} "
           f"(throughput) and {light_s}s at -c{args.light} (light load); in-process: the same Store/query "
           f"call, {args.reps} runs, no HTTP. Load average at the end: {load:.1f} on {os.cpu_count()} cores.")
     print(f"{'':<20} {'-c' + str(args.connections):^33} | {'-c' + str(args.light):^17} | {'in-process':^19} |")
@@ -264,6 +303,8 @@ def main() -> None:
         lp50, lp99 = local[name]
         print(f"{name:<20} {rps:>8,.0f} {p50:>8.2f} {p99:>8.2f} {bad + lbad:>6} | {lt50:>8.2f} {lt99:>8.2f} | "
               f"{lp50:>9.3f} {lp99:>9.3f} | {lt50 / lp50:>6.1f}x")
+    if r["label"] != "file":
+        return
     print(f"\npeer: {PEER_RPS}")
     checks = [
         (f"single-statement read >= 1,500 req/s (-c{args.connections})", http["get one statement"][0] >= 1500),
@@ -273,6 +314,19 @@ def main() -> None:
     ]
     for text, ok in checks:
         print(f"  [{'ok' if ok else 'MISSED'}] {text}")
+
+
+def side_by_side(file: dict, lake: dict, args) -> None:
+    """The four figures of both back ends, and what sharing costs per request."""
+    print(f"\nFile ({file['statements']:,} statements) against lake ({lake['statements']:,} statements), one server each:")
+    print(f"{'query':<20} {'req/s file':>11} {'req/s lake':>11} | {'p50 ms file':>11} {'p50 ms lake':>11} "
+          f"{'p99 ms file':>11} {'p99 ms lake':>11} (-c{args.light}) | lake p50 - file p50")
+    for name in file["http"]:
+        f_rps, l_rps = file["http"][name][0], lake["http"][name][0]
+        (_, f50, f99, _), (_, l50, l99, _) = file["light"][name], lake["light"][name]
+        print(f"{name:<20} {f_rps:>11,.0f} {l_rps:>11,.0f} | {f50:>11.2f} {l50:>11.2f} {f99:>11.2f} {l99:>11.2f} "
+              f"| {l50 - f50:>+8.2f} ms")
+    print(f"load: file {file['load']:.1f} s, lake {lake['load']:.1f} s")
 
 
 if __name__ == "__main__":

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
+import pgcluster
 from argmap.mapfile import load
 from argmap.store import Store
 
@@ -46,3 +48,42 @@ def seed_db(tmp_path_factory) -> str:
     with Store(path) as store:
         store.load_map(load(SEED))
     return path
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A PostgreSQL cluster of this test session (for DuckLake catalogs), removed after."""
+    bindir = pgcluster.binaries()
+    if bindir is None:
+        missing = "PostgreSQL is not installed (no initdb): apt-get install postgresql, or make setup"
+        if os.environ.get("CI"):  # .ci/run installs it: there, half the API suite skipped is a failure
+            pytest.fail(missing)
+        pytest.skip(missing)
+    cluster = pgcluster.Cluster(bindir)
+    yield cluster
+    cluster.stop()
+
+
+def pytest_collection_modifyitems(items):
+    """A module that sets ``LAKE_IS_SLOW`` has its lake variants marked slow (``-m "not slow"``
+    leaves them out of a quick run; .ci/run runs them)."""
+    for item in items:
+        spec = getattr(item, "callspec", None)
+        if spec and spec.params.get("open_store") == "lake" and getattr(item.module, "LAKE_IS_SLOW", False):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session")
+def seeded_lake(postgres) -> tuple[str, str]:
+    """``(lake, data_path)`` of a catalog holding the seed map, for :meth:`~pgcluster.Cluster.clone`
+    only: nothing may open it (PostgreSQL copies a template only while no one is connected)."""
+    lake, data_path = postgres.new_lake()
+    with Store(lake=lake, data_path=data_path) as store:
+        store.load_map(load(SEED))
+    return lake, data_path
+
+
+@pytest.fixture
+def lake(postgres) -> tuple[str, str]:
+    """``(lake, data_path)``: a new empty DuckLake catalog and its data folder."""
+    return postgres.new_lake()

@@ -4,7 +4,7 @@
 >>> app = create_app(db_path="argmap.duckdb")      # doctest: +SKIP
 
 Serve it with ``argmap serve`` (granian), or any ASGI server. Settings come from arguments or
-the environment: ``ARGMAP_DB``, ``ARGMAP_TOKEN`` (required for writes when set),
+the environment: ``ARGMAP_DB`` (or ``ARGMAP_LAKE`` and ``ARGMAP_DATA_PATH``), ``ARGMAP_TOKEN`` (required for writes when set),
 ``ARGMAP_READ_TOKEN`` (required for reads when set), ``ARGMAP_MAX_BODY`` (bytes).
 """
 
@@ -50,13 +50,21 @@ _READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 def create_app(
     db_path: str | None = None,
     *,
+    lake: str | None = None,
+    data_path: str | None = None,
     store: Store | None = None,
     token: str | None = None,
     read_token: str | None = None,
     max_body: int | None = None,
     debug: bool = False,
 ) -> Litestar:
-    """Build the app. Pass ``store`` to share an open Store (tests), else ``db_path`` is opened."""
+    """Build the app. Pass ``store`` to share an open Store (tests), else ``lake`` or ``db_path`` is opened.
+
+    ``lake`` (or ``$ARGMAP_LAKE``) names a DuckLake catalog that many processes share, with
+    ``data_path`` (or ``$ARGMAP_DATA_PATH``) for its Parquet files: see :class:`argmap.store.Store`.
+    """
+    lake = lake or os.environ.get("ARGMAP_LAKE") or None
+    data_path = data_path or os.environ.get("ARGMAP_DATA_PATH") or None
     token = token if token is not None else os.environ.get("ARGMAP_TOKEN") or None
     read_token = read_token if read_token is not None else os.environ.get("ARGMAP_READ_TOKEN") or None
     max_body = max_body or int(os.environ.get("ARGMAP_MAX_BODY", DEFAULT_MAX_BODY))
@@ -64,7 +72,12 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Litestar):
         owned = store is None
-        app.state.store = store if store is not None else Store(db_path or default_path())
+        if store is not None:
+            app.state.store = store
+        elif lake:
+            app.state.store = Store(lake=lake, data_path=data_path)
+        else:
+            app.state.store = Store(db_path or default_path())
         app.state.read_tokens = [t for t in (read_token, token) if t]
         app.state.reads_need_token = bool(read_token)
         try:

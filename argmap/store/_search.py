@@ -12,6 +12,12 @@ dropped by the build after). The build also stores each (term, document) pair's 
 BM25 score, so a query only adds up the shares of its own terms. The extension's ``match_bm25`` computes the same BM25 (k=1.2,
 b=0.75) when asked, but once per document of the index (117 ms at 100,000 statements);
 ``tests/store/test_search.py`` checks that both rank alike.
+
+On a DuckLake store (``Store(lake=...)``) the maps are shared but the index is not: it is
+built from the lake's tables (``lake.statements``, …) into this process's in-memory catalog
+(``memory``), with its ``search_indexes`` record, and rebuilt when the map's version in the
+lake moves on, whichever server wrote. An index kept in the lake would make every rebuild a
+write that clashes with the maps' real writes on every server.
 """
 
 from __future__ import annotations
@@ -24,17 +30,18 @@ from importlib import resources
 import duckdb
 
 from argmap.errors import ArgmapError, InvalidInput, NotFound
+from argmap.store._lake import ALIAS
 
-__all__ = ["drop_index", "ensure_index", "extension_path", "index_table", "load_extension", "query"]
+__all__ = ["drop_index", "drop_local_index", "ensure_index", "extension_path", "index_table", "load_extension", "query"]
 
 _BUILD = """
-CREATE OR REPLACE TABLE {table} AS
+CREATE OR REPLACE TABLE {idx}{table} AS
 SELECT s.id AS key, s.text,
        coalesce(sp.name, '') || ' ' || coalesce(sp.role, '') AS speaker,
        coalesce(src.title, '') AS source
-FROM statements s
-LEFT JOIN speakers sp ON sp.map_id = s.map_id AND sp.id = s.speaker_id
-LEFT JOIN sources src ON src.map_id = s.map_id AND src.id = s.source_id
+FROM {src}statements s
+LEFT JOIN {src}speakers sp ON sp.map_id = s.map_id AND sp.id = s.speaker_id
+LEFT JOIN {src}sources src ON src.map_id = s.map_id AND src.id = s.source_id
 WHERE s.map_id = $m
 """
 _INDEX = "PRAGMA create_fts_index('{table}', 'key', 'text', 'speaker', 'source', overwrite = 1, strip_accents = 1)"
@@ -51,7 +58,7 @@ JOIN {fts}.dict AS dict USING (termid) JOIN {fts}.docs AS d USING (docid), {fts}
 ORDER BY t.termid, t.docid
 """
 _STATE = """
-SELECT m.version, i.version FROM maps m LEFT JOIN search_indexes i ON i.map_id = m.id WHERE m.id = $m
+SELECT m.version, i.version FROM {src}maps m LEFT JOIN {idx}search_indexes i ON i.map_id = m.id WHERE m.id = $m
 """
 # A document's score is the sum of its postings' weights for the query's distinct terms, as in
 # match_bm25. Rounded to 9 decimals: the order in which DuckDB adds the weights moves the last
@@ -101,24 +108,50 @@ def ensure_index(store, read_cur, map_id: str) -> tuple[str, int]:
     if not getattr(store, "_fts_loaded", False):
         load_extension(read_cur)  # once per database: the index's macros call its stemmer
         store._fts_loaded = True
-    version, built = _state(read_cur, map_id)
+    src, idx = _places(store)
+    version, built = _state(read_cur, src, idx, map_id)
     if version == built:
-        return f"fts_main_{index_table(map_id, built)}", built
-    if store.read_only:
+        return f"{idx}fts_main_{index_table(map_id, built)}", built
+    if store.read_only and store.lake is None:
         raise InvalidInput("db", f"the search index of map {map_id!r} is out of date and {store.path} is read-only")
-    with store._lock:
-        cur = store._conn.cursor()
+    # On a file, the writer lock: no write changes the map while it is indexed. On a lake other
+    # processes write meanwhile anyway (the build reads one snapshot instead), so only this
+    # process's builds take turns, and its writes go on.
+    with store._lock if store.lake is None else store._index_lock:
+        cur = store._conn.cursor()  # on a lake, a new cursor starts in ``memory``: the index goes there
         try:
-            version, built = _state(cur, map_id)
+            version, built = _state(cur, src, idx, map_id)
             if version != built:  # else another thread built it while this one waited
-                _build(cur, map_id, version, previous=built)
+                version = _build(cur, src, idx, map_id, previous=built)
         finally:
             cur.close()
-    return f"fts_main_{index_table(map_id, version)}", version
+    return f"{idx}fts_main_{index_table(map_id, version)}", version
 
 
-def drop_index(cur, map_id: str) -> None:
-    """Remove every build of a map's index (inside the caller's write transaction: the map goes)."""
+def drop_index(store, cur, map_id: str) -> None:
+    """Remove every build of a map's index (inside the caller's write transaction: the map goes).
+
+    On a lake this does nothing: the write transaction is the lake's, and a transaction writes
+    one catalog only; :func:`drop_local_index` drops this process's index after the write.
+    """
+    if store.lake is None:
+        _forget(cur, map_id)
+
+
+def drop_local_index(store, map_id: str) -> None:
+    """On a lake, drop this process's index of a map it deleted (a map another server deleted
+    keeps its index here until this process ends, unused)."""
+    if store.lake is None:
+        return  # drop_index did it inside the write
+    with store._index_lock:
+        cur = store._conn.cursor()  # in ``memory``, where the index is
+        try:
+            _forget(cur, map_id)
+        finally:
+            cur.close()
+
+
+def _forget(cur, map_id: str) -> None:
     _drop_builds(cur, map_id, keep=())
     cur.execute("DELETE FROM search_indexes WHERE map_id = $m", {"m": map_id})
 
@@ -128,31 +161,49 @@ def query(cur, fts: str, q: str, limit: int) -> list[tuple[str, float]]:
     return [(r[0], r[1]) for r in cur.execute(_QUERY.format(fts=fts), {"q": q, "limit": limit}).fetchall()]
 
 
-def _state(cur, map_id: str) -> tuple:
-    row = cur.execute(_STATE, {"m": map_id}).fetchone()
+def _places(store) -> tuple[str, str]:
+    """Where the maps are read and where the index lives, as prefixes of table names: both the
+    database itself on a file; on a lake, the lake and this process's in-memory catalog."""
+    return ("", "") if store.lake is None else (f"{ALIAS}.", "memory.")
+
+
+def _state(cur, src: str, idx: str, map_id: str) -> tuple:
+    row = cur.execute(_STATE.format(src=src, idx=idx), {"m": map_id}).fetchone()
     if row is None:
         raise NotFound("map", f"no map {map_id!r}")
     return row
 
 
-def _build(cur, map_id: str, version: int, *, previous: int | None) -> None:
-    table = index_table(map_id, version)
-    # Statement by statement, not one transaction: inside one, DuckDB reads the fts tables it
-    # has just written about 25 times slower (the postings of 100,000 statements: 24 s, not 1 s).
-    # Nothing reads the new names before search_indexes records them, last.
-    cur.execute(_BUILD.format(table=table), {"m": map_id})
+def _build(cur, src: str, idx: str, map_id: str, *, previous: int | None) -> int:
+    """Build the map's index from its current version, and return that version."""
+    # The version and the documents in one transaction, so they come from one snapshot (on a
+    # lake, other processes may write in between). The rest statement by statement: inside one
+    # transaction, DuckDB reads the fts tables it has just written about 25 times slower (the
+    # postings of 100,000 statements: 24 s, not 1 s). Nothing reads the new names before
+    # search_indexes records them, last.
+    cur.begin()
+    try:
+        version = _state(cur, src, idx, map_id)[0]
+        table = index_table(map_id, version)
+        cur.execute(_BUILD.format(src=src, idx=idx, table=table), {"m": map_id})
+        cur.commit()
+    except BaseException:
+        cur.rollback()
+        raise
     cur.execute(_INDEX.format(table=table))
     cur.execute(_POSTINGS.format(fts=f"fts_main_{table}"))
     cur.execute("INSERT OR REPLACE INTO search_indexes VALUES ($m, $v)", {"m": map_id, "v": version})
     _drop_builds(cur, map_id, keep=(version, previous))
+    return version
 
 
 def _drop_builds(cur, map_id: str, keep) -> None:
     """Drop the builds of a map's index whose version is not in ``keep`` (and any half-built one)."""
     prefix = _prefix(map_id)
     names = {r[0] for r in cur.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE starts_with(table_name, $p) "
-        "UNION SELECT substr(schema_name, 10) FROM duckdb_schemas() WHERE starts_with(schema_name, 'fts_main_' || $p)",
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND starts_with(table_name, $p) UNION SELECT substr(schema_name, 10) FROM duckdb_schemas() "
+        "WHERE database_name = current_database() AND starts_with(schema_name, 'fts_main_' || $p)",
         {"p": prefix},
     ).fetchall()}
     for name in names:

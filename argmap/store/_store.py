@@ -20,6 +20,7 @@ import os
 import random
 import re
 import threading
+import time
 from contextlib import contextmanager
 from functools import lru_cache
 from importlib import resources
@@ -30,6 +31,7 @@ import duckdb
 import msgspec
 
 from argmap.errors import (
+    Conflict,
     DanglingReference,
     DuplicateId,
     InUse,
@@ -55,11 +57,14 @@ from argmap.model import (
     target_problem,
     validate,
 )
+from argmap.store import _lake
 
 __all__ = ["Counts", "MapSummary", "Store", "default_path"]
 
 T = TypeVar("T")
 DEFAULT_DB = "argmap.duckdb"
+CONFLICT_RETRIES = 12
+"""How often a write on a lake is tried when other processes' commits clash with it."""
 
 
 def default_path() -> str:
@@ -128,25 +133,49 @@ SCHEMA_VERSION = 1 + len(_migrations())
 
 
 class Store:
-    """A DuckDB database of argument maps.
+    """A DuckDB database of argument maps: one file, or a DuckLake catalog shared by many processes.
 
     Parameters
     ----------
     path
-        A database file (created when missing) or ``":memory:"``.
+        A database file (created when missing) or ``":memory:"``; ignored when ``lake`` is given.
     read_only
         Open without taking the write lock on the file (several processes may read).
+    lake
+        A DuckLake catalog, e.g. ``"postgres:dbname=argmap host=db.internal"`` (see
+        :mod:`argmap.store._lake`): the store's tables live there, shared with every other
+        process that attaches it; this process keeps only caches and the search index.
+    data_path
+        Where the lake keeps its Parquet files (a folder every server mounts; ``s3://…`` with
+        DuckDB's httpfs extension, not bundled);
+        needed when the catalog is created, remembered by it after.
     """
 
-    def __init__(self, path: str | os.PathLike = DEFAULT_DB, *, read_only: bool = False):
-        self.path = str(path)
+    def __init__(
+        self,
+        path: str | os.PathLike = DEFAULT_DB,
+        *,
+        read_only: bool = False,
+        lake: str | None = None,
+        data_path: str | os.PathLike | None = None,
+    ):
+        self.lake = lake
         self.read_only = read_only
-        try:
-            self._conn = duckdb.connect(self.path, read_only=read_only)
-        except duckdb.IOException as e:
-            raise InvalidInput("db", f"cannot open {self.path}: {e}") from None
-        self._lock = _writer_lock(self.path)
+        if lake is not None:
+            self.path = "ducklake:" + _lake.redact(lake)
+            self._conn = _lake.attach(lake, data_path)
+            # A new cursor starts in this process's in-memory catalog, where its derived data goes.
+            self._conn.cursor().execute(_lake.local_ddl(_schema_sql())).close()
+            self._lock = threading.RLock()  # other processes are kept apart by commit conflicts
+        else:
+            self.path = str(path)
+            try:
+                self._conn = duckdb.connect(self.path, read_only=read_only)
+            except duckdb.IOException as e:
+                raise InvalidInput("db", f"cannot open {self.path}: {e}") from None
+            self._lock = _writer_lock(self.path)
         self._local = threading.local()
+        self._index_lock = threading.Lock()  # on a lake: this process's search index builds take turns
         self.cache: dict = {}
         """Derived data keyed by map version (the support graph); owned by argmap.query."""
         if not read_only:
@@ -163,31 +192,41 @@ class Store:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        """A new cursor on the store's tables (on a lake, each cursor starts elsewhere)."""
+        cur = self._conn.cursor()
+        return _lake.use(cur) if self.lake is not None else cur
+
     def _migrate(self) -> None:
-        with self._lock:
-            cur = self._conn.cursor()
-            try:
-                cur.begin()
-                cur.execute(_schema_sql())
-                have = cur.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
-                if have > SCHEMA_VERSION:
-                    raise InvalidInput(
-                        "db", f"{self.path} has schema version {have}; this argmap knows up to {SCHEMA_VERSION}"
-                    )
-                if have < 1:
-                    cur.execute("INSERT INTO schema_version (version, name) VALUES (1, '0001_initial')")
-                for version, name, sql in _migrations():
-                    if version > have:
-                        cur.execute(sql)
-                        cur.execute(
-                            "INSERT INTO schema_version (version, name) VALUES ($v, $n)", {"v": version, "n": name}
-                        )
-                cur.commit()
-            except BaseException:
-                cur.rollback()
-                raise
-            finally:
-                cur.close()
+        if self.lake is not None:
+            # On a lake every DDL statement is a catalog round trip: a lake at the current
+            # version runs none (so a change to the lake's tables needs a migration). A file
+            # runs schema.sql each time, whose IF NOT EXISTS brings older files up to date.
+            if self._current_version() == SCHEMA_VERSION:
+                return
+
+        def fn(cur):
+            ddl = _schema_sql() if self.lake is None else _lake.lake_ddl(_schema_sql()) + _lake.lake_only_ddl()
+            cur.execute(ddl)
+            have = cur.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+            if have > SCHEMA_VERSION:
+                raise InvalidInput(
+                    "db", f"{self.path} has schema version {have}; this argmap knows up to {SCHEMA_VERSION}"
+                )
+            if have < 1:
+                cur.execute("INSERT INTO schema_version (version, name) VALUES (1, '0001_initial')")
+            for version, name, sql in _migrations():
+                if version > have:
+                    cur.execute(sql if self.lake is None else _lake.lake_ddl(sql))
+                    cur.execute("INSERT INTO schema_version (version, name) VALUES ($v, $n)", {"v": version, "n": name})
+
+        self._transaction(fn)
+
+    def _current_version(self) -> int | None:
+        try:
+            return self._read(lambda c: c.execute("SELECT max(version) FROM schema_version").fetchone()[0])
+        except duckdb.CatalogException:
+            return None  # a new database
 
     @property
     def schema_version(self) -> int:
@@ -214,25 +253,45 @@ class Store:
             result = fn(outer)
             _touch(outer, touch)
             return result
+        return self._transaction(lambda cur: (fn(cur), _touch(cur, touch))[0])
+
+    def _transaction(self, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        """``fn(cursor)`` in one transaction under the writer lock; on a lake, run again on conflict.
+
+        Another process's commit can make ours fail (see :mod:`argmap.store._lake`); ``fn``
+        then runs again from the start on a fresh snapshot, so its checks see that commit.
+        After :data:`CONFLICT_RETRIES` tries the write is refused as a Conflict (HTTP 409).
+        """
         with self._lock:
-            cur = self._conn.cursor()
-            self._local.write_cur = cur
-            try:
-                cur.begin()
-                result = fn(cur)
-                _touch(cur, touch)
-                cur.commit()
-                return result
-            except duckdb.ConstraintException as e:
-                _rollback(cur)
-                # The store's own checks should have caught this; the key is the last line.
-                raise DuplicateId("id", str(e).split("\n")[0]) from None
-            except BaseException:
-                _rollback(cur)
-                raise
-            finally:
-                self._local.write_cur = None
-                cur.close()
+            for attempt in range(CONFLICT_RETRIES):
+                cur = self._cursor()
+                self._local.write_cur = cur
+                try:
+                    cur.begin()
+                    result = fn(cur)
+                    if self.lake is not None:
+                        cur.execute(_lake.SERIALISE)
+                    cur.commit()
+                    return result
+                except duckdb.ConstraintException as e:
+                    _rollback(cur)
+                    # The store's own checks should have caught this; the key is the last line.
+                    raise DuplicateId("id", str(e).split("\n")[0]) from None
+                except duckdb.TransactionException as e:
+                    _rollback(cur)
+                    if not _lake.is_conflict(e):
+                        raise
+                except BaseException:
+                    _rollback(cur)
+                    raise
+                finally:
+                    self._local.write_cur = None
+                    cur.close()
+                # Back off at random so that clashing processes stop meeting at the same moment.
+                time.sleep(random.uniform(0, 0.005 * 2**attempt))
+        raise Conflict(
+            "db", f"{CONFLICT_RETRIES} attempts clashed with writes of other processes on the same lake; try again"
+        )
 
     def modify(self, map_id: str, kind: str, item_id: str, change: Callable[[T], T]) -> T:
         """Read one speaker, source, statement or argument (for kind ``"map"``: the map's
@@ -286,7 +345,7 @@ class Store:
         # creating one per call costs more than the queries we serve.
         cur = getattr(self._local, "cur", None)
         if cur is None:
-            cur = self._local.cur = self._conn.cursor()
+            cur = self._local.cur = self._cursor()
         return fn(cur)
 
     @contextmanager
@@ -365,10 +424,14 @@ class Store:
         def fn(cur):
             _require_map(cur, map_id)
             counts = _counts(cur, map_id)
-            _delete_map_rows(cur, map_id)
+            _delete_map_rows(self, cur, map_id)
             return counts
 
-        return self.write(fn)
+        from argmap.store import _search
+
+        counts = self.write(fn)
+        _search.drop_local_index(self, map_id)
+        return counts
 
     def load_map(self, m: Map, *, replace: bool = False) -> Counts:
         """Load a whole map in one transaction; with ``replace``, an existing map of that id goes.
@@ -383,7 +446,7 @@ class Store:
             if _exists(cur, "maps", None, m.id):
                 if not replace:
                     raise DuplicateId("$.id", f"map {m.id!r} already exists (load with replace to overwrite it)")
-                _delete_map_rows(cur, m.id)
+                _delete_map_rows(self, cur, m.id)
             cur.execute(
                 "INSERT INTO maps (id, title, description, extras) VALUES ($id, $title, $description, $extras)",
                 {**msgspec.structs.asdict(m.info), "extras": _extras_json(m.extras)},
@@ -855,9 +918,17 @@ def _require_new(cur, table: str, map_id: str, id_: str, what: str) -> None:
 def _require_new_node(cur, map_id: str, id_: str) -> None:
     # Statements, arguments and relations share one id space: an undercut's target, and a
     # relation's ends, must be unambiguous.
-    for table, what in (("statements", "statement"), ("arguments", "argument"), ("relations", "relation")):
-        if _exists(cur, table, map_id, id_):
-            raise DuplicateId("$.id", f"id {id_!r} is already taken by a {what} in map {map_id!r}")
+    # One query, not one per table: on a lake every query is a round trip to the catalog.
+    rows = cur.execute(
+        "SELECT 'statement', map_id FROM statements WHERE id = $id UNION ALL "
+        "SELECT 'argument', map_id FROM arguments WHERE id = $id UNION ALL "
+        "SELECT 'relation', map_id FROM relations WHERE id = $id",
+        {"id": id_},
+    ).fetchall()
+    order = ("statement", "argument", "relation")
+    taken = sorted((order.index(what), what) for what, m in rows if m == map_id)
+    if taken:
+        raise DuplicateId("$.id", f"id {id_!r} is already taken by a {taken[0][1]} in map {map_id!r}")
 
 
 def _next_seq(cur, table: str, map_id: str) -> int:
@@ -957,10 +1028,10 @@ def _delete(cur, map_id: str, kind: str, id_: str, cascade: bool) -> list[str]:
     return [f"{k}:{i}" for k, i in doomed]
 
 
-def _delete_map_rows(cur, map_id: str) -> None:
+def _delete_map_rows(store: Store, cur, map_id: str) -> None:
     from argmap.store import _search
 
-    _search.drop_index(cur, map_id)
+    _search.drop_index(store, cur, map_id)
     for table in ("relations", "premises", "arguments", "statements", "sources", "speakers"):
         cur.execute(f"DELETE FROM {table} WHERE map_id = $m", {"m": map_id})
     cur.execute("DELETE FROM maps WHERE id = $m", {"m": map_id})

@@ -5,6 +5,10 @@ a second ``conftest.py`` here would shadow the one in tests/ for modules that im
 ``api`` is one app per module, for tests that only read; ``fresh_api`` is a new store per
 test, for tests that write; ``make_api(token=..., max_body=...)`` builds one with settings.
 All hold the seed map ``peace-plan``.
+
+Every module runs twice, once per back end (:func:`open_store`): on a DuckDB database and on a
+DuckLake catalog in the session's PostgreSQL cluster, each lake store a clone of one seeded
+catalog (``CREATE DATABASE … TEMPLATE``), so no test loads the map into a lake again.
 """
 
 from __future__ import annotations
@@ -28,30 +32,53 @@ WRITE = {"Authorization": f"Bearer {TOKEN}"}
 logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
+BACKENDS = ("file", "lake")
+
+
 @pytest.fixture(scope="module")
 def seed_map():
     return load(SEED)
 
 
-def _client(seed_map, **settings):
-    store = Store(":memory:")
-    store.load_map(seed_map)
+@pytest.fixture(scope="module", params=BACKENDS)
+def open_store(request, seed_map):
+    """``open_store()`` opens a new store holding the seed map, ``open_store(seeded=False)`` an
+    empty one: on a DuckDB database (``file``) or a DuckLake catalog (``lake``).
+
+    A module whose fixtures take this runs once per back end; a lake test is skipped (saying
+    why) where PostgreSQL is not installed.
+    """
+    if request.param == "file":
+        def open_file(seeded: bool = True) -> Store:
+            store = Store(":memory:")
+            if seeded:
+                store.load_map(seed_map)
+            return store
+
+        return open_file
+    postgres, template = request.getfixturevalue("postgres"), request.getfixturevalue("seeded_lake")
+
+    class LakeOfItsOwn(Store):
+        def close(self) -> None:
+            super().close()
+            postgres.drop(self.lake)  # its data files are a few kB in the session's folder
+
+    def open_lake(seeded: bool = True) -> Store:
+        lake, data_path = postgres.clone(template) if seeded else postgres.new_lake()
+        return LakeOfItsOwn(lake=lake, data_path=data_path)
+
+    return open_lake
+
+
+def _client(open_store, **settings):
+    store = open_store()
     return store, TestClient(create_app(store=store, **settings))
 
 
 @pytest.fixture(scope="module")
-def api(seed_map):
+def api(open_store):
     """A client over the seed map, shared by the module's read-only tests (never write through it)."""
-    store, client = _client(seed_map)
-    with client:
-        yield client
-    store.close()
-
-
-@pytest.fixture
-def fresh_api(seed_map):
-    """A client over a store of its own, for a test that writes."""
-    store, client = _client(seed_map)
+    store, client = _client(open_store)
     with client:
         client.store = store
         yield client
@@ -59,12 +86,22 @@ def fresh_api(seed_map):
 
 
 @pytest.fixture
-def make_api(seed_map):
+def fresh_api(open_store):
+    """A client over a store of its own, for a test that writes."""
+    store, client = _client(open_store)
+    with client:
+        client.store = store
+        yield client
+    store.close()
+
+
+@pytest.fixture
+def make_api(open_store):
     """Build a client with settings (tokens, body limit) over a fresh seeded store."""
     opened = []
 
     def make(**settings):
-        store, client = _client(seed_map, **settings)
+        store, client = _client(open_store, **settings)
         client.__enter__()
         client.store = store
         opened.append((store, client))

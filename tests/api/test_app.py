@@ -6,7 +6,7 @@ import re
 
 import pytest
 from apitest import MAP, READ_TOKEN, TOKEN, assert_error, snapshot
-from apitest import api, fresh_api, make_api, seed_map  # noqa: F401  (fixtures, found by name)
+from apitest import api, fresh_api, make_api, open_store, seed_map  # noqa: F401  (fixtures, found by name)
 from litestar.routes import HTTPRoute
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}

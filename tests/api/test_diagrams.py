@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
+from apitest import open_store, seed_map  # noqa: F401  (fixtures, found by name)
 from litestar.testing import TestClient
 
 import argmap.render.diagram as diagram
 from argmap.api import create_app
-from argmap.mapfile import load
-from argmap.store import Store
-
-SEED = Path(__file__).resolve().parents[2] / "seeds" / "peace-plan.yaml"
 
 
 @pytest.fixture(scope="module")
-def client():
-    store = Store(":memory:")
-    store.load_map(load(SEED))
+def client(open_store):
+    store = open_store()
     with TestClient(app=create_app(store=store)) as client:
         yield client
     store.close()

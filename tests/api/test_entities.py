@@ -7,7 +7,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from apitest import MAP, assert_error, assert_refused, snapshot
-from apitest import api, fresh_api, make_api, seed_map  # noqa: F401  (fixtures, found by name)
+from apitest import api, fresh_api, make_api, open_store, seed_map  # noqa: F401  (fixtures, found by name)
+
+# Slow on a lake (a clone of the seeded catalog per writing test, ~100 catalog queries per
+# map snapshot): its lake variants are marked slow; .ci/run runs them.
+LAKE_IS_SLOW = True
 
 BASE = f"/maps/{MAP}"
 

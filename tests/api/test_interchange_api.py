@@ -6,12 +6,16 @@ import json
 from pathlib import Path
 
 import pytest
+from apitest import open_store, seed_map  # noqa: F401  (fixtures, found by name)
 from litestar.testing import TestClient
 
 from argmap.api import create_app
 from argmap.formats import aif, argdown
 from argmap.mapfile import dumps, load
-from argmap.store import Store
+
+# Slow on a lake (a clone of the seeded catalog per writing test, ~100 catalog queries per
+# map snapshot): its lake variants are marked slow; .ci/run runs them.
+LAKE_IS_SLOW = True
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "peace-plan.yaml"
 
@@ -28,8 +32,8 @@ ARGDOWN = "===\ntitle: Taxes\n===\n\n[Tax]: Soft drugs should be taxed.\n  + <Re
 
 
 @pytest.fixture()
-def client():
-    store = Store(":memory:")
+def client(open_store):
+    store = open_store(seeded=False)
     with TestClient(app=create_app(store=store, max_body=200_000)) as c:
         c.store = store
         yield c

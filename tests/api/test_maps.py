@@ -6,9 +6,13 @@ import msgspec
 import pytest
 import yaml
 from apitest import MAP, assert_error, assert_refused
-from apitest import api, fresh_api, seed_map  # noqa: F401  (fixtures, found by name)
+from apitest import api, fresh_api, open_store, seed_map  # noqa: F401  (fixtures, found by name)
 
 from argmap.mapfile import dumps
+
+# Slow on a lake (a clone of the seeded catalog per writing test, ~100 catalog queries per
+# map snapshot): its lake variants are marked slow; .ci/run runs them.
+LAKE_IS_SLOW = True
 
 SMALL = {
     "id": "small",

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
+from apitest import open_store, seed_map  # noqa: F401  (fixtures, found by name)
 from litestar.testing import TestClient
 
 from argmap.api import create_app
 from argmap.api.pages import CSP
-from argmap.mapfile import load
-from argmap.store import Store
 
-SEED = Path(__file__).resolve().parents[2] / "seeds" / "peace-plan.yaml"
+# Slow on a lake (a clone of the seeded catalog per writing test, ~100 catalog queries per
+# map snapshot): its lake variants are marked slow; .ci/run runs them.
+LAKE_IS_SLOW = True
+
 XSS = "<img src=x onerror=alert(1)>"
 
 
@@ -52,9 +53,8 @@ class Page(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def app_store():
-    store = Store(":memory:")
-    store.load_map(load(SEED))
+def app_store(open_store):
+    store = open_store()
     app = create_app(store=store)
     yield app, store
     store.close()
@@ -195,14 +195,13 @@ def test_labels_follow_the_chosen_semantics_in_panel_outline_and_diagram(client)
     assert r.status_code == 422 and "<code>semantics</code>" in r.text
 
 
-def test_a_server_without_evaluation_shows_no_labels_and_links_no_missing_route(monkeypatch):
+def test_a_server_without_evaluation_shows_no_labels_and_links_no_missing_route(monkeypatch, open_store):
     import argmap.api.app as app_module
 
     full = app_module.route_handlers
     monkeypatch.setattr(app_module, "route_handlers", lambda: [
         h for h in full() if getattr(h, "__name__", "") not in ("EvaluationController", "BriefingController")])
-    store = Store(":memory:")
-    store.load_map(load(SEED))
+    store = open_store()
     with TestClient(app=create_app(store=store)) as c:
         page = Page(c.get("/ui/maps/peace-plan", params={"statement": "plan-workable-on-current-line"}).text)
     store.close()
@@ -212,10 +211,9 @@ def test_a_server_without_evaluation_shows_no_labels_and_links_no_missing_route(
 
 
 @pytest.fixture
-def guarded():
+def guarded(open_store):
     """A server that needs a read token ("secret") and a write token ("writer")."""
-    store = Store(":memory:")
-    store.load_map(load(SEED))
+    store = open_store()
     with TestClient(app=create_app(store=store, read_token="secret", token="writer")) as c:
         yield c
     store.close()

@@ -10,7 +10,7 @@ import msgspec
 import pyarrow.parquet as pq
 import pytest
 from apitest import MAP, assert_error
-from apitest import api, fresh_api, seed_map  # noqa: F401  (fixtures, found by name)
+from apitest import api, fresh_api, open_store, seed_map  # noqa: F401  (fixtures, found by name)
 
 BASE = f"/maps/{MAP}"
 MAIN = "no-peace-without-ukraine-and-europe"

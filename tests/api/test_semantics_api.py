@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
+from apitest import open_store, seed_map  # noqa: F401  (fixtures, found by name)
 from litestar.testing import TestClient
 
 from argmap.api import create_app
-from argmap.mapfile import load
-from argmap.store import Store
-
-SEED = Path(__file__).resolve().parents[2] / "seeds" / "peace-plan.yaml"
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
-    store = Store(tmp_path_factory.mktemp("db") / "api.duckdb")
-    store.load_map(load(SEED))
+def client(open_store):
+    store = open_store()
     with TestClient(app=create_app(store=store)) as c:
         yield c
     store.close()

@@ -4,23 +4,19 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
+from apitest import open_store, seed_map  # noqa: F401  (fixtures, found by name)
 from litestar.testing import TestClient
 
 from argmap.api import create_app
-from argmap.mapfile import load
-from argmap.store import Store
 
-REPO = Path(__file__).resolve().parents[2]
 NS = "{http://www.w3.org/2000/svg}"
 
 
 @pytest.fixture(scope="module")
-def client():
-    store = Store(":memory:")
-    store.load_map(load(REPO / "seeds" / "peace-plan.yaml"))
+def client(open_store):
+    store = open_store()
     with TestClient(app=create_app(store=store)) as c:
         yield c
     store.close()

@@ -1,0 +1,171 @@
+"""DuckLake: the store's tables in a catalog that many processes on many machines share.
+
+The catalog lives in PostgreSQL, the rows as Parquet files under a data path (a shared folder
+or object storage). Each :class:`~argmap.store.Store` opened on a lake is an in-memory DuckDB
+that attaches the catalog as ``lake`` and ``USE``s it, so every query of the store runs
+unchanged on either back end.
+
+>>> from argmap.store import Store
+>>> store = Store(lake="postgres:dbname=argmap host=db.internal", data_path="/srv/argmap/data")  # doctest: +SKIP
+
+Three things differ from a DuckDB file, and this module holds them:
+
+- **DDL.** DuckLake refuses PRIMARY KEY, UNIQUE, CHECK, list defaults and indexes.
+  :func:`lake_ddl` derives the lake's DDL from the one ``schema.sql`` (and its migrations) by
+  dropping exactly those; the store checks ids, references and kinds itself in every write.
+- **Serial writes.** DuckLake gives each transaction a snapshot and, at commit, refuses one
+  that deleted or updated rows another committed transaction also changed since; appends to
+  the same table merge silently. Checks made on a snapshot ("no statement s1 yet") are only
+  sound if no other write committed in between, so every write transaction on a lake also
+  updates the one row of ``lake_writes`` (:data:`SERIALISE`): two overlapping writes always
+  clash, and the loser is run again on a fresh snapshot.
+- **Extensions.** ``ducklake`` and ``postgres_scanner`` are loaded from the PyPI packages that
+  bundle them for the pinned duckdb, so a server needs no internet access. DuckDB checks an
+  extension's signature by hashing the whole file (88 MB with ``fts``: 0.3-0.5 s, most of
+  opening a store); it does so for the first store of a process, and later stores load the
+  very same files (same path, size and mtime) without checking again.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from functools import lru_cache
+from importlib import import_module, resources
+
+import duckdb
+
+from argmap.errors import ArgmapError, InvalidInput
+
+__all__ = ["SERIALISE", "attach", "is_conflict", "lake_ddl", "lake_only_ddl", "local_ddl", "redact", "use"]
+
+ALIAS = "lake"
+
+SERIALISE = "UPDATE lake_writes SET n = n + 1"
+"""Run in every write transaction on a lake: makes any two overlapping writes conflict."""
+
+_LAKE_ONLY = """
+CREATE TABLE IF NOT EXISTS lake_writes (n BIGINT NOT NULL);
+INSERT INTO lake_writes SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM lake_writes);
+"""
+
+# What DuckLake refuses, as it appears in schema.sql and the migrations: a table-level key
+# line, a column's inline key or check, a list default, an index.
+_DROPS = [
+    (re.compile(r",\s*PRIMARY KEY\s*\([^)]*\)", re.I), ""),
+    (re.compile(r"(?:\s+NOT NULL)?\s+PRIMARY KEY\b", re.I), " NOT NULL"),  # a key is never NULL
+    (re.compile(r"\s+UNIQUE\b", re.I), ""),
+    (re.compile(r"\s+CHECK\s*\((?:[^()]|\([^()]*\))*\)", re.I), ""),
+    (re.compile(r"\s+DEFAULT\s+\[\]", re.I), ""),
+    (re.compile(r"^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\b[^;]*;", re.I | re.M), ""),
+]
+
+
+# Tables of derived data that each process keeps for itself in its in-memory catalog (the
+# search index's record of its builds, see argmap.store._search), never in the lake.
+_LOCAL_TABLES = re.compile(r"^\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?search_indexes\b[^;]*;", re.I | re.M)
+
+
+def lake_ddl(sql: str) -> str:
+    """The same DDL without what DuckLake refuses (keys, checks, list defaults, indexes), nor the
+    tables this process keeps to itself (:func:`local_ddl`).
+
+    >>> print(lake_ddl("CREATE TABLE t (id VARCHAR PRIMARY KEY, kind VARCHAR CHECK (kind IN ('a')),"
+    ...                " tags VARCHAR[] NOT NULL DEFAULT []);\\nCREATE INDEX t_id ON t (id);"))
+    CREATE TABLE t (id VARCHAR NOT NULL, kind VARCHAR, tags VARCHAR[] NOT NULL);
+    <BLANKLINE>
+    """
+    sql = _LOCAL_TABLES.sub("", re.sub(r"--[^\n]*", "", sql))  # comments may mention the very words we drop
+    for pattern, repl in _DROPS:
+        sql = pattern.sub(repl, sql)
+    return sql
+
+
+def local_ddl(sql: str) -> str:
+    """The tables of ``sql`` that a process on a lake keeps in its own in-memory catalog, as they are.
+
+    >>> local_ddl("CREATE TABLE maps (id VARCHAR);\\nCREATE TABLE IF NOT EXISTS search_indexes (map_id VARCHAR);")
+    'CREATE TABLE IF NOT EXISTS search_indexes (map_id VARCHAR);'
+    """
+    return "\n".join(m.group(0).strip() for m in _LOCAL_TABLES.finditer(re.sub(r"--[^\n]*", "", sql)))
+
+
+def lake_only_ddl() -> str:
+    """Tables only a lake needs (the write serialiser)."""
+    return _LAKE_ONLY
+
+
+def attach(lake: str, data_path: str | os.PathLike | None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the DuckLake catalog ``lake`` attached (``postgres:…`` or a file).
+
+    Raises InvalidInput naming ``lake`` when the catalog cannot be reached or opened.
+    """
+    from argmap.store._search import extension_path as fts_path  # search runs on a lake too
+
+    files = [_extension("duckdb_extension_postgres_scanner", "postgres_scanner"),
+             _extension("duckdb_extension_ducklake", "ducklake"), fts_path()]
+    checked = all(_stamp(f) in _CHECKED for f in files)
+    # Unsigned extensions are allowed only where every file this store loads had its signature
+    # checked by DuckDB earlier in this process, and nothing else may be loaded on its own.
+    conn = duckdb.connect(":memory:", config={"allow_unsigned_extensions": "true", "autoload_known_extensions": "false",
+                                              "autoinstall_known_extensions": "false"} if checked else {})
+    try:
+        for f in files:
+            conn.execute(f"LOAD '{f}'")  # paths from our own packages
+        if not checked:
+            _CHECKED.update(_stamp(f) for f in files)
+        options = ""
+        if data_path is not None:
+            if "://" not in str(data_path):  # a local or mounted folder; s3:// and the like exist already
+                os.makedirs(data_path, exist_ok=True)
+            options = " (DATA_PATH " + _literal(str(data_path)) + ")"
+        conn.execute(f"ATTACH {_literal('ducklake:' + lake)} AS {ALIAS}{options}")
+        conn.execute(f"USE {ALIAS}")
+    except duckdb.Error as e:
+        conn.close()
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise InvalidInput("lake", redact(f"cannot open the DuckLake catalog {lake}: {first}")) from None
+    return conn
+
+
+def use(cur: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Point a new cursor at the lake: each DuckDB cursor starts in the in-memory catalog."""
+    cur.execute(f"USE {ALIAS}")
+    return cur
+
+
+def is_conflict(e: BaseException) -> bool:
+    """Whether DuckLake refused a commit because another process committed a clashing write."""
+    return isinstance(e, duckdb.TransactionException) and "conflict" in str(e).lower()
+
+
+_CHECKED: set[tuple[str, int, int]] = set()
+"""(path, size, mtime) of the extension files whose signature DuckDB checked in this process."""
+
+
+def _stamp(path: str) -> tuple[str, int, int]:
+    st = os.stat(path)
+    return path, st.st_size, st.st_mtime_ns
+
+
+@lru_cache(maxsize=None)
+def _extension(package: str, name: str) -> str:
+    try:
+        mod = import_module(package)
+    except ImportError:
+        mod = None
+    path = mod and resources.files(mod) / "extensions" / f"v{duckdb.__version__}" / f"{name}.duckdb_extension"
+    if path is None or not path.is_file():
+        pypi = package.replace("_", "-")
+        raise ArgmapError("lake", f"the {name} extension for duckdb {duckdb.__version__} is not installed; "
+                          f"pip install {pypi}=={duckdb.__version__}")
+    return str(path)
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def redact(lake: str) -> str:
+    # A connection string may carry a password; error messages reach HTTP clients and logs.
+    return re.sub(r"(password\s*=\s*)[^\s\"']+", r"\1***", lake, flags=re.I)

@@ -1,0 +1,197 @@
+"""What sharing maps through DuckLake costs: one to four ``argmap serve`` processes on one lake
+against one server on a DuckDB file (the baseline, measured in the same run).
+
+Run (about a minute; with no ``--lake`` it starts a throw-away PostgreSQL cluster as the
+tests do, which needs Debian's ``postgresql``)::
+
+    python benchmarks/lake.py [--duration 10] [--clients 8]
+    python benchmarks/lake.py --lake 'postgres:dbname=argmap_bench host=db.internal' \\
+        --data-path /mnt/argmap-bench-data
+
+For each set-up it starts the servers on free ports of 127.0.0.1, loads the seed map, and then
+
+- **reads**: one client GETs single statements one after another (p50/p99 latency): the cost
+  of sharing per request, since every read on a lake asks PostgreSQL for the latest snapshot;
+- **writes**: ``--clients`` threads POST statements, each followed by an argument that uses it,
+  spread over the servers in turn as a load balancer would, for ``--duration`` seconds: writes
+  acknowledged per second, p50/p99, and how many were refused as 409 (clashes retried to the
+  end). Writes on a lake are serialised across all servers (see ``argmap/store/_lake.py``), so
+  more servers add read capacity, not write capacity.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # measure the tree this file is in, whatever is installed
+
+from argmap.mapfile import load  # noqa: E402
+from argmap.store import Store  # noqa: E402
+
+SEED = REPO / "seeds" / "peace-plan.yaml"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--lake", help="DuckLake catalog, e.g. 'postgres:dbname=argmap_bench host=…' "
+                    "(default: a throw-away local cluster)")
+    ap.add_argument("--data-path", help="The lake's data folder (with --lake)")
+    ap.add_argument("--duration", type=float, default=10, help="Seconds of writing per set-up")
+    ap.add_argument("--clients", type=int, default=8, help="Writing threads")
+    ap.add_argument("--servers", default="1,2,4", help="Server counts to try on the lake")
+    args = ap.parse_args()
+    with throwaway_lake(args.lake, args.data_path) as (args.lake, args.data_path):
+        compare(args.lake, args.data_path, [int(x) for x in args.servers.split(",")], args.clients, args.duration)
+
+
+@contextlib.contextmanager
+def throwaway_lake(lake: str | None = None, data_path: str | None = None):
+    """``(lake, data_path)``: the one given, or a new catalog in a throw-away PostgreSQL cluster
+    (started as the tests start theirs, and removed after)."""
+    if lake is not None:
+        yield lake, data_path
+        return
+    sys.path.insert(0, str(REPO / "tests"))
+    import pgcluster  # the tests' throw-away cluster: one way to start PostgreSQL, not two
+
+    if pgcluster.binaries() is None:
+        sys.exit(f"{sys.argv[0]}: PostgreSQL is not installed (apt-get install postgresql); or pass --lake")
+    cluster = pgcluster.Cluster(pgcluster.binaries())
+    try:
+        yield cluster.new_lake()
+    finally:
+        cluster.stop()
+
+
+def compare(lake: str, data_path: str | None, servers: list[int], clients: int, duration: float) -> None:
+    """Print reads and writes of one server on a DuckDB file, then of each count of servers on the lake."""
+    args = argparse.Namespace(clients=clients, duration=duration)
+    print(f"load average {os.getloadavg()[0]:.2f}; {args.clients} writing clients, {args.duration:g} s each")
+    print(f"{'set-up':<22}{'read p50':>10}{'read p99':>10}{'writes/s':>10}{'write p50':>11}{'write p99':>11}{'409s':>6}")
+    with tempfile.TemporaryDirectory(prefix="argmap-bench-") as tmp:
+        db = str(Path(tmp) / "argmap.duckdb")
+        with Store(db) as store:
+            store.load_map(load(SEED))
+        _report("file, 1 server", ["--db", db], 1, args, Path(tmp))
+        with Store(lake=lake, data_path=data_path) as store:
+            store.load_map(load(SEED), replace=True)
+        where = ["--lake", lake] + (["--data-path", data_path] if data_path else [])
+        for n in servers:
+            _report(f"lake, {n} server{'s' if n > 1 else ''}", where, n, args, Path(tmp))
+
+
+def _report(label: str, where: list[str], n: int, args, tmp: Path) -> None:
+    procs, urls = [], []
+    # The servers run this tree too (they start in tmp, where a relative PYTHONPATH means nothing).
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
+    for name in ("ARGMAP_TOKEN", "ARGMAP_READ_TOKEN"):
+        env.pop(name, None)
+    try:
+        for _ in range(n):
+            port = _free_port()
+            procs.append(subprocess.Popen(
+                [sys.executable, "-m", "argmap.cli", *where, "serve", "--port", str(port)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp, env=env,
+            ))
+            urls.append(f"http://127.0.0.1:{port}")
+        for url in urls:
+            _wait(url)
+        reads = _reads(urls[0])
+        writes, latencies, refused = _writes(urls, args.clients, args.duration)
+        print(f"{label:<22}{_ms(reads, 50):>10}{_ms(reads, 99):>10}{writes / args.duration:>10.1f}"
+              f"{_ms(latencies, 50):>11}{_ms(latencies, 99):>11}{refused:>6}", flush=True)
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            p.wait(10)
+
+
+def _reads(url: str, n: int = 200) -> list[float]:
+    ids = [s.id for s in load(SEED).statements]
+    out = []
+    with httpx.Client(timeout=60) as c:
+        for i in range(n):
+            t = time.perf_counter()
+            r = c.get(f"{url}/maps/peace-plan/statements/{ids[i % len(ids)]}")
+            out.append(time.perf_counter() - t)
+            assert r.status_code == 200, r.text
+    return out
+
+
+def _writes(urls: list[str], clients: int, duration: float) -> tuple[int, list[float], int]:
+    run = uuid.uuid4().hex[:6]
+    done, latencies, refused = [0], [], [0]
+    lock = threading.Lock()
+    stop = time.monotonic() + duration
+
+    def client(k: int) -> None:
+        i = 0
+        with httpx.Client(timeout=120) as c:
+            while time.monotonic() < stop:
+                sid = f"b{run}-{k}-{i}"
+                for path, body in (
+                    ("statements", {"id": sid, "text": f"Client {k} claim {i}"}),
+                    ("arguments", {"id": sid + "-a", "kind": "support", "premises": [sid], "target": "victims-silenced"}),
+                ):
+                    t = time.perf_counter()
+                    r = c.post(f"{urls[(k + i) % len(urls)]}/maps/peace-plan/{path}", json=body)
+                    with lock:
+                        if r.status_code == 201:
+                            done[0] += 1
+                            latencies.append(time.perf_counter() - t)
+                        elif r.status_code == 409:
+                            refused[0] += 1
+                        else:
+                            raise RuntimeError(f"{r.status_code} {r.text}")
+                    if r.status_code != 201:
+                        break
+                i += 1
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return done[0], latencies, refused[0]
+
+
+def _ms(xs: list[float], pct: int) -> str:
+    if not xs:
+        return "-"
+    xs = sorted(xs)
+    return f"{1000 * xs[min(len(xs) - 1, int(len(xs) * pct / 100))]:.1f} ms"
+
+
+def _wait(url: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/maps", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within 60 s")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+if __name__ == "__main__":
+    main()

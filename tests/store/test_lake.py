@@ -1,0 +1,200 @@
+"""The store on DuckLake (catalog in PostgreSQL): the same answers and refusals as on a file,
+and writes from several processes that clash are run again, never half-applied."""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+
+import pytest
+
+from argmap.errors import Conflict, DanglingReference, DuplicateId, InvalidInput, NotFound
+from argmap.mapfile import load
+from argmap.model import Argument, MapInfo, Speaker, Statement
+from argmap.store import Store
+from argmap.store import _lake
+
+SEED = Path(__file__).resolve().parents[2] / "seeds" / "peace-plan.yaml"
+
+
+@pytest.fixture(scope="module")
+def seed():
+    return load(SEED)
+
+
+@pytest.fixture(scope="module")
+def both(postgres, tmp_path_factory, seed):
+    """A DuckDB file and a lake, each opened by a Store and holding the seed map."""
+    lake, data_path = postgres.new_lake()
+    stores = {"file": Store(tmp_path_factory.mktemp("file") / "argmap.duckdb"),
+              "lake": Store(lake=lake, data_path=data_path)}
+    for store in stores.values():
+        store.load_map(seed)
+    yield stores
+    for s in stores.values():
+        s.close()
+
+
+def test_lake_ddl_keeps_every_table_and_column_and_drops_only_what_ducklake_refuses(both):
+    def columns(store, catalogs):
+        with store.cursor() as c:
+            rows = c.execute(
+                "SELECT table_catalog = current_database(), table_name, column_name, data_type, is_nullable "
+                "FROM information_schema.columns WHERE table_schema = 'main' AND list_contains($c, table_catalog) "
+                "ORDER BY ALL",
+                {"c": catalogs},
+            ).fetchall()
+        # Not the lake's write serialiser, nor the search index's builds (derived, named per build).
+        return [r for r in rows if r[1] != "lake_writes" and not re.match(r"search_[0-9a-f]{16}_", r[1])]
+
+    on_file = columns(both["file"], ["argmap"])
+    on_lake = columns(both["lake"], ["lake", "memory"])
+    # The search index's record of its builds is this process's own: in memory, not the lake.
+    assert {r[1] for r in on_lake if not r[0]} == {"search_indexes"}
+    assert [r[1:] for r in on_file] == sorted(r[1:] for r in on_lake)
+    assert both["lake"].schema_version == both["file"].schema_version
+
+
+def test_the_seed_map_reads_back_the_same_from_a_lake(both, seed):
+    assert both["lake"].get_map(seed.id) == both["file"].get_map(seed.id)
+    assert both["lake"].counts(seed.id) == both["file"].counts(seed.id)
+    assert both["lake"].check_integrity() == []
+
+
+def test_search_on_a_lake_ranks_as_on_a_file_and_follows_writes_of_another_process(both, postgres):
+    ranked = {k: [(s.id, round(score, 9)) for s, score in store.search("peace-plan", "Ukraine Europe peace")]
+              for k, store in both.items()}
+    assert ranked["file"] and ranked["lake"] == ranked["file"]
+    # Another server adds a statement: this one's index (local to it) must be rebuilt to find it.
+    lake = both["lake"].lake
+    with Store(lake=lake) as other:
+        other.add_statement("peace-plan", Statement(id="zanzibar-clause", text="The Zanzibar clause"))
+    try:
+        assert [s.id for s, _ in both["lake"].search("peace-plan", "zanzibar")] == ["zanzibar-clause"]
+    finally:
+        both["lake"].delete_statement("peace-plan", "zanzibar-clause")
+
+
+def test_a_deleted_map_leaves_no_search_index_in_this_process(lake, seed):
+    with Store(lake=lake[0], data_path=lake[1]) as store:
+        store.load_map(seed)
+        assert store.search(seed.id, "Ukraine")
+
+        def local_tables():
+            with store.cursor() as c:
+                return c.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'memory' "
+                                 "AND table_name <> 'search_indexes'").fetchone()[0]
+
+        assert local_tables() > 0
+        store.delete_map(seed.id)
+        assert local_tables() == 0
+        with store.cursor() as c:
+            assert c.execute("SELECT count(*) FROM memory.search_indexes").fetchone()[0] == 0
+
+
+def _refusal(store, write):
+    try:
+        write(store)
+    except Exception as e:  # noqa: BLE001 - the test compares whatever each back end raised
+        return type(e).__name__, [(p.field, p.reason) for p in getattr(e, "problems", [])] or str(e)
+    return None
+
+
+BAD_WRITES = {
+    "duplicate map": lambda s: s.create_map(MapInfo(id="peace-plan", title="Again")),
+    "duplicate statement id": lambda s: s.add_statement("peace-plan", Statement(id="victims-silenced", text="x")),
+    "statement id taken by an argument": lambda s: s.add_statement(
+        "peace-plan", Statement(id=s.list_arguments("peace-plan")[0].id, text="x")),
+    "duplicate speaker": lambda s: s.add_speaker("peace-plan", Speaker(id=s.list_speakers("peace-plan")[0].id)),
+    "unknown premise": lambda s: s.add_argument(
+        "peace-plan", Argument(id="a-new", kind="support", premises=["nowhere"], target="victims-silenced")),
+    "unknown speaker": lambda s: s.add_statement("peace-plan", Statement(id="s-new", text="x", speaker="nobody")),
+    "no such map": lambda s: s.add_statement("atlantis", Statement(id="s-new", text="x")),
+    "delete a used premise": lambda s: s.delete_statement(
+        "peace-plan", s.list_arguments("peace-plan")[0].premises[0]),
+    "bad kind": lambda s: s.list_statements("peace-plan", kind="rumour"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_WRITES))
+def test_bad_writes_are_refused_alike_and_change_nothing(both, seed, name):
+    refusals = {}
+    for kind, store in both.items():
+        before = store.get_map(seed.id)
+        refusals[kind] = _refusal(store, BAD_WRITES[name])
+        assert store.get_map(seed.id) == before
+    assert refusals["file"] is not None
+    assert refusals["lake"] == refusals["file"]
+
+
+def _open(lake):
+    return Store(lake=lake[0], data_path=lake[1])
+
+
+def test_two_processes_writing_at_once_lose_nothing_and_keep_every_premise(lake):
+    # Two Stores are two DuckDB instances: to the lake they are two machines.
+    first = _open(lake)
+    first.create_map(MapInfo(id="m", title="Shared"))
+    second = _open(lake)
+    errors: list[BaseException] = []
+
+    def writer(store, name):
+        try:
+            store.add_statement("m", Statement(id=f"{name}-root", text=f"{name} concludes"))
+            for i in range(6):
+                store.add_statement("m", Statement(id=f"{name}-s{i}", text=f"{name} says {i}"))
+                store.add_argument("m", Argument(id=f"{name}-a{i}", kind="support",
+                                                 premises=[f"{name}-s{i}"], target=f"{name}-root"))
+        except BaseException as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=writer, args=(s, n)) for s, n in ((first, "one"), (second, "two"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    for store in (first, second):
+        assert store.counts("m").statements == 14 and store.counts("m").arguments == 12
+        assert store.check_integrity() == []
+    first.close()
+    second.close()
+
+
+def test_a_write_that_keeps_clashing_is_refused_as_conflict_and_leaves_nothing(lake, monkeypatch):
+    store = _open(lake)
+    store.create_map(MapInfo(id="m", title="Shared"))
+    other = _open(lake)
+    calls = []
+
+    def clashing(cur):
+        calls.append(1)
+        cur.execute("INSERT INTO statements (map_id, id, seq, text, kind, tags) VALUES ('m', 'lost', 0, 'x', 'claim', [])")
+        other.update_map(MapInfo(id="m", title=f"Moved on {len(calls)}"))  # commits first, every time
+
+    monkeypatch.setattr("argmap.store._store.CONFLICT_RETRIES", 3)
+    with pytest.raises(Conflict) as e:
+        store.write(clashing, touch="m")
+    assert len(calls) == 3 and e.value.field == "db"
+    assert store.counts("m").statements == 0
+    assert store.get_map_info("m").title == "Moved on 3"
+    store.close()
+    other.close()
+
+
+def test_a_lake_that_cannot_be_reached_is_invalid_input_naming_it_without_the_password(postgres):
+    with pytest.raises(InvalidInput) as e:
+        Store(lake=f"postgres:dbname=nothing host=127.0.0.1 port={postgres.port} user=postgres password=s3cret",
+              data_path="/nonexistent-argmap-test")
+    assert e.value.field == "lake" and "s3cret" not in str(e.value)
+
+
+def test_lake_ddl_drops_keys_checks_list_defaults_and_indexes_only():
+    sql = _lake.lake_ddl(
+        "CREATE TABLE t (\n  id VARCHAR NOT NULL PRIMARY KEY, -- the PRIMARY KEY\n"
+        "  kind VARCHAR CHECK (kind IN ('a', 'b')),\n  tags VARCHAR[] NOT NULL DEFAULT [],\n"
+        "  n BIGINT NOT NULL DEFAULT 0,\n  PRIMARY KEY (id, kind)\n);\nCREATE INDEX IF NOT EXISTS t_id ON t (id);\n"
+    )
+    assert "PRIMARY" not in sql and "CHECK" not in sql and "INDEX" not in sql and "DEFAULT []" not in sql
+    assert "n BIGINT NOT NULL DEFAULT 0" in sql and "tags VARCHAR[] NOT NULL" in sql
