@@ -8,10 +8,11 @@
 Transitive queries walk an in-memory copy of the map's argument graph, built by three queries
 and cached under the map's ``version`` (which every write changes), so a depth-5 walk costs
 microseconds instead of five joins over all arguments. The copy is flat integer arrays, which
-Python's garbage collector does not walk (see ``_Graph``): 0.4 s to build at 200,000 arguments. Statements are cached the same way,
-filled as answers and :func:`statement` need them (fetching 700 rows by id costs DuckDB
-10-20 ms; one, 0.5 ms against a 0.2 ms version read). Each result carries the shortest chain
-of arguments that links it to the statement asked about; cycles are walked once.
+Python's garbage collector does not walk (see ``_Graph``); it takes 0.4 s to build at 200,000
+arguments. Statements are cached the same way, filled as answers and :func:`statement` need
+them (fetching 700 rows by id costs DuckDB 10-20 ms; one, 0.5 ms against a 0.2 ms version
+read). Each result carries the shortest chain of arguments that links it to the statement asked
+about; cycles are walked once.
 """
 
 from __future__ import annotations
@@ -164,23 +165,21 @@ def attackers(store: Store, map_id: str, statement_id: str, *, depth: int | None
     pre_ptr, pre_idx = memoryview(g.premise_ptr), memoryview(g.premise_idx)
     arg_ids = g.argument_ids
     links, seen = [], set()
+
+    def premises_of(a: int, relation: str, d: int, target: int, via: list[str]) -> None:
+        for j in range(pre_ptr[a], pre_ptr[a + 1]):
+            p = pre_idx[j]
+            if (p, a) not in seen:
+                seen.add((p, a))
+                links.append((p, relation, d, a, target, [arg_ids[a], *via]))
+
     for target, d, path in within:
         for k in range(att_ptr[target], att_ptr[target + 1]):
-            a = att_idx[k]
-            for j in range(pre_ptr[a], pre_ptr[a + 1]):
-                p = pre_idx[j]
-                if (p, a) not in seen:
-                    seen.add((p, a))
-                    links.append((p, "rebuttal", d + 1, a, target, [arg_ids[a], *path]))
+            premises_of(att_idx[k], "rebuttal", d + 1, target, path)
         for k in range(sup_ptr[target], sup_ptr[target + 1]):
             sup = sup_idx[k]
             for ku in range(und_ptr[sup], und_ptr[sup + 1]):
-                u = und_idx[ku]
-                for j in range(pre_ptr[u], pre_ptr[u + 1]):
-                    p = pre_idx[j]
-                    if (p, u) not in seen:
-                        seen.add((p, u))
-                        links.append((p, "undercut", d + 1, u, sup, [arg_ids[u], arg_ids[sup], *path]))
+                premises_of(und_idx[ku], "undercut", d + 1, sup, [arg_ids[sup], *path])
         if len(links) > MAX_RESULTS:
             break
     return _answer(g, store, map_id, statement_id, "attackers", depth, links)
