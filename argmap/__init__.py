@@ -20,7 +20,7 @@ from argmap.errors import (
     NotFound,
     Problem,
 )
-from argmap.mapfile import load as load_map_file
+from argmap.mapfile import decode_map, load as load_map_file
 from argmap.model import (
     Argument,
     Map,
@@ -32,7 +32,6 @@ from argmap.model import (
     Speaker,
     Statement,
     check_map,
-    decode_map,
     partial_date,
 )
 from argmap.store import Counts, Store

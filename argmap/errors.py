@@ -10,7 +10,8 @@
     ├── NotFound                the map or entity does not exist           (CLI exit 2, HTTP 404)
     ├── Conflict                the write clashes with what is stored      (CLI exit 2, HTTP 409)
     │   ├── DuplicateId         an id is already taken
-    │   └── InUse               a delete would leave references dangling
+    │   ├── InUse               a delete would leave references dangling
+    │   └── PreconditionFailed  the item changed since the caller read it      (HTTP 412)
     └── LimitExceeded           an input or a job is over a documented limit (HTTP 413/422/503)
 
 Every error carries ``problems``: a list of :class:`Problem` (``field``, ``reason``), so that a
@@ -42,6 +43,7 @@ __all__ = [
     "InvalidInput",
     "LimitExceeded",
     "NotFound",
+    "PreconditionFailed",
     "Problem",
     "from_validation_error",
     "problem_from_message",
@@ -132,6 +134,12 @@ class InUse(Conflict):
     """A delete would leave other entities pointing at nothing; delete with cascade instead."""
 
     code = "in_use"
+
+
+class PreconditionFailed(Conflict):
+    """A conditional write (HTTP ``If-Match``) found the item changed since the caller read it."""
+
+    code = "precondition_failed"
 
 
 class LimitExceeded(ArgmapError):

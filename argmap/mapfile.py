@@ -20,7 +20,7 @@ import msgspec
 from argmap.errors import ArgmapError, FormatError, InvalidInput, from_validation_error
 from argmap.model import Map, check_map
 
-__all__ = ["FORMATS", "dumps", "format_of", "load", "loads"]
+__all__ = ["FORMATS", "decode_map", "dumps", "format_of", "load", "loads"]
 
 FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml"}
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -44,16 +44,22 @@ def loads(data: bytes | str, *, format: str = "yaml") -> Map:
         m = decoder_for(format)(data)
     except msgspec.MsgspecError as e:
         raise from_validation_error(e) from None
-    except ValueError as e:  # PyYAML's own date reading (year 0) raises it bare
-        if isinstance(e, ArgmapError):
-            raise
-        raise FormatError("$", f"unreadable document: {e}") from None
     # Refused before check_map, which would otherwise blame the quotes into the text not sent.
     for i, src in enumerate(m.sources):
         if src.text_file is not None:
             raise InvalidInput(f"$.sources[{i}].text_file", "only map files on disk may name a text file; send text")
     check_map(m)
     return m
+
+
+def decode_map(data: bytes | str, *, format: str = "json") -> Map:
+    """Decode and check a map document from elsewhere (an HTTP body, stdin): :func:`loads`,
+    JSON by default; raise InvalidInput/FormatError naming the field.
+
+    >>> decode_map(b'{"id": "m", "title": "T", "statements": [{"id": "s", "text": "x"}]}').id
+    'm'
+    """
+    return loads(data, format=format)
 
 
 def load(path: str | os.PathLike) -> Map:
@@ -70,10 +76,6 @@ def load(path: str | os.PathLike) -> Map:
         m = decoder_for(fmt)(data)
     except msgspec.MsgspecError as e:
         raise from_validation_error(e) from None
-    except ValueError as e:  # PyYAML's own date reading (year 0) raises it bare
-        if isinstance(e, ArgmapError):
-            raise
-        raise FormatError("$", f"unreadable document: {e}") from None
     base = path.resolve().parent
     for i, src in enumerate(m.sources):
         if src.text_file is None:
@@ -106,6 +108,10 @@ def decoder_for(fmt: str):
             raise msgspec.DecodeError("the document is nested too deeply") from None
         except UnicodeDecodeError as e:  # msgspec.toml decodes bytes itself, and lets this through
             raise msgspec.DecodeError(f"a map file must be UTF-8 ({e.reason} at byte {e.start})") from None
+        except ValueError as e:  # PyYAML's own date reading (year 0) raises it bare
+            if isinstance(e, (msgspec.MsgspecError, ArgmapError)):  # DecodeError is a ValueError too
+                raise
+            raise msgspec.DecodeError(f"unreadable document: {e}") from None
 
     return decoder
 

@@ -8,10 +8,10 @@ each checks itself when decoded and names the field it refuses::
     >>> msgspec.json.decode(b'{"id": "s1", "text": " "}', type=Statement)
     Traceback (most recent call last):
     ...
-    msgspec.ValidationError: text: must not be empty or only white space - at `$`
+    msgspec.ValidationError: text: must not be empty or only white space
 
 A :class:`Map` is checked as a whole by :func:`check_map` (references, quote spans), which
-collects every problem instead of stopping at the first. :func:`decode_map` does both.
+collects every problem instead of stopping at the first. :func:`argmap.mapfile.decode_map` does both.
 
 Dates are EDTF level 1 strings (``2025``, ``2025-11``, ``2025-11-20``, ``2025-11-26~``,
 ``2025-11-20?``, ``2025-11-20T21:00:00Z``); :class:`PartialDate` is what they mean: the first
@@ -29,7 +29,7 @@ from typing import Annotated, Any, Literal, TypeVar
 import msgspec
 from msgspec import Meta
 
-from argmap.errors import ArgmapError, DanglingReference, FormatError, InvalidInput, Problem, from_validation_error
+from argmap.errors import DanglingReference, InvalidInput, Problem, from_validation_error
 
 __all__ = [
     "Argument",
@@ -48,7 +48,6 @@ __all__ = [
     "Statement",
     "StatementKind",
     "check_map",
-    "decode_map",
     "partial_date",
     "quote_problem",
     "target_problem",
@@ -570,18 +569,3 @@ def relation_ref_problem(kind: str, ref: str, is_statement, is_argument) -> str 
     if is_argument(ref):
         return None if kind == "preference" else f"a {kind} links statements, but {ref!r} is an argument"
     return f"unknown {'statement' if kind == 'rephrase' else 'statement or argument'} {ref!r}"
-
-
-def decode_map(data: bytes | str, *, format: Literal["json", "yaml", "toml"] = "json") -> Map:
-    """Decode and check a whole map document; raise InvalidInput/FormatError naming the field."""
-    decoder = {"json": msgspec.json.decode, "yaml": msgspec.yaml.decode, "toml": msgspec.toml.decode}[format]
-    try:
-        m = decoder(data, type=Map)
-    except msgspec.MsgspecError as e:
-        raise from_validation_error(e) from None
-    except ValueError as e:  # PyYAML's own date reading (year 0) raises it bare
-        if isinstance(e, ArgmapError):
-            raise
-        raise FormatError("$", f"unreadable document: {e}") from None
-    check_map(m)
-    return m

@@ -1,6 +1,6 @@
 """The model's validation: every refusal names the field (a JSON path) and says why.
 
-A map document is decoded with :func:`argmap.model.decode_map`; single entities (what an HTTP
+A map document is decoded with :func:`argmap.mapfile.decode_map`; single entities (what an HTTP
 body carries) with msgspec plus :func:`argmap.errors.from_validation_error`. Both paths must
 give a caller the exact place to fix, e.g. ``$.arguments[2].target``.
 """
@@ -15,7 +15,8 @@ import msgspec
 import pytest
 
 from argmap.errors import DanglingReference, FormatError, InvalidInput, from_validation_error
-from argmap.model import Argument, Map, Quote, Speaker, Statement, check_map, decode_map, partial_date
+from argmap.mapfile import decode_map
+from argmap.model import Argument, Map, Quote, Speaker, Statement, check_map, partial_date
 
 ARTICLE = "Peace needs Ukraine at the table. Europe must be heard."
 

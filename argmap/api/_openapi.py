@@ -39,6 +39,7 @@ _ERRORS = {
     "404": "No such map, or no such item in it.",
     "409": "A duplicate id, or a delete that would leave references dangling (retry with cascade=true).",
     "405": "The map id is reserved (`import`): /maps/import is the import route, which takes POST only.",
+    "412": "If-Match named an ETag the item no longer has: someone changed it; nothing was written.",
     "413": "The body is larger than the server takes (ARGMAP_MAX_BODY).",
     "422": "A rule of the model broken, or a limit exceeded (the field and the reason).",
 }
@@ -50,8 +51,8 @@ def document_errors(schema: dict, media_types: dict[str, str]) -> dict:
 
     Litestar documents a handler's success and its own validation error only. Every operation
     here can also answer our error shape (:func:`argmap.api.app.create_app` registers one
-    handler for it) with 400, 401, 404 (with a path parameter), 409 (writes), 413 (with a
-    body) and 422; and an export answers the media type of its extension, from
+    handler for it) with 400, 401, 404 (with a path parameter), 409 (writes), 412 (with
+    If-Match), 413 (with a body) and 422; and an export answers the media type of its extension, from
     ``media_types`` (path suffix → media type). Found by schemathesis (tests/reliability).
 
     >>> doc = {"paths": {"/maps/{map_id}/diagram.svg": {"get": {"responses": {"200": {}}}}}}
@@ -78,6 +79,7 @@ def document_errors(schema: dict, media_types: dict[str, str]) -> dict:
             codes |= {"404"} if "{" in path else set()
             codes |= {"409"} if method in _WRITES else set()
             codes |= {"413"} if "requestBody" in op else set()
+            codes |= {"412"} if any(p.get("name") == "If-Match" for p in op.get("parameters", [])) else set()
             for code in sorted(codes):
                 op["responses"][code] = {"description": _ERRORS[code], "content": {"application/json": {"schema": ref}}}
             for suffix, media_type in media_types.items():

@@ -33,13 +33,15 @@ from argmap.errors import (
     InvalidInput,
     LimitExceeded,
     NotFound,
+    PreconditionFailed,
     Problem,
     problem_from_message,
 )
 from argmap.api._openapi import document_errors
 from argmap.store import Store, default_path
 
-__all__ = ["DEFAULT_MAX_BODY", "create_app", "create_served_app", "error_status", "route_handlers"]
+__all__ = ["DEFAULT_MAX_BODY", "READ_COOKIE", "create_app", "create_served_app", "error_status", "opens_reads",
+           "read_cookie", "route_handlers"]
 
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
 """Largest request body accepted (bytes); larger bodies get 413."""
@@ -65,6 +67,8 @@ def create_app(
     async def lifespan(app: Litestar):
         owned = store is None
         app.state.store = store if store is not None else Store(db_path or default_path())
+        app.state.read_tokens = [t for t in (read_token, token) if t]
+        app.state.reads_need_token = bool(read_token)
         try:
             yield
         finally:
@@ -80,7 +84,7 @@ def create_app(
 
         document_errors(app.plugins.get(OpenAPIPlugin).provide_openapi_schema(), export_media_types())
 
-    return Litestar(
+    return _App(
         route_handlers=route_handlers(),
         lifespan=[lifespan],
         on_startup=[document],
@@ -129,6 +133,25 @@ def create_served_app() -> Litestar:
 def _freeze_startup_objects() -> None:
     gc.collect()  # garbage from startup is freed now, not frozen for ever
     gc.freeze()
+
+
+class _App(Litestar):
+    """Litestar, answering ``HEAD`` wherever ``GET`` is answered (RFC 9110 §9.3.2: the same
+    status and headers, no body), which Litestar leaves to a ``@head`` handler per route, so
+    that ``curl -I``, link checkers and caches can ask about any page or export."""
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["method"] == "HEAD":
+            scope = {**scope, "method": "GET"}
+            inner = send
+
+            async def send(message) -> None:
+                if message["type"] == "http.response.body":
+                    message = {**message, "body": b"", "more_body": False} if not message.get("more_body") else None
+                if message is not None:
+                    await inner(message)
+
+        await super().__call__(scope, receive, send)
 
 
 def route_handlers() -> list:
@@ -187,21 +210,45 @@ def _version() -> str:
         return "0"
 
 
+READ_COOKIE = "argmap_read"
+"""The cookie a browser signed in at ``/ui/sign-in`` sends instead of a read token (reads only)."""
+
+
+def read_cookie(token: str) -> str:
+    """The :data:`READ_COOKIE` value that stands for ``token``: a keyed digest, so the cookie
+    never holds the token itself (and cannot be replayed as a bearer token for writes)."""
+    return hmac.new(token.encode(), b"argmap: browser read access", "sha256").hexdigest()
+
+
+def opens_reads(app: Litestar, given: str) -> bool:
+    """Whether ``given`` is a token that opens reads on ``app`` (the read or the write token)."""
+    return any(hmac.compare_digest(given.encode(), t.encode()) for t in app.state.read_tokens)
+
+
 def _auth_guard(token: str | None, read_token: str | None):
+    read_cookies = [read_cookie(t) for t in (read_token, token) if t]
+
     # async: Litestar hands a sync guard to a worker thread, a hop that costs more than the check.
-    async def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    async def guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+        if handler.opt.get("sign_in"):  # the sign-in form itself: checks the token it is given
+            return
         is_read = connection.scope.get("method", "GET") in _READ_METHODS
-        # A write token also opens reads; a read token never opens writes.
-        allowed = [t for t in ((read_token, token) if is_read else (token,)) if t]
+        # A write token also opens reads; a read token never opens writes, unless it is the only
+        # token: a server that guards its reads must not leave its writes open to anyone.
+        allowed = [t for t in ((read_token, token) if is_read else (token or read_token,)) if t]
         if is_read and not read_token:
             return
-        if not is_read and not token:
+        if not allowed:
             return
         given = connection.headers.get("authorization", "")
         scheme, _, value = given.partition(" ")
         ok = scheme.lower() == "bearer" and any(
             hmac.compare_digest(value.encode(), t.encode()) for t in allowed
         )
+        # A browser cannot send a header with a link, so a signed-in one sends a cookie; for reads
+        # only, so that no page of another site can make it write (no CSRF).
+        if not ok and is_read and (cookie := connection.cookies.get(READ_COOKIE)):
+            ok = any(hmac.compare_digest(cookie.encode(), c.encode()) for c in read_cookies)
         if not ok:
             raise NotAuthorizedException(
                 detail="this request needs Authorization: Bearer <token>"
@@ -214,6 +261,7 @@ def _auth_guard(token: str | None, read_token: str | None):
 _STATUS = [
     (FormatError, 400),
     (NotFound, 404),
+    (PreconditionFailed, 412),
     (Conflict, 409),
     (LimitExceeded, 422),
     (ArgmapError, 422),
@@ -221,7 +269,7 @@ _STATUS = [
 
 
 def error_status(exc: ArgmapError) -> int:
-    """The HTTP status of one of our errors: 400 unparseable, 404, 409, else 422."""
+    """The HTTP status of one of our errors: 400 unparseable, 404, 412, 409, else 422."""
     return next(code for cls, code in _STATUS if isinstance(exc, cls))
 
 

@@ -16,6 +16,7 @@ from litestar import Controller, Request, Response, get
 from litestar.params import Parameter
 
 from argmap.api._openapi import by_extension
+from argmap.api._params import PathId, StoreDep
 from argmap.api._responses import bare
 from argmap.render.diagram import EXPORTERS, MAX_STATEMENTS, options_from, render
 from argmap.semantics import Semantics, evaluate_map
@@ -45,8 +46,8 @@ class DiagramController(Controller):
          "draw part of the map with `focus` and `depth`.")
     async def diagram(
         self,
-        store: Store,
-        map_id: str,
+        store: StoreDep,
+        map_id: PathId,
         request: Request,
         focus: str | None = Parameter(default=None, description="Draw only the part around this statement id."),
         depth: int = Parameter(default=2, description="With `focus`: at most this many arguments away (0–50)."),

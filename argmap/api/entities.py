@@ -10,10 +10,12 @@ one factory builds their common handlers; each Controller adds its own list filt
 from typing import Annotated, Literal
 
 import msgspec
-from litestar import Controller, delete, get, patch, post, put
+from litestar import Controller, Response, delete, get, patch, post, put
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, QueryParameter
 
 from argmap import query
+from argmap.api._conditional import ETAG_HEADER as _ETAG, IfMatch, IfNoneMatch, etag, matches, require_match
 from argmap.api._params import PathId, StoreDep
 from argmap.api._partial import merge, partial
 from argmap.errors import InvalidInput, LimitExceeded
@@ -62,6 +64,14 @@ def _page(cls, items: list, limit: int, offset: int):
     return cls(items=items[:limit], limit=limit, offset=offset, next_offset=offset + limit if more else None)
 
 
+_CONDITIONAL = ("With `If-Match: <ETag from a GET>` the write happens only if nobody changed the item "
+                "since; otherwise 412 and nothing is written.")
+
+
+def _tagged(item, status_code: int = 200) -> Response:
+    return Response(item, status_code=status_code, headers={"ETag": etag(item)})
+
+
 def _entity_handlers(kind: str, struct: type, read=None):
     """Handlers shared by the four entity resources: get, create, replace, patch, delete.
 
@@ -70,42 +80,53 @@ def _entity_handlers(kind: str, struct: type, read=None):
     title = kind.capitalize()
     read = read or (lambda store, map_id, item_id: getattr(store, f"get_{kind}")(map_id, item_id))
 
-    @get("/{item_id:str}", operation_id=f"get{title}", summary=f"Get one {kind}",
-         sync_to_thread=True)
-    def get_one(self, store: StoreDep, map_id: PathId, item_id: PathId) -> struct:
-        return read(store, map_id, item_id)
+    @get("/{item_id:str}", operation_id=f"get{title}", summary=f"Get one {kind}", sync_to_thread=True,
+         response_headers=[_ETAG], responses={304: ResponseSpec(None, description="Unchanged since that ETag.")})
+    def get_one(self, store: StoreDep, map_id: PathId, item_id: PathId,
+                if_none_match: IfNoneMatch = None) -> Response[struct]:
+        item = read(store, map_id, item_id)
+        tag = etag(item)
+        if matches(if_none_match, tag, weak=True):
+            return Response(None, status_code=304, headers={"ETag": tag})
+        return Response(item, headers={"ETag": tag})
 
-    @post("/", operation_id=f"create{title}", summary=f"Create a {kind}",
-          sync_to_thread=True)
-    def create(self, store: StoreDep, map_id: PathId, data: JSONBody[struct]) -> struct:
-        return getattr(store, f"add_{kind}")(map_id, data)
+    @post("/", operation_id=f"create{title}", summary=f"Create a {kind}", sync_to_thread=True,
+          response_headers=[_ETAG])
+    def create(self, store: StoreDep, map_id: PathId, data: JSONBody[struct]) -> Response[struct]:
+        return _tagged(getattr(store, f"add_{kind}")(map_id, data), status_code=201)
 
-    @put("/{item_id:str}", operation_id=f"replace{title}", summary=f"Replace a {kind}",
-         sync_to_thread=True)
-    def replace(self, store: StoreDep, map_id: PathId, item_id: PathId, data: JSONBody[struct]) -> struct:
+    @put("/{item_id:str}", operation_id=f"replace{title}", summary=f"Replace a {kind}", sync_to_thread=True,
+         description=_CONDITIONAL, response_headers=[_ETAG])
+    def replace(self, store: StoreDep, map_id: PathId, item_id: PathId, data: JSONBody[struct],
+                if_match: IfMatch = None) -> Response[struct]:
         if data.id != item_id:
             raise InvalidInput("$.id", f"the body's id {data.id!r} differs from the path's {item_id!r}")
-        return getattr(store, f"update_{kind}")(map_id, data)
+        if if_match is None:
+            return _tagged(getattr(store, f"update_{kind}")(map_id, data))
+        return _tagged(store.modify(map_id, kind, item_id, lambda current: require_match(if_match, current, kind)
+                                    and data))
 
     @patch(
         "/{item_id:str}",
         operation_id=f"patch{title}",
         summary=f"Change some fields of a {kind}",
-        description="The body holds the fields to change; `null` clears an optional field.",
+        description="The body holds the fields to change; `null` clears an optional field. " + _CONDITIONAL,
         sync_to_thread=True,
+        response_headers=[_ETAG],
     )
-    def change(self, store: StoreDep, map_id: PathId, item_id: PathId, data: JSONBody[partial(struct)]) -> struct:
+    def change(self, store: StoreDep, map_id: PathId, item_id: PathId, data: JSONBody[partial(struct)],
+               if_match: IfMatch = None) -> Response[struct]:
         if data.id not in (msgspec.UNSET, item_id):
             raise InvalidInput("$.id", "the id of an entity cannot change")
-        updated = merge(getattr(store, f"get_{kind}")(map_id, item_id), data)
-        return getattr(store, f"update_{kind}")(map_id, updated)
+        return _tagged(store.modify(map_id, kind, item_id,
+                                    lambda current: merge(require_match(if_match, current, kind), data)))
 
     @delete(
         "/{item_id:str}",
         operation_id=f"delete{title}",
         summary=f"Delete a {kind}",
         description="Refused with 409 while other items refer to it, unless `cascade=true`, which "
-        "deletes those too (transitively) in the same transaction.",
+        "deletes those too (transitively) in the same transaction. " + _CONDITIONAL,
         status_code=200,
         sync_to_thread=True,
     )
@@ -115,8 +136,10 @@ def _entity_handlers(kind: str, struct: type, read=None):
         map_id: PathId,
         item_id: PathId,
         cascade: Annotated[bool, QueryParameter(description="Also delete what refers to it.")] = False,
+        if_match: IfMatch = None,
     ) -> Deleted:
-        return Deleted(deleted=getattr(store, f"delete_{kind}")(map_id, item_id, cascade=cascade))
+        check = None if if_match is None else (lambda current: require_match(if_match, current, kind))
+        return Deleted(deleted=store.remove(map_id, kind, item_id, cascade=cascade, check=check))
 
     return get_one, create, replace, change, remove
 

@@ -7,15 +7,16 @@ by :class:`argmap.api.maps.MapController` from :data:`argmap.api.maps.MAP_EXPORT
 # No `from __future__ import annotations`: Litestar reads the handler's annotations.
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 from litestar import Controller, Request, post
 from litestar.concurrency import sync_to_thread
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
-from litestar.params import Parameter
+from litestar.params import Parameter, QueryParameter
 
 from argmap import formats
+from argmap.api._params import StoreDep
 from argmap.store import Counts, Store
 
 __all__ = ["ImportController", "ImportResult"]
@@ -71,13 +72,13 @@ class ImportController(Controller):
     async def import_map(
         self,
         request: Request,
-        store: Store,
+        store: StoreDep,
         format: Literal["aif", "argdown", "native"] | None = Parameter(
             default=None, description="The document's format; default from the Content-Type and the content."
         ),
-        map_id: str | None = Parameter(
-            query="id", default=None, description="Id of the new map (default: the document's own, else 'imported')."
-        ),
+        map_id: Annotated[str | None, QueryParameter(
+            name="id", description="Id of the new map (default: the document's own, else 'imported')."
+        )] = None,
         replace: bool = Parameter(default=False, description="Replace a map of the same id."),
     ) -> ImportResult:
         body = await request.body()

@@ -9,12 +9,14 @@ from typing import Annotated, Callable
 
 import msgspec
 from litestar import Controller, Response, delete, get, patch, post, put
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, QueryParameter
 
+from argmap.api._conditional import ETAG_HEADER as _ETAG, IfMatch, IfNoneMatch, matches
 from argmap.api._params import PathId, StoreDep
 from argmap.api._partial import merge, partial
 from argmap.api._responses import bare
-from argmap.errors import InvalidInput, NotFound
+from argmap.errors import InvalidInput, NotFound, PreconditionFailed
 from argmap.model import Map, MapInfo, check_map
 from argmap.store import Counts, MapSummary
 
@@ -54,6 +56,10 @@ MAP_EXPORTS: dict[str, tuple[str, Callable[[Map], bytes]]] = {
 """Extension → (media type, function of the whole map). Longest extension wins."""
 
 
+_CONDITIONAL = ("With `If-Match: <ETag of GET /maps/{map}>` the write happens only if the map is "
+                "unchanged since; otherwise 412 and nothing is written.")
+
+
 class MapList(msgspec.Struct, kw_only=True):
     items: list[MapSummary]
 
@@ -89,32 +95,50 @@ class MapController(Controller):
         summary="A map's summary, or its whole document by extension",
         description="`/maps/peace-plan` answers the summary and counts; `/maps/peace-plan.json` "
         "and `.yaml` the whole map document; `.aif.json` the map as AIF JSON (an AIFdb nodeset) and "
-        "`.argdown` as an Argdown document.",
+        "`.argdown` as an Argdown document. The ETag changes with every write to the map: send it "
+        "as If-None-Match to get a bodiless 304 while the map is unchanged.",
         sync_to_thread=True,
+        response_headers=[_ETAG],
+        responses={304: ResponseSpec(None, description="The map is unchanged since that ETag.")},
     )
-    def get_map(self, store: StoreDep, map_ref: PathId) -> MapSummary:
-        try:
-            info = store.get_map_info(map_ref)
-        except NotFound:
-            for ext in sorted(MAP_EXPORTS, key=len, reverse=True):
-                if map_ref.endswith(ext) and len(map_ref) > len(ext):
-                    media_type, render = MAP_EXPORTS[ext]
-                    return Response(render(store.get_map(map_ref[: -len(ext)])), media_type=bare(media_type))
-            raise
-        return MapSummary(id=info.id, title=info.title, description=info.description, counts=store.counts(info.id))
+    def get_map(self, store: StoreDep, map_ref: PathId, if_none_match: IfNoneMatch = None) -> Response[MapSummary]:
+        with store.snapshot():  # the tag and the content from one state
+            try:
+                info = store.get_map_info(map_ref)
+            except NotFound:
+                for ext in sorted(MAP_EXPORTS, key=len, reverse=True):
+                    if map_ref.endswith(ext) and len(map_ref) > len(ext):
+                        map_id = map_ref[: -len(ext)]
+                        tag = _map_tag(store, map_id)
+                        if matches(if_none_match, tag, weak=True):
+                            return Response(None, status_code=304, headers={"ETag": tag})
+                        media_type, render = MAP_EXPORTS[ext]
+                        return Response(render(store.get_map(map_id)), media_type=bare(media_type),
+                                        headers={"ETag": tag})
+                raise
+            tag = _map_tag(store, info.id)
+            if matches(if_none_match, tag, weak=True):
+                return Response(None, status_code=304, headers={"ETag": tag})
+            summary = MapSummary(id=info.id, title=info.title, description=info.description,
+                                 counts=store.counts(info.id))
+        return Response(summary, headers={"ETag": tag})
 
     @put("/{map_id:str}", operation_id="replaceMapInfo", summary="Change a map's title and description",
-         sync_to_thread=True)
-    def replace_map(self, store: StoreDep, map_id: PathId, data: JSONBody[MapInfo]) -> MapInfo:
+         description=_CONDITIONAL, sync_to_thread=True)
+    def replace_map(self, store: StoreDep, map_id: PathId, data: JSONBody[MapInfo],
+                    if_match: IfMatch = None) -> MapInfo:
         if data.id != map_id:
             raise InvalidInput("$.id", f"the body's id {data.id!r} differs from the path's {map_id!r}")
-        return store.update_map(data)
+        return store.modify(map_id, "map", map_id, lambda _info: _unchanged(store, map_id, if_match) or data)
 
-    @patch("/{map_id:str}", operation_id="patchMapInfo", summary="Change some of a map's fields", sync_to_thread=True)
-    def patch_map(self, store: StoreDep, map_id: PathId, data: JSONBody[partial(MapInfo)]) -> MapInfo:
+    @patch("/{map_id:str}", operation_id="patchMapInfo", summary="Change some of a map's fields",
+           description=_CONDITIONAL, sync_to_thread=True)
+    def patch_map(self, store: StoreDep, map_id: PathId, data: JSONBody[partial(MapInfo)],
+                  if_match: IfMatch = None) -> MapInfo:
         if data.id not in (msgspec.UNSET, map_id):
             raise InvalidInput("$.id", "a map's id cannot change")
-        return store.update_map(merge(store.get_map_info(map_id), data))
+        return store.modify(map_id, "map", map_id,
+                            lambda info: _unchanged(store, map_id, if_match) or merge(info, data))
 
     @delete("/{map_id:str}", operation_id="deleteMap", summary="Delete a map and everything in it", status_code=200,
             sync_to_thread=True)
@@ -123,7 +147,23 @@ class MapController(Controller):
         store: StoreDep,
         map_id: PathId,
         confirm: Annotated[bool, QueryParameter(description="Must be true: a map delete cannot be undone.")] = False,
+        if_match: IfMatch = None,
     ) -> Counts:
         if not confirm:
             raise InvalidInput("confirm", "deleting a whole map needs confirm=true")
-        return store.delete_map(map_id)
+        if if_match is None:
+            return store.delete_map(map_id)
+        return store.write(lambda _cur: _unchanged(store, map_id, if_match) or store.delete_map(map_id))
+
+
+def _map_tag(store, map_id: str) -> str:
+    # The map's version is a fresh random value at every write to anything in it.
+    return f'"m{store.map_version(map_id) & (2**64 - 1):x}"'
+
+
+def _unchanged(store, map_id: str, if_match: str | None) -> None:
+    """Raise PreconditionFailed unless ``if_match`` is absent or names the map's current tag
+    (called inside the write, so no other write can come between the check and the change)."""
+    if if_match is not None and not matches(if_match, tag := _map_tag(store, map_id)):
+        raise PreconditionFailed("If-Match", f"the map changed since it was read: its ETag is now {tag}; "
+                                             "read it again and reapply the change")

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
@@ -29,15 +30,17 @@ from urllib.parse import parse_qsl
 
 import anyio
 import jinja2
-from litestar import Controller, Litestar, Request, Response, get
+from litestar import Controller, Litestar, Request, Response, get, post
 from litestar.datastructures import CacheControlHeader
 from litestar.exceptions import HTTPException
-from litestar.params import PathParameter
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, PathParameter
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 
 from argmap import query
-from argmap.api.app import error_status
+from argmap.api._params import StoreDep
+from argmap.api.app import READ_COOKIE, error_status, opens_reads, read_cookie
 from argmap.errors import ArgmapError, InvalidInput, NotFound, Problem
 from argmap.model import Map
 from argmap.render.diagram import select
@@ -68,24 +71,69 @@ class PageController(Controller):
     path = ctx.UI
     include_in_schema = False
     # A refusal (a read token the browser cannot send, a bad parameter) is a page, not JSON.
-    exception_handlers = {HTTPException: lambda _, exc: _error_page(exc)}
+    exception_handlers = {HTTPException: lambda request, exc: _refusal_page(request, exc)}
 
     @get("/")
-    async def index(self, store: Store) -> Response:
+    async def index(self, store: StoreDep) -> Response:
         # async + an explicit thread, as in queries.py: Litestar 2.25 mishandles `-> Response`
         # on sync_to_thread handlers.
         maps = await anyio.to_thread.run_sync(store.list_maps)
         return _page("index.html", maps=maps)
 
     @get("/maps/{map_id:str}")
-    async def map_page(self, store: Store, request: Request, map_id: _MapId) -> Response:
+    async def map_page(self, store: StoreDep, request: Request, map_id: _MapId) -> Response:
         return await anyio.to_thread.run_sync(_map_page, store, request.app, map_id, dict(request.query_params))
 
     @get("/maps/{map_id:str}/statements/{statement_id:str}/panel")
-    async def panel(self, store: Store, request: Request, map_id: _MapId, statement_id: _StatementId) -> Response:
+    async def panel(self, store: StoreDep, request: Request, map_id: _MapId, statement_id: _StatementId) -> Response:
         """The statement panel alone (an HTML fragment), for the page's script."""
         return await anyio.to_thread.run_sync(
             _panel_fragment, store, request.app, map_id, statement_id, dict(request.query_params))
+
+    @get("/sign-in", opt={"sign_in": True})
+    async def sign_in_form(self, request: Request) -> Response:
+        """A server with ARGMAP_READ_TOKEN: the form that trades the token for a read cookie."""
+        return _sign_in_page(request, _local(request.query_params.get("next")))
+
+    @post("/sign-in", opt={"sign_in": True}, status_code=303)
+    async def sign_in(
+        self, request: Request, data: Annotated[SignIn, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Response:
+        target = _local(data.next)
+        if not opens_reads(request.app, data.token):
+            return _sign_in_page(request, target, status_code=401, problem="That token does not open this server.")
+        response = Redirect(path=target, status_code=303)
+        response.set_cookie(READ_COOKIE, read_cookie(data.token), path="/", httponly=True, samesite="strict",
+                            secure=request.url.scheme == "https")
+        return response
+
+
+@dataclass
+class SignIn:
+    token: str
+    next: str = f"{ctx.UI}/"
+
+
+def _local(target: str | None) -> str:
+    # Only a path of this server: a link that signs in and then sends the reader elsewhere
+    # ("//evil.example", "https://…", "/\\evil") is an open redirect.
+    if not target or not target.startswith("/") or target.startswith("//") or any(
+            c == "\\" or c < " " for c in target):  # browsers read "/\\x" as "//x"; no header breaks
+        return f"{ctx.UI}/"
+    return target
+
+
+def _sign_in_page(request: Request, target: str, status_code: int = 200, problem: str | None = None) -> Response:
+    return _page("sign_in.html", status_code=status_code, next=target, problem=problem,
+                 needed=request.app.state.reads_need_token)
+
+
+def _refusal_page(request: Request, exc: HTTPException) -> Response:
+    if exc.status_code == 401 and request.method in ("GET", "HEAD"):  # a read token is needed: offer to sign in
+        query = f"?{request.url.query}" if request.url.query else ""
+        return _sign_in_page(request, _local(request.url.path + query), status_code=401,
+                             problem="This page needs a read token.")
+    return _error_page(exc)
 
 
 @get("/", include_in_schema=False)

@@ -20,7 +20,7 @@ from msgspec import Meta
 
 from argmap.errors import FormatError, InvalidInput, from_validation_error
 from argmap.semantics import AF, Evaluation, Semantics, Solution, Task, evaluate_map, iccma, solve
-from argmap.store import Store
+from argmap.api._params import PathId, StoreDep
 
 __all__ = ["EvaluationController", "FrameworkBody", "SolveAnswer", "SolveController"]
 
@@ -91,8 +91,8 @@ class EvaluationController(Controller):
     )
     def evaluation(
         self,
-        store: Store,
-        map_id: str,
+        store: StoreDep,
+        map_id: PathId,
         semantics: Semantics = Parameter(default="grounded", description="grounded, complete, preferred or stable."),
         limit: int = _Limit,
     ) -> Evaluation:
@@ -112,7 +112,6 @@ class SolveController(Controller):
         "format; any other content type) with `format`.",
         operation_class=_SolveOperation,
         status_code=200,
-        sync_to_thread=False,
     )
     async def solve(
         self,

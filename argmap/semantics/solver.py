@@ -1,4 +1,4 @@
-"""Complete, preferred and stable semantics through a SAT solver (PySAT's Glucose 4.2).
+r"""Complete, preferred and stable semantics through a SAT solver (PySAT's Glucose 4.2).
 
 Four tasks, named as at ICCMA: ``se`` (some extension), ``ee`` (enumerate extensions, up to a
 limit), ``dc`` (credulous acceptance: is the argument in some extension?) and ``ds``

@@ -3,8 +3,8 @@
 >>> from argmap.store import Store
 >>> from argmap.model import MapInfo, Statement
 >>> with Store(":memory:") as store:
-...     store.create_map(MapInfo(id="m", title="A map"))
-...     store.add_statement("m", Statement(id="s1", text="Peace needs Ukraine at the table."))
+...     _ = store.create_map(MapInfo(id="m", title="A map"))
+...     _ = store.add_statement("m", Statement(id="s1", text="Peace needs Ukraine at the table."))
 ...     [s.id for s in store.list_statements("m")]
 ['s1']
 
@@ -234,14 +234,54 @@ class Store:
                 self._local.write_cur = None
                 cur.close()
 
+    def modify(self, map_id: str, kind: str, item_id: str, change: Callable[[T], T]) -> T:
+        """Read one speaker, source, statement or argument (for kind ``"map"``: the map's
+        :class:`MapInfo`), pass it to ``change`` and write back what that returns, in one write:
+        an edit committed between the read and the write (another PATCH of another field) is
+        never overwritten with the value read before it.
+
+        >>> store.modify("m", "statement", "s1", lambda s: msgspec.structs.replace(s, note="checked"))  # doctest: +SKIP
+        """
+        if kind == "map":  # the map's own fields: title, description
+            return self.write(lambda _cur: self.update_map(change(self.get_map_info(map_id))), touch=map_id)
+        get, update = self._entity_methods(kind, "update")
+        return self.write(lambda _cur: update(map_id, change(get(map_id, item_id))), touch=map_id)
+
+    def remove(self, map_id: str, kind: str, item_id: str, *, cascade: bool = False,
+               check: Callable[[T], object] | None = None) -> list[str]:
+        """Delete one speaker, source, statement or argument (as ``delete_<kind>``), after
+        ``check(current item)``, which may raise to refuse, in the same write.
+
+        >>> store.remove("m", "statement", "s1", check=lambda s: s.note is None)  # doctest: +SKIP
+        ['statement:s1']
+        """
+        get, delete = self._entity_methods(kind, "delete")
+
+        def fn(_cur):
+            if check is not None:
+                check(get(map_id, item_id))
+            return delete(map_id, item_id, cascade=cascade)
+
+        return self.write(fn, touch=map_id)
+
+    def _entity_methods(self, kind: str, verb: str):
+        if kind not in ("speaker", "source", "statement", "argument"):
+            raise ValueError(f"unknown kind {kind!r}")
+        return getattr(self, f"get_{kind}"), getattr(self, f"{verb}_{kind}")
+
     def map_version(self, map_id: str) -> int:
-        """How many writes the map has seen (raises NotFound): a cache key for derived data."""
+        """The map's version, a fresh random value at each write to it (raises NotFound): a cache
+        key for derived data."""
         row = self._read(lambda c: c.execute("SELECT version FROM maps WHERE id = $m", {"m": map_id}).fetchone())
         if row is None:
             raise NotFound("map", f"no map {map_id!r}")
         return row[0]
 
     def _read(self, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        # A read inside a write is part of it: it sees the write's own changes, and nothing
+        # another writer could commit between the read and the write (a read-modify-write).
+        if (cur := getattr(self._local, "write_cur", None)) is not None:
+            return fn(cur)
         # One cursor per thread: DuckDB cursors are not safe to share between threads, and
         # creating one per call costs more than the queries we serve.
         cur = getattr(self._local, "cur", None)
@@ -264,8 +304,8 @@ class Store:
         >>> with store.snapshot():                     # doctest: +SKIP
         ...     statements, arguments = store.list_statements("m"), store.list_arguments("m")
         """
-        if getattr(self._local, "in_snapshot", False):
-            yield
+        if getattr(self._local, "in_snapshot", False) or getattr(self._local, "write_cur", None) is not None:
+            yield  # already one state: the outer snapshot, or the write's transaction
             return
         cur = self._read(lambda c: c)
         cur.begin()

@@ -25,7 +25,9 @@ def _routes(app, map_id: str = MAP) -> list[tuple[str, str]]:
         if isinstance(route, HTTPRoute):
             path = re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: values.get(m[1], "x"), route.path)
             out += [(method, path) for method in sorted(route.methods - {"OPTIONS", "HEAD"})]
-    return out
+    # The browser's sign-in form must be open to take a token (it writes nothing to the store):
+    # tests/reliability/test_access.py checks it is the only route the guard lets through.
+    return [(m, p) for m, p in out if p != "/ui/sign-in"]
 
 
 def _bearer(token: str | None) -> dict:
@@ -239,3 +241,30 @@ def test_the_served_app_hides_its_startup_objects_from_the_collector(tmp_path, m
             assert client.get("/maps").status_code == 200
     finally:
         gc.unfreeze()  # the rest of the test session collects as usual
+
+
+@pytest.mark.parametrize("path", [
+    "/maps", f"/maps/{MAP}", f"/maps/{MAP}/statements/victims-silenced", f"/maps/{MAP}/statements.csv",
+    f"/maps/{MAP}/diagram.svg", f"/maps/{MAP}/search?q=Kupiansk", "/ui/", "/schema/openapi.json", "/maps/nope",
+])
+def test_head_answers_what_get_answers_without_the_body(api, path):
+    got, head = api.get(path), api.head(path)
+    assert head.status_code == got.status_code
+    assert head.content == b""
+    for name in ("content-type", "content-length", "etag"):
+        assert head.headers.get(name) == got.headers.get(name), name
+
+
+def test_head_is_refused_where_only_post_is_a_route(api):
+    assert api.head("/af/solve").status_code == 405
+
+
+def test_a_read_token_alone_also_guards_the_writes(make_api):
+    # Reads guarded, writes open to anyone: never. With no write token the read token is needed.
+    client = make_api(read_token=READ_TOKEN)
+    body = {"id": "x", "text": "Anyone may write here?"}
+    count = lambda: client.get(f"/maps/{MAP}", headers=_bearer(READ_TOKEN)).json()["counts"]  # noqa: E731
+    before = count()
+    assert_error(client.post(f"/maps/{MAP}/statements", json=body), 401, "unauthorized", "authorization")
+    assert count() == before
+    assert client.post(f"/maps/{MAP}/statements", json=body, headers=_bearer(READ_TOKEN)).status_code == 201

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from apitest import MAP, assert_error, assert_refused, snapshot
 from apitest import api, fresh_api, make_api, seed_map  # noqa: F401  (fixtures, found by name)
@@ -282,3 +285,110 @@ def test_body_over_the_limit_is_413_and_changes_nothing(make_api):
 def test_default_body_limit_is_ten_mebibytes(fresh_api):
     body = b'{"id": "big", "text": "' + b"x" * (10 * 1024 * 1024) + b'"}'
     assert_refused(fresh_api, "POST", f"{BASE}/statements", 413, "too_large", "body", content=body)
+
+
+def test_two_patches_of_different_fields_at_once_both_land(fresh_api, monkeypatch):
+    # A PATCH is read, merge, write. Slow the read down so two PATCHes surely overlap: if the
+    # read and the write were not one transaction, each would write back the other's old field.
+    store = fresh_api.store
+    read = store.get_statement
+
+    def slow_read(map_id, item_id):
+        s = read(map_id, item_id)
+        time.sleep(0.2)
+        return s
+
+    monkeypatch.setattr(store, "get_statement", slow_read)
+    url = f"/maps/{MAP}/statements/victims-silenced"
+    with ThreadPoolExecutor(2) as pool:
+        codes = list(pool.map(lambda body: fresh_api.patch(url, json=body).status_code,
+                              [{"note": "checked by the desk"}, {"tags": ["reviewed"]}]))
+    assert codes == [200, 200]
+    final = fresh_api.get(url).json()
+    assert (final["note"], final["tags"]) == ("checked by the desk", ["reviewed"])
+
+
+def test_two_patches_of_a_map_s_fields_at_once_both_land(fresh_api, monkeypatch):
+    store = fresh_api.store
+    read = store.get_map_info
+
+    def slow_read(map_id):
+        info = read(map_id)
+        time.sleep(0.2)
+        return info
+
+    monkeypatch.setattr(store, "get_map_info", slow_read)
+    with ThreadPoolExecutor(2) as pool:
+        codes = list(pool.map(lambda body: fresh_api.patch(f"/maps/{MAP}", json=body).status_code,
+                              [{"title": "New title"}, {"description": "New description"}]))
+    assert codes == [200, 200]
+    final = fresh_api.get(f"/maps/{MAP}").json()
+    assert (final["title"], final["description"]) == ("New title", "New description")
+
+
+# -- Conditional requests: ETag / If-Match / If-None-Match -------------------------------------
+
+STATEMENT = f"/maps/{MAP}/statements/victims-silenced"
+
+
+def test_a_read_gives_an_etag_that_a_write_can_be_made_conditional_on(fresh_api):
+    tag = fresh_api.get(STATEMENT).headers["ETag"]
+    r = fresh_api.patch(STATEMENT, json={"note": "checked"}, headers={"If-Match": tag})
+    assert r.status_code == 200, r.text
+    new_tag = r.headers["ETag"]
+    assert new_tag != tag
+    # The tag a write answers is the tag the next read gives: a client can chain edits.
+    assert fresh_api.get(STATEMENT).headers["ETag"] == new_tag
+    r = fresh_api.patch(STATEMENT, json={"note": "checked twice"}, headers={"If-Match": new_tag})
+    assert r.status_code == 200, r.text
+
+
+@pytest.mark.parametrize("method, kwargs", [
+    ("PATCH", {"json": {"note": "my edit"}}),
+    ("PUT", {"json": {"id": "victims-silenced", "text": "My version of the claim."}}),
+    ("DELETE", {"params": {"cascade": "true"}}),
+])
+def test_a_write_on_a_stale_etag_is_412_and_changes_nothing(fresh_api, method, kwargs):
+    stale = fresh_api.get(STATEMENT).headers["ETag"]
+    assert fresh_api.patch(STATEMENT, json={"note": "another editor's edit"}).status_code == 200
+    body = assert_refused(fresh_api, method, STATEMENT, 412, "precondition_failed", "If-Match",
+                          headers={"If-Match": stale}, **kwargs)
+    assert "changed since it was read" in body["problems"][0]["reason"]
+    assert fresh_api.get(STATEMENT).json()["note"] == "another editor's edit"
+
+
+def test_if_match_star_or_a_list_holding_the_tag_lets_the_write_through(fresh_api):
+    tag = fresh_api.get(STATEMENT).headers["ETag"]
+    assert fresh_api.patch(STATEMENT, json={"note": "a"}, headers={"If-Match": f'"nope", {tag}'}).status_code == 200
+    assert fresh_api.patch(STATEMENT, json={"note": "b"}, headers={"If-Match": "*"}).status_code == 200
+    # If-Match compares strongly: a weak tag never matches, even with the same digest.
+    tag = fresh_api.get(STATEMENT).headers["ETag"]
+    assert_refused(fresh_api, "PATCH", STATEMENT, 412, "precondition_failed", json={"note": "c"},
+                   headers={"If-Match": f"W/{tag}"})
+
+
+def test_a_conditional_delete_of_an_unchanged_item_deletes_it(fresh_api):
+    url = f"/maps/{MAP}/arguments/{fresh_api.get(f'/maps/{MAP}/arguments').json()['items'][0]['id']}"
+    tag = fresh_api.get(url).headers["ETag"]
+    assert fresh_api.delete(url, headers={"If-Match": tag}).status_code == 200
+    assert fresh_api.get(url).status_code == 404
+
+
+def test_if_none_match_with_the_current_tag_is_a_bodiless_304(fresh_api):
+    tag = fresh_api.get(STATEMENT).headers["ETag"]
+    r = fresh_api.get(STATEMENT, headers={"If-None-Match": tag})
+    assert (r.status_code, r.content, r.headers["ETag"]) == (304, b"", tag)
+    assert fresh_api.get(STATEMENT, headers={"If-None-Match": f"W/{tag}"}).status_code == 304
+    fresh_api.patch(STATEMENT, json={"note": "changed"})
+    r = fresh_api.get(STATEMENT, headers={"If-None-Match": tag})
+    assert r.status_code == 200 and r.json()["note"] == "changed"
+
+
+@pytest.mark.parametrize("kind", ["speakers", "sources", "statements", "arguments"])
+def test_every_entity_kind_has_etags_equal_between_list_item_and_write(fresh_api, kind):
+    item = fresh_api.get(f"/maps/{MAP}/{kind}").json()["items"][0]
+    url = f"/maps/{MAP}/{kind}/{item['id']}"
+    tag = fresh_api.get(url).headers["ETag"]
+    r = fresh_api.put(url, json=item, headers={"If-Match": tag})
+    assert r.status_code == 200, r.text
+    assert r.headers["ETag"] == tag  # written back unchanged: the same tag

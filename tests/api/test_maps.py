@@ -86,3 +86,34 @@ def test_refused_map_changes(fresh_api):
     assert_refused(fresh_api, "PATCH", f"/maps/{MAP}", 400, "format", "$", content=b"{")
     assert_error(fresh_api.put("/maps/nope", json={"id": "nope", "title": "T"}), 404, "not_found", "map")
     assert_error(fresh_api.delete("/maps/nope", params={"confirm": "true"}), 404, "not_found", "map")
+
+
+# -- Conditional requests on a map: its ETag moves with every write to anything in it ----------
+
+
+@pytest.mark.parametrize("ref", [MAP, f"{MAP}.json", f"{MAP}.yaml", f"{MAP}.argdown"])
+def test_an_unchanged_map_is_a_304_until_anything_in_it_changes(fresh_api, ref):
+    r = fresh_api.get(f"/maps/{ref}")
+    tag = r.headers["ETag"]
+    again = fresh_api.get(f"/maps/{ref}", headers={"If-None-Match": tag})
+    assert (again.status_code, again.content, again.headers["ETag"]) == (304, b"", tag)
+    fresh_api.patch(f"/maps/{MAP}/statements/victims-silenced", json={"note": "edited"})
+    r = fresh_api.get(f"/maps/{ref}", headers={"If-None-Match": tag})
+    assert r.status_code == 200 and r.headers["ETag"] != tag
+    if ref.endswith(".json"):
+        assert "edited" in r.text
+
+
+@pytest.mark.parametrize("method, kwargs", [
+    ("PATCH", {"json": {"title": "Mine"}}),
+    ("PUT", {"json": {"id": MAP, "title": "Mine"}}),
+    ("DELETE", {"params": {"confirm": "true"}}),
+])
+def test_a_map_write_on_a_stale_etag_is_412_and_changes_nothing(fresh_api, method, kwargs):
+    stale = fresh_api.get(f"/maps/{MAP}").headers["ETag"]
+    assert fresh_api.post(f"/maps/{MAP}/statements", json={"id": "new", "text": "Another editor's."}).status_code == 201
+    assert_refused(fresh_api, method, f"/maps/{MAP}", 412, "precondition_failed", "If-Match",
+                   headers={"If-Match": stale}, **kwargs)
+    current = fresh_api.get(f"/maps/{MAP}").headers["ETag"]
+    r = fresh_api.request(method, f"/maps/{MAP}", headers={"If-Match": current}, **kwargs)
+    assert r.status_code == 200, r.text

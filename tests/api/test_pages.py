@@ -211,12 +211,70 @@ def test_a_server_without_evaluation_shows_no_labels_and_links_no_missing_route(
     assert not [a for a in page.find("a") if "/briefing." in a.get("href", "")]
 
 
-def test_a_server_that_needs_a_read_token_refuses_pages_with_a_page():
+@pytest.fixture
+def guarded():
+    """A server that needs a read token ("secret") and a write token ("writer")."""
     store = Store(":memory:")
     store.load_map(load(SEED))
-    with TestClient(app=create_app(store=store, read_token="secret")) as c:
-        r = c.get("/ui/maps/peace-plan")
-        assert r.status_code == 401 and r.headers["content-type"].startswith("text/html")
-        assert r.headers["content-security-policy"] == CSP and "Bearer" in Page(r.text).text("problems")
-        assert c.get("/ui/", headers={"Authorization": "Bearer secret"}).status_code == 200
+    with TestClient(app=create_app(store=store, read_token="secret", token="writer")) as c:
+        yield c
     store.close()
+
+
+def test_a_server_that_needs_a_read_token_answers_a_page_with_a_sign_in_form(guarded):
+    r = guarded.get("/ui/maps/peace-plan?focus=victims-silenced")
+    assert r.status_code == 401 and r.headers["content-type"].startswith("text/html")
+    assert r.headers["content-security-policy"] == CSP
+    page = Page(r.text)
+    assert "needs a read token" in page.text("problems")
+    (form,) = page.find("form", method="post")
+    assert form["action"] == "/ui/sign-in"
+    assert page.find("input", name="next", value="/ui/maps/peace-plan?focus=victims-silenced")
+    assert page.find("input", name="token", type="password")
+    assert guarded.get("/ui/", headers={"Authorization": "Bearer secret"}).status_code == 200
+
+
+@pytest.mark.parametrize("token", ["secret", "writer"])
+def test_signing_in_with_a_read_or_write_token_opens_pages_and_downloads_by_cookie(guarded, token):
+    r = guarded.post("/ui/sign-in", data={"token": token, "next": "/ui/maps/peace-plan"}, follow_redirects=False)
+    assert (r.status_code, r.headers["location"]) == (303, "/ui/maps/peace-plan")
+    cookie = r.headers["set-cookie"]
+    assert "httponly" in cookie.lower() and "samesite=strict" in cookie.lower()
+    assert token not in cookie  # a digest, never the token itself
+    assert guarded.get("/ui/maps/peace-plan").status_code == 200
+    assert guarded.get("/maps/peace-plan/statements.csv").status_code == 200
+    assert guarded.get("/maps/peace-plan/diagram.svg").status_code == 200
+
+
+def test_the_read_cookie_never_opens_a_write(guarded):
+    guarded.post("/ui/sign-in", data={"token": "writer"})  # even signed in with the write token
+    before = guarded.get("/maps/peace-plan").json()["counts"]
+    r = guarded.post("/maps/peace-plan/statements", json={"id": "x", "text": "x"})
+    assert r.status_code == 401
+    assert guarded.get("/maps/peace-plan").json()["counts"] == before
+
+
+def test_a_wrong_token_is_refused_with_the_form_again_and_no_cookie(guarded):
+    r = guarded.post("/ui/sign-in", data={"token": "secret-but-not", "next": "/ui/"}, follow_redirects=False)
+    assert r.status_code == 401 and "set-cookie" not in r.headers
+    assert "does not open this server" in Page(r.text).text("problems")
+    assert guarded.get("/ui/").status_code == 401
+
+
+def test_a_forged_cookie_opens_nothing(guarded):
+    guarded.cookies.set("argmap_read", "secret")
+    assert guarded.get("/ui/").status_code == 401
+    assert guarded.get("/maps").status_code == 401
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "ui/maps",
+                                    "/ui/\r\nSet-Cookie: a=b", ""])
+def test_sign_in_sends_the_reader_only_to_a_page_of_this_server(guarded, target):
+    r = guarded.post("/ui/sign-in", data={"token": "secret", "next": target}, follow_redirects=False)
+    assert (r.status_code, r.headers["location"]) == (303, "/ui/")
+
+
+def test_a_server_without_a_read_token_says_so_on_the_sign_in_page(client):
+    r = client.get("/ui/sign-in")
+    assert r.status_code == 200 and "needs no token to read" in r.text
+    assert not Page(r.text).find("form", method="post")

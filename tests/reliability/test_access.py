@@ -35,8 +35,12 @@ _app = seeded_app
 
 
 ROUTES = _routes(_app()[0])
-WRITES = [r for r in ROUTES if r[0] in WRITE_METHODS]
-READS = [r for r in ROUTES if r[0] not in WRITE_METHODS and not r[1].startswith("/schema")]
+# The browser's sign-in form takes a token and sets a read cookie: it must be reachable without
+# one. It writes nothing to the store (tests/api/test_pages.py); the guard skips only routes
+# marked `sign_in`, and the test below keeps that set to exactly this route's two methods.
+PUBLIC = {("GET", "/ui/sign-in"), ("POST", "/ui/sign-in")}
+WRITES = [r for r in ROUTES if r[0] in WRITE_METHODS and r not in PUBLIC]
+READS = [r for r in ROUTES if r[0] not in WRITE_METHODS and not r[1].startswith("/schema") and r not in PUBLIC]
 
 
 def _renders(path: str) -> bool:
@@ -48,6 +52,13 @@ def test_the_route_table_is_what_we_think():
     assert len(WRITES) >= 20 and len(READS) >= 20
     assert ("POST", "/maps/import") in WRITES and ("POST", "/af/solve") in WRITES
     assert ("DELETE", "/maps/peace-plan/arguments/kaja-kallas") in WRITES
+
+
+def test_only_the_sign_in_form_is_open_without_a_token():
+    app = _app()[0]
+    marked = sorted((m, route.path) for route in app.routes for h in getattr(route, "route_handlers", [])
+                    if h.opt.get("sign_in") for m in h.http_methods)
+    assert marked == [("GET", "/ui/sign-in"), ("POST", "/ui/sign-in")]
 
 
 @pytest.fixture(scope="module")

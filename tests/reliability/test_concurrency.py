@@ -160,3 +160,26 @@ def test_racing_creates_of_one_id_have_one_winner(server):
         codes = sorted(pool.map(lambda _: httpx.post(server.url + "/maps", json=_whole_map("raced-map"),
                                                      timeout=30).status_code, range(8)))
     assert codes == [201] + [409] * 7
+
+
+def test_patches_of_different_fields_of_one_statement_all_land(server):
+    # A PATCH reads the statement, merges the body and writes the whole statement back: unless
+    # the read and the write are one transaction, two editors changing different fields at once
+    # each write back the other's old value, and one edit is lost although both got 200.
+    r = httpx.post(server.url + "/maps/peace-plan/statements", json={"id": "shared", "text": "t0"}, timeout=30)
+    assert r.status_code == 201
+    fields = {"text": lambda i: f"text {i}", "note": lambda i: f"note {i}", "tags": lambda i: [f"tag{i}"]}
+    last: dict[str, object] = {}
+
+    def editor(field: str) -> None:
+        with httpx.Client(base_url=server.url, timeout=30) as c:
+            for i in range(100):
+                value = fields[field](i)
+                r = c.patch("/maps/peace-plan/statements/shared", json={field: value})
+                assert r.status_code == 200, r.text
+                last[field] = value
+
+    with ThreadPoolExecutor(len(fields)) as pool:
+        list(pool.map(editor, fields))
+    final = httpx.get(server.url + "/maps/peace-plan/statements/shared", timeout=30).json()
+    assert {f: final[f] for f in fields} == last

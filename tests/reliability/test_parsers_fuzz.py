@@ -186,6 +186,14 @@ def test_found_inputs_are_typed_errors(name, data):
     assert e.value.problems
 
 
+def test_the_public_decode_map_is_the_same_bounded_reader():
+    # argmap.decode_map once called msgspec.yaml.decode directly, past the alias bound.
+    import argmap
+
+    with pytest.raises(ArgmapError, match="aliases|values"), hard_limit():
+        argmap.decode_map(YAML_BOMB, format="yaml")
+
+
 def test_anchors_that_only_repeat_still_load():
     m = mapfile_loads("id: m\ntitle: t\nstatements:\n- {id: a, text: A, tags: &t [x, y]}\n- {id: b, text: B, tags: *t}\n")
     assert [s.tags for s in m.statements] == [["x", "y"], ["x", "y"]]

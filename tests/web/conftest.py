@@ -34,12 +34,26 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def server(tmp_path_factory) -> str:
     """The base URL of a running ``argmap serve`` with the seed map loaded."""
+    yield from _serve(tmp_path_factory)
+
+
+READ_TOKEN, WRITE_TOKEN = "newsroom-" + "r3ad" * 6, "desk-" + "wr1te" * 6
+
+
+@pytest.fixture(scope="session")
+def guarded_server(tmp_path_factory) -> str:
+    """The same, with ``ARGMAP_READ_TOKEN`` and ``ARGMAP_TOKEN`` set (:data:`READ_TOKEN`, :data:`WRITE_TOKEN`)."""
+    yield from _serve(tmp_path_factory, ARGMAP_READ_TOKEN=READ_TOKEN, ARGMAP_TOKEN=WRITE_TOKEN)
+
+
+def _serve(tmp_path_factory, **settings):
     if not CHROMIUM.exists():
         pytest.skip(NO_CHROMIUM)
     db = tmp_path_factory.mktemp("serve") / "argmap.duckdb"
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("ARGMAP_TOKEN", "ARGMAP_READ_TOKEN", "ARGMAP_DB")}
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    env.update(settings)
     log = open(db.with_suffix(".log"), "w+")
     proc = subprocess.Popen(
         [sys.executable, "-c", "from argmap.cli import main; main()", "--db", str(db), "serve",
@@ -51,7 +65,7 @@ def server(tmp_path_factory) -> str:
         deadline = time.monotonic() + 30
         while True:
             try:
-                urllib.request.urlopen(base + "/ui/", timeout=2).read()
+                urllib.request.urlopen(base + "/ui/sign-in", timeout=2).read()
                 break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:

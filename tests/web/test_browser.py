@@ -178,3 +178,28 @@ def test_screenshots_at_laptop_and_phone_size(server, open_page, tmp_path_factor
     print(f"screenshots: {folder}")
     assert (folder / f"map-{name}.png").stat().st_size > 10_000
     assert w.errors == []
+
+
+def test_a_reader_signs_in_once_and_then_reads_pages_searches_and_downloads(guarded_server, watched):
+    from conftest import READ_TOKEN
+
+    page = watched.page
+    response = page.goto(guarded_server + MAP + "?focus=" + KALLAS)
+    assert response.status == 401
+    page.fill("#token", "not the token")
+    page.click("form.sign-in button[type=submit]")
+    assert "does not open this server" in page.inner_text(".problems")
+    page.fill("#token", READ_TOKEN)
+    page.click("form.sign-in button[type=submit]")
+    # Back on the page first asked for, drawn, with the API answering the page's own requests.
+    page.wait_for_selector(f'#diagram svg [data-statement="{KALLAS}"]')
+    assert page.url.endswith(MAP + "?focus=" + KALLAS)
+    page.fill("#q", "Kupiansk")
+    with page.expect_response(lambda r: "/maps/peace-plan/search?" in r.url) as answer:
+        page.press("#q", "Enter")
+    assert answer.value.status == 200
+    assert page.request.get(guarded_server + "/maps/peace-plan/statements.csv").status == 200
+    # The cookie opens reads only.
+    assert page.request.post(guarded_server + "/maps/peace-plan/statements",
+                             data={"id": "x", "text": "x"}).status == 401
+    assert watched.errors == [] or all("401" in e for e in watched.errors)  # the first, refused load
