@@ -51,12 +51,11 @@ _CACHED_STATEMENTS = 200_000
 """Statements kept per map between writes (a few hundred bytes each); past it the cache restarts."""
 
 
+# gc=False: untracked by the cyclic collector (a Link holds a Statement and strings, never a
+# cycle). An answer has up to 10,000 of them; tracked, the ones alive when a young collection
+# runs are promoted and bring on full walks sooner. (The docstring is published in OpenAPI.)
 class Link(msgspec.Struct, kw_only=True, gc=False):
-    """One statement that supports or attacks the statement asked about, and how.
-
-    Untracked by the cyclic collector (it holds a Statement and strings, never a cycle): an
-    answer has up to 10,000 of them, and tracked ones push the collector into full walks.
-    """
+    """One statement that supports or attacks the statement asked about, and how."""
 
     statement: Statement
     relation: Literal["support", "rebuttal", "undercut"]
