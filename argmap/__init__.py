@@ -34,7 +34,21 @@ from argmap.model import (
     check_map,
     partial_date,
 )
-from argmap.store import Counts, Store
+
+# The store is imported on first use: importing DuckDB starts a thread, and a process that only
+# reads maps or renders them (the forkserver that typesets PDFs, argmap.render._pdf) must stay
+# single-threaded so that it can fork safely.
+_LAZY = {"Counts": "argmap.store", "Store": "argmap.store"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'argmap' has no attribute {name!r}")
 
 __all__ = [
     "ArgmapError",

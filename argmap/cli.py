@@ -364,17 +364,19 @@ def export_diagram(ctx: click.Context, map_id: str, fmt: str | None, out: Path |
               help="Keep statements of this kind (repeatable).")
 @click.option("--focus", metavar="ID", help="Keep only what connects to this statement through arguments.")
 @click.option("--depth", type=int, help="With --focus: how many arguments away (default 2).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=120.0, show_default=True,
+              help="Seconds the PDF may take to typeset before it is refused (the HTTP API allows 60).")
 @click.pass_context
 @handle_errors
-def export_timeline(ctx: click.Context, map_id: str, fmt: str, out: Path | None, **filters) -> None:
+def export_timeline(ctx: click.Context, map_id: str, fmt: str, out: Path | None, timeout: float, **filters) -> None:
     """Write a map's dated timeline: one lane per speaker, undated statements listed apart."""
-    from argmap.render.timeline import EXPORTERS, options_from
+    from argmap.render.timeline import EXPORTERS, options_from, to_pdf
 
     options = options_from({"from": filters.pop("date_from"), "to": filters.pop("date_to"),
                             **{k: list(v) if isinstance(v, tuple) else v for k, v in filters.items()}})
     with open_store(ctx, read_only=True) as store:
         m = store.get_map(map_id)
-    _write(EXPORTERS[fmt].render(m, options), out)
+    _write(to_pdf(m, options, timeout=timeout) if fmt == "pdf" else EXPORTERS[fmt].render(m, options), out)
 
 
 # ---- end export timeline ---------------------------------------------------------------------
@@ -402,11 +404,13 @@ def export_timeline(ctx: click.Context, map_id: str, fmt: str, out: Path | None,
 @click.option("--semantics", type=click.Choice(["grounded", "complete", "preferred", "stable", "none"]),
               default="grounded", show_default=True,
               help="Label statements stands / falls / undecided under this semantics (none: no labels).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=120.0, show_default=True,
+              help="Seconds the PDF may take to typeset before it is refused (the HTTP API allows 60).")
 @click.pass_context
 @handle_errors
 def export_briefing(ctx: click.Context, map_id: str, fmt: str, out: Path | None, paper: str, sections: str | None,
                     focus: str | None, depth: int, date_from: str | None, date_to: str | None, issued,
-                    author: str | None, semantics: str) -> None:
+                    author: str | None, semantics: str, timeout: float) -> None:
     """Write a briefing of a map: cover, key conclusions with their standing, diagram, timeline,
     statements by speaker, corrections and numbered sources.
 
@@ -422,7 +426,7 @@ def export_briefing(ctx: click.Context, map_id: str, fmt: str, out: Path | None,
     )
     with open_store(ctx, read_only=True) as store:
         m = store.get_map(map_id)
-    _write(briefing(m, options, fmt), out)
+    _write(briefing(m, options, fmt, timeout=timeout), out)
 
 
 # -- end of argmap export briefing -------------------------------------------------------------

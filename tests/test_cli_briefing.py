@@ -63,3 +63,15 @@ def test_bad_options_exit_2_naming_the_option(db, args, message):
 def test_unknown_map_exits_2(db):
     r = run(db, "no-such-map", "--format", "html")
     assert r.exit_code == 2 and "no-such-map" in r.output
+
+
+def test_a_pdf_over_its_time_limit_exits_2_with_advice_and_the_default_is_the_renderers(db, tmp_path):
+    from argmap.render import _pdf
+
+    out = tmp_path / "b.pdf"
+    r = run(db, "peace-plan", "--out", str(out), "--timeout", "0.5", "--semantics", "none")
+    assert r.exit_code == 2, r.output
+    assert "argmap: error: briefing: typesetting this briefing took longer than 0.5 s" in r.output
+    assert "focus" in r.output and not out.exists()
+    opt = next(o for o in cli.commands["export"].commands["briefing"].params if o.name == "timeout")
+    assert opt.default == _pdf.DEFAULT_TIMEOUT

@@ -67,3 +67,15 @@ def test_bad_input_exits_2_naming_the_field(db, args, message):
 def test_unknown_map_exits_2(db):
     result = CliRunner().invoke(cli, ["--db", db, "export", "timeline", "no-such-map"])
     assert result.exit_code == 2 and "no-such-map" in result.output
+
+
+def test_a_pdf_over_its_time_limit_exits_2_with_advice(db, tmp_path):
+    from argmap.render import _pdf
+
+    out = tmp_path / "t.pdf"
+    result = run(db, "--format", "pdf", "--out", str(out), "--timeout", "0.05")
+    assert result.exit_code == 2, result.output
+    assert "argmap: error: timeline: typesetting this timeline took longer than 0.05 s" in result.output
+    assert "date range" in result.output and not out.exists()
+    opt = next(o for o in cli.commands["export"].commands["timeline"].params if o.name == "timeout")
+    assert opt.default == _pdf.DEFAULT_TIMEOUT

@@ -8,34 +8,18 @@ Both answer the same content (``argmap.render.briefing``); the options are query
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-import anyio
-from anyio.lowlevel import RunVar
 from litestar import Controller, Request, Response, get
-from litestar.params import Parameter
+from litestar.params import Parameter, QueryParameter
 
 from argmap.api._openapi import by_extension
+from argmap.api._params import PathId, StoreDep
 from argmap.api._responses import bare
+from argmap.api._typesetting import MAX_CONCURRENT, TIMEOUT, typeset
 from argmap.store import Store
 
 __all__ = ["BriefingController"]
-
-MAX_CONCURRENT = 2
-"""Briefings typeset at once; each takes a core for about a second, the rest wait."""
-
-
-_LIMITER: RunVar[anyio.CapacityLimiter] = RunVar("argmap_briefing_limiter")
-
-
-def _limiter() -> anyio.CapacityLimiter:
-    # One per event loop (a RunVar): a limiter made in one loop must not be awaited in another.
-    try:
-        return _LIMITER.get()
-    except LookupError:
-        _LIMITER.set(limiter := anyio.CapacityLimiter(MAX_CONCURRENT))
-        return limiter
-
 
 _Sections = Parameter(
     default=None, description="Comma-separated sections (default: every one that can be drawn): "
@@ -43,15 +27,19 @@ _Sections = Parameter(
 )
 _Focus = Parameter(default=None, description="Only what lies within `depth` argument steps of this statement.")
 _Depth = Parameter(default=2, description="Argument steps from `focus` (0 to 20).")
-_From = Parameter(query="from", default=None, description="EDTF date: leave out statements dated wholly before it.")
-_To = Parameter(query="to", default=None, description="EDTF date: leave out statements dated wholly after it.")
+_From = Annotated[str | None, QueryParameter(
+    name="from", description="EDTF date: leave out statements dated wholly before it.")]
+_To = Annotated[str | None, QueryParameter(name="to", description="EDTF date: leave out statements dated wholly after it.")]
 _Paper = Parameter(default="a4", description="Paper size.")
 _Semantics = Parameter(default="grounded", description="Label statements stands / falls / undecided under this "
                        "semantics, evaluated on the whole map; `none`: no labels.")
 _DESCRIPTION = (
     "Cover, key conclusions with their standing, diagram and timeline (when their renderers are "
     "installed), statements by speaker with dates and numbered sources, corrections, and the list "
-    "of sources. The PDF and the HTML page hold the same content."
+    "of sources. The PDF and the HTML page hold the same content. At most "
+    f"{MAX_CONCURRENT} briefings and timeline PDFs are made at once (others wait), and a PDF "
+    f"that takes longer than {TIMEOUT:g} s to typeset is refused with 422 `limit_exceeded`: "
+    "narrow it with `focus`, fewer `sections` or a date range."
 )
 
 
@@ -63,8 +51,8 @@ class BriefingController(Controller):
     @get(["/briefing.pdf", "/briefing.html"], operation_id=by_extension("briefing"),
          summary="A briefing of the map: a tagged PDF for print, or one HTML page", description=_DESCRIPTION)
     async def briefing(
-        self, store: Store, map_id: str, request: Request, sections: str | None = _Sections,
-        focus: str | None = _Focus, depth: int = _Depth, date_from: str | None = _From, date_to: str | None = _To,
+        self, store: StoreDep, map_id: PathId, request: Request, sections: str | None = _Sections,
+        focus: str | None = _Focus, depth: int = _Depth, date_from: _From = None, date_to: _To = None,
         paper: Literal["a4", "letter"] = _Paper,
         semantics: Literal["grounded", "complete", "preferred", "stable", "none"] = _Semantics,
     ) -> Response:
@@ -76,13 +64,14 @@ async def _answer(store: Store, map_id: str, fmt: str, **options) -> Response:
     from argmap.render.briefing import parse_options
 
     options = parse_options(**options)
-    return await anyio.to_thread.run_sync(_briefing, store, map_id, fmt, options, limiter=_limiter())
+    # The HTML takes a slot too: its diagrams and timeline are most of a briefing's drawing.
+    return await typeset(_briefing, store, map_id, fmt, options)
 
 
 def _briefing(store: Store, map_id: str, fmt: str, options) -> Response:
     from argmap.render.briefing import EXPORTERS, briefing
 
-    data = briefing(store.get_map(map_id), options, fmt)
+    data = briefing(store.get_map(map_id), options, fmt, timeout=TIMEOUT)
     disposition = "attachment" if fmt == "pdf" else "inline"
     return Response(
         data, media_type=bare(EXPORTERS[fmt][0]),

@@ -12,8 +12,9 @@ import anyio
 from litestar import Controller, Request, Response, get
 from litestar.params import PathParameter, QueryParameter
 
-from argmap.render.timeline import EXPORTERS, options_from
-from argmap.store import Store
+from argmap.api._params import StoreDep
+from argmap.api._typesetting import MAX_CONCURRENT, TIMEOUT, typeset
+from argmap.render.timeline import EXPORTERS, options_from, to_pdf
 
 __all__ = ["TimelineController"]
 
@@ -35,10 +36,13 @@ class TimelineController(Controller):
     @get(["/timeline.svg", "/timeline.pdf", "/timeline.json"], operation_id=_operation_id,
          summary="The map's dated timeline as SVG, PDF (A3 landscape) or TimelineJS JSON",
          description="One lane per speaker, events and unattributed statements apart; undated "
-         "statements are listed in a band of their own. Every filter narrows.")
+         "statements are listed in a band of their own. Every filter narrows. A PDF takes one of "
+         f"the {MAX_CONCURRENT} typesetting slots it shares with briefings, and one that takes "
+         f"longer than {TIMEOUT:g} s is refused with 422 `limit_exceeded`: narrow it with a date "
+         "range, speakers or a focus.")
     async def timeline(
         self,
-        store: Store,
+        store: StoreDep,
         map_id: Annotated[str, PathParameter(description="The map's id.")],
         request: Request,
         date_from: Annotated[str | None, QueryParameter(name="from", description="EDTF date: keep dates "
@@ -56,7 +60,10 @@ class TimelineController(Controller):
         options = options_from({"from": date_from, "to": date_to, "speakers": speaker, "tags": tag,
                                 "kinds": kind, "focus": focus, "depth": depth})
         exporter = EXPORTERS[fmt]
-        data = await anyio.to_thread.run_sync(lambda: exporter.render(store.get_map(map_id), options))
+        if fmt == "pdf":
+            data = await typeset(lambda: to_pdf(store.get_map(map_id), options, timeout=TIMEOUT))
+        else:
+            data = await anyio.to_thread.run_sync(lambda: exporter.render(store.get_map(map_id), options))
         headers = dict(_HEADERS)
         if fmt == "pdf":
             headers["Content-Disposition"] = f'inline; filename="{map_id}-timeline.pdf"'

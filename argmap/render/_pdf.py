@@ -1,4 +1,9 @@
-"""HTML to PDF through WeasyPrint, reading nothing from the network or the disk.
+"""HTML to PDF through WeasyPrint, in a child process with a hard deadline, reading nothing
+from the network or the disk.
+
+>>> from argmap.render._pdf import html_to_pdf
+>>> html_to_pdf("<p>Привет</p>", timeout=30)[:5]                       # doctest: +SKIP
+b'%PDF-'
 
 Our documents are an HTML string plus, optionally, images argmap made in the same process
 (``resources``: ``{"argmap:page/1": (b"<svg…", "image/svg+xml")}``), and, for documents that
@@ -11,25 +16,76 @@ Why pages as images and not inline ``<svg>``: WeasyPrint parses inline SVG with 
 HTML tokenizer and runs the CSS cascade over every SVG node; as an image the same SVG goes
 through ElementTree's C parser. For a 1,000-item timeline that is about 40 % of the time.
 
->>> from argmap.render._pdf import html_to_pdf
->>> html_to_pdf("<p>Привет</p>")[:5]                     # doctest: +SKIP
-b'%PDF-'
+Why a child process
+-------------------
+WeasyPrint cannot be interrupted from another thread, and some inputs make it quadratic (a
+10,000-letter word took 10 s), so every render runs in a child process that is killed
+(SIGKILL) at its deadline: the caller gets :class:`~argmap.errors.LimitExceeded` and the
+server's worker is free again. The child also runs under an address-space limit
+(:data:`MEMORY_LIMIT`), so a memory blow-up ends there, not in the server.
+
+The children come from a ``multiprocessing`` *forkserver* that has already imported
+WeasyPrint and this module (and the caller's ``__main__``, which every child would otherwise
+import again): a render forks from that single-threaded server in a few milliseconds.
+Forking the caller itself is unsafe (the ASGI server runs threads, and a fork copies their
+locks in whatever state they are in), and *spawn* pays ~0.6 s of imports for each render.
+The server also typesets one small warm-up document (:func:`warm_up`), so children start
+with fonts and hyphenation loaded: that halves the fixed cost. ``benchmarks/briefing.py``
+measures the cost against rendering in the process: tens of milliseconds a render (fork, HTML
+in and PDF out through a pipe, exit), against seconds of typesetting.
+
+The fetcher is a closure over WeasyPrint's classes and cannot be pickled: the child gets its
+rules (:class:`FetchRules`) and builds its own; what it served and refused comes back and is
+added to the caller's fetcher, when the caller passed one. Errors in the child come back as
+our typed errors.
 """
 
 from __future__ import annotations
 
+import io
+import math
 import mimetypes
+import multiprocessing
+import os
+import resource
+import signal
+import sys
+import time
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
-from argmap.errors import ArgmapError
+from multiprocessing import context as mp_context
+from multiprocessing import forkserver, popen_forkserver, reduction, spawn, util
 
-__all__ = ["html_to_pdf", "own_only_fetcher"]
+from argmap import errors
+from argmap.errors import ArgmapError, LimitExceeded
+
+__all__ = ["DEFAULT_TIMEOUT", "FetchRules", "MEMORY_LIMIT", "html_to_pdf", "own_only_fetcher", "warm_up"]
 
 INSTALL_HINT = (
     "PDF output needs WeasyPrint and Pango: pip install weasyprint; "
     "apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core"
 )
+
+DEFAULT_TIMEOUT = 120.0
+"""Seconds one PDF may take when the caller names no deadline (the CLI; the HTTP API allows 60).
+The largest briefing allowed (1,000 statements, 124 pages) took 29 s on our 2-core machine
+under moderate load and 65 s with a load average of 8; its timeline PDF, 11 s."""
+
+MEMORY_LIMIT = 3 * 2**30
+"""Bytes of address space a render may map (RLIMIT_AS). A child starts at about 300 MiB
+(libraries and fonts, shared with the forkserver); the largest briefing allowed peaks at
+750 MiB (580 MiB resident). Past the limit the render fails in the child (a MemoryError, or
+GLib aborts) and the caller gets LimitExceeded."""
+
+
+class FetchRules(NamedTuple):
+    """What a render may fetch: what :func:`own_only_fetcher` is built from, in the child."""
+
+    resources: dict[str, tuple[bytes, str]] | None = None
+    folder: Path | None = None
+    data_uris: bool = False
 
 
 def _weasyprint():
@@ -47,7 +103,12 @@ def own_only_fetcher(
     ``data_uris``, and files inside ``folder`` (resolved, so neither ``..`` nor a symlink leads
     out), and refuses anything else before opening it.
 
-    What it served and refused is kept in ``.served`` and ``.refused`` (tests read them).
+    What it served and refused is kept in ``.served`` and ``.refused``, and the URLs it handed
+    to WeasyPrint's own fetcher (the only one that does I/O; ``data:`` URIs alone) in
+    ``.passed_on``; tests read them. Given to :func:`html_to_pdf`, the fetcher is rebuilt from
+    its ``.rules`` in the render's child, and these lists come back from there. There, too,
+    ``.files`` and ``.network`` receive the files Python opened and the sockets it tried
+    during the render (audit events, so whatever the fetcher or WeasyPrint did).
 
     >>> own_only_fetcher().fetch("http://example.com/x.png")
     Traceback (most recent call last):
@@ -60,8 +121,12 @@ def own_only_fetcher(
     class _OwnOnly(urls.URLFetcher):
         def __init__(self):
             super().__init__(allowed_protocols=("data",) if data_uris else ())
+            self.rules = FetchRules(resources, folder, data_uris)
             self.refused: list[str] = []
             self.served: list[str] = []
+            self.passed_on: list[str] = []
+            self.files: list[str] = []
+            self.network: list[str] = []
 
         def fetch(self, url, headers=None):
             if resources and url in resources:
@@ -71,6 +136,7 @@ def own_only_fetcher(
             scheme = url.split(":", 1)[0].lower()
             if data_uris and scheme == "data":
                 self.served.append(url[:40])
+                self.passed_on.append(url[:40])
                 return super().fetch(url, headers)  # urllib's data: handler: no I/O
             if root is not None and scheme == "file" and urlsplit(url).netloc in ("", "localhost"):
                 path = Path(unquote(urlsplit(url).path)).resolve()
@@ -85,15 +151,218 @@ def own_only_fetcher(
 
 
 def html_to_pdf(html: str, *, title: str | None = None, resources: dict[str, tuple[bytes, str]] | None = None,
-                fetcher=None, base_url: str | None = None, variant: str | None = None) -> bytes:
-    """Render ``html`` (and the in-process ``resources`` it names) to PDF bytes.
+                folder: Path | None = None, data_uris: bool = False, fetcher=None, base_url: str | None = None,
+                variant: str | None = None, timeout: float = DEFAULT_TIMEOUT, field: str = "pdf",
+                advice: str = "make the document smaller") -> bytes:
+    """Render ``html`` to PDF bytes in a child process that may take ``timeout`` seconds.
 
-    ``variant`` is WeasyPrint's ``pdf_variant`` (``"pdf/ua-1"``: tagged, for screen readers).
+    Parameters
+    ----------
+    html
+        The document; it may fetch only what the rules allow.
+    resources, folder, data_uris
+        What it may fetch (see :func:`own_only_fetcher`): in-process resources by exact URL,
+        files inside ``folder``, ``data:`` URIs. Ignored when ``fetcher`` is given.
+    fetcher
+        An :func:`own_only_fetcher`, whose rules apply and whose ``served``, ``refused``,
+        ``passed_on``, ``files`` and ``network`` receive what the child did.
+    variant
+        WeasyPrint's ``pdf_variant`` (``"pdf/ua-1"``: tagged, for screen readers).
+    timeout
+        Seconds for the whole render, child start and transfer included; past them the child
+        is killed.
+    field, advice
+        The error's field (what was too big: ``"briefing"``, ``"timeline"``) and what the
+        reader can do about it, for :class:`~argmap.errors.LimitExceeded`.
+
+    Raises
+    ------
+    LimitExceeded
+        Past ``timeout`` or :data:`MEMORY_LIMIT`; the child is gone when this is raised.
+    ArgmapError
+        WeasyPrint is not installed, or it failed on this document.
     """
+    rules = fetcher.rules if fetcher is not None else FetchRules(resources, folder, data_uris)
+    job = _Job(html, title, base_url, variant, rules)
+    answer = _run(job, timeout, field, advice)
+    if fetcher is not None:
+        for name in _SEEN:
+            getattr(fetcher, name).extend(answer.seen[name])
+    return answer.pdf
+
+
+# -- Implementation details ------------------------------------------------------------------
+
+_SEEN = ("served", "refused", "passed_on", "files", "network")
+
+
+class _Job(NamedTuple):
+    html: str
+    title: str | None
+    base_url: str | None
+    variant: str | None
+    rules: FetchRules
+
+
+class _Done(NamedTuple):
+    pdf: bytes
+    seen: dict[str, list[str]]
+
+
+def _render(job: _Job) -> _Done:
+    """The render itself, in whatever process calls it (the child; the benchmark's baseline)."""
     weasyprint = _weasyprint()
-    fetcher = fetcher if fetcher is not None else own_only_fetcher(resources)
-    doc = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
-    if title:
-        doc.metadata.title = title
+    fetcher = own_only_fetcher(job.rules.resources, folder=job.rules.folder, data_uris=job.rules.data_uris)
+    doc = weasyprint.HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher).render()
+    if job.title:
+        doc.metadata.title = job.title
     doc.metadata.generator = "argmap"
-    return doc.write_pdf(pdf_variant=variant)
+    pdf = doc.write_pdf(pdf_variant=job.variant)
+    return _Done(pdf, {name: getattr(fetcher, name) for name in _SEEN})
+
+
+_WARM_UP = """<html lang="en"><head><style>
+  @page { @bottom-right { content: counter(page) " / " counter(pages); font: 7pt "DejaVu Sans" } }
+  body { font: 9pt "DejaVu Serif", "DejaVu Sans", serif; hyphens: auto; overflow-wrap: anywhere }
+  h1 { font-family: "DejaVu Sans", sans-serif; bookmark-level: 1 } code { font-family: "DejaVu Sans Mono" }
+</style></head><body><h1>Warm-up</h1><p>Typesetting <b>bold</b>, <i>italic</i>, <b><i>both</i></b>,
+<code>mono</code>, hyphenation of internationalisation, «Київ», سلام, שלום.</p>
+<img alt="" src="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='40' height='20'%3E
+%3Crect width='30' height='10' fill='none' stroke='black'/%3E
+%3Ctext x='2' y='8' font-size='6'%3Ex%3C/text%3E%3C/svg%3E">
+</body></html>"""
+
+
+def warm_up() -> None:
+    """One small render of what our documents use (fonts, hyphenation, SVG, PDF/UA), in the
+    forkserver only (``_pdf_warm``): each child then starts with WeasyPrint's caches filled
+    instead of filling them again, about 70 ms a render. It leaves no thread behind (a test
+    checks): the server stays safe to fork. A failure here only costs that time."""
+    try:
+        _render(_Job(_WARM_UP, "warm-up", None, "pdf/ua-1", FetchRules(data_uris=True)))
+    except Exception:  # noqa: BLE001 - a cold child still renders, or reports why it cannot
+        pass
+
+
+def _child(conn, memory: int, seconds: float) -> None:
+    """The child's whole life: limit memory and CPU, read the job, answer with a PDF or an error."""
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        # A second line behind the parent's kill: should the parent die first, the kernel still
+        # stops the child a little after its deadline (SIGXCPU, then SIGKILL).
+        cpu = math.ceil(seconds) + 5
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+        job = conn.recv()
+        files: list[str] = []
+        network: list[str] = []
+
+        def audit(event, args):  # the child dies after one render: the hook need never go
+            if event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
+                files.append(os.fsdecode(args[0]))
+            elif event.startswith(("socket.connect", "socket.getaddrinfo")) or (
+                    event == "urllib.Request" and not str(args[0]).startswith("data:")):  # data: is no I/O
+                network.append(f"{event} {args!r}"[:300])
+
+        sys.addaudithook(audit)
+        done = _render(job)
+        done.seen["files"], done.seen["network"] = files, network
+        answer = ("ok", done)
+    except ArgmapError as e:
+        answer = ("error", type(e).__name__, [(p.field, p.reason) for p in e.problems])
+    except MemoryError:
+        answer = ("memory",)
+    except BaseException as e:  # noqa: BLE001 - whatever it was, the parent gets words, not a traceback
+        answer = ("failed", f"{type(e).__name__}: {e}"[:500])
+    try:
+        conn.send(answer)
+    except MemoryError:
+        conn.send(("memory",))
+    conn.close()
+
+
+def _context():
+    """The forkserver context, with WeasyPrint preloaded (this applies when the server starts)."""
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["weasyprint", "argmap.render._pdf", "argmap.render._pdf_warm"])
+    return ctx
+
+
+class _Launcher(popen_forkserver.Popen):
+    """CPython's forkserver launcher (``popen_forkserver.Popen._launch``, 3.11–3.13) minus the
+    caller's ``__main__``.
+
+    multiprocessing re-imports ``__main__`` in every child, for targets defined there. Ours
+    lives here, so that would be only cost (``argmap`` itself, or pytest, for each render) and
+    risk (a script without an ``if __name__ == "__main__"`` guard would run again in the child).
+    """
+
+    def _launch(self, process_obj):
+        prep = {k: v for k, v in spawn.get_preparation_data(process_obj._name).items()
+                if k not in ("init_main_from_path", "init_main_from_name")}
+        buf = io.BytesIO()
+        mp_context.set_spawning_popen(self)
+        try:
+            reduction.dump(prep, buf)
+            reduction.dump(process_obj, buf)
+        finally:
+            mp_context.set_spawning_popen(None)
+        self.sentinel, w = forkserver.connect_to_new_process(self._fds)
+        _parent_w = os.dup(w)  # the child's sentinel of its parent, as CPython keeps it
+        self.finalizer = util.Finalize(self, util.close_fds, (_parent_w, self.sentinel))
+        with open(w, "wb", closefd=True) as f:
+            f.write(buf.getbuffer())
+        self.pid = forkserver.read_signed(self.sentinel)
+
+
+class _Child(mp_context.ForkServerProcess):
+    _Popen = staticmethod(_Launcher)
+
+
+def _run(job: _Job, timeout: float, field: str, advice: str) -> _Done:
+    ctx = _context()
+    deadline = time.monotonic() + timeout
+    ours, theirs = ctx.Pipe()
+    child = _Child(target=_child, args=(theirs, MEMORY_LIMIT, timeout), name="argmap-pdf", daemon=True)
+    try:
+        child.start()
+    except BaseException:
+        ours.close()
+        theirs.close()
+        raise
+    try:
+        theirs.close()
+        try:
+            ours.send(job)
+        except OSError:  # the child stopped reading: what it answered, or its death, says why
+            pass
+        try:
+            answered = ours.poll(max(0.0, deadline - time.monotonic()))
+            answer = ours.recv() if answered else None
+        except (EOFError, OSError):  # the child died before it answered
+            answered, answer = True, None
+    finally:
+        # Every way out (deadline, an exception, the caller interrupted) ends and reaps the child.
+        if child.is_alive():
+            child.kill()
+        child.join()
+        code = child.exitcode
+        child.close()
+        ours.close()
+        theirs.close()
+    if not answered:
+        raise LimitExceeded(field, f"typesetting this {field} took longer than {timeout:g} s, the limit for "
+                            f"one PDF; {advice}")
+    if answer is None:
+        died = f"signal {signal.Signals(-code).name}" if code is not None and code < 0 else f"exit code {code}"
+        raise LimitExceeded(field, f"the PDF renderer stopped ({died}), most likely past its "
+                            f"{MEMORY_LIMIT // 2**20:,} MiB memory limit; {advice}")
+    if answer[0] == "ok":
+        return answer[1]
+    if answer[0] == "memory":
+        raise LimitExceeded(field, f"typesetting this {field} needs more than the {MEMORY_LIMIT // 2**20:,} MiB "
+                            f"of memory one PDF may take; {advice}")
+    if answer[0] == "error":
+        cls = getattr(errors, answer[1], None)
+        cls = cls if isinstance(cls, type) and issubclass(cls, ArgmapError) else ArgmapError
+        raise cls(problems=[errors.Problem(f, r) for f, r in answer[2]])
+    raise ArgmapError(field, f"the PDF renderer failed on this {field}: {answer[1]}")

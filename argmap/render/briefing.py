@@ -40,7 +40,10 @@ control characters are shown as U+FFFD (they cannot be printed, and they would b
 PDF's XML metadata), a long run without spaces gets zero-width break opportunities (WeasyPrint
 breaks it in quadratic time otherwise: 10 s for a 10,000-letter word), and WeasyPrint fetches through :func:`asset_fetcher`, which serves
 ``data:`` URIs and files inside ``templates/briefing/`` and refuses everything else (no
-network, no other file).
+network, no other file). WeasyPrint runs in a child process killed at a deadline
+(``timeout``: :data:`PDF_TIMEOUT` by default, 60 s over HTTP) and under a memory limit
+(:mod:`argmap.render._pdf`): a briefing too big for either is LimitExceeded naming
+``briefing``, with :data:`PDF_ADVICE`.
 """
 
 from __future__ import annotations
@@ -60,6 +63,7 @@ from msgspec import Meta
 
 from argmap.errors import InvalidInput, LimitExceeded
 from argmap.model import Argument, ArgumentKind, Map, PartialDate, Source, Statement, partial_date
+from argmap.render._pdf import DEFAULT_TIMEOUT as PDF_TIMEOUT
 
 __all__ = [
     "BriefingContext",
@@ -76,6 +80,8 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_SHOWN",
     "MAX_STATEMENTS",
+    "PDF_ADVICE",
+    "PDF_TIMEOUT",
     "Reason",
     "SECTIONS",
     "Scope",
@@ -118,6 +124,8 @@ MAX_DEPTH = 20
 """Deepest focus a briefing takes (argument steps from the focus statement)."""
 MAX_STATEMENTS = 1000
 """Most statements one briefing typesets (about 250 pages, a minute of WeasyPrint)."""
+PDF_ADVICE = "narrow it with a focus statement (and a smaller depth), fewer sections or a date range"
+"""What to do when a briefing's PDF is over its time or memory limit."""
 MAX_SHOWN = 2000
 """Characters of a statement's text (or quote) a briefing prints; past it the text is cut at a
 word and says how much more the map holds. WeasyPrint lays out each line of a paragraph
@@ -437,9 +445,11 @@ def build_context(
     )
 
 
-def briefing(m: Map, options: BriefingOptions | None = None, fmt: Literal["pdf", "html"] = "pdf") -> bytes:
-    """The whole job for the CLI and the HTTP API: context, then PDF or HTML (UTF-8) bytes."""
-    return render(build_context(m, options), fmt)
+def briefing(m: Map, options: BriefingOptions | None = None, fmt: Literal["pdf", "html"] = "pdf", *,
+             timeout: float = PDF_TIMEOUT) -> bytes:
+    """The whole job for the CLI and the HTTP API: context, then PDF or HTML (UTF-8) bytes;
+    the PDF may take ``timeout`` seconds of typesetting (LimitExceeded past them)."""
+    return render(build_context(m, options), fmt, timeout=timeout)
 
 
 def parse_options(**fields) -> BriefingOptions:
@@ -474,36 +484,39 @@ def render_html(ctx: BriefingContext) -> str:
     return _env().get_template("briefing.html.j2").render(c=ctx)
 
 
-def render_pdf(ctx: BriefingContext, *, fetcher=None) -> bytes:
-    """The briefing as a tagged PDF (PDF/UA-1) with bookmarks, page numbers and metadata."""
-    return html_to_pdf(render_html(ctx), fetcher=fetcher)
+def render_pdf(ctx: BriefingContext, *, fetcher=None, timeout: float = PDF_TIMEOUT) -> bytes:
+    """The briefing as a tagged PDF (PDF/UA-1) with bookmarks, page numbers and metadata,
+    typeset within ``timeout`` seconds (:class:`~argmap.errors.LimitExceeded` past them)."""
+    return html_to_pdf(render_html(ctx), fetcher=fetcher, timeout=timeout)
 
 
-def html_to_pdf(html: str, *, fetcher=None) -> bytes:
-    """Typeset ``html`` as tagged PDF/UA-1, fetching only through ``fetcher`` (default: a new
-    :func:`asset_fetcher`); relative URLs resolve in :data:`TEMPLATES`."""
+def html_to_pdf(html: str, *, fetcher=None, timeout: float = PDF_TIMEOUT) -> bytes:
+    """Typeset ``html`` as tagged PDF/UA-1 in a child process killed after ``timeout`` seconds
+    (:mod:`argmap.render._pdf`), fetching only what :func:`asset_fetcher` allows (or ``fetcher``,
+    which then records what was served and refused); relative URLs resolve in :data:`TEMPLATES`."""
     from argmap.render import _pdf
 
-    return _pdf.html_to_pdf(html, fetcher=fetcher or asset_fetcher(), base_url=TEMPLATES.as_uri() + "/",
-                            variant="pdf/ua-1")
+    return _pdf.html_to_pdf(html, fetcher=fetcher, folder=TEMPLATES, data_uris=True, base_url=TEMPLATES.as_uri() + "/",
+                            variant="pdf/ua-1", timeout=timeout, field="briefing", advice=PDF_ADVICE)
 
 
-def render(ctx: BriefingContext, fmt: Literal["pdf", "html"]) -> bytes:
-    """``render_pdf`` or ``render_html`` (UTF-8) by format name."""
+def render(ctx: BriefingContext, fmt: Literal["pdf", "html"], *, timeout: float = PDF_TIMEOUT) -> bytes:
+    """``render_pdf`` or ``render_html`` (UTF-8) by format name (``timeout``: the PDF's)."""
     if fmt not in EXPORTERS:
         raise InvalidInput("format", f"unknown briefing format {fmt!r}; use pdf or html")
-    return EXPORTERS[fmt][1](ctx)
+    return EXPORTERS[fmt][1](ctx, timeout=timeout)
 
 
-def _html_bytes(ctx: BriefingContext) -> bytes:
-    return render_html(ctx).encode("utf-8")
+def _html_bytes(ctx: BriefingContext, *, timeout: float | None = None) -> bytes:
+    return render_html(ctx).encode("utf-8")  # no typesetting, so no time limit of its own
 
 
-EXPORTERS: dict[str, tuple[str, Callable[[BriefingContext], bytes]]] = {
+EXPORTERS: dict[str, tuple[str, Callable[..., bytes]]] = {
     "pdf": ("application/pdf", render_pdf),
     "html": ("text/html; charset=utf-8", _html_bytes),
 }
-"""Format → (media type, renderer): serves both the HTTP routes and ``argmap export briefing``."""
+"""Format → (media type, renderer ``(ctx, *, timeout)``): serves both the HTTP routes and
+``argmap export briefing``."""
 
 
 def default_figures() -> dict[str, FigureMaker]:

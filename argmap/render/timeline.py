@@ -49,6 +49,7 @@ from msgspec import Meta
 from argmap.errors import DanglingReference, InvalidInput, Problem, from_validation_error
 from argmap.model import Argument, Edtf, Id, Map, Statement, StatementKind, Tag, partial_date
 from argmap.render import _timeaxis as axis
+from argmap.render._pdf import DEFAULT_TIMEOUT as PDF_TIMEOUT
 from argmap.render._text import fit, one_line, text_width, wrap, xml_safe
 
 FONT = "DejaVu Sans, Noto Sans, Arial Unicode MS, sans-serif"
@@ -57,6 +58,8 @@ FONT_SIZE = 11
 __all__ = [
     "EXPORTERS",
     "Exporter",
+    "PDF_ADVICE",
+    "PDF_TIMEOUT",
     "Selection",
     "TimelineOptions",
     "neighbourhood",
@@ -825,6 +828,8 @@ def to_svg(m: Map, options: TimelineOptions | None = None) -> bytes:
 # ---- PDF ------------------------------------------------------------------------------------
 
 PAGE_SIZES = {"A3": (420, 297), "A4": (297, 210)}  # landscape, mm
+PDF_ADVICE = "narrow it with a date range (from/to), fewer speakers, tags or kinds, or a focus statement"
+"""What to do when a timeline's PDF is over its time or memory limit."""
 PAGE_MARGIN_MM = 8
 _PX_PER_MM = 96 / 25.4  # CSS px
 
@@ -898,13 +903,17 @@ def page_svgs(m: Map, options: TimelineOptions | None = None, *, page: str = "A3
     return [_serialise(svg) for svg in _pages(lay, page_w, page_h, undated=undated)]
 
 
-def to_pdf(m: Map, options: TimelineOptions | None = None, *, page: str = "A3") -> bytes:
+def to_pdf(m: Map, options: TimelineOptions | None = None, *, page: str = "A3",
+           timeout: float = PDF_TIMEOUT) -> bytes:
     """The timeline of ``m`` as a PDF: landscape pages at print scale (see the module notes).
 
     Rendered by WeasyPrint from a small HTML page whose images are the page SVGs made here;
     its fetcher serves those and refuses every other URL (:mod:`argmap.render._pdf`). DejaVu
     Sans covers Latin, Cyrillic and Arabic. ``page`` "A4" is there for printers without A3:
-    the same scale, so more pages.
+    the same scale, so more pages. WeasyPrint runs in a child process killed after
+    ``timeout`` seconds (:data:`PDF_TIMEOUT` by default; 60 s over HTTP), and a timeline too
+    big for that or for its memory limit is :class:`~argmap.errors.LimitExceeded` naming
+    ``timeline``, with advice to narrow it.
     """
     from argmap.render._pdf import html_to_pdf
 
@@ -924,7 +933,8 @@ def to_pdf(m: Map, options: TimelineOptions | None = None, *, page: str = "A3") 
     body = _el(html, "body")
     for url in pages:
         _el(body, "img", {"src": url, "alt": ""})
-    return html_to_pdf(ET.tostring(html, encoding="unicode", method="html"), title=title, resources=pages)
+    return html_to_pdf(ET.tostring(html, encoding="unicode", method="html"), title=title, resources=pages,
+                       timeout=timeout, field="timeline", advice=PDF_ADVICE)
 
 
 # ---- exporters ------------------------------------------------------------------------------

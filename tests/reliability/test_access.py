@@ -252,6 +252,8 @@ def test_the_pdf_fetcher_refuses_local_files(secret_file):
                       f"<p style=\"background: url('file://{secret_file}')\">y</p>", fetcher=fetcher)
     assert pdf.startswith(b"%PDF") and SECRET.encode() not in pdf
     assert any(str(secret_file) in u for u in fetcher.refused)
+    # refused in the render's child process, which opened no such file (its audit record)
+    assert str(secret_file) not in fetcher.files and fetcher.network == []
 
 
 @pytest.mark.parametrize("path", [

@@ -4,20 +4,24 @@ server answers the next request. The README's "Limits" table lists the same valu
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import httpx
 import pytest
 from litestar.testing import TestClient
 
+import argmap.api._typesetting as typesetting
+import argmap.api.briefings as briefings_api
 import argmap.api.diagrams as diagrams_api
+import argmap.api.timeline as timeline_api
 from argmap import query
 from argmap.api import create_app
 from argmap.api.app import DEFAULT_MAX_BODY
 from argmap.api.entities import MAX_LIMIT
 from argmap.api.queries import MAX_SEARCH
 from argmap.mapfile import MAX_YAML_NODES
-from argmap.render import briefing, diagram
+from argmap.render import _pdf, briefing, diagram
 from argmap.store import Store
 
 from reliability_server import SEED, Server, seeded_app
@@ -154,12 +158,36 @@ def test_graphviz_over_its_time_limit_is_422_and_dot_is_stopped(client, monkeypa
     assert client.get("/maps/peace-plan/diagram.svg").status_code == 200
 
 
+@pytest.mark.parametrize("path, module, field", [("briefing.pdf", briefings_api, "briefing"),
+                                                 ("timeline.pdf", timeline_api, "timeline")])
+def test_a_pdf_over_its_time_limit_is_422_its_child_is_killed_and_the_next_briefing_renders(
+        client, monkeypatch, path, module, field):
+    # The real limit is 60 s; WeasyPrint takes the seed's briefing (2.5 s) and timeline (0.4 s)
+    # well past these deadlines, and a killed child must not be waited for.
+    deadline = 0.5 if field == "briefing" else 0.05
+    monkeypatch.setattr(module, "TIMEOUT", deadline)
+    started: list[int] = []
+    real = _pdf._Child.start
+    monkeypatch.setattr(_pdf._Child, "start", lambda self: (real(self), started.append(self.pid)))
+    t = time.monotonic()
+    body = _error(client.get(f"/maps/peace-plan/{path}"), 422, field)
+    assert time.monotonic() - t < 20
+    assert body["error"] == "limit_exceeded" and f"longer than {deadline:g} s" in body["message"]
+    assert ("focus" if field == "briefing" else "date range") in body["message"]
+    assert started and not Path(f"/proc/{started[0]}").exists(), "the render's child outlived its deadline"
+    monkeypatch.setattr(module, "TIMEOUT", typesetting.TIMEOUT)
+    r = client.get("/maps/peace-plan/briefing.pdf")
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")
+
+
 def test_every_limit_is_in_the_readme():
     table = README[README.index("### Limits"):]
     table = table[: table.index("\n\n", table.index("|---"))]
     for value in (f"{DEFAULT_MAX_BODY // 2**20} MiB", f"{MAX_LIMIT:,}", f"{query.MAX_DEPTH}",
                   f"{query.MAX_RESULTS:,}", f"{MAX_SEARCH}", f"{diagram.MAX_STATEMENTS:,}",
-                  f"{diagrams_api.TIMEOUT:g} s", f"{briefing.MAX_STATEMENTS:,}", f"{MAX_YAML_NODES:,} values"):
+                  f"{diagrams_api.TIMEOUT:g} s", f"{briefing.MAX_STATEMENTS:,}", f"{MAX_YAML_NODES:,} values",
+                  f"typesetting {typesetting.TIMEOUT:g} s (CLI {_pdf.DEFAULT_TIMEOUT:g} s)",
+                  f"{typesetting.MAX_CONCURRENT} typeset at once", f"{_pdf.MEMORY_LIMIT // 2**30} GiB"):
         assert re.search(re.escape(value), table), f"{value} missing from README's Limits table"
 
 

@@ -449,17 +449,9 @@ def test_cyrillic_text_is_extractable_and_letter_paper_is_used(hostile_doc):
 # -- The fetcher -----------------------------------------------------------------------------
 
 
-def test_a_template_that_references_local_files_and_the_network_fetches_neither(monkeypatch, tmp_path):
-    from weasyprint.urls import URLFetcher
-
-    opened = []
-    real = URLFetcher.fetch
-
-    def spy(self, url, headers=None):  # the base class is what would open a file or a socket
-        opened.append(url)
-        return real(self, url, headers)
-
-    monkeypatch.setattr(URLFetcher, "fetch", spy)
+def test_a_template_that_references_local_files_and_the_network_fetches_neither(tmp_path):
+    # WeasyPrint runs in a child process: what it fetched, and what Python opened there, comes
+    # back on the fetcher (a spy patched in here would see nothing).
     outside = tmp_path / "secret.css"
     outside.write_text("body { color: red }")
     html = f"""<!DOCTYPE html><html lang="en"><head><title>t</title>
@@ -468,6 +460,7 @@ def test_a_template_that_references_local_files_and_the_network_fetches_neither(
       <link rel="attachment" href="file:///etc/passwd">
       <style>body {{ background: url(http://example.com/x.png) }}</style></head>
       <body><p>text</p><img src="file:///etc/passwd" alt="passwd"><img src="http://example.com/x.png" alt="remote">
+      <link rel="stylesheet" href="briefing.css">
       <img src="../briefing.py" alt="climbs out"><img src="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='4' height='4'/%3E" alt="inline">
       </body></html>"""
     fetcher = B.asset_fetcher()
@@ -476,7 +469,11 @@ def test_a_template_that_references_local_files_and_the_network_fetches_neither(
         "http://example.com/x.css", "http://example.com/x.png", "file:///etc/passwd", outside.as_uri(),
         (B.TEMPLATES.parent / "briefing.py").as_uri(),
     }
-    assert all(u.startswith("data:") for u in opened)  # only the data: URI reached the base fetcher
+    # only the data: URI reached WeasyPrint's own fetcher (the one that opens files and sockets)
+    assert fetcher.passed_on and all(u.startswith("data:") for u in fetcher.passed_on)
+    assert str(B.TEMPLATES / "briefing.css") in fetcher.files  # the record is real: it saw the allowed file
+    assert not {"/etc/passwd", str(outside), str(B.TEMPLATES.parent / "briefing.py")} & set(fetcher.files)
+    assert fetcher.network == []
     assert "root:" not in text_of(pdf) and not pdf.attachments
 
 

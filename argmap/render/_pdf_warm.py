@@ -1,0 +1,7 @@
+"""Imported only by the forkserver that typesets PDFs (``argmap.render._pdf``): one small
+render there, so that every render's child starts warm. Importing it anywhere else costs a
+render and does nothing useful."""
+
+from argmap.render._pdf import warm_up
+
+warm_up()
