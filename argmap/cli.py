@@ -208,7 +208,7 @@ def serve(ctx: click.Context, host: str, port: int, seed: Path | None) -> None:
                    err=True)
     click.echo(f"argmap on http://{host}:{port}/ (pages at /ui/, OpenAPI at /schema; database {db})", err=True)
     Granian(
-        "argmap.api.app:create_app", factory=True, address=host, port=port, interface="asgi",
+        "argmap.api.app:create_served_app", factory=True, address=host, port=port, interface="asgi",
         log_access=False,
     ).serve()
 

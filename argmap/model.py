@@ -309,7 +309,11 @@ class Quote(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
             raise InvalidInput("end", "must be greater than start")
 
 
-class Statement(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+# gc=False: not tracked by Python's cyclic garbage collector. A statement holds only strings, a
+# Quote, a list of tags and JSON extras, so it is never part of a cycle; servers cache up to
+# 200,000 of them (argmap.query), which every full collection would otherwise walk with all
+# threads stopped. (The docstring below is published in schemas/, hence a comment here.)
+class Statement(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """A proposition (an AIF I-node): a claim someone asserts, a reported event, or a
     ``derived`` conclusion that stands only while one of its supports stands.
 

@@ -5,21 +5,23 @@
 >>> chains.items[0].path                                                                        # doctest: +SKIP
 ['arg-next-crisis']
 
-Transitive queries walk an in-memory copy of the map's argument graph, built by one query and
-cached under the map's ``version`` (which every write changes), so a depth-5 walk costs
-microseconds instead of five joins over all arguments. Statements are cached the same way,
-filled as answers and :func:`statement` need them (fetching 700 rows by id costs DuckDB
-10-20 ms; one, 0.5 ms against a 0.2 ms version read). Each result carries the shortest chain
-of arguments that links it to the statement asked about; cycles are walked once.
+Transitive queries walk an in-memory copy of the map's argument graph, built by three queries
+and cached under the map's ``version`` (which every write changes), so a depth-5 walk costs
+microseconds instead of five joins over all arguments. The copy is flat integer arrays, which
+Python's garbage collector does not walk (see ``_Graph``); it takes 0.4 s to build at 200,000
+arguments. Statements are cached the same way, filled as answers and :func:`statement` need
+them (fetching 700 rows by id costs DuckDB 10-20 ms; one, 0.5 ms against a 0.2 ms version
+read). Each result carries the shortest chain of arguments that links it to the statement asked
+about; cycles are walked once.
 """
 
 from __future__ import annotations
 
 import threading
-from collections import defaultdict
 from typing import Literal
 
 import msgspec
+import numpy as np
 
 from argmap.errors import LimitExceeded, NotFound
 from argmap.model import Statement
@@ -49,7 +51,10 @@ _CACHED_STATEMENTS = 200_000
 """Statements kept per map between writes (a few hundred bytes each); past it the cache restarts."""
 
 
-class Link(msgspec.Struct, kw_only=True):
+# gc=False: untracked by the cyclic collector (a Link holds a Statement and strings, never a
+# cycle). An answer has up to 10,000 of them; tracked, the ones alive when a young collection
+# runs are promoted and bring on full walks sooner. (The docstring is published in OpenAPI.)
+class Link(msgspec.Struct, kw_only=True, gc=False):
     """One statement that supports or attacks the statement asked about, and how."""
 
     statement: Statement
@@ -136,8 +141,8 @@ def search(store: Store, map_id: str, q: str, *, limit: int = 20) -> SearchResul
 def supporters(store: Store, map_id: str, statement_id: str, *, depth: int | None = 1) -> LinkList:
     """Statements that support ``statement_id``: directly, to ``depth`` steps, or all (None)."""
     g = _graph(store, map_id)
-    _check(g, statement_id, depth)
-    links = _walk_supports(g, statement_id, depth)
+    start = _check(g, statement_id, depth)
+    links = _walk_supports(g, start, depth)
     return _answer(g, store, map_id, statement_id, "supporters", depth, links)
 
 
@@ -149,23 +154,31 @@ def attackers(store: Store, map_id: str, statement_id: str, *, depth: int | None
     and on the arguments for it; each further step adds the attacks on its supporters.
     """
     g = _graph(store, map_id)
-    _check(g, statement_id, depth)
-    within = [(statement_id, 0, [])] + [
-        (link[0], link[2], link[5]) for link in _walk_supports(g, statement_id, None if depth is None else depth - 1)
+    start = _check(g, statement_id, depth)
+    within = [(start, 0, [])] + [
+        (link[0], link[2], link[5]) for link in _walk_supports(g, start, None if depth is None else depth - 1)
     ]
+    att_ptr, att_idx = memoryview(g.attack_ptr), memoryview(g.attack_idx)
+    sup_ptr, sup_idx = memoryview(g.support_ptr), memoryview(g.support_idx)
+    und_ptr, und_idx = memoryview(g.undercut_ptr), memoryview(g.undercut_idx)
+    pre_ptr, pre_idx = memoryview(g.premise_ptr), memoryview(g.premise_idx)
+    arg_ids = g.argument_ids
     links, seen = [], set()
+
+    def premises_of(a: int, relation: str, d: int, target: int, via: list[str]) -> None:
+        for j in range(pre_ptr[a], pre_ptr[a + 1]):
+            p = pre_idx[j]
+            if (p, a) not in seen:
+                seen.add((p, a))
+                links.append((p, relation, d, a, target, [arg_ids[a], *via]))
+
     for target, d, path in within:
-        for arg_id, premises in g.attacks.get(target, ()):
-            for p in premises:
-                if (p, arg_id) not in seen:
-                    seen.add((p, arg_id))
-                    links.append((p, "rebuttal", d + 1, arg_id, target, [arg_id, *path]))
-        for sup_id, _ in g.supports.get(target, ()):
-            for u_id, premises in g.undercuts.get(sup_id, ()):
-                for p in premises:
-                    if (p, u_id) not in seen:
-                        seen.add((p, u_id))
-                        links.append((p, "undercut", d + 1, u_id, sup_id, [u_id, sup_id, *path]))
+        for k in range(att_ptr[target], att_ptr[target + 1]):
+            premises_of(att_idx[k], "rebuttal", d + 1, target, path)
+        for k in range(sup_ptr[target], sup_ptr[target + 1]):
+            sup = sup_idx[k]
+            for ku in range(und_ptr[sup], und_ptr[sup + 1]):
+                premises_of(und_idx[ku], "undercut", d + 1, sup, [arg_ids[sup], *path])
         if len(links) > MAX_RESULTS:
             break
     return _answer(g, store, map_id, statement_id, "attackers", depth, links)
@@ -211,16 +224,52 @@ def speaker_matrix(store: Store, map_id: str) -> SpeakerMatrix:
 
 
 class _Graph:
-    """Incoming arguments per target: supports/attacks on statements, undercuts on arguments."""
+    """The map's arguments as flat integer arrays (CSR), with the ids beside them.
 
-    __slots__ = ("version", "statements", "supports", "attacks", "undercuts")
+    Statements are numbered ``0 .. n-1`` and arguments ``0 .. m-1`` in map order. For each
+    kind, ``<kind>_ptr[t] : <kind>_ptr[t + 1]`` slices ``<kind>_idx`` to the arguments whose
+    target is ``t`` (a statement for supports and attacks, an argument for undercuts), in map
+    order; ``premise_ptr`` / ``premise_idx`` do the same for each argument's premises.
 
-    def __init__(self, version: int):
+    Why arrays and not dicts of lists: the graph lives as long as the map's version, and at
+    200,000 arguments dicts of lists of tuples are half a million objects that Python's
+    cyclic garbage collector walks on every full collection: 200-400 ms with every thread
+    stopped, which was the 1 % of slow requests under load. numpy arrays, a dict of str to
+    int and tuples of str are not tracked by the collector, so a full collection no longer
+    sees the graph at all (``tests/test_query.py`` checks this).
+    """
+
+    __slots__ = ("version", "index", "statement_ids", "argument_ids", "support_ptr", "support_idx",
+                 "attack_ptr", "attack_idx", "undercut_ptr", "undercut_idx", "premise_ptr", "premise_idx")
+
+    def __init__(self, version: int, statement_ids: tuple[str, ...], argument_ids: tuple[str, ...],
+                 kinds: np.ndarray, targets: np.ndarray, premise_of: np.ndarray, premises: np.ndarray):
         self.version = version
-        self.statements: set[str] = set()
-        self.supports: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
-        self.attacks: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
-        self.undercuts: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
+        self.statement_ids, self.argument_ids = statement_ids, argument_ids
+        self.index = {s: i for i, s in enumerate(statement_ids)}
+        n, m = len(statement_ids), len(argument_ids)
+        self.support_ptr, self.support_idx = _by_target(kinds == _SUPPORT, targets, n)
+        self.attack_ptr, self.attack_idx = _by_target(kinds == _ATTACK, targets, n)
+        self.undercut_ptr, self.undercut_idx = _by_target(kinds == _UNDERCUT, targets, m)
+        self.premise_ptr = _pointers(premise_of, m)
+        self.premise_idx = premises
+
+
+_SUPPORT, _ATTACK, _UNDERCUT = 0, 1, 2
+
+
+def _pointers(sorted_rows: np.ndarray, n: int) -> np.ndarray:
+    """CSR row pointers (length n + 1) of row numbers already sorted ascending."""
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(sorted_rows, minlength=n), out=ptr[1:])
+    return ptr
+
+
+def _by_target(selected: np.ndarray, targets: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The selected arguments grouped by target, in map order within a target (a stable sort)."""
+    args = np.flatnonzero(selected).astype(np.int32)
+    order = np.argsort(targets[args], kind="stable")
+    return _pointers(targets[args][order], n), args[order]
 
 
 def _graph(store: Store, map_id: str) -> _Graph:
@@ -242,45 +291,76 @@ def _graph(store: Store, map_id: str) -> _Graph:
         return g
 
 
+# Statements and arguments numbered in map order; an argument's target as a number (a
+# statement's for supports and attacks, an argument's for undercuts); premises in the order
+# the author gave them.
+_NUMBERED = """
+    WITH s AS (SELECT id, row_number() OVER (ORDER BY seq) - 1 AS n FROM statements WHERE map_id = $m),
+         a AS (SELECT id, kind, target_id, row_number() OVER (ORDER BY seq) - 1 AS n FROM arguments WHERE map_id = $m)
+"""
+_ARGUMENTS = _NUMBERED + """
+    SELECT a.id, CASE a.kind WHEN 'support' THEN 0 WHEN 'attack' THEN 1 ELSE 2 END::TINYINT AS kind,
+           (CASE WHEN a.kind = 'undercut' THEN t.n ELSE s.n END)::INTEGER AS target
+    FROM a LEFT JOIN s ON s.id = a.target_id LEFT JOIN a t ON t.id = a.target_id  -- equi-joins: hashed
+    ORDER BY a.n
+"""
+_PREMISES = _NUMBERED + """
+    SELECT a.n::INTEGER AS argument, s.n::INTEGER AS statement
+    FROM premises p JOIN a ON a.id = p.argument_id JOIN s ON s.id = p.statement_id
+    WHERE p.map_id = $m ORDER BY a.n, p.position
+"""
+
+
 def _build_graph(store: Store, map_id: str, version: int) -> _Graph:
-    g = _Graph(version)
     with store.cursor() as cur:
-        g.statements = {r[0] for r in cur.execute("SELECT id FROM statements WHERE map_id = $m", {"m": map_id}).fetchall()}
-        rows = cur.execute(
-            "SELECT a.id, a.kind, a.target_id, list(p.statement_id ORDER BY p.position) "
-            "FROM arguments a JOIN premises p ON p.map_id = a.map_id AND p.argument_id = a.id "
-            "WHERE a.map_id = $m GROUP BY a.id, a.kind, a.target_id, a.seq ORDER BY a.seq",
-            {"m": map_id},
-        ).fetchall()
-    by_kind = {"support": g.supports, "attack": g.attacks, "undercut": g.undercuts}
-    for arg_id, kind, target, premises in rows:
-        by_kind[kind][target].append((arg_id, premises))
-    return g
+        statement_ids = cur.execute(
+            "SELECT coalesce(list(id ORDER BY seq), []) FROM statements WHERE map_id = $m", {"m": map_id}
+        ).fetchone()[0]
+        args = cur.execute(_ARGUMENTS, {"m": map_id}).fetchnumpy()
+        premises = cur.execute(_PREMISES, {"m": map_id}).fetchnumpy()
+    return _Graph(
+        version, tuple(statement_ids), tuple(args["id"].tolist()), np.asarray(args["kind"]),
+        np.asarray(args["target"], dtype=np.int64), np.asarray(premises["argument"], dtype=np.int64),
+        np.asarray(premises["statement"], dtype=np.int32),
+    )
 
 
-def _check(g: _Graph, statement_id: str, depth: int | None) -> None:
-    if statement_id not in g.statements:
+def _check(g: _Graph, statement_id: str, depth: int | None) -> int:
+    """The statement's number in ``g`` (NotFound if the map has no such statement)."""
+    n = g.index.get(statement_id)
+    if n is None:
         raise NotFound("id", f"no statement {statement_id!r}")
     if depth is not None and not 1 <= depth <= MAX_DEPTH:
         raise LimitExceeded("depth", f"must be between 1 and {MAX_DEPTH}, or 'all'")
+    return n
 
 
-def _walk_supports(g: _Graph, start: str, depth: int | None) -> list[tuple]:
-    """Breadth first, so each statement is reached by a shortest chain; (id, rel, depth, arg, target, path)."""
+def _walk_supports(g: _Graph, start: int, depth: int | None) -> list[tuple]:
+    """Breadth first, so each statement is reached by a shortest chain.
+
+    Returns ``(premise, "support", depth, argument, target, path)`` with statements and
+    arguments as numbers and ``path`` as argument ids (what the answer shows).
+    """
     out: list[tuple] = []
     if depth == 0:
         return out
-    paths = {start: []}
+    # memoryviews index to Python ints several times faster than numpy scalars.
+    sup_ptr, sup_idx = memoryview(g.support_ptr), memoryview(g.support_idx)
+    pre_ptr, pre_idx = memoryview(g.premise_ptr), memoryview(g.premise_idx)
+    arg_ids = g.argument_ids
+    paths: dict[int, list[str]] = {start: []}
     frontier, d = [start], 0
     while frontier and (depth is None or d < depth) and len(out) <= MAX_RESULTS:
         d += 1
         nxt = []
         for t in frontier:
-            for arg_id, premises in g.supports.get(t, ()):
-                for p in premises:
+            for k in range(sup_ptr[t], sup_ptr[t + 1]):
+                a = sup_idx[k]
+                for j in range(pre_ptr[a], pre_ptr[a + 1]):
+                    p = pre_idx[j]
                     if p not in paths:
-                        paths[p] = [arg_id, *paths[t]]
-                        out.append((p, "support", d, arg_id, t, paths[p]))
+                        paths[p] = path = [arg_ids[a], *paths[t]]
+                        out.append((p, "support", d, a, t, path))
                         nxt.append(p)
         frontier = nxt
     return out
@@ -325,16 +405,19 @@ def _statements(g: _Graph, store: Store, map_id: str, ids: set[str]) -> dict[str
 
 
 def _answer(g: _Graph, store: Store, map_id: str, statement_id: str, direction, depth, links: list[tuple]) -> LinkList:
+    """The links (statements and arguments by number, as the walks give them) as an answer."""
     truncated = len(links) > MAX_RESULTS
     links = links[:MAX_RESULTS]
-    by_id = _statements(g, store, map_id, {x[0] for x in links})
+    ids, arg_ids = g.statement_ids, g.argument_ids
+    by_id = _statements(g, store, map_id, {ids[x[0]] for x in links})
     return LinkList(
         statement=statement_id,
         direction=direction,
         depth=depth,
         truncated=truncated,
         items=[
-            Link(statement=by_id[p], relation=rel, depth=d, argument=a, target=t, path=path)
+            Link(statement=by_id[ids[p]], relation=rel, depth=d, argument=arg_ids[a],
+                 target=arg_ids[t] if rel == "undercut" else ids[t], path=path)
             for p, rel, d, a, t, path in links
         ],
     )

@@ -4,6 +4,7 @@ Run (about three minutes; needs ``wrk``: ``apt-get install -y wrk``)::
 
     python benchmarks/api.py            # or: make bench
     python benchmarks/api.py --statements 20000 --duration 5   # a quick look
+    python benchmarks/api.py --only depth5 --repeat 3 --baseline main   # one query, against main
     python benchmarks/api.py --lake     # and the same on DuckLake, side by side (see below)
 
 It builds a map of 100,000 statements and 200,000 arguments in a temporary DuckDB file
@@ -14,12 +15,21 @@ each request a different statement or search picked from a fixed list: first unm
 long-running server's caches are warm), then ``-c32`` for throughput and ``-c4`` for latency
 under light load (with 32 connections queued, latency is 32 / throughput whatever the code
 does). It prints requests/s and p50/p99 latency, the in-process p50/p99, and the ratio of HTTP
-p50 to in-process p50.
+p50 to in-process p50. ``--repeat N`` measures each query N times (the table shows medians,
+each run its own line with the load average); ``--baseline REF`` also serves a copy of the
+database with the code of git revision REF and alternates runs between the two servers, so
+both see the same load from the other people on the machine.
+
+wrk corrects its latencies for coordinated omission: a stall of S ms, at one request every I
+ms per connection, adds about S / I samples between I and S. So one 250 ms pause of the server
+(a full collection of Python's garbage collector walking a big cache, as before the support
+graph was kept in arrays) in a 5 s run at -c4 is worth ~200 slow samples: p99 swung between
+9 and 200 ms depending on whether a pause fell inside the run.
 
 Targets (2 cores): >= 1,500 req/s single-statement read (at -c32); p99 <= 50 ms depth-5
 supporters and p50 <= 20 ms search (at -c4). Peer (BENCHMARKS.md): Litestar + msgspec + DuckDB
 GET one row, granian, wrk -t1 -c32: 1,690-1,740 req/s. The machine is shared: compare runs
-made at a similar load average (printed).
+made at a similar load average (printed), or better, use ``--baseline``.
 
 With ``--lake`` (a catalog, or nothing for a throw-away PostgreSQL cluster started as the
 tests start theirs: Debian's ``postgresql``) the same map is loaded into a DuckLake catalog
@@ -136,14 +146,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(where: list[str], port: int) -> subprocess.Popen:
-    """``argmap <where> serve`` (``where``: ``--db FILE`` or ``--lake … --data-path …``)."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
+def start_server(where: list[str], port: int, tree: Path = REPO) -> subprocess.Popen:
+    """``argmap <where> serve`` (``where``: ``--db FILE`` or ``--lake … --data-path …``) of the code
+    in ``tree`` (this repository, or a baseline's export)."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tree), os.environ.get("PYTHONPATH", "")])}
     env.pop("ARGMAP_TOKEN", None)
     env.pop("ARGMAP_READ_TOKEN", None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "argmap.cli", *where, "serve", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+        # cwd: `python -m` puts the working directory first on sys.path, before PYTHONPATH.
+        env=env, cwd=str(tree), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
     )
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -201,6 +213,28 @@ def _ms(value: str) -> float:
     return float(n) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
+QUERIES = {"statement": "get one statement", "direct": "direct supporters", "depth5": "supporters depth 5",
+           "search": "search"}
+
+
+def export_tree(ref: str, folder: Path) -> Path:
+    """The code of git revision ``ref`` of this repository, unpacked into ``folder`` (read-only use)."""
+    tree = folder / f"tree-{re.sub(r'[^A-Za-z0-9_.-]', '_', ref)}"
+    tree.mkdir()
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", "--format=tar", ref, "argmap"],
+                             capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    return tree
+
+
+def one_run(port: int, paths: list[str], args, folder: Path) -> tuple[tuple, tuple, float]:
+    """(-c{connections} figures, -c{light} figures, load average) of one measured run of one query."""
+    load = os.getloadavg()[0]
+    heavy = run_wrk(port, paths, args.duration, args.connections, folder)
+    light = run_wrk(port, paths, max(3, args.duration // 2), args.light, folder)
+    return heavy, light, load
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--statements", type=int, default=100_000)
@@ -209,6 +243,11 @@ def main() -> None:
     ap.add_argument("--connections", type=int, default=32, help="wrk connections for the throughput run")
     ap.add_argument("--light", type=int, default=4, help="wrk connections for the latency run (light load)")
     ap.add_argument("--reps", type=int, default=300, help="in-process repetitions per query")
+    ap.add_argument("--only", default=",".join(QUERIES),
+                    help=f"comma-separated queries to run, of: {', '.join(QUERIES)}")
+    ap.add_argument("--repeat", type=int, default=1, help="measured wrk runs per query (the table shows medians)")
+    ap.add_argument("--baseline", metavar="REF",
+                    help="also serve the same map with the code of this git revision (e.g. main), runs alternating")
     ap.add_argument("--lake", nargs="?", const="", default=None,
                     help="Also measure on DuckLake: this catalog, or (no value) a throw-away PostgreSQL cluster")
     ap.add_argument("--data-path", help="The lake's data folder (with --lake CATALOG)")
@@ -218,11 +257,16 @@ def main() -> None:
     args = ap.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("benchmarks/api.py needs wrk: apt-get install -y wrk")
+    only = [q.strip() for q in args.only.split(",") if q.strip()]
+    if unknown := [q for q in only if q not in QUERIES]:
+        raise SystemExit(f"--only: unknown {', '.join(unknown)}; choose from {', '.join(QUERIES)}")
+    names = [QUERIES[q] for q in only]
 
     with tempfile.TemporaryDirectory(prefix="argmap-bench-") as tmp:
         folder = Path(tmp)
         db = str(folder / "bench.duckdb")
-        file = measure("file", lambda: Store(db), ["--db", db], args.statements, args.arguments, args, folder)
+        file = measure("file", lambda: Store(db), ["--db", db], args.statements, args.arguments, names, args, folder,
+                       baseline_db=db if args.baseline else None)
         report(file, args)
         if args.lake is None:
             return
@@ -230,7 +274,7 @@ def main() -> None:
             n = args.lake_statements or args.statements
             where = ["--lake", lake] + (["--data-path", data_path] if data_path else [])
             on_lake = measure("lake", lambda: Store(lake=lake, data_path=data_path), where,
-                              n, args.arguments * n // args.statements, args, folder)
+                              n, args.arguments * n // args.statements, names, args, folder)
             report(on_lake, args)
             side_by_side(file, on_lake, args)
             print("\nWrite throughput (benchmarks/lake.py: the seed map, statement + argument pairs, "
@@ -238,8 +282,10 @@ def main() -> None:
             lakebench.compare(lake, data_path, [int(x) for x in args.servers.split(",")], 8, args.write_seconds)
 
 
-def measure(label: str, open_store, where: list[str], n_statements: int, n_arguments: int, args, folder: Path) -> dict:
-    """Load a generated map through ``open_store()``, then the four queries in-process and over HTTP."""
+def measure(label: str, open_store, where: list[str], n_statements: int, n_arguments: int, names: list[str], args,
+            folder: Path, baseline_db: str | None = None) -> dict:
+    """Load a generated map through ``open_store()``, then the queries in-process and over HTTP
+    (with ``baseline_db``, a DuckDB file, also on a copy of it served by ``args.baseline``'s code)."""
     t = time.perf_counter()
     m = generate(n_statements, n_arguments)
     t_gen = time.perf_counter() - t
@@ -260,10 +306,19 @@ def measure(label: str, open_store, where: list[str], n_statements: int, n_argum
             "supporters depth 5": [lambda i=i: query.supporters(store, MAP_ID, i, depth=5) for i in ids],
             "search": [lambda q=q: query.search(store, MAP_ID, q) for q in SEARCHES],
         }
+        t = time.perf_counter()
+        query.supporters(store, MAP_ID, ids[0])
+        t_graph = time.perf_counter() - t
         sizes = [len(query.supporters(store, MAP_ID, i, depth=5).items) for i in ids[:200]]
-        print(f"depth-5 supporters per statement: median {statistics.median(sizes):.0f}, max {max(sizes)}")
-        local = in_process(store, cases, args.reps)
+        print(f"support graph built in {t_graph:.2f} s; depth-5 supporters per statement: "
+              f"median {statistics.median(sizes):.0f}, max {max(sizes)}")
+        local = in_process(store, {n: cases[n] for n in names}, args.reps)
     del m
+    servers = {"this tree": (REPO, where)}
+    if baseline_db is not None:
+        copy = folder / "baseline.duckdb"
+        shutil.copyfile(baseline_db, copy)  # one process per DuckDB file
+        servers = {args.baseline: (export_tree(args.baseline, folder), ["--db", str(copy)]), **servers}
 
     paths = {
         "get one statement": [f"/maps/{MAP_ID}/statements/{i}" for i in ids],
@@ -271,62 +326,98 @@ def measure(label: str, open_store, where: list[str], n_statements: int, n_argum
         "supporters depth 5": [f"/maps/{MAP_ID}/statements/{i}/supporters?depth=5" for i in ids],
         "search": [f"/maps/{MAP_ID}/search?q={q.replace(' ', '+')}" for q in SEARCHES],
     }
-    port = free_port()
-    proc = start_server(where, port)
+    procs, runs = {}, {(server, n): [] for server in servers for n in names}
     try:
-        for ps in paths.values():  # build the graph and the search index before any load
-            urllib.request.urlopen(f"http://127.0.0.1:{port}{ps[0]}", timeout=120).read()
-        http, light = {}, {}
-        for name, ps in paths.items():
-            # An unmeasured run first: a long-running server has warm caches (statements by
-            # version, parsed dates, DuckDB's buffers); the figures are for that server.
-            run_wrk(port, ps, 3, args.connections, folder)
-            http[name] = run_wrk(port, ps, args.duration, args.connections, folder)
-            light[name] = run_wrk(port, ps, max(3, args.duration // 2), args.light, folder)
+        for server, (tree, server_where) in servers.items():
+            port = free_port()
+            procs[server] = (port, start_server(server_where, port, tree))
+            for ps in paths.values():  # build the graph and the search index before any load
+                urllib.request.urlopen(f"http://127.0.0.1:{port}{ps[0]}", timeout=120).read()
+        for name in names:
+            for port, _ in procs.values():
+                # An unmeasured run first: a long-running server has warm caches (statements by
+                # version, parsed dates, DuckDB's buffers); the figures are for that server.
+                run_wrk(port, paths[name], 3, args.connections, folder)
+            for k in range(args.repeat):
+                for server, (port, _) in procs.items():  # alternate: both servers see the same load
+                    heavy, light, load = one_run(port, paths[name], args, folder)
+                    runs[server, name].append((heavy, light, load))
+                    print(f"  {name:<20} {server:<10} run {k + 1}: load {load:.1f}; -c{args.connections} "
+                          f"{heavy[0]:,.0f} req/s, p99 {heavy[2]:.1f} ms; -c{args.light} p50 {light[1]:.2f} ms, "
+                          f"p99 {light[2]:.1f} ms", flush=True)
     finally:
-        stop_server(proc)
-    return {"label": label, "statements": n_statements, "load": t_load, "local": local, "http": http, "light": light}
+        for _, proc in procs.values():
+            stop_server(proc)
+    return {"label": label, "statements": n_statements, "load": t_load, "local": local, "runs": runs,
+            "servers": list(servers), "names": names}
 
 
 def report(r: dict, args) -> None:
-    http, light, local = r["http"], r["light"], r["local"]
+    """Each server's table (medians of its runs); the targets, for this tree on a file."""
     load = os.getloadavg()[0]
     light_s = max(3, args.duration // 2)
-    print(f"\nHTTP ({r['label']}): argmap serve (granian), wrk -t1 on 127.0.0.1, {args.duration}s at -c{args.connections} "
-          f"(throughput) and {light_s}s at -c{args.light} (light load); in-process: the same Store/query "
-          f"call, {args.reps} runs, no HTTP. Load average at the end: {load:.1f} on {os.cpu_count()} cores.")
-    print(f"{'':<20} {'-c' + str(args.connections):^33} | {'-c' + str(args.light):^17} | {'in-process':^19} |")
-    print(f"{'query':<20} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} | {'p50 ms':>8} {'p99 ms':>8} | "
-          f"{'p50 ms':>9} {'p99 ms':>9} | HTTP/local p50 (-c{args.light})")
-    for name, (rps, p50, p99, bad) in http.items():
-        _, lt50, lt99, lbad = light[name]
-        lp50, lp99 = local[name]
-        print(f"{name:<20} {rps:>8,.0f} {p50:>8.2f} {p99:>8.2f} {bad + lbad:>6} | {lt50:>8.2f} {lt99:>8.2f} | "
-              f"{lp50:>9.3f} {lp99:>9.3f} | {lt50 / lp50:>6.1f}x")
+    print(f"\nHTTP ({r['label']}): argmap serve (granian), wrk -t1 on 127.0.0.1, {args.duration}s at "
+          f"-c{args.connections} (throughput) and {light_s}s at -c{args.light} (light load), median of "
+          f"{args.repeat} run(s); in-process: the same Store/query call, {args.reps} runs, no HTTP. "
+          f"Load average at the end: {load:.1f} on {os.cpu_count()} cores.")
+    names, runs = r["names"], r["runs"]
+    for server in r["servers"]:
+        r.setdefault("medians", {})[server] = table(server, names, runs, r["local"] if server == "this tree" else None,
+                                                    args)
     if r["label"] != "file":
         return
     print(f"\npeer: {PEER_RPS}")
-    checks = [
-        (f"single-statement read >= 1,500 req/s (-c{args.connections})", http["get one statement"][0] >= 1500),
-        (f"depth-5 supporters p99 <= 50 ms (-c{args.light})", light["supporters depth 5"][2] <= 50),
-        (f"search p50 <= 20 ms (-c{args.light})", light["search"][1] <= 20),
-        ("no failed requests", all(v[3] == 0 for v in [*http.values(), *light.values()])),
-    ]
+    http, light = r["medians"]["this tree"]
+    checks = []
+    if "get one statement" in names:
+        checks.append((f"single-statement read >= 1,500 req/s (-c{args.connections})", http["get one statement"][0] >= 1500))
+    if "supporters depth 5" in names:
+        checks.append((f"depth-5 supporters p99 <= 50 ms (-c{args.light})", light["supporters depth 5"][2] <= 50))
+    if "search" in names:
+        checks.append((f"search p50 <= 20 ms (-c{args.light})", light["search"][1] <= 20))
+    checks.append(("no failed requests", all(x[0][3] + x[1][3] == 0 for (server, _), rs in runs.items()
+                                             if server == "this tree" for x in rs)))
     for text, ok in checks:
         print(f"  [{'ok' if ok else 'MISSED'}] {text}")
 
 
 def side_by_side(file: dict, lake: dict, args) -> None:
-    """The four figures of both back ends, and what sharing costs per request."""
+    """The figures of both back ends (this tree's medians), and what sharing costs per request."""
+    (f_http, f_light), (l_http, l_light) = file["medians"]["this tree"], lake["medians"]["this tree"]
     print(f"\nFile ({file['statements']:,} statements) against lake ({lake['statements']:,} statements), one server each:")
     print(f"{'query':<20} {'req/s file':>11} {'req/s lake':>11} | {'p50 ms file':>11} {'p50 ms lake':>11} "
           f"{'p99 ms file':>11} {'p99 ms lake':>11} (-c{args.light}) | lake p50 - file p50")
-    for name in file["http"]:
-        f_rps, l_rps = file["http"][name][0], lake["http"][name][0]
-        (_, f50, f99, _), (_, l50, l99, _) = file["light"][name], lake["light"][name]
-        print(f"{name:<20} {f_rps:>11,.0f} {l_rps:>11,.0f} | {f50:>11.2f} {l50:>11.2f} {f99:>11.2f} {l99:>11.2f} "
-              f"| {l50 - f50:>+8.2f} ms")
+    for name in file["names"]:
+        (_, f50, f99, _), (_, l50, l99, _) = f_light[name], l_light[name]
+        print(f"{name:<20} {f_http[name][0]:>11,.0f} {l_http[name][0]:>11,.0f} | {f50:>11.2f} {l50:>11.2f} "
+              f"{f99:>11.2f} {l99:>11.2f} | {l50 - f50:>+8.2f} ms")
     print(f"load: file {file['load']:.1f} s, lake {lake['load']:.1f} s")
+
+
+def table(label: str, names: list[str], runs: dict, local: dict | None, args) -> tuple[dict, dict]:
+    """Print one server's table (medians over its runs); return its median figures."""
+    med = lambda xs: statistics.median(xs)  # noqa: E731
+    http, light = {}, {}
+    for name in names:
+        rs = runs[label, name]
+        http[name] = tuple(med([r[0][i] for r in rs]) for i in range(3)) + (sum(r[0][3] for r in rs),)
+        light[name] = tuple(med([r[1][i] for r in rs]) for i in range(3)) + (sum(r[1][3] for r in rs),)
+    loads = [r[2] for rs in (runs[label, n] for n in names) for r in rs]
+    print(f"\n{label} (load average {min(loads):.1f}-{max(loads):.1f} at the runs' starts)")
+    print(f"{'':<20} {'-c' + str(args.connections):^33} | {'-c' + str(args.light):^26} | {'in-process':^19} |")
+    print(f"{'query':<20} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} | {'p50 ms':>8} {'p99 ms':>8} "
+          f"{'worst':>8} | {'p50 ms':>9} {'p99 ms':>9} | HTTP/local p50 (-c{args.light})")
+    for name in names:
+        rps, p50, p99, bad = http[name]
+        _, lt50, lt99, lbad = light[name]
+        worst = max(r[1][2] for r in runs[label, name])
+        line = (f"{name:<20} {rps:>8,.0f} {p50:>8.2f} {p99:>8.2f} {bad + lbad:>6} | {lt50:>8.2f} {lt99:>8.2f} "
+                f"{worst:>8.1f} |")
+        if local is not None:
+            lp50, lp99 = local[name]
+            line += f" {lp50:>9.3f} {lp99:>9.3f} | {lt50 / lp50:>6.1f}x"
+        print(line)
+    return http, light
 
 
 if __name__ == "__main__":

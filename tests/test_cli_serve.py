@@ -36,7 +36,7 @@ def test_serve_loads_the_seed_and_binds_localhost(served, tmp_path):
     r = CliRunner().invoke(cli, ["--db", str(db), "serve", "--port", "8123", "--load", str(SEED)])
     assert r.exit_code == 0, r.output
     ((target, options),) = served
-    assert target == "argmap.api.app:create_app" and options["factory"] is True
+    assert target == "argmap.api.app:create_served_app" and options["factory"] is True
     assert (options["address"], options["port"], options["interface"]) == ("127.0.0.1", 8123, "asgi")
     assert "warning" not in r.output
     with Store(db, read_only=True) as store:
