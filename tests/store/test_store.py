@@ -756,3 +756,47 @@ def test_a_failed_commit_reaches_the_caller_as_itself(loaded, monkeypatch):
         loaded.add_statement("m", Statement(id="s9", text="Never stored."))
     monkeypatch.undo()
     unchanged(loaded, before)
+
+
+# -- Map versions kept in memory for a file (every cached answer checks one) --------------------
+
+
+def test_a_write_through_one_store_moves_the_version_another_store_on_the_file_reads(tmp_path):
+    path = tmp_path / "argmap.duckdb"
+    with Store(path) as a, Store(path) as b:
+        a.create_map(MapInfo(id="m", title="M"))
+        before = b.map_version("m")
+        assert b.map_version("m") == before  # now known to b's process without a query
+        a.add_statement("m", Statement(id="s1", text="A new statement."))
+        assert b.map_version("m") != before
+        assert b.map_version("m") == a.map_version("m")
+
+
+def test_a_version_read_before_a_commit_is_not_kept_after_it():
+    # The race: a reader queries the version, a writer commits and forgets every version, and
+    # only then does the reader store what it read. Kept, it would hide the commit until the
+    # next write; every answer cached on it would be stale.
+    from argmap.store._store import _Versions
+
+    versions, reads = _Versions(), []
+
+    def read_then_a_commit_lands():
+        reads.append("query")
+        versions.forget()  # the commit, between this reader's query and its store
+        return 1
+
+    assert versions.get("m", read_then_a_commit_lands) == 1
+    assert versions.get("m", lambda: reads.append("query") or 2) == 2  # asked again, not the stale 1
+    assert reads == ["query", "query"]
+    assert versions.get("m", lambda: pytest.fail("a known version is not queried again")) == 2
+
+
+def test_a_refused_write_leaves_the_version_as_the_database_has_it(tmp_path):
+    with Store(tmp_path / "argmap.duckdb") as s:
+        s.create_map(MapInfo(id="m", title="M"))
+        before = s.map_version("m")
+        with pytest.raises(DanglingReference):
+            s.add_argument("m", Argument(id="a", kind="support", premises=["nope"], target="nope2"))
+        assert s.map_version("m") == before
+        with pytest.raises(NotFound):
+            s.map_version("gone")
