@@ -78,16 +78,16 @@ def _client(open_store, **settings):
 @pytest.fixture(scope="module")
 def api(open_store):
     """A client over the seed map, shared by the module's read-only tests (never write through it)."""
-    store, client = _client(open_store)
-    with client:
-        client.store = store
-        yield client
-    store.close()
+    yield from _served(open_store)
 
 
 @pytest.fixture
 def fresh_api(open_store):
     """A client over a store of its own, for a test that writes."""
+    yield from _served(open_store)
+
+
+def _served(open_store):
     store, client = _client(open_store)
     with client:
         client.store = store

@@ -5,23 +5,13 @@ from __future__ import annotations
 import io
 
 import pytest
-from apitest import open_store, seed_map  # noqa: F401  (fixtures, found by name)
-from litestar.testing import TestClient
+from apitest import api, open_store, seed_map  # noqa: F401  (fixtures, found by name)
 from pypdf import PdfReader
 
-from argmap.api import create_app
 
 
-@pytest.fixture(scope="module")
-def client(open_store):
-    store = open_store()
-    with TestClient(app=create_app(store=store)) as c:
-        yield c
-    store.close()
-
-
-def test_briefing_pdf_of_a_focus(client):
-    r = client.get("/maps/peace-plan/briefing.pdf", params={"focus": "ternopil-strike", "depth": 1, "paper": "letter"})
+def test_briefing_pdf_of_a_focus(api):
+    r = api.get("/maps/peace-plan/briefing.pdf", params={"focus": "ternopil-strike", "depth": 1, "paper": "letter"})
     assert r.status_code == 200, r.text
     assert r.headers["content-type"] == "application/pdf"
     assert 'filename="peace-plan-briefing.pdf"' in r.headers["content-disposition"]
@@ -31,8 +21,8 @@ def test_briefing_pdf_of_a_focus(client):
     assert "Russian Kh-101 cruise missiles strike apartment blocks in Ternopil" in text
 
 
-def test_briefing_html_is_the_same_content_for_the_web(client):
-    r = client.get("/maps/peace-plan/briefing.html", params={"sections": "conclusions,corrections,sources", "from": "2025-11-20"})
+def test_briefing_html_is_the_same_content_for_the_web(api):
+    r = api.get("/maps/peace-plan/briefing.html", params={"sections": "conclusions,corrections,sources", "from": "2025-11-20"})
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("text/html")
     assert "default-src 'none'" in r.headers["content-security-policy"]
@@ -54,8 +44,8 @@ def test_briefing_html_is_the_same_content_for_the_web(client):
         ("/maps/peace-plan/briefing.html", {"semantics": "fuzzy"}, 400, None),
     ],
 )
-def test_bad_requests_answer_the_error_shape(client, url, params, status, field):
-    r = client.get(url, params=params)
+def test_bad_requests_answer_the_error_shape(api, url, params, status, field):
+    r = api.get(url, params=params)
     assert r.status_code == status
     body = r.json()
     assert set(body) == {"error", "message", "problems"}
@@ -63,8 +53,8 @@ def test_bad_requests_answer_the_error_shape(client, url, params, status, field)
         assert body["problems"][0]["field"] == field
 
 
-def test_openapi_documents_the_briefing_route(client):
-    paths = client.get("/schema/openapi.json").json()["paths"]
+def test_openapi_documents_the_briefing_route(api):
+    paths = api.get("/schema/openapi.json").json()["paths"]
     for ext in ("pdf", "html"):
         params = {p["name"] for p in paths[f"/maps/{{map_id}}/briefing.{ext}"]["get"]["parameters"]}
         assert {"sections", "focus", "depth", "from", "to", "paper", "semantics"} <= params

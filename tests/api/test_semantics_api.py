@@ -4,22 +4,12 @@ from __future__ import annotations
 
 
 import pytest
-from apitest import open_store, seed_map  # noqa: F401  (fixtures, found by name)
-from litestar.testing import TestClient
-
-from argmap.api import create_app
+from apitest import api, open_store, seed_map  # noqa: F401  (fixtures, found by name)
 
 
-@pytest.fixture(scope="module")
-def client(open_store):
-    store = open_store()
-    with TestClient(app=create_app(store=store)) as c:
-        yield c
-    store.close()
 
-
-def test_evaluation_labels_and_explains_every_statement_and_argument(client):
-    r = client.get("/maps/peace-plan/evaluation")
+def test_evaluation_labels_and_explains_every_statement_and_argument(api):
+    r = api.get("/maps/peace-plan/evaluation")
     assert r.status_code == 200
     data = r.json()
     assert data["semantics"] == "grounded"
@@ -32,24 +22,24 @@ def test_evaluation_labels_and_explains_every_statement_and_argument(client):
     assert len(data["labels"]) == 70 + 60
 
 
-def test_evaluation_under_preferred_lists_both_kupiansk_extensions(client):
-    data = client.get("/maps/peace-plan/evaluation", params={"semantics": "preferred"}).json()
+def test_evaluation_under_preferred_lists_both_kupiansk_extensions(api):
+    data = api.get("/maps/peace-plan/evaluation", params={"semantics": "preferred"}).json()
     assert len(data["extensions"]) == 2 and not data["truncated"]
     sides = [("gerasimov-kupiansk-captured" in e, "general-staff-denies-kupiansk" in e) for e in data["extensions"]]
     assert sorted(sides) == [(False, True), (True, False)]
 
 
-def test_evaluation_of_an_unknown_map_is_404_and_bad_semantics_400(client):
-    r = client.get("/maps/nope/evaluation")
+def test_evaluation_of_an_unknown_map_is_404_and_bad_semantics_400(api):
+    r = api.get("/maps/nope/evaluation")
     assert r.status_code == 404 and r.json()["error"] == "not_found"
-    r = client.get("/maps/peace-plan/evaluation", params={"semantics": "sceptical"})
+    r = api.get("/maps/peace-plan/evaluation", params={"semantics": "sceptical"})
     assert r.status_code == 400
     assert r.json()["problems"][0]["field"].endswith("semantics")
 
 
-def test_solve_a_json_framework(client):
+def test_solve_a_json_framework(api):
     body = {"arguments": ["a", "b", "c"], "attacks": [["a", "b"], ["b", "a"], ["b", "c"]]}
-    r = client.post("/af/solve", params={"semantics": "preferred", "task": "ee"}, json=body)
+    r = api.post("/af/solve", params={"semantics": "preferred", "task": "ee"}, json=body)
     assert r.status_code == 200
     data = r.json()
     assert data["solution"]["extensions"] == [["a", "c"], ["b"]]
@@ -57,14 +47,14 @@ def test_solve_a_json_framework(client):
     assert (data["arguments"], data["attacks"]) == (3, 3)
 
 
-def test_solve_iccma_text_in_each_format(client):
+def test_solve_iccma_text_in_each_format(api):
     cases = {
         "apx": "arg(a).\narg(b).\natt(a,b).\n",
         "tgf": "a\nb\n#\na b\n",
         "i23": "p af 2\n1 2\n",
     }
     for fmt, text in cases.items():
-        r = client.post("/af/solve", params={"semantics": "stable", "task": "ds", "arg": "b" if fmt != "i23" else "2",
+        r = api.post("/af/solve", params={"semantics": "stable", "task": "ds", "arg": "b" if fmt != "i23" else "2",
                                              "format": fmt},
                         content=text, headers={"content-type": "text/plain"})
         assert r.status_code == 200, r.text
@@ -72,26 +62,26 @@ def test_solve_iccma_text_in_each_format(client):
     assert r.json()["iccma"] == "NO\nw 1\n"  # ICCMA 2023 style for the 2023 format
 
 
-def test_solve_errors_point_at_the_place(client):
-    r = client.post("/af/solve", params={"semantics": "grounded", "task": "se", "format": "i23"},
+def test_solve_errors_point_at_the_place(api):
+    r = api.post("/af/solve", params={"semantics": "grounded", "task": "se", "format": "i23"},
                     content="p af 2\n1 3\n", headers={"content-type": "text/plain"})
     assert r.status_code == 400
     assert r.json()["problems"] == [{"field": "line 2", "reason": "argument 3 is outside 1..2 declared by 'p af 2'"}]
 
-    r = client.post("/af/solve", params={"semantics": "grounded", "task": "se"},
+    r = api.post("/af/solve", params={"semantics": "grounded", "task": "se"},
                     json={"arguments": ["a"], "attacks": [["a", "x"]]})
     assert r.status_code == 422
     assert r.json()["problems"][0]["field"] == "$.attacks[0][1]"
 
-    r = client.post("/af/solve", params={"semantics": "grounded", "task": "se"},
+    r = api.post("/af/solve", params={"semantics": "grounded", "task": "se"},
                     json={"arguments": ["a"], "attack": []})
     assert r.status_code in (400, 422) and "attack" in r.text
 
-    r = client.post("/af/solve", params={"semantics": "grounded", "task": "se"},
+    r = api.post("/af/solve", params={"semantics": "grounded", "task": "se"},
                     content="arg(a).", headers={"content-type": "text/plain"})
     assert r.status_code == 422 and r.json()["problems"][0]["field"] == "format"
 
-    r = client.post("/af/solve", params={"semantics": "stable", "task": "dc"}, json={"arguments": ["a"]})
+    r = api.post("/af/solve", params={"semantics": "stable", "task": "dc"}, json={"arguments": ["a"]})
     assert r.status_code == 422 and r.json()["problems"][0]["field"] == "arg"
 
 
@@ -111,12 +101,12 @@ def test_the_routes_are_documented_in_openapi():
     assert paths["/af/solve"]["post"]["operationId"] == "solveFramework"
 
 
-def test_the_diagram_is_coloured_by_evaluation_on_request(client):
-    plain = client.get("/maps/peace-plan/diagram.dot")
-    coloured = client.get("/maps/peace-plan/diagram.dot", params={"evaluate": "grounded"})
+def test_the_diagram_is_coloured_by_evaluation_on_request(api):
+    plain = api.get("/maps/peace-plan/diagram.dot")
+    coloured = api.get("/maps/peace-plan/diagram.dot", params={"evaluate": "grounded"})
     assert plain.status_code == coloured.status_code == 200
     line = next(x for x in coloured.text.splitlines() if x.startswith('"gerasimov-kupiansk-captured" ['))
     assert "UNDECIDED" in line
     assert "UNDECIDED" not in plain.text
-    bad = client.get("/maps/peace-plan/diagram.dot", params={"evaluate": "sceptical"})
+    bad = api.get("/maps/peace-plan/diagram.dot", params={"evaluate": "sceptical"})
     assert bad.status_code == 400

@@ -6,24 +6,14 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
-from apitest import open_store, seed_map  # noqa: F401  (fixtures, found by name)
-from litestar.testing import TestClient
+from apitest import api, open_store, seed_map  # noqa: F401  (fixtures, found by name)
 
-from argmap.api import create_app
 
 NS = "{http://www.w3.org/2000/svg}"
 
 
-@pytest.fixture(scope="module")
-def client(open_store):
-    store = open_store()
-    with TestClient(app=create_app(store=store)) as c:
-        yield c
-    store.close()
-
-
-def test_svg_with_filters(client):
-    r = client.get("/maps/peace-plan/timeline.svg",
+def test_svg_with_filters(api):
+    r = api.get("/maps/peace-plan/timeline.svg",
                    params={"speaker": ["kaja-kallas", "valery-gerasimov"], "from": "2025-11-20", "to": "2025-11-20"})
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("image/svg+xml")
@@ -35,15 +25,15 @@ def test_svg_with_filters(client):
     assert ticks[0] == "2025-11-20"
 
 
-def test_json_is_timelinejs(client):
-    r = client.get("/maps/peace-plan/timeline.json", params={"kind": "event"})
+def test_json_is_timelinejs(api):
+    r = api.get("/maps/peace-plan/timeline.json", params={"kind": "event"})
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
     doc = json.loads(r.content)
     assert doc["events"] and {e["group"] for e in doc["events"]} == {"Events"}
 
 
-def test_pdf(client):
-    r = client.get("/maps/peace-plan/timeline.pdf", params={"focus": "gerasimov-kupiansk-captured", "depth": 1})
+def test_pdf(api):
+    r = api.get("/maps/peace-plan/timeline.pdf", params={"focus": "gerasimov-kupiansk-captured", "depth": 1})
     assert r.status_code == 200 and r.content.startswith(b"%PDF-")
     assert r.headers["content-type"] == "application/pdf"
     assert 'filename="peace-plan-timeline.pdf"' in r.headers["content-disposition"]
@@ -55,16 +45,16 @@ def test_pdf(client):
     ({"kind": "opinion"}, 422, "$.kinds[0]"),
     ({"depth": 2}, 422, "$.depth"),
 ])
-def test_bad_options_are_json_errors_naming_the_field(client, params, status, field):
-    r = client.get("/maps/peace-plan/timeline.svg", params=params)
+def test_bad_options_are_json_errors_naming_the_field(api, params, status, field):
+    r = api.get("/maps/peace-plan/timeline.svg", params=params)
     assert r.status_code == status, r.text
     body = r.json()
     assert body["error"] in ("invalid", "dangling_reference")
     assert body["problems"][0]["field"] == field
 
 
-def test_unknown_map_is_404(client):
-    r = client.get("/maps/nothing/timeline.json")
+def test_unknown_map_is_404(api):
+    r = api.get("/maps/nothing/timeline.json")
     assert r.status_code == 404 and r.json()["error"] == "not_found"
 
 
