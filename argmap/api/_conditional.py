@@ -23,7 +23,7 @@ from litestar.params import HeaderParameter
 
 from argmap.errors import PreconditionFailed
 
-__all__ = ["ETAG_HEADER", "IfMatch", "IfNoneMatch", "etag", "matches", "require_match"]
+__all__ = ["ETAG_HEADER", "IfMatch", "IfNoneMatch", "etag", "matches", "require_match", "require_tag"]
 
 IfMatch = Annotated[str | None, HeaderParameter(
     name="If-Match", description="Only if the current ETag is one of these (as a GET gave it), or `*`; "
@@ -50,7 +50,14 @@ def matches(header: str | None, tag: str, *, weak: bool = False) -> bool:
 
 def require_match(if_match: str | None, item: msgspec.Struct, kind: str) -> msgspec.Struct:
     """Return ``item`` if ``if_match`` is absent or names its ETag; else raise PreconditionFailed."""
-    if if_match is not None and not matches(if_match, tag := etag(item)):
+    if if_match is not None:
+        require_tag(if_match, etag(item), kind)
+    return item
+
+
+def require_tag(if_match: str | None, tag: str, kind: str) -> None:
+    """Raise PreconditionFailed unless ``if_match`` is absent or names ``tag``, the current
+    ETag of the ``kind`` about to be written (read inside that write's transaction)."""
+    if if_match is not None and not matches(if_match, tag):
         raise PreconditionFailed("If-Match", f"the {kind} changed since it was read: its ETag is now {tag}; "
                                              "read it again and reapply the change")
-    return item

@@ -103,8 +103,8 @@ def _entity_handlers(kind: str, struct: type, read=None):
             raise InvalidInput("$.id", f"the body's id {data.id!r} differs from the path's {item_id!r}")
         if if_match is None:
             return _tagged(getattr(store, f"update_{kind}")(map_id, data))
-        return _tagged(store.modify(map_id, kind, item_id, lambda current: require_match(if_match, current, kind)
-                                    and data))
+        return _tagged(store.modify(map_id, kind, item_id, lambda current: (require_match(if_match, current, kind),
+                                                                            data)[1]))
 
     @patch(
         "/{item_id:str}",

@@ -12,11 +12,11 @@ from litestar import Controller, Response, delete, get, patch, post, put
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, QueryParameter
 
-from argmap.api._conditional import ETAG_HEADER as _ETAG, IfMatch, IfNoneMatch, matches
+from argmap.api._conditional import ETAG_HEADER as _ETAG, IfMatch, IfNoneMatch, matches, require_tag
 from argmap.api._params import PathId, StoreDep
 from argmap.api._partial import merge, partial
 from argmap.api._responses import bare
-from argmap.errors import InvalidInput, NotFound, PreconditionFailed
+from argmap.errors import InvalidInput, NotFound
 from argmap.model import Map, MapInfo, check_map
 from argmap.store import Counts, MapSummary
 
@@ -103,22 +103,21 @@ class MapController(Controller):
     )
     def get_map(self, store: StoreDep, map_ref: PathId, if_none_match: IfNoneMatch = None) -> Response[MapSummary]:
         with store.snapshot():  # the tag and the content from one state
+            map_id, export = map_ref, None
             try:
                 info = store.get_map_info(map_ref)
             except NotFound:
-                for ext in sorted(MAP_EXPORTS, key=len, reverse=True):
-                    if map_ref.endswith(ext) and len(map_ref) > len(ext):
-                        map_id = map_ref[: -len(ext)]
-                        tag = _map_tag(store, map_id)
-                        if matches(if_none_match, tag, weak=True):
-                            return Response(None, status_code=304, headers={"ETag": tag})
-                        media_type, render = MAP_EXPORTS[ext]
-                        return Response(render(store.get_map(map_id)), media_type=bare(media_type),
-                                        headers={"ETag": tag})
-                raise
-            tag = _map_tag(store, info.id)
+                ext = next((e for e in sorted(MAP_EXPORTS, key=len, reverse=True)
+                            if map_ref.endswith(e) and len(map_ref) > len(e)), None)
+                if ext is None:
+                    raise
+                map_id, export = map_ref[: -len(ext)], MAP_EXPORTS[ext]
+            tag = _map_tag(store, map_id)
             if matches(if_none_match, tag, weak=True):
                 return Response(None, status_code=304, headers={"ETag": tag})
+            if export is not None:
+                media_type, render = export
+                return Response(render(store.get_map(map_id)), media_type=bare(media_type), headers={"ETag": tag})
             summary = MapSummary(id=info.id, title=info.title, description=info.description,
                                  counts=store.counts(info.id))
         return Response(summary, headers={"ETag": tag})
@@ -162,8 +161,7 @@ def _map_tag(store, map_id: str) -> str:
 
 
 def _unchanged(store, map_id: str, if_match: str | None) -> None:
-    """Raise PreconditionFailed unless ``if_match`` is absent or names the map's current tag
-    (called inside the write, so no other write can come between the check and the change)."""
-    if if_match is not None and not matches(if_match, tag := _map_tag(store, map_id)):
-        raise PreconditionFailed("If-Match", f"the map changed since it was read: its ETag is now {tag}; "
-                                             "read it again and reapply the change")
+    """Refuse unless ``if_match`` is absent or names the map's current tag (called inside the
+    write, so no other write can come between the check and the change)."""
+    if if_match is not None:
+        require_tag(if_match, _map_tag(store, map_id), "map")
