@@ -70,6 +70,10 @@ def create_app(
     token = token if token is not None else os.environ.get("ARGMAP_TOKEN") or None
     read_token = read_token if read_token is not None else os.environ.get("ARGMAP_READ_TOKEN") or None
     max_body = max_body or int(os.environ.get("ARGMAP_MAX_BODY", DEFAULT_MAX_BODY))
+    # A write token also opens reads; a read token never opens writes, unless it is the only
+    # token: a server that guards its reads must not leave its writes open to anyone.
+    read_tokens = [t for t in (read_token, token) if t]
+    write_tokens = [t for t in (token or read_token,) if t]
 
     @asynccontextmanager
     async def lifespan(app: Litestar):
@@ -80,7 +84,7 @@ def create_app(
             app.state.store = Store(lake=lake, data_path=data_path)
         else:
             app.state.store = Store(db_path or default_path())
-        app.state.read_tokens = [t for t in (read_token, token) if t]
+        app.state.read_tokens = read_tokens
         app.state.reads_need_token = bool(read_token)
         try:
             yield
@@ -104,7 +108,7 @@ def create_app(
         before_request=_no_nul_in_path,
         dependencies={"store": Provide(provide_store, sync_to_thread=False)},
         # No token, no guard: a guard costs every request (and Litestar runs a sync one in a thread).
-        guards=[_auth_guard(token, read_token)] if token or read_token else [],
+        guards=[_auth_guard(read_tokens, write_tokens, reads_guarded=bool(read_token))] if read_tokens else [],
         exception_handlers={
             ArgmapError: _argmap_error,
             ValidationException: _validation_error,
@@ -238,19 +242,17 @@ def opens_reads(app: Litestar, given: str) -> bool:
     return any(hmac.compare_digest(given.encode(), t.encode()) for t in app.state.read_tokens)
 
 
-def _auth_guard(token: str | None, read_token: str | None):
-    read_cookies = [read_cookie(t) for t in (read_token, token) if t]
+def _auth_guard(read_tokens: list[str], write_tokens: list[str], reads_guarded: bool):
+    read_cookies = [read_cookie(t) for t in read_tokens]
 
     # async: Litestar hands a sync guard to a worker thread, a hop that costs more than the check.
     async def guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
         if handler.opt.get("sign_in"):  # the sign-in form itself: checks the token it is given
             return
         is_read = connection.scope.get("method", "GET") in _READ_METHODS
-        # A write token also opens reads; a read token never opens writes, unless it is the only
-        # token: a server that guards its reads must not leave its writes open to anyone.
-        allowed = [t for t in ((read_token, token) if is_read else (token or read_token,)) if t]
-        if is_read and not read_token:
+        if is_read and not reads_guarded:
             return
+        allowed = read_tokens if is_read else write_tokens
         if not allowed:
             return
         given = connection.headers.get("authorization", "")
