@@ -14,21 +14,32 @@ PORT   ?= 8000
 DEB_PACKAGES := graphviz libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-symbola poppler-utils \
                 chromium chromium-driver postgresql
 
-.PHONY: setup demo test exports load bench clean
+# The Python environment is exactly uv.lock (every package, every version, with hashes); uv itself
+# is pinned here. `make lock` refreshes the lock on purpose; `uv sync --locked` refuses to install
+# when pyproject.toml and uv.lock disagree, so a forgotten `make lock` fails setup (and CI).
+UV_VERSION := 0.13.9
+UV := $(BIN)/uv
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: setup demo test exports load bench clean lock
 
 setup: $(BIN)/argmap
 
-$(BIN)/argmap: pyproject.toml
+$(BIN)/argmap: pyproject.toml uv.lock
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	test -x $(UV) || { $(PYTHON) -m venv $(VENV) && $(BIN)/pip install -q uv==$(UV_VERSION); }
+	$(UV) sync --locked --inexact --extra test --python $(BIN)/python --quiet
 	@touch $@
+
+lock:
+	test -x $(UV) || { $(PYTHON) -m venv $(VENV) && $(BIN)/pip install -q uv==$(UV_VERSION); }
+	$(UV) lock --upgrade --python $(BIN)/python
 
 # The main job: a fresh database from the seed map, the example exports, then the API.
 demo: setup
@@ -52,6 +63,7 @@ exports: setup
 	@echo "exports: regenerated from $(SEED)"
 
 test: setup
+	$(UV) sync --locked --inexact --extra test --check --python $(BIN)/python --quiet
 	$(BIN)/python -m pytest -q
 
 bench: setup

@@ -72,3 +72,13 @@ def test_the_schema_refuses_what_the_model_refuses(map_validator, seed_document,
     doc = copy.deepcopy(seed_document)
     change(doc)
     assert [list(e.path) for e in map_validator.iter_errors(doc)] == [path]
+
+
+@pytest.mark.parametrize("name", sorted(DOCUMENTS))
+def test_every_definition_is_described_for_readers_of_the_schema(name):
+    """Each object type carries a written description: no Python docstring markup, no doctest."""
+    schema = json.loads(generate()[name])
+    for def_name, definition in schema["$defs"].items():
+        text = definition.get("description", "")
+        assert len(text) > 20, f"{name}: $defs.{def_name} has no description"
+        assert "``" not in text and ">>>" not in text and "\n" not in text, f"{name}: $defs.{def_name}: {text!r}"
