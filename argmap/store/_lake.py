@@ -30,14 +30,74 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from functools import lru_cache
 from importlib import import_module, resources
 
 import duckdb
 
 from argmap.errors import ArgmapError, InvalidInput
+from argmap.store._search import extension_path as fts_path  # search runs on a lake too
+from argmap.store._store import SCHEMA_VERSION, Store, _schema_sql
+from argmap.store._writer import GroupCommit
 
-__all__ = ["SERIALISE", "attach", "is_conflict", "lake_ddl", "lake_only_ddl", "local_ddl", "redact", "use"]
+__all__ = ["SERIALISE", "LakeStore", "attach", "is_conflict", "lake_ddl", "lake_only_ddl", "local_ddl", "redact",
+           "use"]
+
+CONFLICT_RETRIES = 12
+"""How often a write on a lake is tried when other processes' commits clash with it."""
+
+
+class LakeStore(Store, backend="lake"):
+    """The store's tables in a DuckLake catalog (see :class:`~argmap.store.Store` for the parameters).
+
+    Other processes write too: a map's version is asked of the catalog on every read, and a
+    write that clashes with another process's commit runs again on a fresh snapshot.
+    """
+
+    def _open(self, path, data_path) -> None:
+        self.path = "ducklake:" + redact(self.lake)
+        self._conn = attach(self.lake, data_path)
+        # A new cursor starts in this process's in-memory catalog, where its derived data goes.
+        self._conn.cursor().execute(local_ddl(_schema_sql())).close()
+        self._lock = threading.RLock()  # other processes are kept apart by commit conflicts
+        self._writer = GroupCommit(self._lock, retries=CONFLICT_RETRIES)
+        self._index_lock = threading.Lock()  # this process's search index builds take turns
+
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        return use(self._conn.cursor())
+
+    def _schema_ddl(self) -> str:
+        # Every DDL statement is a catalog round trip: a lake at the current version runs none
+        # (so a change to the lake's tables needs a migration).
+        if self._current_version() == SCHEMA_VERSION:
+            return ""
+        return lake_ddl(_schema_sql()) + lake_only_ddl()
+
+    def _migration_ddl(self, sql: str) -> str:
+        return lake_ddl(sql)
+
+    def _index_catalogs(self) -> tuple[str, str]:
+        return f"{ALIAS}.", "memory."
+
+    def _index_build_lock(self):
+        return self._index_lock
+
+    def _index_read_only(self) -> str | None:
+        return None  # the index is this process's own, in memory
+
+    def _drop_index_in_write(self, cur, map_id: str) -> None:
+        pass  # the write transaction is the lake's: see _after_map_deleted
+
+    def _after_map_deleted(self, map_id: str) -> None:
+        # A map another server deleted keeps its index here until this process ends, unused.
+        self._search.drop_local(map_id)
+
+    def _before_commit(self, cur) -> None:
+        cur.execute(SERIALISE)
+
+    def _retryable(self, error: BaseException) -> bool:
+        return is_conflict(error)
 
 ALIAS = "lake"
 
@@ -100,8 +160,6 @@ def attach(lake: str, data_path: str | os.PathLike | None) -> duckdb.DuckDBPyCon
 
     Raises InvalidInput naming ``lake`` when the catalog cannot be reached or opened.
     """
-    from argmap.store._search import extension_path as fts_path  # search runs on a lake too
-
     files = [_extension("duckdb_extension_postgres_scanner", "postgres_scanner"),
              _extension("duckdb_extension_ducklake", "ducklake"), fts_path()]
     checked = all(_stamp(f) in _CHECKED for f in files)

@@ -30,9 +30,8 @@ from importlib import resources
 import duckdb
 
 from argmap.errors import ArgmapError, InvalidInput, NotFound
-from argmap.store._lake import ALIAS
 
-__all__ = ["drop_index", "drop_local_index", "ensure_index", "extension_path", "index_table", "load_extension", "query"]
+__all__ = ["SearchIndex", "extension_path", "index_table", "load_extension", "query"]
 
 _BUILD = """
 CREATE OR REPLACE TABLE {idx}{table} AS
@@ -98,57 +97,77 @@ def index_table(map_id: str, version: int) -> str:
     return f"{_prefix(map_id)}{version:016x}"
 
 
-def ensure_index(store, read_cur, map_id: str) -> tuple[str, int]:
-    """The fts schema of the map's current index and the map version it holds, built first if
-    the map changed since.
+class SearchIndex:
+    """The search indexes of one store's maps, handed what they need by the store.
 
-    Raises NotFound when there is no such map. The check is one read; only a stale index takes
-    the writer lock (so no write changes the map while it is indexed).
+    Parameters
+    ----------
+    connect
+        Opens a cursor in the catalog where the indexes live (the file itself; on a lake, this
+        process's in-memory catalog).
+    build_lock
+        Taken by a build: on a file the writer lock (no write changes the map while it is
+        indexed); on a lake a lock of this process's own (others write meanwhile anyway, and
+        the build reads one snapshot).
+    catalogs
+        Prefixes of the tables read (the maps) and written (the index): ``("", "")`` on a
+        file, ``("lake.", "memory.")`` on a lake.
+    read_only
+        Why no index may be built here, or None.
     """
-    if not getattr(store, "_fts_loaded", False):
-        load_extension(read_cur)  # once per database: the index's macros call its stemmer
-        store._fts_loaded = True
-    src, idx = _places(store)
-    version, built = _state(read_cur, src, idx, map_id)
-    if version == built:
-        return f"{idx}fts_main_{index_table(map_id, built)}", built
-    if store.read_only and store.lake is None:
-        raise InvalidInput("db", f"the search index of map {map_id!r} is out of date and {store.path} is read-only")
-    # On a file, the writer lock: no write changes the map while it is indexed. On a lake other
-    # processes write meanwhile anyway (the build reads one snapshot instead), so only this
-    # process's builds take turns, and its writes go on.
-    with store._lock if store.lake is None else store._index_lock:
-        cur = store._conn.cursor()  # on a lake, a new cursor starts in ``memory``: the index goes there
-        try:
-            version, built = _state(cur, src, idx, map_id)
-            if version != built:  # else another thread built it while this one waited
-                version = _build(cur, src, idx, map_id, previous=built)
-        finally:
-            cur.close()
-    return f"{idx}fts_main_{index_table(map_id, version)}", version
 
+    def __init__(self, *, connect, build_lock, catalogs: tuple[str, str], read_only: str | None):
+        self._connect = connect
+        self._build_lock = build_lock
+        self._src, self._idx = catalogs
+        self._read_only = read_only
+        self._loaded = False
 
-def drop_index(store, cur, map_id: str) -> None:
-    """Remove every build of a map's index (inside the caller's write transaction: the map goes).
+    def rank(self, read_cur, map_id: str, q: str, limit: int) -> tuple[int, list[tuple[str, float]]]:
+        """The map version searched, and (statement id, BM25 score), best first, ties by id."""
+        fts, version = self.ensure(read_cur, map_id)
+        return version, query(read_cur, fts, q, limit)
 
-    On a lake this does nothing: the write transaction is the lake's, and a transaction writes
-    one catalog only; :func:`drop_local_index` drops this process's index after the write.
-    """
-    if store.lake is None:
+    def ensure(self, read_cur, map_id: str) -> tuple[str, int]:
+        """The fts schema of the map's current index and the map version it holds, built first if
+        the map changed since.
+
+        Raises NotFound when there is no such map. The check is one read; only a stale index takes
+        the build lock.
+        """
+        if not self._loaded:
+            load_extension(read_cur)  # once per database: the index's macros call its stemmer
+            self._loaded = True
+        src, idx = self._src, self._idx
+        version, built = _state(read_cur, src, idx, map_id)
+        if version == built:
+            return f"{idx}fts_main_{index_table(map_id, built)}", built
+        if self._read_only:
+            raise InvalidInput("db", f"the search index of map {map_id!r} is out of date and {self._read_only}")
+        with self._build_lock:
+            cur = self._connect()
+            try:
+                version, built = _state(cur, src, idx, map_id)
+                if version != built:  # else another thread built it while this one waited
+                    version = _build(cur, src, idx, map_id, previous=built)
+            finally:
+                cur.close()
+        return f"{idx}fts_main_{index_table(map_id, version)}", version
+
+    def drop(self, cur, map_id: str) -> None:
+        """Remove every build of a map's index with ``cur`` (inside the write that deletes the
+        map, where the index lives beside the maps)."""
         _forget(cur, map_id)
 
-
-def drop_local_index(store, map_id: str) -> None:
-    """On a lake, drop this process's index of a map it deleted (a map another server deleted
-    keeps its index here until this process ends, unused)."""
-    if store.lake is None:
-        return  # drop_index did it inside the write
-    with store._index_lock:
-        cur = store._conn.cursor()  # in ``memory``, where the index is
-        try:
-            _forget(cur, map_id)
-        finally:
-            cur.close()
+    def drop_local(self, map_id: str) -> None:
+        """Drop this process's index of a map (on a lake, after the write that deleted it: a
+        transaction writes one catalog only)."""
+        with self._build_lock:
+            cur = self._connect()
+            try:
+                _forget(cur, map_id)
+            finally:
+                cur.close()
 
 
 def _forget(cur, map_id: str) -> None:
@@ -157,14 +176,8 @@ def _forget(cur, map_id: str) -> None:
 
 
 def query(cur, fts: str, q: str, limit: int) -> list[tuple[str, float]]:
-    """(statement id, BM25 score), best first; ties by id (after :func:`ensure_index`)."""
+    """(statement id, BM25 score), best first; ties by id (after :meth:`SearchIndex.ensure`)."""
     return [(r[0], r[1]) for r in cur.execute(_QUERY.format(fts=fts), {"q": q, "limit": limit}).fetchall()]
-
-
-def _places(store) -> tuple[str, str]:
-    """Where the maps are read and where the index lives, as prefixes of table names: both the
-    database itself on a file; on a lake, the lake and this process's in-memory catalog."""
-    return ("", "") if store.lake is None else (f"{ALIAS}.", "memory.")
 
 
 def _state(cur, src: str, idx: str, map_id: str) -> tuple:

@@ -776,7 +776,7 @@ def test_a_version_read_before_a_commit_is_not_kept_after_it():
     # The race: a reader queries the version, a writer commits and forgets every version, and
     # only then does the reader store what it read. Kept, it would hide the commit until the
     # next write; every answer cached on it would be stale.
-    from argmap.store._store import _Versions
+    from argmap.store._file import _Versions
 
     versions, reads = _Versions(), []
 
