@@ -57,7 +57,14 @@ class LakeStore(Store, backend="lake"):
 
     def _open(self, path, data_path) -> None:
         self.path = "ducklake:" + redact(self.lake)
-        self._conn = attach(self.lake, data_path)
+        # Servers that start together on a new catalog would race to create it (PostgreSQL
+        # refuses the loser's duplicate types); they take turns until the schema is current.
+        self._startup = startup_lock(self.lake)
+        try:
+            self._conn = attach(self.lake, data_path)
+        except BaseException:
+            self._opened()
+            raise
         # A new cursor starts in this process's in-memory catalog, where its derived data goes.
         self._conn.cursor().execute(local_ddl(_schema_sql())).close()
         self._lock = threading.RLock()  # other processes are kept apart by commit conflicts
@@ -66,6 +73,11 @@ class LakeStore(Store, backend="lake"):
 
     def _cursor(self) -> duckdb.DuckDBPyConnection:
         return use(self._conn.cursor())
+
+    def _opened(self) -> None:
+        lock, self._startup = getattr(self, "_startup", None), None
+        if lock is not None:
+            lock.close()  # ends the session: PostgreSQL releases its advisory lock
 
     def _schema_ddl(self) -> str:
         # Every DDL statement is a catalog round trip: a lake at the current version runs none
@@ -183,6 +195,33 @@ def attach(lake: str, data_path: str | os.PathLike | None) -> duckdb.DuckDBPyCon
         conn.close()
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise InvalidInput("lake", redact(f"cannot open the DuckLake catalog {lake}: {first}")) from None
+    return conn
+
+
+STARTUP_LOCK = 0x61726D6170  # "armap": the advisory lock key of catalog creation and migration
+
+
+def startup_lock(lake: str):
+    """Hold PostgreSQL's advisory lock :data:`STARTUP_LOCK` on the catalog's database, for a
+    ``postgres:`` lake (None for another catalog: a file has one opener at a time anyway).
+    Close the connection returned to release it.
+
+    Raises InvalidInput naming ``lake`` when the database cannot be reached.
+    """
+    if not lake.startswith("postgres:"):
+        return None
+    import psycopg  # only a lake on PostgreSQL needs it
+
+    try:
+        conn = psycopg.connect(lake[len("postgres:"):], autocommit=True, connect_timeout=30)
+    except psycopg.Error as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise InvalidInput("lake", redact(f"cannot open the DuckLake catalog {lake}: {first}")) from None
+    try:
+        conn.execute("SELECT pg_advisory_lock(%s)", (STARTUP_LOCK,))
+    except BaseException:
+        conn.close()
+        raise
     return conn
 
 

@@ -193,12 +193,18 @@ class Store:
         self._writer: GroupCommit
         self._versions = None
         self._open(path, data_path)
-        self._search = _search.SearchIndex(
-            connect=self._index_cursor, build_lock=self._index_build_lock(), catalogs=self._index_catalogs(),
-            read_only=self._index_read_only(),
-        )
-        if not read_only:
-            self._migrate()
+        try:
+            self._search = _search.SearchIndex(
+                connect=self._index_cursor, build_lock=self._index_build_lock(), catalogs=self._index_catalogs(),
+                read_only=self._index_read_only(),
+            )
+            if not read_only:
+                self._migrate()
+        except BaseException:
+            self._opened()
+            self.close()
+            raise
+        self._opened()
 
     # -- what a back end provides ------------------------------------------------------------
 
@@ -210,6 +216,9 @@ class Store:
     def _cursor(self) -> duckdb.DuckDBPyConnection:
         """A new cursor on the store's tables."""
         raise NotImplementedError
+
+    def _opened(self) -> None:
+        """After the schema is current (or opening failed): let other processes open it too."""
 
     def _schema_ddl(self) -> str:
         """The DDL that brings a database to schema version 1, or "" when it is current."""
