@@ -579,6 +579,29 @@ def _progress(show: bool, total: int):
     return bar()
 
 
+@cli.group("lake")
+def lake_group() -> None:
+    """Upkeep of a DuckLake catalog (give --lake)."""
+
+
+@lake_group.command("compact")
+@click.pass_context
+@handle_errors
+def lake_compact(ctx: click.Context) -> None:
+    """Move small writes kept in the catalog into Parquet files and merge small files.
+
+    DuckLake keeps the rows of small writes in the catalog (data inlining) rather than one
+    Parquet file each; this flushes them and merges adjacent small files, as new snapshots
+    (readers go on; earlier snapshots stay readable). Servers also do this on their own every
+    1,000 write transactions.
+    """
+    if not ctx.obj.get("lake"):
+        raise ArgmapError("lake", "argmap lake compact needs --lake (or $ARGMAP_LAKE)")
+    with open_store(ctx) as store:
+        result = store.compact()
+    click.echo(f"compacted {store.path}: {result['files_before']} data files before, {result['files_after']} after")
+
+
 def _read_input(file: Path, limit: int) -> bytes:
     if str(file) == "-":
         data = sys.stdin.buffer.read(limit + 1)

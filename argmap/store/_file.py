@@ -14,6 +14,7 @@ from typing import Callable
 import duckdb
 
 from argmap.errors import InvalidInput
+from argmap.store._search import ChangeLog
 from argmap.store._store import Store, _schema_sql
 from argmap.store._writer import GroupCommit
 
@@ -29,7 +30,7 @@ class FileStore(Store, backend="file"):
             self._conn = duckdb.connect(self.path, read_only=self.read_only)
         except duckdb.IOException as e:
             raise InvalidInput("db", f"cannot open {self.path}: {e}") from None
-        self._lock, self._versions, self._writer = _shared(self)
+        self._lock, self._versions, self._writer, self._changes = _shared(self)
 
     def _cursor(self) -> duckdb.DuckDBPyConnection:
         return self._conn.cursor()
@@ -88,9 +89,9 @@ _SHARED: dict[str, tuple] = {}
 _SHARED_GUARD = threading.Lock()
 
 
-def _shared(store: FileStore) -> tuple[threading.RLock, _Versions, GroupCommit]:
-    """The writer lock, versions and write queue of a database: one each per file in this
-    process, shared by its Stores.
+def _shared(store: FileStore) -> tuple[threading.RLock, _Versions, GroupCommit, ChangeLog]:
+    """The writer lock, versions, write queue and search change log of a database: one each per
+    file in this process, shared by its Stores.
 
     DuckDB gives every connection to one file the same database, so two Stores opened on it
     (an app and a CLI command in one process, or a careless caller) must take turns: without
@@ -100,10 +101,10 @@ def _shared(store: FileStore) -> tuple[threading.RLock, _Versions, GroupCommit]:
     path = store.path
     if path == ":memory:" or path.startswith(":memory:"):
         lock = threading.RLock()
-        return lock, _Versions(), GroupCommit(lock, retries=1)
+        return lock, _Versions(), GroupCommit(lock, retries=1), ChangeLog()
     with _SHARED_GUARD:
         key = os.path.realpath(path)
         if key not in _SHARED:
             lock = threading.RLock()
-            _SHARED[key] = (lock, _Versions(), GroupCommit(lock, retries=1))
+            _SHARED[key] = (lock, _Versions(), GroupCommit(lock, retries=1), ChangeLog())
         return _SHARED[key]

@@ -51,8 +51,10 @@ CONFLICT_RETRIES = 12
 class LakeStore(Store, backend="lake"):
     """The store's tables in a DuckLake catalog (see :class:`~argmap.store.Store` for the parameters).
 
-    Other processes write too: a map's version is asked of the catalog on every read, and a
-    write that clashes with another process's commit runs again on a fresh snapshot.
+    Other processes write too. Maps' versions are kept while the catalog's latest snapshot
+    stays the one last seen (one indexed PostgreSQL query per read, :class:`_SnapshotVersions`,
+    instead of the dozen catalog queries of a DuckLake read), and a write that clashes with
+    another process's commit runs again on a fresh snapshot.
     """
 
     def _open(self, path, data_path) -> None:
@@ -70,6 +72,9 @@ class LakeStore(Store, backend="lake"):
         self._lock = threading.RLock()  # other processes are kept apart by commit conflicts
         self._writer = GroupCommit(self._lock, retries=CONFLICT_RETRIES)
         self._index_lock = threading.Lock()  # this process's search index builds take turns
+        self._versions = _SnapshotVersions(self.lake) if self.lake.startswith("postgres:") else None
+        self._commits = 0
+        self._compacting = threading.Lock()
 
     def _cursor(self) -> duckdb.DuckDBPyConnection:
         return use(self._conn.cursor())
@@ -107,6 +112,40 @@ class LakeStore(Store, backend="lake"):
 
     def _before_commit(self, cur) -> None:
         cur.execute(SERIALISE)
+
+    def _after_commit(self) -> None:
+        if self._versions is not None:
+            self._versions.forget()  # read-your-writes, before the next snapshot check says so
+        self._commits += 1
+        if self.compact_every and self._commits % self.compact_every == 0 and not self._compacting.locked():
+            threading.Thread(target=self._compact_quietly, name="argmap-lake-compact", daemon=True).start()
+
+    compact_every = 1000
+    """Write transactions of this process between two automatic compactions (0: never)."""
+
+    def compact(self) -> dict[str, int]:
+        """Move rows kept in the catalog (DuckLake inlines small writes there) into Parquet files
+        and merge small adjacent files, as new snapshots: readers and time travel are unaffected.
+        Returns how many files the data path held before and after."""
+        with self._compacting:
+            cur = self._cursor()
+            try:
+                before = _data_files(cur)
+                cur.execute(f"CALL ducklake_flush_inlined_data('{ALIAS}')").fetchall()
+                cur.execute(f"CALL ducklake_merge_adjacent_files('{ALIAS}')").fetchall()
+                return {"files_before": before, "files_after": _data_files(cur)}
+            finally:
+                cur.close()
+
+    def _compact_quietly(self) -> None:
+        try:
+            self.compact()
+        except duckdb.Error:
+            pass  # a clash with another server's write: the next round compacts
+    def close(self) -> None:
+        if self._versions is not None:
+            self._versions.close()
+        super().close()
 
     def _retryable(self, error: BaseException) -> bool:
         return is_conflict(error)
@@ -223,6 +262,72 @@ def startup_lock(lake: str):
         conn.close()
         raise
     return conn
+
+
+def _data_files(cur) -> int:
+    """Parquet files of the lake's tables in the current snapshot."""
+    tables = cur.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = $a", {"a": ALIAS}).fetchall()
+    return sum(cur.execute(f"SELECT count(*) FROM ducklake_list_files('{ALIAS}', $t)", {"t": t}).fetchone()[0]
+               for (t,) in tables)
+
+
+class _SnapshotVersions:
+    """Maps' versions on a lake, valid while the catalog's latest snapshot is the one last seen.
+
+    Every commit to a DuckLake catalog, by any process, adds a snapshot; so before answering
+    from what it knows, a reader asks PostgreSQL one indexed question (the latest snapshot id,
+    ~1 ms) and forgets every version when it moved. A write acknowledged by any server is thus
+    seen by the next read that starts after it, on every server. Versions are read through the
+    lake only after a change, and answers cached per version (argmap.query) stay valid.
+    """
+
+    def __init__(self, lake: str):
+        from argmap.store._file import _Versions
+
+        self._conninfo = lake[len("postgres:"):]
+        self._known = _Versions()
+        self._snapshot: int | None = None
+        self._lock = threading.Lock()
+        self._idle: list = []  # connections to PostgreSQL, at most POOL (each server has a few)
+        self._open = threading.BoundedSemaphore(self.POOL)
+
+    POOL = 4
+
+    def get(self, map_id: str, read) -> int:
+        snapshot = self._latest()
+        with self._lock:
+            if snapshot != self._snapshot:
+                self._known.forget()
+                self._snapshot = snapshot
+        return self._known.get(map_id, read)
+
+    def forget(self) -> None:
+        with self._lock:
+            self._known.forget()
+            self._snapshot = None
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for c in idle:
+            c.close()
+
+    def _latest(self) -> int | None:
+        with self._open:
+            with self._lock:
+                conn = self._idle.pop() if self._idle else None
+            if conn is None or conn.closed:
+                import psycopg  # only a lake on PostgreSQL needs it
+
+                conn = psycopg.connect(self._conninfo, autocommit=True, connect_timeout=30)
+            try:
+                latest = conn.execute("SELECT max(snapshot_id) FROM ducklake_snapshot").fetchone()[0]
+            except BaseException:
+                conn.close()
+                raise
+            with self._lock:
+                self._idle.append(conn)
+            return latest
 
 
 def use(cur: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:

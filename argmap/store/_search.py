@@ -24,14 +24,17 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
+from collections import Counter
 from functools import lru_cache
 from importlib import resources
 
 import duckdb
+import msgspec
 
 from argmap.errors import ArgmapError, InvalidInput, NotFound
 
-__all__ = ["SearchIndex", "extension_path", "index_table", "load_extension", "query"]
+__all__ = ["ChangeLog", "SearchIndex", "extension_path", "index_table", "load_extension", "query"]
 
 _BUILD = """
 CREATE OR REPLACE TABLE {idx}{table} AS
@@ -44,16 +47,15 @@ LEFT JOIN {src}sources src ON src.map_id = s.map_id AND src.id = s.source_id
 WHERE s.map_id = $m
 """
 _INDEX = "PRAGMA create_fts_index('{table}', 'key', 'text', 'speaker', 'source', overwrite = 1, strip_accents = 1)"
-# Every (term, document) pair's share of a BM25 score, computed once per build with
-# match_bm25's own formula (k=1.2, b=0.75) and sorted by term, so that a query reads only the
-# row groups of its own terms and adds up their weights.
+# Every (term, document) pair with the term's count in the document and the document's length,
+# sorted by term, so that a query reads only the row groups of its own terms. The weights are
+# computed by the query (match_bm25's formula, k=1.2, b=0.75) from the term's document
+# frequency and the map's statistics, so that a write changes only its own documents' rows.
 _POSTINGS = """
 CREATE TABLE {fts}.postings AS
-SELECT t.termid, t.docid, d.name,
-       log((((st.num_docs - dict.df) + 0.5) / (dict.df + 0.5)) + 1)
-       * ((t.tf * (1.2 + 1)) / (t.tf + (1.2 * ((1 - 0.75) + (0.75 * (d.len / st.avgdl)))))) AS weight
+SELECT t.termid, t.docid, d.name, t.tf, d.len
 FROM (SELECT termid, docid, count(*) AS tf FROM {fts}.terms GROUP BY termid, docid) t
-JOIN {fts}.dict AS dict USING (termid) JOIN {fts}.docs AS d USING (docid), {fts}.stats AS st
+JOIN {fts}.docs AS d USING (docid)
 ORDER BY t.termid, t.docid
 """
 _STATE = """
@@ -63,12 +65,40 @@ SELECT m.version, i.version FROM {src}maps m LEFT JOIN {idx}search_indexes i ON 
 # match_bm25. Rounded to 9 decimals: the order in which DuckDB adds the weights moves the last
 # bit, and equal documents must tie (then rank by id) whatever that order was.
 _QUERY = """
-SELECT name, round(sum(weight), 9) AS score FROM {fts}.postings
-WHERE termid IN (
-    SELECT termid FROM {fts}.dict WHERE term IN (SELECT stem(unnest({fts}.tokenize($q)), 'porter'))
+WITH q AS (
+    SELECT termid, df FROM {fts}.dict WHERE term IN (SELECT stem(unnest({fts}.tokenize($q)), 'porter'))
 )
-GROUP BY docid, name ORDER BY score DESC, name LIMIT $limit
+SELECT p.name, round(sum(
+    log((((st.num_docs - q.df) + 0.5) / (q.df + 0.5)) + 1)
+    * ((p.tf * (1.2 + 1)) / (p.tf + (1.2 * ((1 - 0.75) + (0.75 * (p.len / st.avgdl))))))
+), 9) AS score
+FROM {fts}.postings p JOIN q USING (termid), {fts}.stats st
+GROUP BY p.docid, p.name ORDER BY score DESC, p.name LIMIT $limit
 """
+# The terms of some statements of a map, as create_fts_index makes them: each field tokenized
+# by the index's own macro (lower case, accents stripped), stopwords dropped, Porter-stemmed.
+_DOC_TERMS = """
+WITH d AS (
+    SELECT s.id AS name, s.text,
+           coalesce(sp.name, '') || ' ' || coalesce(sp.role, '') AS speaker,
+           coalesce(src.title, '') AS source
+    FROM {src}statements s
+    LEFT JOIN {src}speakers sp ON sp.map_id = s.map_id AND sp.id = s.speaker_id
+    LEFT JOIN {src}sources src ON src.map_id = s.map_id AND src.id = s.source_id
+    WHERE s.map_id = $m AND s.id IN (SELECT unnest(from_json($ids, '["VARCHAR"]')))
+), w AS (
+    SELECT name, unnest({fts}.tokenize(text)) AS w FROM d UNION ALL
+    SELECT name, unnest({fts}.tokenize(speaker)) FROM d UNION ALL
+    SELECT name, unnest({fts}.tokenize(source)) FROM d
+)
+SELECT d.name, list(stem(w.w, 'porter')) FILTER (w.w IS NOT NULL) AS terms
+FROM d LEFT JOIN w ON w.name = d.name AND w.w IS NOT NULL AND len(w.w) > 0
+     AND w.w NOT IN (SELECT sw FROM {fts}.stopwords)
+GROUP BY d.name
+"""
+
+INCREMENTAL_SHARE = 0.2
+"""A write that changed more than this share of a map's statements rebuilds its index whole."""
 
 
 @lru_cache(maxsize=1)
@@ -116,12 +146,16 @@ class SearchIndex:
         Why no index may be built here, or None.
     """
 
-    def __init__(self, *, connect, build_lock, catalogs: tuple[str, str], read_only: str | None):
+    def __init__(self, *, connect, build_lock, catalogs: tuple[str, str], read_only: str | None,
+                 changes: "ChangeLog | None" = None):
         self._connect = connect
         self._build_lock = build_lock
         self._src, self._idx = catalogs
         self._read_only = read_only
+        self._changes = changes
         self._loaded = False
+        self._applied: dict[str, tuple[int, int]] = {}
+        """map id -> (version the index was built at, version it holds after incremental updates)."""
 
     def rank(self, read_cur, map_id: str, q: str, limit: int) -> tuple[int, list[tuple[str, float]]]:
         """The map version searched, and (statement id, BM25 score), best first, ties by id."""
@@ -140,19 +174,32 @@ class SearchIndex:
             self._loaded = True
         src, idx = self._src, self._idx
         version, built = _state(read_cur, src, idx, map_id)
-        if version == built:
-            return f"{idx}fts_main_{index_table(map_id, built)}", built
+        held = self._held(map_id, built)
+        if version == held:
+            return f"{idx}fts_main_{index_table(map_id, built)}", held
         if self._read_only:
             raise InvalidInput("db", f"the search index of map {map_id!r} is out of date and {self._read_only}")
         with self._build_lock:
             cur = self._connect()
             try:
                 version, built = _state(cur, src, idx, map_id)
-                if version != built:  # else another thread built it while this one waited
-                    version = _build(cur, src, idx, map_id, previous=built)
+                held = self._held(map_id, built)
+                if version != held:  # else another thread brought it up to date while this one waited
+                    changed = None if built is None or self._changes is None else \
+                        self._changes.between(map_id, held, version)
+                    if changed is not None and _update(cur, src, idx, map_id, built, changed):
+                        self._applied[map_id] = (built, version)
+                    else:
+                        built = version = _build(cur, src, idx, map_id, previous=built)
+                        self._applied.pop(map_id, None)
             finally:
                 cur.close()
-        return f"{idx}fts_main_{index_table(map_id, version)}", version
+        return f"{idx}fts_main_{index_table(map_id, built)}", version
+
+    def _held(self, map_id: str, built: int | None) -> int | None:
+        """The version the map's index holds: its build's, or later after incremental updates."""
+        applied = self._applied.get(map_id)
+        return applied[1] if applied is not None and applied[0] == built else built
 
     def drop(self, cur, map_id: str) -> None:
         """Remove every build of a map's index with ``cur`` (inside the write that deletes the
@@ -168,6 +215,109 @@ class SearchIndex:
                 _forget(cur, map_id)
             finally:
                 cur.close()
+
+
+class ChangeLog:
+    """Which statements each write changed, for the indexes to follow writes incrementally.
+
+    One link per map and commit: (version before, version after, changed statement ids, or
+    None when the write may have changed any document: a speaker's name, a source's title, a
+    whole map). Only a database whose every write this process sees (a file) keeps one.
+    """
+
+    KEEP = 1024
+    """Links kept per map (older ones go: an index that far behind is rebuilt whole)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._links: dict[str, dict[int, tuple[int, frozenset | None]]] = {}
+
+    def add(self, map_id: str, before: int, after: int, ids: frozenset | None) -> None:
+        with self._lock:
+            links = self._links.setdefault(map_id, {})
+            links[before] = (after, ids)
+            while len(links) > self.KEEP:
+                del links[next(iter(links))]
+
+    def between(self, map_id: str, have: int | None, want: int) -> set[str] | None:
+        """The statements changed from version ``have`` to ``want``, or None if unknown."""
+        changed: set[str] = set()
+        with self._lock:
+            links = self._links.get(map_id, {})
+            version = have
+            for _ in range(self.KEEP):
+                if version == want:
+                    return changed
+                link = links.get(version)
+                if link is None or link[1] is None:
+                    return None
+                version = link[0]
+                changed |= link[1]
+        return None
+
+
+def _update(cur, src: str, idx: str, map_id: str, built: int, changed: set[str]) -> bool:
+    """Bring the map's index (built at ``built``) up to date for the ``changed`` statements, in
+    one transaction; False (nothing done) when so many changed that a build is cheaper."""
+    fts = f"{idx}fts_main_{index_table(map_id, built)}"
+    ids = msgspec.json.encode(sorted(changed)).decode()
+    cur.begin()
+    try:
+        num_docs = cur.execute(f"SELECT num_docs FROM {fts}.stats").fetchone()[0]
+        if len(changed) > max(32, INCREMENTAL_SHARE * num_docs):
+            cur.rollback()
+            return False
+        in_ids = "(SELECT unnest(from_json($ids, '[\"VARCHAR\"]')))"
+        old = f"(SELECT docid FROM {fts}.docs WHERE name IN {in_ids})"
+        cur.execute(f"UPDATE {fts}.dict SET df = df - c.n FROM (SELECT termid, count(DISTINCT docid) AS n "
+                    f"FROM {fts}.postings WHERE docid IN {old} GROUP BY termid) c WHERE dict.termid = c.termid",
+                    {"ids": ids})
+        cur.execute(f"DELETE FROM {fts}.postings WHERE docid IN {old}", {"ids": ids})
+        cur.execute(f"DELETE FROM {fts}.docs WHERE name IN {in_ids}", {"ids": ids})
+        docs = cur.execute(_DOC_TERMS.format(src=src, fts=fts), {"m": map_id, "ids": ids}).fetchall()
+        if docs:
+            next_doc = cur.execute(f"SELECT coalesce(max(docid), -1) + 1 FROM {fts}.docs").fetchone()[0]
+            terms = sorted({t for _, ts in docs for t in ts or ()})
+            known = dict(cur.execute(
+                f"SELECT term, termid FROM {fts}.dict WHERE term IN (SELECT unnest(from_json($t, '[\"VARCHAR\"]')))",
+                {"t": msgspec.json.encode(terms).decode()}).fetchall())
+            next_term = cur.execute(f"SELECT coalesce(max(termid), -1) + 1 FROM {fts}.dict").fetchone()[0]
+            new_terms = [t for t in terms if t not in known]
+            for k, t in enumerate(new_terms):
+                known[t] = next_term + k
+            df = Counter(t for _, ts in docs for t in set(ts or ()))
+            doc_rows, postings = [], []
+            docs = [(name, ts or []) for name, ts in docs]
+            for k, (name, ts) in enumerate(docs):
+                docid = next_doc + k
+                doc_rows.append({"docid": docid, "name": name, "len": len(ts)})
+                for t, tf in Counter(ts).items():
+                    postings.append({"termid": known[t], "docid": docid, "name": name, "tf": tf, "len": len(ts)})
+            _insert_json(cur, f"{fts}.docs", doc_rows, {"docid": "BIGINT", "name": "VARCHAR", "len": "BIGINT"})
+            _insert_json(cur, f"{fts}.dict", [{"termid": known[t], "term": t, "df": 0} for t in new_terms],
+                         {"termid": "BIGINT", "term": "VARCHAR", "df": "BIGINT"})
+            cur.execute(f"UPDATE {fts}.dict SET df = df + c.n FROM (SELECT unnest(from_json($c, "
+                        "'[{\"termid\": \"BIGINT\", \"n\": \"BIGINT\"}]'), recursive := true)) c "
+                        "WHERE dict.termid = c.termid",
+                        {"c": msgspec.json.encode([{"termid": known[t], "n": n} for t, n in df.items()]).decode()})
+            _insert_json(cur, f"{fts}.postings", postings, {"termid": "BIGINT", "docid": "BIGINT", "name": "VARCHAR",
+                                                             "tf": "BIGINT", "len": "BIGINT"})
+        cur.execute(f"UPDATE {fts}.stats SET num_docs = d.n, avgdl = d.avgdl "
+                    f"FROM (SELECT count(docid) AS n, sum(len) / count(len) AS avgdl FROM {fts}.docs) d")
+        cur.commit()
+    except BaseException:
+        cur.rollback()
+        raise
+    return True
+
+
+def _insert_json(cur, table: str, rows: list[dict], types: dict[str, str]) -> None:
+    if not rows:
+        return
+    cols = list(types)
+    spec = msgspec.json.encode(types).decode()
+    cur.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join('r.' + c for c in cols)} "
+                f"FROM (SELECT unnest(from_json($rows, '[{spec}]')) AS r)", {"rows": msgspec.json.encode(rows).decode()})
 
 
 def _forget(cur, map_id: str) -> None:

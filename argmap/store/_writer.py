@@ -151,6 +151,7 @@ class GroupCommit:
                         store._tx_flush(cur)
                         store._before_commit(cur)
                         cur.commit()
+                        store._tx_committed(cur)
                     else:
                         _rollback(cur)
                     return
@@ -212,6 +213,7 @@ class GroupCommit:
                 record.version = r.store._touch(cur, r.touch)
             for hook in r.store.write_hooks:
                 hook(cur, record)
+            r.store._tx_record(cur, record)
         finally:
             r.store._local.record = None
         r.record = record
