@@ -523,7 +523,8 @@ def _write(data: bytes, out: Path | None) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["aif", "argdown", "native"]),
               help="The document's format (default: from the file extension, else from the content).")
-@click.option("--id", "map_id", help="Id of the new map (default: the document's own, else the file name).")
+@click.option("--id", "map_id", help="Id of the new map (default: the document's own, else its title's, else the "
+              "file name; -2, -3, … added while taken).")
 @click.option("--replace", is_flag=True, help="Replace a map of the same id if the database has one.")
 @click.pass_context
 @handle_errors
@@ -552,7 +553,12 @@ def import_(ctx: click.Context, file: Path, fmt: str | None, map_id: str | None,
         imported = formats.read(data, fmt, map_id=map_id, fallback_id=fallback, filename=name)
     m = imported.map
     with open_store(ctx) as store:
-        counts = store.load_map(m, replace=replace)
+        if map_id is None and not replace:  # the document's id, its title's or the file's; -2, -3, … if taken
+            from argmap.formats._naming import store_new
+
+            m, counts = store_new(store, m, fallback_id=fallback, has_id=fmt == "native")
+        else:
+            counts = store.load_map(m, replace=replace)
     click.echo(f"imported map {m.id!r} ({fmt}) into {store.path}: {describe(counts)}")
     if imported.counts:
         click.echo("  the document holds: " + ", ".join(f"{n} {what}" for what, n in imported.counts.items()))
