@@ -77,6 +77,16 @@ Edtf = Annotated[
 Text = Annotated[str, Meta(min_length=1, max_length=100_000)]
 Name = Annotated[str, Meta(min_length=1, max_length=500)]
 Tag = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[^\s,#][^\s,]*$")]
+SchemePart = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$",
+        description="A premise role or critical question of a scheme in the catalogue (GET /schemes/{id})",
+        examples=["expertise"],
+    ),
+]
 
 Extras = Annotated[
     dict[str, Any],
@@ -229,6 +239,8 @@ def _check_date(field: str, value: str | None) -> None:
 
 def _check_extras(value: dict) -> None:
     # Extras come from untrusted documents and are stored as they are: bound their size.
+    if "_argmap_scheme" in value:  # where the store keeps an argument's roles and question
+        raise InvalidInput("extras", "the key '_argmap_scheme' is reserved")
     if value and len(msgspec.json.encode(value)) > MAX_EXTRAS_BYTES:
         raise InvalidInput("extras", f"more than {MAX_EXTRAS_BYTES:,} bytes as JSON")
 
@@ -361,11 +373,25 @@ class Argument(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     scheme: Name | None = None
     note: Annotated[str, Meta(max_length=10_000)] | None = None
     extras: Extras = {}
+    roles: Annotated[
+        dict[Id, SchemePart],
+        Meta(description="The role each named premise plays in the scheme: a premise role (major, minor, "
+             "...) or the id of an assumption question the premise answers (argmap.schemes)"),
+    ] = {}
+    question: Annotated[
+        SchemePart | None,
+        Meta(description="For an undercut: the critical question of its target's scheme that it raises; for "
+             "an attack: the question it raises of every argument that uses its target as a premise"),
+    ] = None
 
     def __post_init__(self):
         _check_text("scheme", self.scheme)
         _check_extras(self.extras)
         _check_ends("premises", self.premises, self.target)
+        if stray := next((p for p in self.roles if p not in self.premises), None):
+            raise InvalidInput("roles", f"{stray!r} is not one of the premises")
+        if self.question is not None and self.kind == "support":
+            raise InvalidInput("question", "a support raises no question (an undercut or an attack does)")
         if self.target == self.id:
             raise InvalidInput("target", "an argument cannot target itself")
 

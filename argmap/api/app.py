@@ -180,6 +180,7 @@ def route_handlers() -> list:
     from argmap.api.maps import MapController
     from argmap.api.pages import PageController, root_redirect, static_files
     from argmap.api.queries import QueryController
+    from argmap.api.schemes import SchemeController
     from argmap.api.semantics import EvaluationController, SolveController
     from argmap.api.timeline import TimelineController
 
@@ -195,6 +196,7 @@ def route_handlers() -> list:
         TimelineController,
         EvaluationController,
         SolveController,
+        SchemeController,
         BriefingController,
         PageController,
         root_redirect,
