@@ -193,7 +193,7 @@ def route_handlers() -> list:
     from argmap.api.maps import MapController
     from argmap.api.pages import PageController, root_redirect, static_files
     from argmap.api.queries import QueryController
-    from argmap.api.schemes import SchemeController
+    from argmap.api.schemes import QuestionController, SchemeController
     from argmap.api.semantics import EvaluationController, SolveController
     from argmap.api.timeline import TimelineController
 
@@ -210,6 +210,7 @@ def route_handlers() -> list:
         EvaluationController,
         SolveController,
         SchemeController,
+        QuestionController,
         BriefingController,
         PageController,
         root_redirect,

@@ -18,12 +18,20 @@ from argmap.schemes._catalogue import (
     resolve,
     scheme,
 )
-from argmap.schemes._questions import ArgumentQuestions, QuestionState, question_of, question_states
+from argmap.schemes._questions import (
+    ArgumentQuestions,
+    QuestionState,
+    RaiseQuestion,
+    question_of,
+    question_states,
+    raising,
+)
 from argmap.schemes._report import map_schemes, scheme_notes
 
 __all__ = [
     "ArgumentQuestions",
     "QuestionState",
+    "RaiseQuestion",
     "Catalogue",
     "Premise",
     "Question",
@@ -35,6 +43,7 @@ __all__ = [
     "normalise",
     "question_of",
     "question_states",
+    "raising",
     "resolve",
     "scheme",
     "scheme_notes",

@@ -102,6 +102,8 @@ class MapFramework:
     undercuts_on: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     raises: dict[str, list[tuple[str, str, str]]] = field(default_factory=lambda: defaultdict(list))
     """undercut or attack id → the (argument, question id, question text) it raises."""
+    answers: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    """undercut id → the premises that answer the assumption it raises (and so attack it)."""
     questioned: dict[int, tuple[str, str, str]] = field(default_factory=dict)
     """hidden "questioned" node → (argument, question id, text): sceptical reading only."""
 
@@ -160,6 +162,7 @@ def translate(m: Map, *, reading: Reading = "credulous") -> MapFramework:
                     if q.kind == "assumption" and mf.argument_kind[u] == "undercut":
                         for p in q.answered_by:  # the answer meets the question
                             src.append(node[p]), dst.append(node[u])
+                            mf.answers[u].append(p)
                 if reading == "sceptical" and q.kind == "assumption" and q.state == "open":
                     h = add_hidden(f"questioned:{q.id}", aid)
                     mf.questioned[h] = (aid, q.id, q.text)
@@ -296,6 +299,9 @@ class _Explainer:
             u = next((u for u in undercuts if self.label(u) == IN), None)
             if u is not None:
                 return f"out: undercut by argument {u}, whose premises all stand" + self._raising(u)
+            if p := next((p for p in mf.answers.get(x, []) if self.label(p) == IN), None):
+                _, qid, text = mf.raises[x][0]
+                return f"out: the critical question it raises ({qid}) is answered by {p}, which stands"
             _, qid, text = next(q for h, q in mf.questioned.items() if q[0] == x and self.g[h] == IN)
             return (f"out: critical question {qid} is open (\u201c{text}\u201d), and the sceptical reading "
                     "counts an open assumption as questioned")
@@ -303,6 +309,8 @@ class _Explainer:
             return f"undecided: in a cycle of attacks with {cycle}"
         open_premises = [p for p in premises if self.label(p) == UNDEC]
         open_undercuts = [u for u in undercuts if self.label(u) == UNDEC]
+        if open_answers := [p for p in mf.answers.get(x, []) if self.label(p) == UNDEC]:
+            return f"undecided: the answer to the question it raises ({_names(open_answers)}) is undecided"
         reasons = [_these("its premise", "its premises", open_premises, "undecided")] if open_premises else []
         if open_undercuts:
             reasons.append(_these("undercut by", "undercut by", open_undercuts, "undecided", which=True))
