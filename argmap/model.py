@@ -84,6 +84,16 @@ Edtf = Annotated[
 Text = Annotated[str, Meta(min_length=1, max_length=100_000)]
 Name = Annotated[str, Meta(min_length=1, max_length=500)]
 Tag = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[^\s,#][^\s,]*" + _END)]
+SchemePart = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[a-z0-9]+(-[a-z0-9]+)*" + _END,
+        description="A premise role or critical question of a scheme in the catalogue (GET /schemes/{id})",
+        examples=["expertise"],
+    ),
+]
 
 Extras = Annotated[
     dict[str, Any],
@@ -243,6 +253,8 @@ def _check_extras(value: dict) -> None:
     # hold every string in them (keys too) to the same character rule as the text fields.
     if not value:
         return
+    if "_argmap_scheme" in value:  # where the store keeps an argument's roles and question
+        raise InvalidInput("extras", "the key '_argmap_scheme' is reserved")
     if len(msgspec.json.encode(value)) > MAX_EXTRAS_BYTES:
         raise InvalidInput("extras", f"more than {MAX_EXTRAS_BYTES:,} bytes as JSON")
     stack: list[Any] = [value]
@@ -435,12 +447,26 @@ class Argument(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     scheme: Name | None = None
     note: Annotated[str, Meta(max_length=10_000)] | None = None
     extras: Extras = {}
+    roles: Annotated[
+        dict[Id, SchemePart],
+        Meta(description="The role each named premise plays in the scheme: a premise role (major, minor, "
+             "...) or the id of an assumption question the premise answers (argmap.schemes)"),
+    ] = {}
+    question: Annotated[
+        SchemePart | None,
+        Meta(description="For an undercut: the critical question of its target's scheme that it raises; for "
+             "an attack: the question it raises of every argument that uses its target as a premise"),
+    ] = None
 
     def __post_init__(self):
         _check_text("scheme", self.scheme)
         _check_text("note", self.note)
         _check_extras(self.extras)
         _check_ends("premises", self.premises, self.target)
+        if stray := next((p for p in self.roles if p not in self.premises), None):
+            raise InvalidInput("roles", f"{stray!r} is not one of the premises")
+        if self.question is not None and self.kind == "support":
+            raise InvalidInput("question", "a support raises no question (an undercut or an attack does)")
         if self.target == self.id:
             raise InvalidInput("target", "an argument cannot target itself")
 

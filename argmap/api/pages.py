@@ -33,6 +33,7 @@ import jinja2
 from litestar import Controller, Litestar, Request, Response, get, post
 from litestar.datastructures import CacheControlHeader
 from litestar.exceptions import HTTPException
+from litestar.openapi.plugins import OpenAPIRenderPlugin
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, PathParameter
 from litestar.response import Redirect
@@ -40,7 +41,9 @@ from litestar.static_files import create_static_files_router
 
 from argmap import query
 from argmap.api._params import StoreDep
-from argmap.api.app import READ_COOKIE, error_status, opens_reads, read_cookie
+from argmap.api._session import (CSRF_FIELD, SESSION_COOKIE, SignInLimiter, client_address, is_https,
+                                 make_session, read_session, session_seconds, trusted_proxies)
+from argmap.api.app import error_status, opens_reads, opens_writes
 from argmap.errors import ArgmapError, InvalidInput, NotFound, Problem
 from argmap.model import Map
 from argmap.render.diagram import select
@@ -74,15 +77,16 @@ class PageController(Controller):
     exception_handlers = {HTTPException: lambda request, exc: _refusal_page(request, exc)}
 
     @get("/")
-    async def index(self, store: StoreDep) -> Response:
+    async def index(self, store: StoreDep, request: Request) -> Response:
         # async + an explicit thread, as in queries.py: Litestar 2.25 mishandles `-> Response`
         # on sync_to_thread handlers.
         maps = await anyio.to_thread.run_sync(store.list_maps)
-        return _page("index.html", maps=maps)
+        return _page("index.html", maps=maps, access=access(request))
 
     @get("/maps/{map_id:str}")
     async def map_page(self, store: StoreDep, request: Request, map_id: _MapId) -> Response:
-        return await anyio.to_thread.run_sync(_map_page, store, request.app, map_id, dict(request.query_params))
+        return await anyio.to_thread.run_sync(_map_page, store, request.app, map_id, dict(request.query_params),
+                                              access(request))
 
     @get("/maps/{map_id:str}/statements/{statement_id:str}/panel")
     async def panel(self, store: StoreDep, request: Request, map_id: _MapId, statement_id: _StatementId) -> Response:
@@ -92,7 +96,7 @@ class PageController(Controller):
 
     @get("/sign-in", opt={"sign_in": True})
     async def sign_in_form(self, request: Request) -> Response:
-        """A server with ARGMAP_READ_TOKEN: the form that trades the token for a read cookie."""
+        """The form that trades a read or write token for a session cookie."""
         return _sign_in_page(request, _local(request.query_params.get("next")))
 
     @post("/sign-in", opt={"sign_in": True}, status_code=303)
@@ -100,11 +104,25 @@ class PageController(Controller):
         self, request: Request, data: Annotated[SignIn, Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Response:
         target = _local(data.next)
-        if not opens_reads(request.app, data.token):
+        app = request.app
+        client = client_address(request.client.host if request.client else None,
+                                request.headers.get("x-forwarded-for"), app.state.trusted_proxies)
+        limiter: SignInLimiter = app.state.sign_in_limiter
+        if wait := limiter.retry_after(client):
+            response = _sign_in_page(request, target, status_code=429,
+                                     problem=f"Too many wrong tokens; try again in {wait} seconds.")
+            response.headers["Retry-After"] = str(wait)
+            return response
+        writes = opens_writes(app, data.token)
+        if not (writes or opens_reads(app, data.token)):
+            limiter.failed(client)
             return _sign_in_page(request, target, status_code=401, problem="That token does not open this server.")
         response = Redirect(path=target, status_code=303)
-        response.set_cookie(READ_COOKIE, read_cookie(data.token), path="/", httponly=True, samesite="strict",
-                            secure=request.url.scheme == "https")
+        seconds = session_seconds()
+        # The token keys the cookie's signature: changing the token ends every session made with it.
+        token = data.token
+        response.set_cookie(SESSION_COOKIE, make_session(token, writes, seconds), path="/", httponly=True,
+                            samesite="strict", max_age=seconds, secure=_https(request))
         return response
 
 
@@ -112,6 +130,36 @@ class PageController(Controller):
 class SignIn:
     token: str
     next: str = f"{ctx.UI}/"
+
+
+@dataclass
+class Access:
+    """What this browser may do here: shown on every page, and the CSRF token its writes send."""
+
+    can_write: bool
+    csrf: str = ""
+    session: str = ""
+    """"read", "write" or "" (not signed in)."""
+    writes_need_token: bool = False
+    reads_need_token: bool = False
+
+
+def access(request: Request) -> Access:
+    """The :class:`Access` of ``request``'s browser (its session cookie, the server's tokens)."""
+    state = request.app.state
+    write_tokens = getattr(state, "write_tokens", [])
+    reads_need = bool(getattr(state, "reads_need_token", False))
+    session = read_session(request.cookies.get(SESSION_COOKIE), getattr(state, "read_tokens", []), write_tokens)
+    kind = "" if session is None else "write" if session.writes else "read"
+    if not write_tokens:  # no token at all: anyone may write, as through the API
+        return Access(can_write=True, session=kind, reads_need_token=reads_need)
+    return Access(can_write=bool(session and session.writes), csrf=session.csrf if session and session.writes else "",
+                  session=kind, writes_need_token=True, reads_need_token=reads_need)
+
+
+def _https(request: Request) -> bool:
+    return is_https(request.url.scheme, request.client.host if request.client else None,
+                    request.headers.get("x-forwarded-proto"), request.app.state.trusted_proxies)
 
 
 def _local(target: str | None) -> str:
@@ -124,8 +172,9 @@ def _local(target: str | None) -> str:
 
 
 def _sign_in_page(request: Request, target: str, status_code: int = 200, problem: str | None = None) -> Response:
+    a = access(request)
     return _page("sign_in.html", status_code=status_code, next=target, problem=problem,
-                 needed=request.app.state.reads_need_token)
+                 needed=a.reads_need_token, writes_need=a.writes_need_token, access=a)
 
 
 def _refusal_page(request: Request, exc: HTTPException) -> Response:
@@ -149,6 +198,9 @@ def static_files():
         path=f"{ctx.UI}/static", directories=[_STATIC], name="ui-static",
         cache_control=CacheControlHeader(max_age=365 * 24 * 3600, public=True, immutable=True),
         after_request=_nosniff,
+        # The sign-in page's own style sheet, script and icon: a server that guards its reads
+        # must still let the form look like itself (they hold nothing of any map).
+        opt={"public_asset": True},
     )
 
 
@@ -190,6 +242,7 @@ _env.globals.update(
 
 
 def _page(template: str, status_code: int = 200, **context) -> Response:
+    context.setdefault("access", None)
     html = _env.get_template(template).render(**context)
     # Litestar appends the charset to a text/* type itself.
     return Response(html, media_type="text/html", status_code=status_code, headers=_HEADERS)
@@ -222,7 +275,7 @@ def _view(params: dict[str, str], m: Map, evaluates: bool) -> ctx.View:
                     semantics=None if semantics == "none" else semantics, evaluates=evaluates)
 
 
-def _map_page(store: Store, app: Litestar, map_id: str, params: dict[str, str]) -> Response:
+def _map_page(store: Store, app: Litestar, map_id: str, params: dict[str, str], acc: Access | None = None) -> Response:
     try:
         m = _map(store, map_id)
     except NotFound as e:
@@ -249,7 +302,7 @@ def _map_page(store: Store, app: Litestar, map_id: str, params: dict[str, str]) 
         m, view, shown=select(m, view.focus, view.depth), panel=panel, problem=problem, q=q, hits=hits,
         downloads=ctx.downloads(map_id, view, _exports(app)), labels=labels,
     )
-    return _page("map.html", page=page)
+    return _page("map.html", page=page, access=acc)
 
 
 def _panel_fragment(store: Store, app: Litestar, map_id: str, statement_id: str, params: dict) -> Response:
@@ -326,3 +379,48 @@ def _exports(app: Litestar) -> set[str]:
     prefix = "/maps/{}"
     found = {p[len(prefix):] for p in _routes(app) if p.startswith(prefix + "/")}
     return found | set(MAP_EXPORTS)
+
+
+class ApiReference(OpenAPIRenderPlugin):
+    """``/schema``: the API's reference as a page of ours, rendered on the server from the
+    OpenAPI document (which ``/schema/openapi.json`` serves), under the pages' CSP.
+
+    It replaces a JavaScript renderer loaded from a CDN: such a script, unpinned and without
+    integrity, would run on the origin of the session cookie.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(path="/")
+
+    def render(self, request: Request, openapi_schema: dict) -> bytes:
+        groups: dict[str, list[dict]] = {}
+        for path, item in sorted(openapi_schema.get("paths", {}).items()):
+            for method in ("get", "post", "put", "patch", "delete"):
+                op = item.get(method)
+                if not op:
+                    continue
+                params = [{"name": p.get("name", ""), "in": p.get("in", ""), "required": bool(p.get("required")),
+                           "description": p.get("description") or ""}
+                          for p in (*item.get("parameters", []), *op.get("parameters", [])) if isinstance(p, dict)]
+                body = list((op.get("requestBody") or {}).get("content", {}))
+                responses = [(code, (r or {}).get("description", "")) for code, r in sorted(op.get("responses", {}).items())]
+                slug = re.sub(r"[^A-Za-z0-9_-]", "-", op.get("operationId") or f"{method}-{path}")
+                entry = {"id": slug, "method": method.upper(), "path": path, "summary": op.get("summary") or "",
+                         "description": op.get("description") or "", "params": params, "body": body,
+                         "responses": responses}
+                groups.setdefault((op.get("tags") or ["other"])[0], []).append(entry)
+        info = openapi_schema.get("info", {})
+        html = _env.get_template("api.html").render(
+            info={"title": info.get("title", "argmap"), "version": info.get("version", ""),
+                  "description": info.get("description", "")},
+            openapi=openapi_schema.get("openapi", ""), json_url=self.get_openapi_json_route(request),
+            groups=sorted(groups.items()), access=access(request))
+        return html.encode()
+
+    def receive_router(self, router) -> None:
+        router.after_request = _page_headers
+
+
+async def _page_headers(response):
+    response.headers.update(_HEADERS)
+    return response

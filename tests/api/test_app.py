@@ -26,8 +26,10 @@ def _routes(app, map_id: str = MAP) -> list[tuple[str, str]]:
             path = re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: values.get(m[1], "x"), route.path)
             out += [(method, path) for method in sorted(route.methods - {"OPTIONS", "HEAD"})]
     # The browser's sign-in form must be open to take a token (it writes nothing to the store):
-    # tests/reliability/test_access.py checks it is the only route the guard lets through.
-    return [(m, p) for m, p in out if p != "/ui/sign-in"]
+    # tests/reliability/test_access.py checks it is the only route the guard lets through. Its
+    # style sheet, script and icon (/ui/static/) open too (issue 16: the form must look like itself);
+    # tests/api/test_sessions.py checks them.
+    return [(m, p) for m, p in out if p != "/ui/sign-in" and not p.startswith("/ui/static/")]
 
 
 def _bearer(token: str | None) -> dict:
