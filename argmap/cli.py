@@ -562,6 +562,15 @@ def export_argdown(ctx: click.Context, map_id: str, out: Path | None) -> None:
 # -- end of interchange ------------------------------------------------------------------------
 
 
+def _register_feature_commands() -> None:
+    from argmap._cli_schemes import register as register_schemes
+
+    register_schemes(cli, handle_errors)
+
+
+_register_feature_commands()
+
+
 def main() -> None:
     cli(prog_name="argmap")
 

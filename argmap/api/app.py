@@ -194,6 +194,7 @@ def route_handlers() -> list:
     from argmap.api.pages import EditorController, PageController, root_redirect, static_files
     from argmap.api.preview import PreviewController
     from argmap.api.queries import QueryController
+    from argmap.api.schemes import SchemeController
     from argmap.api.semantics import EvaluationController, SolveController
     from argmap.api.timeline import TimelineController
 
@@ -209,6 +210,7 @@ def route_handlers() -> list:
         TimelineController,
         EvaluationController,
         SolveController,
+        SchemeController,
         BriefingController,
         PageController,
         EditorController,
