@@ -191,7 +191,8 @@ def route_handlers() -> list:
     from argmap.api.entities import ArgumentController, SourceController, SpeakerController, StatementController
     from argmap.api.interchange import ImportController
     from argmap.api.maps import MapController
-    from argmap.api.pages import PageController, root_redirect, static_files
+    from argmap.api.pages import EditorController, PageController, root_redirect, static_files
+    from argmap.api.preview import PreviewController
     from argmap.api.queries import QueryController
     from argmap.api.schemes import QuestionController, SchemeController
     from argmap.api.semantics import EvaluationController, SolveController
@@ -213,6 +214,8 @@ def route_handlers() -> list:
         QuestionController,
         BriefingController,
         PageController,
+        EditorController,
+        PreviewController,
         root_redirect,
         static_files(),
     ]
@@ -268,7 +271,8 @@ def _auth_guard(read_tokens: list[str], write_tokens: list[str], reads_guarded: 
         opt = handler.opt
         if opt.get("sign_in") or opt.get("public_asset"):  # the sign-in form (it checks the token
             return                                         # it is given) and its CSS, script and icon
-        is_read = connection.scope.get("method", "GET") in _READ_METHODS
+        # read_only: a POST that only computes (the editor's preview), open to whoever may read.
+        is_read = connection.scope.get("method", "GET") in _READ_METHODS or bool(opt.get("read_only"))
         if is_read and not reads_guarded:
             return
         allowed = read_tokens if is_read else write_tokens
