@@ -341,9 +341,15 @@ def af_solve(file: str, semantics: str, task: str, arg: str | None, fmt: str | N
               help="List at most this many extensions.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
               help="Give up after this many seconds.")
+@click.option("--reading", type=click.Choice(["credulous", "sceptical"]), default="credulous", show_default=True,
+              help="Open assumption questions of argument schemes hold (credulous) or count as questioned (sceptical).")
+@click.option("--flips", "flips_of", metavar="ID", help="Instead: what would flip statement ID (minimal sets of "
+              "statements to retract and of open questions to raise; grounded semantics).")
+@click.option("--size", type=click.IntRange(1, 3), default=2, show_default=True, help="With --flips: the largest set.")
 @click.pass_context
 @handle_errors
-def evaluate(ctx: click.Context, map_ref: str, semantics: str, as_json: bool, limit: int, timeout: float) -> None:
+def evaluate(ctx: click.Context, map_ref: str, semantics: str, as_json: bool, limit: int, timeout: float,
+             reading: str, flips_of: str | None, size: int) -> None:
     """Which statements of a map stand: a label (in / out / undec) and a reason for each.
 
     MAP is a map id in the database, or a map file (.yaml, .json, .toml).
@@ -356,7 +362,12 @@ def evaluate(ctx: click.Context, map_ref: str, semantics: str, as_json: bool, li
     else:
         with open_store(ctx, read_only=True) as store:
             m = store.get_map(map_ref)
-    ev = evaluate_map(m, semantics, limit=limit, timeout=timeout)
+    if flips_of is not None:
+        from argmap._cli_schemes import print_flips
+
+        print_flips(m, flips_of, semantics=semantics, size=size, reading=reading, timeout=timeout, as_json=as_json)
+        return
+    ev = evaluate_map(m, semantics, limit=limit, timeout=timeout, reading=reading)
     if as_json:
         click.echo(msgspec.json.encode(ev).decode())
         return
@@ -617,6 +628,15 @@ def export_argdown(ctx: click.Context, map_id: str, out: Path | None) -> None:
 
 
 # -- end of interchange ------------------------------------------------------------------------
+
+
+def _register_feature_commands() -> None:
+    from argmap._cli_schemes import register as register_schemes
+
+    register_schemes(cli, handle_errors, open_store)
+
+
+_register_feature_commands()
 
 
 def main() -> None:
