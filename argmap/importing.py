@@ -14,7 +14,7 @@ from typing import Iterable, Iterator
 import msgspec
 
 from argmap import formats
-from argmap.errors import ArgmapError
+from argmap.errors import ArgmapError, Conflict
 from argmap.model import Map
 from argmap.store import Counts, Store
 
@@ -74,6 +74,35 @@ def import_documents(store: Store, documents: Iterable[Document], *, replace: bo
         yield from _store(store, pending, replace)
 
 
+def _named(store: Store, pending: list, replace: bool) -> dict[int, tuple[str, bool]]:
+    """Give each document that names no map an id (:mod:`argmap.formats._naming`: its own, its
+    title's, its file name's; -2, -3, … while taken by a map or an earlier document here).
+    Returns index -> (fallback id, whether the document carries its own id)."""
+    from argmap.formats._common import MAX_ID
+    from argmap.formats._naming import MAX_TRIES, document_id
+
+    auto: dict[int, tuple[str, bool]] = {}
+    taken: set[str] | None = None
+    for k, (i, doc, imported, fmt) in enumerate(pending):
+        if isinstance(imported, ArgmapError) or doc.id is not None or replace:
+            continue
+        if taken is None:
+            taken = set(store.map_ids())
+        fallback = formats.id_from_filename(doc.name) if doc.name else "imported"
+        has_id = fmt == "native"
+        base = document_id(imported.map, fallback, has_id=has_id)
+        for n in range(1, MAX_TRIES + 1):
+            suffix = "" if n == 1 else f"-{n}"
+            candidate = base[: MAX_ID - len(suffix)] + suffix
+            if candidate not in taken:
+                break
+        taken.add(candidate)
+        if candidate != imported.map.id:
+            imported.map = msgspec.structs.replace(imported.map, id=candidate)
+        auto[i] = (fallback, has_id)
+    return auto
+
+
 def _read(doc: Document) -> tuple[formats.Imported | ArgmapError, str | None]:
     if doc.map is not None:
         return formats.Imported(map=doc.map), doc.format or "native"
@@ -87,9 +116,19 @@ def _read(doc: Document) -> tuple[formats.Imported | ArgmapError, str | None]:
 
 
 def _store(store: Store, pending: list, replace: bool) -> Iterator[ImportReport]:
+    auto = _named(store, pending, replace)
     readable = [(i, doc, imported, fmt) for i, doc, imported, fmt in pending if not isinstance(imported, ArgmapError)]
     results = dict(zip((i for i, *_ in readable),
                        store.load_maps([imported.map for _, _, imported, _ in readable], replace=replace)))
+    for i, _, imported, _ in readable:
+        if i in auto and isinstance(results[i], Conflict):  # another writer took the id meanwhile
+            from argmap.formats._naming import store_new
+
+            fallback, has_id = auto[i]
+            try:
+                imported.map, results[i] = store_new(store, imported.map, fallback_id=fallback, has_id=has_id)
+            except ArgmapError as e:
+                results[i] = e
     for i, doc, imported, fmt in pending:
         outcome = imported if isinstance(imported, ArgmapError) else results[i]
         if isinstance(outcome, ArgmapError):

@@ -8,11 +8,13 @@ by :class:`argmap.api.maps.MapController` from :data:`argmap.api.maps.MAP_EXPORT
 # No `from __future__ import annotations`: Litestar reads the handler's annotations.
 
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Annotated, Literal
 
 import msgspec
 from litestar import Controller, Request, Response, post
 from litestar.concurrency import sync_to_thread
+from litestar.datastructures import ResponseHeader
 from litestar.response import Stream
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 from litestar.params import Parameter, QueryParameter
@@ -98,14 +100,20 @@ class ImportController(Controller):
         description="The format comes from `format`, else the Content-Type (`text/x-argdown`, "
         "`application/yaml`; JSON is AIF when it has `nodes` or `AIF`, else a map file). All or "
         "nothing: a broken document is refused with every problem named by node, edge or line. "
-        "The body is limited like every request body (413 above it).\n\n"
+        "The body is limited like every request body (413 above it). Without `id`, the map takes "
+        "the document's own id, else its title made into an id, else the file name of a "
+        "`Content-Disposition` header (an AIF nodeset's `nodeset21145.json`), else `imported`; "
+        "a taken id gets `-2`, `-3`, …. `Location` names the new map.\n\n"
         "**Bulk import**: with `Content-Type: application/x-ndjson`, each line describes one "
         "document (see the request body), each becomes its own map, all or nothing per document: "
         "a refused one changes nothing and the others go on. The answer (200, "
         f"`application/x-ndjson`) streams one report line per document as each group of {CHUNK} "
-        f"commits, then a summary line. At most {MAX_DOCUMENTS:,} documents.",
+        f"commits, then a summary line; a line without `id` is named as above (its `name` as "
+        f"the file name). At most {MAX_DOCUMENTS:,} documents.",
         status_code=201,
         operation_class=_ImportOperation,
+        response_headers=[ResponseHeader(name="Location", documentation_only=True,
+                                         description="The new map: /maps/{id}.")],
     )
     async def import_map(
         self,
@@ -115,7 +123,8 @@ class ImportController(Controller):
             default=None, description="The document's format; default from the Content-Type and the content."
         ),
         map_id: Annotated[str | None, QueryParameter(
-            name="id", description="Id of the new map (default: the document's own, else 'imported')."
+            name="id", description="Id of the new map; if a map has it, 409 (unless `replace`). Default: "
+            "the document's own id, else its title's, else 'imported', with -2, -3, … while taken."
         )] = None,
         replace: bool = Parameter(default=False, description="Replace a map of the same id."),
     ) -> Response[ImportResult]:
@@ -125,16 +134,23 @@ class ImportController(Controller):
             if map_id is not None:
                 raise InvalidInput("id", "a bulk import names its maps per line (\"id\"), not in the query")
             return Stream(_bulk(store, body, format, replace), media_type="application/x-ndjson", status_code=200)
-        result = await sync_to_thread(_import, store, body, format, content_type, map_id, replace)
-        return Response(result, status_code=201)
+        filename = _filename(request.headers.get("content-disposition"))
+        result = await sync_to_thread(_import, store, body, format, content_type, map_id, replace, filename)
+        return Response(result, status_code=201, headers={"Location": f"/maps/{result.id}"})
 
 
 def _import(store: Store, body: bytes, fmt: str | None, content_type: str | None, map_id: str | None,
-            replace: bool) -> ImportResult:
-    fmt = fmt or formats.detect(body, content_type=content_type)
-    imported = formats.read(body, fmt, map_id=map_id)
+            replace: bool, filename: str | None = None) -> ImportResult:
+    from argmap.formats._naming import store_new
+
+    fmt = fmt or formats.detect(body, content_type=content_type, filename=filename)
+    fallback = formats.id_from_filename(filename) if filename else "imported"
+    imported = formats.read(body, fmt, map_id=map_id, fallback_id=fallback, filename=filename)
     m = imported.map
-    counts = store.load_map(m, replace=replace)
+    if map_id is None and not replace:
+        m, counts = store_new(store, m, fallback_id=fallback, has_id=fmt == "native")
+    else:
+        counts = store.load_map(m, replace=replace)
     return ImportResult(id=m.id, title=m.title, format=fmt, counts=counts, document=imported.counts,
                         not_modelled=imported.skipped, notes=imported.notes)
 
@@ -180,3 +196,15 @@ def _bulk_chunk(store: Store, lines: list[bytes], start: int, fmt: str | None, r
         else:
             out.append(msgspec.structs.replace(next(reports), index=start + i))
     return out
+
+
+def _filename(disposition: str | None) -> str | None:
+    """The file name of a ``Content-Disposition`` header (``attachment; filename="x.json"``)."""
+    if not disposition:
+        return None
+    from email.message import Message
+
+    msg = Message()
+    msg["content-disposition"] = disposition
+    name = msg.get_filename()
+    return PurePath(name.replace("\\", "/")).name if name else None

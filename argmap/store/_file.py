@@ -51,6 +51,13 @@ class FileStore(Store, backend="file"):
     def _after_commit(self) -> None:
         self._versions.forget()
 
+    def _migrated(self) -> None:
+        # DuckDB 1.5 cannot replay an ALTER TABLE ADD COLUMN with a DEFAULT from its WAL
+        # ("Failure while replaying WAL file: ... no default database set"): a new or migrated
+        # file whose process was killed before a checkpoint could never be opened again.
+        # Checkpoint the DDL into the file now, before anything else is written.
+        self._conn.execute("CHECKPOINT")
+
 
 class _Versions:
     """Maps' versions as last read, for a database only this process can write (a file).
