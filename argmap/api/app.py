@@ -38,6 +38,7 @@ from argmap.errors import (
     problem_from_message,
 )
 from argmap.api._openapi import document_errors
+from argmap.api.exports import export_routes, media_types
 from argmap.store import Store, default_path
 
 __all__ = ["DEFAULT_MAX_BODY", "READ_COOKIE", "create_app", "create_served_app", "error_status", "opens_reads",
@@ -99,7 +100,7 @@ def create_app(
         # The served document is built once and cached; complete it before the first request.
         from litestar._openapi.plugin import OpenAPIPlugin
 
-        document_errors(app.plugins.get(OpenAPIPlugin).provide_openapi_schema(), export_media_types())
+        document_errors(app.plugins.get(OpenAPIPlugin).provide_openapi_schema(), media_types())
 
     return _App(
         route_handlers=route_handlers(),
@@ -173,15 +174,12 @@ class _App(Litestar):
 
 def route_handlers() -> list:
     """Every controller of the API; features add theirs here."""
-    from argmap.api.briefings import BriefingController
-    from argmap.api.diagrams import DiagramController
     from argmap.api.entities import ArgumentController, SourceController, SpeakerController, StatementController
     from argmap.api.interchange import ImportController
     from argmap.api.maps import MapController
     from argmap.api.pages import PageController, root_redirect, static_files
     from argmap.api.queries import QueryController
     from argmap.api.semantics import EvaluationController, SolveController
-    from argmap.api.timeline import TimelineController
 
     return [
         MapController,
@@ -191,28 +189,13 @@ def route_handlers() -> list:
         StatementController,
         ArgumentController,
         QueryController,
-        DiagramController,
-        TimelineController,
+        *export_routes(),
         EvaluationController,
         SolveController,
-        BriefingController,
         PageController,
         root_redirect,
         static_files(),
     ]
-
-
-def export_media_types() -> dict[str, str]:
-    """Path suffix → media type of every export route, from the renderers' own tables."""
-    from argmap.api.maps import MAP_EXPORTS
-    from argmap.render import briefing, diagram, timeline
-
-    out = {f"/diagram.{ext}": e.media_type for ext, e in diagram.EXPORTERS.items()}
-    out |= {f"/timeline.{ext}": e.media_type for ext, e in timeline.EXPORTERS.items()}
-    out |= {f"/briefing.{ext}": mt for ext, (mt, _) in briefing.EXPORTERS.items()}
-    out |= {"/statements.csv": "text/csv; charset=utf-8", "/statements.json": "application/json",
-            "/statements.parquet": "application/vnd.apache.parquet"}
-    return out
 
 
 # -- Implementation details ----------------------------------------------------------------
