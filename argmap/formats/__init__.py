@@ -72,7 +72,12 @@ def read(data: bytes, format: str, *, map_id: str | None = None, fallback_id: st
         reader = _READERS[format]
     except KeyError:
         raise FormatError("format", f"unknown format {format!r}; use one of {', '.join(FORMATS)}") from None
-    return reader(data, map_id=map_id, fallback_id=fallback_id, title=title, filename=filename)
+    imported = reader(data, map_id=map_id, fallback_id=fallback_id, title=title, filename=filename)
+    from argmap.schemes import scheme_notes  # scheme names the catalogue does not know, reported
+
+    if notes := scheme_notes(imported.map):
+        imported.notes = [*imported.notes, *notes]
+    return imported
 
 
 def id_from_filename(filename: str) -> str:
