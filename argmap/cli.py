@@ -172,9 +172,12 @@ def schema(out: Path) -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("--load", "seed", type=click.Path(dir_okay=False, path_type=Path),
               help="Load (or replace) this map file into the database before serving.")
+@click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="A host name this server answers to (repeatable; '*' for any). Default: the --host "
+              "address and the localhost names; other Host headers get 400 (DNS rebinding).")
 @click.pass_context
 @handle_errors
-def serve(ctx: click.Context, host: str, port: int, seed: Path | None) -> None:
+def serve(ctx: click.Context, host: str, port: int, seed: Path | None, allowed_hosts: tuple[str, ...]) -> None:
     """Serve the HTTP API and the web pages at /ui/ (granian, one process: DuckDB allows one writer per file).
 
     With --lake, run one `argmap serve` per machine (or port) on the same catalog, behind a
@@ -195,6 +198,7 @@ def serve(ctx: click.Context, host: str, port: int, seed: Path | None) -> None:
             counts = store.load_map(load_file(seed), replace=True)
         click.echo(f"loaded {seed}: {describe(counts)}", err=True)
     os.environ["ARGMAP_DB"] = db
+    os.environ["ARGMAP_ALLOWED_HOSTS"] = ",".join([host, *allowed_hosts])
     if ctx.obj["lake"]:  # the app factory runs in granian's worker and reads its settings from here
         from argmap.store._lake import redact
 

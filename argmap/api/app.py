@@ -5,7 +5,8 @@
 
 Serve it with ``argmap serve`` (granian), or any ASGI server. Settings come from arguments or
 the environment: ``ARGMAP_DB`` (or ``ARGMAP_LAKE`` and ``ARGMAP_DATA_PATH``), ``ARGMAP_TOKEN`` (required for writes when set),
-``ARGMAP_READ_TOKEN`` (required for reads when set), ``ARGMAP_MAX_BODY`` (bytes).
+``ARGMAP_READ_TOKEN`` (required for reads when set), ``ARGMAP_MAX_BODY`` (bytes),
+``ARGMAP_ALLOWED_HOSTS`` (comma-separated host names it answers to; unset: any).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from argmap.errors import (
     Problem,
     problem_from_message,
 )
+from argmap.api._crosssite import AllowedHosts, host_refusal, json_body_guard, origin_refusal
 from argmap.api._openapi import document_errors
 from argmap.api._session import (CSRF_HEADER, SESSION_COOKIE, SignInLimiter, make_session, read_session,
                                  trusted_proxies)
@@ -60,12 +62,16 @@ def create_app(
     token: str | None = None,
     read_token: str | None = None,
     max_body: int | None = None,
+    allowed_hosts: list[str] | None = None,
     debug: bool = False,
 ) -> Litestar:
     """Build the app. Pass ``store`` to share an open Store (tests), else ``lake`` or ``db_path`` is opened.
 
     ``lake`` (or ``$ARGMAP_LAKE``) names a DuckLake catalog that many processes share, with
     ``data_path`` (or ``$ARGMAP_DATA_PATH``) for its Parquet files: see :class:`argmap.store.Store`.
+    ``allowed_hosts`` (or ``$ARGMAP_ALLOWED_HOSTS``) are the host names answered (plus the
+    localhost names; ``0.0.0.0`` admits any IP literal, ``*`` anything); unset, any
+    (:mod:`argmap.api._crosssite`).
     """
     lake = lake or os.environ.get("ARGMAP_LAKE") or None
     data_path = data_path or os.environ.get("ARGMAP_DATA_PATH") or None
@@ -106,14 +112,17 @@ def create_app(
 
         document_errors(app.plugins.get(OpenAPIPlugin).provide_openapi_schema(), export_media_types())
 
-    return _App(
+    hosts = AllowedHosts(allowed_hosts) if allowed_hosts is not None else \
+        AllowedHosts.parse(os.environ.get("ARGMAP_ALLOWED_HOSTS"))
+    app = _App(
         route_handlers=route_handlers(),
         lifespan=[lifespan],
         on_startup=[document],
         before_request=_no_nul_in_path,
         dependencies={"store": Provide(provide_store, sync_to_thread=False)},
         # No token, no guard: a guard costs every request (and Litestar runs a sync one in a thread).
-        guards=[_auth_guard(read_tokens, write_tokens, reads_guarded=bool(read_token))] if read_tokens else [],
+        guards=[json_body_guard,
+                *([_auth_guard(read_tokens, write_tokens, reads_guarded=bool(read_token))] if read_tokens else [])],
         exception_handlers={
             ArgmapError: _argmap_error,
             ValidationException: _validation_error,
@@ -134,6 +143,8 @@ def create_app(
         ),
         debug=debug,
     )
+    app.allowed_hosts = hosts
+    return app
 
 
 def create_served_app() -> Litestar:
@@ -170,7 +181,13 @@ class _App(Litestar):
     status and headers, no body), which Litestar leaves to a ``@head`` handler per route, so
     that ``curl -I``, link checkers and caches can ask about any page or export."""
 
+    allowed_hosts: AllowedHosts | None = None
+
     async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and (refusal := host_refusal(scope, self.allowed_hosts)
+                                        or origin_refusal(scope, self.allowed_hosts)):
+            await _refuse(send, *refusal)
+            return
         if scope["type"] == "http" and scope["method"] == "HEAD":
             scope = {**scope, "method": "GET"}
             inner = send
@@ -182,6 +199,16 @@ class _App(Litestar):
                     await inner(message)
 
         await super().__call__(scope, receive, send)
+
+
+async def _refuse(send, status: int, code: str, field: str, reason: str) -> None:
+    """Answer in the error shape before routing (the Host and Origin checks run on every path)."""
+    import msgspec
+
+    body = msgspec.json.encode({"error": code, "message": reason, "problems": [{"field": field, "reason": reason}]})
+    await send({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
 
 
 def route_handlers() -> list:
@@ -380,6 +407,7 @@ _HTTP_CODES = {
     404: ("not_found", "path"),
     405: ("method_not_allowed", "method"),
     413: ("too_large", "body"),
+    415: ("unsupported_media_type", "content-type"),
 }
 
 
