@@ -32,6 +32,7 @@ from litestar.handlers.base import BaseRouteHandler
 __all__ = ["AllowedHosts", "host_refusal", "json_body_guard", "origin_refusal"]
 
 _SAFE = {"GET", "HEAD", "OPTIONS"}
+_PROBES = {"/healthz", "/readyz"}  # a load balancer's probe may name the machine any way; they tell nothing
 _LOCAL_NAMES = ("localhost", "127.0.0.1", "::1")
 _WILDCARDS = {"0.0.0.0", "::", ""}  # noqa: S104 - names of "every address", compared, not bound
 
@@ -90,7 +91,7 @@ def _header(scope, name: bytes) -> str | None:
 def host_refusal(scope, allowed: AllowedHosts | None) -> tuple[int, str, str, str] | None:
     """``(status, code, field, reason)`` when the request's ``Host`` is not one this server
     answers to, else None. HTTP/1.1 requires the header; without one there is nothing to rebind."""
-    if allowed is None:
+    if allowed is None or scope.get("path") in _PROBES:
         return None
     host = _header(scope, b"host")
     if host is None or allowed.admits(host):

@@ -30,7 +30,8 @@ from urllib.parse import parse_qsl
 
 import anyio
 import jinja2
-from litestar import Controller, Litestar, Request, Response, get, post
+import msgspec
+from litestar import Controller, Litestar, Request, Response, get, post, put
 from litestar.datastructures import CacheControlHeader
 from litestar.exceptions import HTTPException
 from litestar.openapi.plugins import OpenAPIRenderPlugin
@@ -44,13 +45,15 @@ from argmap.api._params import StoreDep
 from argmap.api._session import (CSRF_FIELD, SESSION_COOKIE, SignInLimiter, client_address, is_https,
                                  make_session, read_session, session_seconds, trusted_proxies)
 from argmap.api.app import error_status, opens_reads, opens_writes
-from argmap.errors import ArgmapError, InvalidInput, NotFound, Problem
+from argmap.api._conditional import require_tag
+from argmap.errors import ArgmapError, Conflict, InvalidInput, LimitExceeded, NotFound, PreconditionFailed, Problem
 from argmap.model import Map
 from argmap.render.diagram import select
 from argmap.store import Store
 from argmap.web import context as ctx
 
-__all__ = ["CSP", "PageController", "root_redirect", "static_files"]
+__all__ = ["CSP", "Access", "ApiReference", "EditorController", "PageController", "access", "root_redirect",
+           "save_argdown", "static_files"]
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
@@ -424,3 +427,127 @@ class ApiReference(OpenAPIRenderPlugin):
 async def _page_headers(response):
     response.headers.update(_HEADERS)
     return response
+
+
+# -- The editor ------------------------------------------------------------------------------
+
+NEW_MAP = """===
+title: A new map
+argmap:
+  speakers:
+  - id: someone
+    name: Someone
+===
+
+[Claim]: Write the conclusion here. {argmap: {speaker: someone, said: 2025-11-20}}
+  + [Reason]: A reason for it.
+  - [Objection]: A reason against it.
+"""
+"""What a new map's editor starts with."""
+
+
+class EditorController(Controller):
+    """``/ui/maps/new`` and ``/ui/maps/{map}/edit``: Argdown on the left, the diagram on the right;
+    ``PUT /ui/maps/{map}/argdown`` saves (JSON errors, for the editor's script)."""
+
+    path = ctx.UI
+    include_in_schema = False
+
+    @get("/maps/new", exception_handlers={HTTPException: lambda r, e: _refusal_page(r, e)})
+    async def new_map(self, request: Request) -> Response:
+        return _page("editor.html", map=None, text=NEW_MAP, etag="", access=access(request))
+
+    @get("/maps/{map_id:str}/edit", exception_handlers={HTTPException: lambda r, e: _refusal_page(r, e)})
+    async def edit_map(self, store: StoreDep, request: Request, map_id: _MapId) -> Response:
+        def load():
+            from argmap.api.maps import _map_tag
+            from argmap.formats import argdown
+
+            with store.snapshot():
+                m = store.get_map(map_id)
+                return m, argdown.dumps(m), _map_tag(store, map_id)
+
+        try:
+            m, text, etag = await anyio.to_thread.run_sync(load)
+        except NotFound as e:
+            return _error_page(e)
+        return _page("editor.html", map=m, text=text, etag=etag, access=access(request))
+
+    @put("/maps/{map_id:str}/argdown", status_code=200)
+    async def save(self, store: StoreDep, request: Request, map_id: _MapId) -> Response:
+        """Create or replace the map from Argdown, in one write. ``If-Match: <ETag>`` replaces only
+        the version the editor opened (else 412 with the current text); ``If-None-Match: *``
+        creates only (else 409)."""
+        body = await request.body()
+        if_match = request.headers.get("if-match")
+        create_only = request.headers.get("if-none-match") == "*"
+        try:
+            result = await anyio.to_thread.run_sync(save_argdown, store, map_id, body, if_match, create_only)
+        except (PreconditionFailed, Conflict) as e:
+            current = await anyio.to_thread.run_sync(_current_text, store, map_id)
+            return Response({**e.to_dict(), **current}, status_code=error_status(e))
+        return Response(result, headers={"ETag": result["etag"]})
+
+
+def save_argdown(store: Store, map_id: str, body: bytes, if_match: str | None, create_only: bool) -> dict:
+    """Read ``body`` (Argdown) as map ``map_id`` and store it in one write; see :meth:`EditorController.save`.
+
+    What Argdown does not carry yet (a quote's span, a source's text) is kept from the stored map
+    for the statements and sources that are still there, so editing never loses it.
+    """
+    from argmap.api.maps import _map_tag
+    from argmap.api.preview import MAX_BODY
+    from argmap.formats import argdown
+
+    if len(body) > MAX_BODY:
+        raise LimitExceeded("body", f"the editor saves documents up to {MAX_BODY:,} bytes; this one has {len(body):,}")
+    m = argdown.read(body, map_id=map_id).map
+
+    def write(_cur):
+        try:
+            tag = _map_tag(store, map_id)
+        except NotFound:
+            tag = None
+        if tag is not None and create_only:
+            raise Conflict("id", f"a map {map_id!r} already exists; choose another id or open it to edit")
+        if if_match is not None:
+            if tag is None:
+                raise PreconditionFailed("If-Match", f"map {map_id!r} was deleted since the editor opened it")
+            require_tag(if_match, tag, "map")
+        new = _keep_what_argdown_drops(store.get_map(map_id), m) if tag is not None else m
+        return store.load_map(new, replace=tag is not None)
+
+    counts = store.write(write)
+    return {"id": map_id, "title": m.title, "etag": _map_tag(store, map_id), "href": ctx.page_path(map_id),
+            "counts": msgspec.to_builtins(counts)}
+
+
+def _keep_what_argdown_drops(old: Map, new: Map) -> Map:
+    from argmap.model import quote_problem
+
+    old_sources = {s.id: s for s in old.sources}
+    sources = [msgspec.structs.replace(s, text=old_sources[s.id].text)
+               if s.text is None and s.text_file is None and s.id in old_sources and old_sources[s.id].text else s
+               for s in new.sources]
+    by_id = {s.id: s for s in sources}
+    old_statements = {s.id: s for s in old.statements}
+    statements = []
+    for st in new.statements:
+        was = old_statements.get(st.id)
+        if (st.quote is None and was is not None and was.quote is not None and st.source == was.source
+                and st.source in by_id and quote_problem(was.quote, by_id[st.source]) is None):
+            st = msgspec.structs.replace(st, quote=was.quote)
+        statements.append(st)
+    return msgspec.structs.replace(new, sources=sources, statements=statements)
+
+
+def _current_text(store: Store, map_id: str) -> dict:
+    """The stored map as the editor shows it, for a save that found it changed."""
+    from argmap.api.maps import _map_tag
+    from argmap.formats import argdown
+
+    try:
+        with store.snapshot():
+            return {"current": argdown.dumps(store.get_map(map_id)), "etag": _map_tag(store, map_id)}
+    except NotFound:
+        return {"current": None, "etag": None}

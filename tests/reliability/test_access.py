@@ -23,8 +23,10 @@ PARAMS = {"map_id": "peace-plan", "map_ref": "peace-plan", "item_id": "kaja-kall
 def _routes(app) -> list[tuple[str, str]]:
     out = set()
     for route in app.routes:
+        # A POST that only computes (opt read_only: the editor's preview) is a read.
+        read_only = {m for h in getattr(route, "route_handlers", []) if h.opt.get("read_only") for m in h.http_methods}
         for method in getattr(route, "methods", ()):
-            if method in {"HEAD", "OPTIONS"}:
+            if method in {"HEAD", "OPTIONS"} | read_only:
                 continue
             path = re.sub(r"\{(\w+):\w+\}", lambda m: PARAMS.get(m[1], "x"), route.path)
             out.add((method, path))
