@@ -16,7 +16,7 @@ from urllib.parse import unquote
 import anyio
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.params import QueryParameter
+from litestar.params import FromPath, QueryParameter
 
 from argmap import history
 from argmap.api._params import PathId, StoreDep
@@ -85,7 +85,7 @@ class HistoryController(Controller):
 
     @get("/history/{version:int}", operation_id="mapVersion", summary="What one version changed, entity by entity",
          sync_to_thread=True)
-    def get_version(self, store: StoreDep, map_id: PathId, version: int) -> VersionDetail:
+    def get_version(self, store: StoreDep, map_id: PathId, version: FromPath[int]) -> VersionDetail:
         from argmap.store import _history
 
         v = _history.as_of_version(store, map_id, str(version), field="version", must_exist=False)
