@@ -59,8 +59,6 @@ __all__ = [
 KINDS = ("map", "speaker", "source", "statement", "argument", "relation")
 _STRUCT = {"speaker": Speaker, "source": Source, "statement": Statement, "argument": Argument,
            "relation": Relation}
-_TABLE = {"speaker": "speakers", "source": "sources", "statement": "statements", "argument": "arguments",
-          "relation": "relations"}
 _PLURAL = {"map": "maps", "speaker": "speakers", "source": "sources", "statement": "statements",
            "argument": "arguments", "relation": "relations"}
 
@@ -309,19 +307,54 @@ def _map_doc(cur, map_id: str) -> str | None:
                                 "extras": msgspec.json.decode(row[2]) if row[2] else {}}).decode()
 
 
-def _seqs(cur, kind: str, map_id: str, ids: list[str] | None) -> dict[str, int]:
+# What each kind's rows hold, read straight from the tables inside the write (not through the
+# Store's public list methods, which a caller may wrap): (columns, row -> JSON-ready dict).
+_SQL = {
+    "speaker": "SELECT id, seq, map_id, name, role, affiliation FROM speakers",
+    "source": "SELECT id, seq, map_id, title, publisher, url, published, text FROM sources",
+    "statement": "SELECT id, seq, map_id, text, kind, speaker_id, said, source_id, date_source_id, quote_start, "
+                 "quote_end, quote_text, tags, note, extras FROM statements",
+    "argument": "SELECT id, seq, map_id, kind, target_id, scheme, note, extras, "
+                "(SELECT list(p.statement_id ORDER BY p.position) FROM premises p "
+                "WHERE p.map_id = a.map_id AND p.argument_id = a.id) FROM arguments a",
+    "relation": "SELECT id, seq, map_id, kind, sources, target_id, scheme, note, extras FROM relations",
+}
+
+
+def _item(kind: str, r) -> msgspec.Struct:
+    from argmap.model import Quote
+    from argmap.store._store import _extras
+
+    if kind == "speaker":
+        return Speaker(id=r[0], name=r[3], role=r[4], affiliation=r[5])
+    if kind == "source":
+        return Source(id=r[0], title=r[3], publisher=r[4], url=r[5], published=r[6], text=r[7])
+    if kind == "statement":
+        quote = Quote(start=r[9], end=r[10], text=r[11]) if r[9] is not None else None
+        return Statement(id=r[0], text=r[3], kind=r[4], speaker=r[5], said=r[6], source=r[7], date_source=r[8],
+                         quote=quote, tags=list(r[12]), note=r[13], extras=_extras(r[14]))
+    if kind == "argument":
+        return Argument(id=r[0], kind=r[3], target=r[4], scheme=r[5], note=r[6], extras=_extras(r[7]),
+                        premises=list(r[8] or []))
+    return Relation(id=r[0], kind=r[3], sources=list(r[4]), target=r[5], scheme=r[6], note=r[7],
+                    extras=_extras(r[8]))
+
+
+def _read_items(cur, kind: str, map_id: str, ids: list[str] | None) -> dict:
+    """``{(kind, id): (seq, json)}`` of a map's rows of ``kind`` (only ``ids`` unless None)."""
     from argmap.store._store import _ids_in
 
+    alias = " a" if kind == "argument" else ""
+    sql = _SQL[kind]
+    col = ("a." if alias else "") + "id"
     if ids is None:
-        sql, params = f"SELECT id, seq, map_id FROM {_TABLE[kind]} WHERE map_id = $m", {"m": map_id}
+        sql, params = sql + " WHERE " + ("a." if alias else "") + "map_id = $m", {"m": map_id}
     else:
         params = {}
-        sql = f"SELECT id, seq, map_id FROM {_TABLE[kind]} WHERE " + _ids_in("id", ids, params)
-    return {i: s for i, s, m in cur.execute(sql, params).fetchall() if m == map_id}
-
-
-def _lister(store, kind: str):
-    return getattr(store, f"list_{_PLURAL[kind]}")
+        sql = sql + " WHERE " + _ids_in(col, ids, params)
+    enc = msgspec.json.encode
+    return {(kind, r[0]): (r[1], enc(_item(kind, r)).decode()) for r in cur.execute(sql, params).fetchall()
+            if r[2] == map_id}
 
 
 def _current(store, cur, map_id: str, keys: list[tuple[str, str]]) -> dict:
@@ -334,14 +367,8 @@ def _current(store, cur, map_id: str, keys: list[tuple[str, str]]) -> dict:
         if kind == "map":
             if (doc := _map_doc(cur, map_id)) is not None:
                 out[("map", map_id)] = (0, doc)
-            continue
-        if kind not in _TABLE:
-            continue
-        seqs = _seqs(cur, kind, map_id, ids)
-        if not seqs:
-            continue
-        for item in _lister(store, kind)(map_id, ids=sorted(seqs)):
-            out[(kind, item.id)] = (seqs[item.id], msgspec.json.encode(item).decode())
+        elif kind in _SQL:
+            out.update(_read_items(cur, kind, map_id, sorted(ids)))
     return out
 
 
@@ -350,11 +377,8 @@ def _current_all(store, cur, map_id: str) -> dict:
     if doc is None:
         return {}
     out = {("map", map_id): (0, doc)}
-    for kind in _TABLE:
-        seqs = _seqs(cur, kind, map_id, None)
-        if seqs:
-            for item in _lister(store, kind)(map_id):
-                out[(kind, item.id)] = (seqs[item.id], msgspec.json.encode(item).decode())
+    for kind in _SQL:
+        out.update(_read_items(cur, kind, map_id, None))
     return out
 
 
