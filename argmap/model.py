@@ -23,6 +23,7 @@ from __future__ import annotations
 import calendar
 import datetime as _dt
 import re
+import unicodedata
 from functools import lru_cache
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -52,14 +53,20 @@ __all__ = [
     "quote_problem",
     "target_problem",
     "validate",
+    "visible",
 ]
+
+# Patterns match the whole value. msgspec checks a pattern with re.search, where "$" also
+# matches before a final newline ("peace-plan\n" would pass "^...$"); "(?!\n)" after "$" closes
+# that, and means nothing to JSON Schema's ECMA-262 regexes, whose "$" is the end already.
+_END = r"$(?!\n)"
 
 Id = Annotated[
     str,
     Meta(
         min_length=1,
         max_length=128,
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:~-]*$",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:~-]*" + _END,
         description="An identifier, unique in its map: letters, digits and _ . : ~ -",
         examples=["kallas-no-viable-plan"],
     ),
@@ -76,7 +83,17 @@ Edtf = Annotated[
 ]
 Text = Annotated[str, Meta(min_length=1, max_length=100_000)]
 Name = Annotated[str, Meta(min_length=1, max_length=500)]
-Tag = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[^\s,#][^\s,]*$")]
+Tag = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[^\s,#][^\s,]*" + _END)]
+SchemePart = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[a-z0-9]+(-[a-z0-9]+)*" + _END,
+        description="A premise role or critical question of a scheme in the catalogue (GET /schemes/{id})",
+        examples=["expertise"],
+    ),
+]
 
 Extras = Annotated[
     dict[str, Any],
@@ -133,11 +150,11 @@ class PartialDate(msgspec.Struct, frozen=True, kw_only=True):
         return text
 
 
-_PLAIN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?([~?%]?)$")
+_PLAIN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?([~?%]?)")
 
 
 def _plain_date(value: str) -> PartialDate | None:
-    m = _PLAIN.match(value)
+    m = _PLAIN.fullmatch(value)
     if m is None:
         return None
     year, qualifier = int(m[1]), m[4]
@@ -179,6 +196,10 @@ def partial_date(value: str) -> PartialDate:
     """
     if fast := _plain_date(value):
         return fast
+    if not value.isascii() or not value.isprintable() or value != value.strip():
+        # The EDTF library reads "2025-11-20\n" as 2025-11-20: one date, two spellings.
+        raise InvalidInput("date", f"{value!r} is not a valid EDTF date (white space, controls "
+                           "and characters outside ASCII are refused)")
     from edtf import parse_edtf
     from edtf.parser.edtf_exceptions import EDTFParseException
 
@@ -228,9 +249,24 @@ def _check_date(field: str, value: str | None) -> None:
 
 
 def _check_extras(value: dict) -> None:
-    # Extras come from untrusted documents and are stored as they are: bound their size.
-    if value and len(msgspec.json.encode(value)) > MAX_EXTRAS_BYTES:
+    # Extras come from untrusted documents and are stored as they are: bound their size, and
+    # hold every string in them (keys too) to the same character rule as the text fields.
+    if not value:
+        return
+    if "_argmap_scheme" in value:  # where the store keeps an argument's roles and question
+        raise InvalidInput("extras", "the key '_argmap_scheme' is reserved")
+    if len(msgspec.json.encode(value)) > MAX_EXTRAS_BYTES:
         raise InvalidInput("extras", f"more than {MAX_EXTRAS_BYTES:,} bytes as JSON")
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            _check_chars("extras", item)
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 def _check_ends(field: str, ids: list[str], target: str) -> None:
@@ -243,11 +279,53 @@ def _check_ends(field: str, ids: list[str], target: str) -> None:
         raise InvalidInput("target", f"{target!r} cannot be one of its own {field}")
 
 
+# -- the one text rule ------------------------------------------------------------------------
+# Every text field of the model (names, titles, statement text, notes, descriptions, schemes,
+# source text, tags, every string in extras) is held to one rule:
+#   1. no NUL and no lone surrogate anywhere: neither survives a round trip (DuckDB, XML, UTF-8);
+#   2. a text that is given shows something: at least one character that is not white space, a
+#      control, a format character (zero-width space and joiners, the BOM, bidi marks) or a
+#      separator. An invisible statement or name reads as nothing and looks equal to another.
+_FORBIDDEN = re.compile("[\x00\ud800-\udfff]")
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Zs", "Zl", "Zp"})
+
+
+def _check_chars(field: str, value: str) -> None:
+    if m := _FORBIDDEN.search(value):
+        what = "NUL characters" if m[0] == "\x00" else "lone surrogates (not Unicode text)"
+        raise InvalidInput(field, f"must not contain {what}")
+
+
+def visible(value: str) -> bool:
+    """Whether ``value`` shows anything: a character that is not white space, a control, a
+    format character (zero-width space, BOM, bidi marks) or a separator.
+
+    >>> visible("\u200b\ufeff \t"), visible("\u200bx")
+    (False, True)
+    """
+    for c in value:  # the first visible character ends it: a text costs what its blank prefix costs
+        if not c.isspace() and unicodedata.category(c) not in _INVISIBLE:
+            return True
+    return False
+
+
+def _check_word(field: str, value: str | None) -> None:
+    """The text rule for a one-word value (a tag, a URL): also no control or format character."""
+    if value is not None and not value.isprintable():
+        bad = next(c for c in value if not c.isprintable())
+        raise InvalidInput(field, f"must not contain {unicodedata.name(bad, f'U+{ord(bad):04X}')} "
+                           f"(controls and invisible characters are refused)")
+
+
 def _check_text(field: str, value: str | None) -> None:
-    if value is not None and not value.strip():
-        raise InvalidInput(field, "must not be empty or only white space")
-    if value is not None and "\x00" in value:
-        raise InvalidInput(field, "must not contain NUL characters")
+    """The text rule (above) for one field; ``None`` (not given) passes."""
+    if value is None:
+        return
+    if not visible(value):
+        raise InvalidInput(field, "must not be empty or only white space" if not value.strip() else
+                           "must show something: it is only controls or invisible characters "
+                           "(zero-width spaces, BOM, bidi marks)")
+    _check_chars(field, value)
 
 
 class Speaker(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -281,7 +359,7 @@ class Source(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     id: Id
     title: Name
     publisher: Name | None = None
-    url: Annotated[str, Meta(max_length=2000, pattern=r"^https?://\S+$")] | None = None
+    url: Annotated[str, Meta(max_length=2000, pattern=r"^https?://\S+" + _END)] | None = None
     published: Edtf | None = None
     text: Annotated[str, Meta(max_length=10_000_000)] | None = None
     text_file: Annotated[str, Meta(max_length=500)] | None = None
@@ -289,6 +367,9 @@ class Source(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     def __post_init__(self):
         _check_text("title", self.title)
         _check_text("publisher", self.publisher)
+        _check_text("text", self.text)
+        _check_text("text_file", self.text_file)
+        _check_word("url", self.url)
         _check_date("published", self.published)
         if self.text is not None and self.text_file is not None:
             raise InvalidInput("text_file", "give either text or text_file, not both")
@@ -307,6 +388,8 @@ class Quote(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     def __post_init__(self):
         if self.end <= self.start:
             raise InvalidInput("end", "must be greater than start")
+        if self.text is not None:
+            _check_chars("text", self.text)  # a span may be white space; it must equal the source's
 
 
 # gc=False: not tracked by Python's cyclic garbage collector. A statement holds only strings, a
@@ -335,8 +418,11 @@ class Statement(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=Fal
 
     def __post_init__(self):
         _check_text("text", self.text)
+        _check_text("note", self.note)
         _check_date("said", self.said)
         _check_extras(self.extras)
+        for tag in self.tags:
+            _check_word("tags", tag)
         if len(set(self.tags)) != len(self.tags):
             raise InvalidInput("tags", "a tag is repeated")
         if self.quote is not None and self.source is None:
@@ -361,11 +447,26 @@ class Argument(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     scheme: Name | None = None
     note: Annotated[str, Meta(max_length=10_000)] | None = None
     extras: Extras = {}
+    roles: Annotated[
+        dict[Id, SchemePart],
+        Meta(description="The role each named premise plays in the scheme: a premise role (major, minor, "
+             "...) or the id of an assumption question the premise answers (argmap.schemes)"),
+    ] = {}
+    question: Annotated[
+        SchemePart | None,
+        Meta(description="For an undercut: the critical question of its target's scheme that it raises; for "
+             "an attack: the question it raises of every argument that uses its target as a premise"),
+    ] = None
 
     def __post_init__(self):
         _check_text("scheme", self.scheme)
+        _check_text("note", self.note)
         _check_extras(self.extras)
         _check_ends("premises", self.premises, self.target)
+        if stray := next((p for p in self.roles if p not in self.premises), None):
+            raise InvalidInput("roles", f"{stray!r} is not one of the premises")
+        if self.question is not None and self.kind == "support":
+            raise InvalidInput("question", "a support raises no question (an undercut or an attack does)")
         if self.target == self.id:
             raise InvalidInput("target", "an argument cannot target itself")
 
@@ -388,6 +489,8 @@ class Relation(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     extras: Extras = {}
 
     def __post_init__(self):
+        _check_text("scheme", self.scheme)
+        _check_text("note", self.note)
         _check_extras(self.extras)
         _check_ends("sources", self.sources, self.target)
 
@@ -396,10 +499,24 @@ RESERVED_MAP_IDS = frozenset({"import"})
 """Map ids that name a route of their own (``/maps/import``): a map so named could be created
 but never read, changed or deleted over HTTP."""
 
+RESERVED_MAP_SUFFIXES = frozenset({
+    "json", "yaml", "yml", "toml", "argdown", "ad", "aif", "jsonld", "xml", "svg", "pdf", "png",
+    "jpg", "jpeg", "gif", "webp", "dot", "gv", "csv", "tsv", "html", "htm", "md", "txt", "graphml",
+    "gexf", "mmd", "mermaid", "tex", "tikz", "ics", "atom", "rss", "zip", "gz", "parquet", "ttl",
+})
+"""Map ids may not end in ``.`` and one of these (in any case): ``/maps/peace-plan.json`` is the
+document of map ``peace-plan``, so a map named ``peace-plan.json`` could never be read, and an
+impostor would answer in its place where the document was meant. The list holds every
+extension argmap answers or reads (a test pins it against the routes) and common ones it may."""
+
 
 def _check_map_id(value: str) -> None:
     if value in RESERVED_MAP_IDS:
         raise InvalidInput("id", f"{value!r} is reserved (/maps/{value} is a route); choose another map id")
+    stem, dot, suffix = value.rpartition(".")
+    if dot and stem and suffix.lower() in RESERVED_MAP_SUFFIXES:
+        raise InvalidInput("id", f"{value!r} ends in .{suffix}, which names a document format "
+                           f"(/maps/{stem}.{suffix}); choose a map id without it")
 
 
 class MapInfo(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -412,6 +529,7 @@ class MapInfo(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     def __post_init__(self):
         _check_map_id(self.id)
         _check_text("title", self.title)
+        _check_text("description", self.description)
 
 
 class Map(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -430,6 +548,7 @@ class Map(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     def __post_init__(self):
         _check_map_id(self.id)
         _check_text("title", self.title)
+        _check_text("description", self.description)
         _check_extras(self.extras)
 
     @property

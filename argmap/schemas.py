@@ -15,6 +15,7 @@ from __future__ import annotations
 import msgspec
 
 from argmap.model import Argument, Map, MapInfo, Quote, Relation, Source, Speaker, Statement
+from argmap.schemes._catalogue import Catalogue, Premise, Question, Scheme, Unmappable
 
 __all__ = ["DESCRIPTIONS", "DOCUMENTS", "generate"]
 
@@ -26,6 +27,7 @@ DOCUMENTS: dict[str, type] = {
     "statement": Statement,
     "argument": Argument,
     "relation": Relation,
+    "scheme-catalogue": Catalogue,
 }
 
 DESCRIPTIONS: dict[type, str] = {
@@ -49,6 +51,16 @@ DESCRIPTIONS: dict[type, str] = {
     Relation: "A link that neither supports nor attacks: a rephrase (AIF MA node: target restates "
     "the statements in sources) or a preference (AIF PA node: each of sources is preferred to "
     "target).",
+    Catalogue: "argmap's catalogue of argument schemes (argmap/schemes/catalogue.yaml): the works "
+    "its texts paraphrase, the names found in interchange files that name no scheme (with why), and "
+    "the schemes with their premise roles, conclusion form and critical questions.",
+    Scheme: "An argument scheme: id, name, short badge, the aliases other tools spell it with, its "
+    "premise roles, the form of its conclusion, where it is set out, and its critical questions.",
+    Question: "A critical question of a scheme. An assumption holds until someone questions it; an "
+    "exception counts only when someone asserts it.",
+    Premise: "One premise of a scheme: the role a premise statement may name (an argument's roles map "
+    "premise ids to roles), and the premise's form.",
+    Unmappable: "A name found in interchange files (AIF, OVA) that names no argument scheme, and why.",
 }
 """What each document type means, for readers of the published schemas."""
 

@@ -75,6 +75,12 @@ def document_errors(schema: dict, media_types: dict[str, str]) -> dict:
             if path in ("/maps/{map_id}", "/maps/{map_ref}"):  # the reserved id meets its route
                 op["responses"]["405"] = {"description": _ERRORS["405"],
                                           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            for response in op["responses"].values():
+                # OpenAPI 3.1 wants a schema (or content) in every header object; Litestar's
+                # ResponseHeader has neither. Every header we send is text (ETag, Location, …).
+                for header in response.get("headers", {}).values():
+                    if "schema" not in header and "content" not in header:
+                        header["schema"] = {"type": "string"}
             codes = {"400", "401", "422"}
             codes |= {"404"} if "{" in path else set()
             codes |= {"409"} if method in _WRITES else set()

@@ -19,13 +19,14 @@ import re
 from contextlib import asynccontextmanager
 
 from litestar import Litestar, Request, Response
+from litestar._openapi.plugin import OpenAPIPlugin
 from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.exceptions import HTTPException, NotAuthorizedException, SerializationException, ValidationException
+from litestar.exceptions import (HTTPException, NotAuthorizedException, PermissionDeniedException,
+                                 SerializationException, ValidationException)
 from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
 
 from argmap.errors import (
     ArgmapError,
@@ -38,11 +39,15 @@ from argmap.errors import (
     Problem,
     problem_from_message,
 )
+from argmap._metrics import instrument_store
 from argmap.api._openapi import document_errors
+from argmap.api._ops import Observe, ops_handlers
+from argmap.api._session import (CSRF_HEADER, SESSION_COOKIE, SignInLimiter, make_session, read_session,
+                                 trusted_proxies)
 from argmap.store import Store, default_path
 
 __all__ = ["DEFAULT_MAX_BODY", "READ_COOKIE", "create_app", "create_served_app", "error_status", "opens_reads",
-           "read_cookie", "route_handlers"]
+           "opens_writes", "read_cookie", "route_handlers"]
 
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
 """Largest request body accepted (bytes); larger bodies get 413."""
@@ -60,9 +65,15 @@ def create_app(
     read_token: str | None = None,
     max_body: int | None = None,
     debug: bool = False,
+    access_log: str | None = None,
+    metrics: bool = True,
     tokens_file: str | None = None,
 ) -> Litestar:
     """Build the app. Pass ``store`` to share an open Store (tests), else ``lake`` or ``db_path`` is opened.
+
+    ``access_log`` (``"text"`` or ``"json"``) writes one line per request to the
+    ``argmap.access`` logger; ``metrics=False`` leaves the Prometheus metrics of
+    :mod:`argmap._metrics` uncounted (``/metrics`` still answers). See :mod:`argmap.api._ops`.
 
     ``lake`` (or ``$ARGMAP_LAKE``) names a DuckLake catalog that many processes share, with
     ``data_path`` (or ``$ARGMAP_DATA_PATH``) for its Parquet files: see :class:`argmap.store.Store`.
@@ -94,7 +105,12 @@ def create_app(
             app.state.store = Store(db_path or default_path())
         app.state.read_tokens = read_tokens
         app.state.token_names = token_names
+        app.state.write_tokens = write_tokens
+        app.state.trusted_proxies = trusted_proxies()
+        app.state.sign_in_limiter = SignInLimiter()
         app.state.reads_need_token = bool(read_token)
+        if metrics:
+            instrument_store(app.state.store)
         try:
             yield
         finally:
@@ -110,16 +126,11 @@ def create_app(
         return await store_for_request(state.store, request)
 
     def document(app: Litestar) -> None:
-        # The served document is built once and cached; complete it before the first request.
-        from litestar._openapi.plugin import OpenAPIPlugin
+        # The served document is built when first asked for (building it takes over a second,
+        # which a restarting server should not wait for), and completed then.
+        app.plugins.get(OpenAPIPlugin).__class__ = _DocumentedOpenAPI
 
-        from argmap.api.history import document_as_of
-
-        openapi = app.plugins.get(OpenAPIPlugin).provide_openapi_schema()
-        document_errors(openapi, export_media_types())
-        document_as_of(openapi)
-
-    return _App(
+    app = _App(
         route_handlers=route_handlers(),
         lifespan=[lifespan],
         on_startup=[document],
@@ -141,13 +152,17 @@ def create_app(
             description="Argument maps of what public officials say: statements, arguments, "
             "analyst queries and exports.",
             path="/schema",
-            render_plugins=[ScalarRenderPlugin()],
+            # A reference page rendered here, under the pages' CSP: no script from a CDN on the
+            # origin where the session cookie lives.
+            render_plugins=[_api_reference()],
         ),
         debug=debug,
     )
+    app.observe = Observe(app.answer, log_format=access_log, metrics=metrics)
+    return app
 
 
-def create_served_app() -> Litestar:
+def create_served_app(**options) -> Litestar:
     """The app ``argmap serve`` runs: :func:`create_app` configured from the environment, and
     once it has started, what it holds for the life of the process hidden from the collector.
 
@@ -158,11 +173,34 @@ def create_served_app() -> Litestar:
     frozen ones are still freed by reference counting. With the support graph kept in arrays
     (``argmap.query``), this keeps full collections to a few milliseconds under load.
 
+    ``options`` go to :func:`create_app` (``argmap serve`` passes its open store).
+
     >>> app = create_served_app()          # doctest: +SKIP  (granian: "argmap.api.app:create_served_app")
     """
-    app = create_app()
+    app = create_app(**options)
     app.on_startup.append(_freeze_startup_objects)
     return app
+
+
+class _DocumentedOpenAPI(OpenAPIPlugin):
+    """Litestar's OpenAPI plugin, completing its document with :func:`document_errors` when it
+    builds it. Litestar makes the plugin itself (slotted), so ``document`` swaps the class of
+    that instance (same slots) rather than replacing the method."""
+
+    __slots__ = ()
+
+    def provide_openapi_schema(self) -> dict:
+        if not self._openapi_schema:
+            from argmap.api.history import document_as_of
+
+            document_as_of(document_errors(super().provide_openapi_schema(), export_media_types()))
+        return self._openapi_schema
+
+
+def _api_reference():
+    from argmap.api.pages import ApiReference
+
+    return ApiReference()
 
 
 def _freeze_startup_objects() -> None:
@@ -175,9 +213,18 @@ class _App(Litestar):
     status and headers, no body), which Litestar leaves to a ``@head`` handler per route, so
     that ``curl -I``, link checkers and caches can ask about any page or export."""
 
+    observe: Observe | None = None
+    """Metrics, request ids and the access log around every request (set by create_app)."""
+
     async def __call__(self, scope, receive, send) -> None:
+        if self.observe is not None and scope["type"] == "http":
+            await self.observe(scope, receive, send)
+        else:
+            await self.answer(scope, receive, send)
+
+    async def answer(self, scope, receive, send) -> None:
         if scope["type"] == "http" and scope["method"] == "HEAD":
-            scope = {**scope, "method": "GET"}
+            outer, scope = scope, {**scope, "method": "GET"}
             inner = send
 
             async def send(message) -> None:
@@ -186,6 +233,12 @@ class _App(Litestar):
                 if message is not None:
                     await inner(message)
 
+            try:
+                await super().__call__(scope, receive, send)
+            finally:
+                if "path_template" in scope:  # the route, for the metrics of the HEAD request
+                    outer["path_template"] = scope["path_template"]
+            return
         await super().__call__(scope, receive, send)
 
 
@@ -197,8 +250,10 @@ def route_handlers() -> list:
     from argmap.api.history import HistoryController
     from argmap.api.interchange import ImportController
     from argmap.api.maps import MapController
-    from argmap.api.pages import PageController, root_redirect, static_files
+    from argmap.api.pages import EditorController, PageController, root_redirect, static_files
+    from argmap.api.preview import PreviewController
     from argmap.api.queries import QueryController
+    from argmap.api.schemes import QuestionController, SchemeController
     from argmap.api.semantics import EvaluationController, SolveController
     from argmap.api.timeline import TimelineController
 
@@ -214,11 +269,16 @@ def route_handlers() -> list:
         TimelineController,
         EvaluationController,
         SolveController,
+        SchemeController,
+        QuestionController,
         BriefingController,
         HistoryController,
         PageController,
+        EditorController,
+        PreviewController,
         root_redirect,
         static_files(),
+        *ops_handlers(),
     ]
 
 
@@ -247,14 +307,13 @@ def _version() -> str:
         return "0"
 
 
-READ_COOKIE = "argmap_read"
-"""The cookie a browser signed in at ``/ui/sign-in`` sends instead of a read token (reads only)."""
+READ_COOKIE = SESSION_COOKIE
+"""The cookie a browser signed in at ``/ui/sign-in`` sends instead of a token (:mod:`argmap.api._session`)."""
 
 
-def read_cookie(token: str) -> str:
-    """The :data:`READ_COOKIE` value that stands for ``token``: a keyed digest, so the cookie
-    never holds the token itself (and cannot be replayed as a bearer token for writes)."""
-    return hmac.new(token.encode(), b"argmap: browser read access", "sha256").hexdigest()
+def read_cookie(token: str, writes: bool = False) -> str:
+    """A fresh session cookie value for ``token`` (a signed, expiring value: never the token itself)."""
+    return make_session(token, writes)
 
 
 def opens_reads(app: Litestar, given: str) -> bool:
@@ -262,14 +321,19 @@ def opens_reads(app: Litestar, given: str) -> bool:
     return any(hmac.compare_digest(given.encode(), t.encode()) for t in app.state.read_tokens)
 
 
-def _auth_guard(read_tokens: list[str], write_tokens: list[str], reads_guarded: bool):
-    read_cookies = [read_cookie(t) for t in read_tokens]
+def opens_writes(app: Litestar, given: str) -> bool:
+    """Whether ``given`` is a token that opens writes on ``app``."""
+    return any(hmac.compare_digest(given.encode(), t.encode()) for t in app.state.write_tokens)
 
+
+def _auth_guard(read_tokens: list[str], write_tokens: list[str], reads_guarded: bool):
     # async: Litestar hands a sync guard to a worker thread, a hop that costs more than the check.
     async def guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
-        if handler.opt.get("sign_in"):  # the sign-in form itself: checks the token it is given
-            return
-        is_read = connection.scope.get("method", "GET") in _READ_METHODS
+        opt = handler.opt
+        if opt.get("sign_in") or opt.get("public_asset"):  # the sign-in form (it checks the token
+            return                                         # it is given) and its CSS, script and icon
+        # read_only: a POST that only computes (the editor's preview), open to whoever may read.
+        is_read = connection.scope.get("method", "GET") in _READ_METHODS or bool(opt.get("read_only"))
         if is_read and not reads_guarded:
             return
         allowed = read_tokens if is_read else write_tokens
@@ -277,18 +341,27 @@ def _auth_guard(read_tokens: list[str], write_tokens: list[str], reads_guarded: 
             return
         given = connection.headers.get("authorization", "")
         scheme, _, value = given.partition(" ")
-        ok = scheme.lower() == "bearer" and any(
-            hmac.compare_digest(value.encode(), t.encode()) for t in allowed
+        if scheme.lower() == "bearer" and any(hmac.compare_digest(value.encode(), t.encode()) for t in allowed):
+            return
+        # A browser cannot send a header with a link, so a signed-in one sends a session cookie.
+        # A write by cookie also needs the session's CSRF token, which no other site can read.
+        session = read_session(connection.cookies.get(SESSION_COOKIE), read_tokens, write_tokens)
+        if session is not None:
+            if is_read:
+                return
+            if session.writes:
+                sent = connection.headers.get(CSRF_HEADER)
+                if sent is not None and hmac.compare_digest(sent.encode(), session.csrf.encode()):
+                    return
+                if sent is None and opt.get("csrf_form"):  # the handler compares the form's field
+                    connection.scope.setdefault("state", {})["csrf_expected"] = session.csrf
+                    return
+                raise PermissionDeniedException(
+                    detail="a write from a signed-in browser needs its page's CSRF token (X-CSRF-Token)")
+        raise NotAuthorizedException(
+            detail="this request needs Authorization: Bearer <token>"
+            + (" (a write token)" if not is_read else "")
         )
-        # A browser cannot send a header with a link, so a signed-in one sends a cookie; for reads
-        # only, so that no page of another site can make it write (no CSRF).
-        if not ok and is_read and (cookie := connection.cookies.get(READ_COOKIE)):
-            ok = any(hmac.compare_digest(cookie.encode(), c.encode()) for c in read_cookies)
-        if not ok:
-            raise NotAuthorizedException(
-                detail="this request needs Authorization: Bearer <token>"
-                + (" (a write token)" if not is_read else "")
-            )
 
     return guard
 

@@ -30,9 +30,11 @@ from urllib.parse import parse_qsl
 
 import anyio
 import jinja2
-from litestar import Controller, Litestar, Request, Response, get, post
+import msgspec
+from litestar import Controller, Litestar, Request, Response, get, post, put
 from litestar.datastructures import CacheControlHeader
 from litestar.exceptions import HTTPException
+from litestar.openapi.plugins import OpenAPIRenderPlugin
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, PathParameter
 from litestar.response import Redirect
@@ -40,14 +42,18 @@ from litestar.static_files import create_static_files_router
 
 from argmap import query
 from argmap.api._params import StoreDep
-from argmap.api.app import READ_COOKIE, error_status, opens_reads, read_cookie
-from argmap.errors import ArgmapError, InvalidInput, NotFound, Problem
+from argmap.api._session import (CSRF_FIELD, SESSION_COOKIE, SignInLimiter, client_address, is_https,
+                                 make_session, read_session, session_seconds, trusted_proxies)
+from argmap.api.app import error_status, opens_reads, opens_writes
+from argmap.api._conditional import require_tag
+from argmap.errors import ArgmapError, Conflict, InvalidInput, LimitExceeded, NotFound, PreconditionFailed, Problem
 from argmap.model import Map
 from argmap.render.diagram import select
 from argmap.store import Store
 from argmap.web import context as ctx
 
-__all__ = ["CSP", "PageController", "root_redirect", "static_files"]
+__all__ = ["CSP", "Access", "ApiReference", "EditorController", "PageController", "access", "root_redirect",
+           "save_argdown", "static_files"]
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
@@ -74,15 +80,16 @@ class PageController(Controller):
     exception_handlers = {HTTPException: lambda request, exc: _refusal_page(request, exc)}
 
     @get("/")
-    async def index(self, store: StoreDep) -> Response:
+    async def index(self, store: StoreDep, request: Request) -> Response:
         # async + an explicit thread, as in queries.py: Litestar 2.25 mishandles `-> Response`
         # on sync_to_thread handlers.
         maps = await anyio.to_thread.run_sync(store.list_maps)
-        return _page("index.html", maps=maps)
+        return _page("index.html", maps=maps, access=access(request))
 
     @get("/maps/{map_id:str}")
     async def map_page(self, store: StoreDep, request: Request, map_id: _MapId) -> Response:
-        return await anyio.to_thread.run_sync(_map_page, store, request.app, map_id, dict(request.query_params))
+        return await anyio.to_thread.run_sync(_map_page, store, request.app, map_id, dict(request.query_params),
+                                              access(request))
 
     @get("/maps/{map_id:str}/statements/{statement_id:str}/panel")
     async def panel(self, store: StoreDep, request: Request, map_id: _MapId, statement_id: _StatementId) -> Response:
@@ -92,7 +99,7 @@ class PageController(Controller):
 
     @get("/sign-in", opt={"sign_in": True})
     async def sign_in_form(self, request: Request) -> Response:
-        """A server with ARGMAP_READ_TOKEN: the form that trades the token for a read cookie."""
+        """The form that trades a read or write token for a session cookie."""
         return _sign_in_page(request, _local(request.query_params.get("next")))
 
     @post("/sign-in", opt={"sign_in": True}, status_code=303)
@@ -100,11 +107,25 @@ class PageController(Controller):
         self, request: Request, data: Annotated[SignIn, Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Response:
         target = _local(data.next)
-        if not opens_reads(request.app, data.token):
+        app = request.app
+        client = client_address(request.client.host if request.client else None,
+                                request.headers.get("x-forwarded-for"), app.state.trusted_proxies)
+        limiter: SignInLimiter = app.state.sign_in_limiter
+        if wait := limiter.retry_after(client):
+            response = _sign_in_page(request, target, status_code=429,
+                                     problem=f"Too many wrong tokens; try again in {wait} seconds.")
+            response.headers["Retry-After"] = str(wait)
+            return response
+        writes = opens_writes(app, data.token)
+        if not (writes or opens_reads(app, data.token)):
+            limiter.failed(client)
             return _sign_in_page(request, target, status_code=401, problem="That token does not open this server.")
         response = Redirect(path=target, status_code=303)
-        response.set_cookie(READ_COOKIE, read_cookie(data.token), path="/", httponly=True, samesite="strict",
-                            secure=request.url.scheme == "https")
+        seconds = session_seconds()
+        # The token keys the cookie's signature: changing the token ends every session made with it.
+        token = data.token
+        response.set_cookie(SESSION_COOKIE, make_session(token, writes, seconds), path="/", httponly=True,
+                            samesite="strict", max_age=seconds, secure=_https(request))
         return response
 
 
@@ -112,6 +133,36 @@ class PageController(Controller):
 class SignIn:
     token: str
     next: str = f"{ctx.UI}/"
+
+
+@dataclass
+class Access:
+    """What this browser may do here: shown on every page, and the CSRF token its writes send."""
+
+    can_write: bool
+    csrf: str = ""
+    session: str = ""
+    """"read", "write" or "" (not signed in)."""
+    writes_need_token: bool = False
+    reads_need_token: bool = False
+
+
+def access(request: Request) -> Access:
+    """The :class:`Access` of ``request``'s browser (its session cookie, the server's tokens)."""
+    state = request.app.state
+    write_tokens = getattr(state, "write_tokens", [])
+    reads_need = bool(getattr(state, "reads_need_token", False))
+    session = read_session(request.cookies.get(SESSION_COOKIE), getattr(state, "read_tokens", []), write_tokens)
+    kind = "" if session is None else "write" if session.writes else "read"
+    if not write_tokens:  # no token at all: anyone may write, as through the API
+        return Access(can_write=True, session=kind, reads_need_token=reads_need)
+    return Access(can_write=bool(session and session.writes), csrf=session.csrf if session and session.writes else "",
+                  session=kind, writes_need_token=True, reads_need_token=reads_need)
+
+
+def _https(request: Request) -> bool:
+    return is_https(request.url.scheme, request.client.host if request.client else None,
+                    request.headers.get("x-forwarded-proto"), request.app.state.trusted_proxies)
 
 
 def _local(target: str | None) -> str:
@@ -124,8 +175,9 @@ def _local(target: str | None) -> str:
 
 
 def _sign_in_page(request: Request, target: str, status_code: int = 200, problem: str | None = None) -> Response:
+    a = access(request)
     return _page("sign_in.html", status_code=status_code, next=target, problem=problem,
-                 needed=request.app.state.reads_need_token)
+                 needed=a.reads_need_token, writes_need=a.writes_need_token, access=a)
 
 
 def _refusal_page(request: Request, exc: HTTPException) -> Response:
@@ -149,6 +201,9 @@ def static_files():
         path=f"{ctx.UI}/static", directories=[_STATIC], name="ui-static",
         cache_control=CacheControlHeader(max_age=365 * 24 * 3600, public=True, immutable=True),
         after_request=_nosniff,
+        # The sign-in page's own style sheet, script and icon: a server that guards its reads
+        # must still let the form look like itself (they hold nothing of any map).
+        opt={"public_asset": True},
     )
 
 
@@ -190,6 +245,7 @@ _env.globals.update(
 
 
 def _page(template: str, status_code: int = 200, **context) -> Response:
+    context.setdefault("access", None)
     html = _env.get_template(template).render(**context)
     # Litestar appends the charset to a text/* type itself.
     return Response(html, media_type="text/html", status_code=status_code, headers=_HEADERS)
@@ -222,7 +278,7 @@ def _view(params: dict[str, str], m: Map, evaluates: bool) -> ctx.View:
                     semantics=None if semantics == "none" else semantics, evaluates=evaluates)
 
 
-def _map_page(store: Store, app: Litestar, map_id: str, params: dict[str, str]) -> Response:
+def _map_page(store: Store, app: Litestar, map_id: str, params: dict[str, str], acc: Access | None = None) -> Response:
     try:
         m = _map(store, map_id)
     except NotFound as e:
@@ -249,7 +305,7 @@ def _map_page(store: Store, app: Litestar, map_id: str, params: dict[str, str]) 
         m, view, shown=select(m, view.focus, view.depth), panel=panel, problem=problem, q=q, hits=hits,
         downloads=ctx.downloads(map_id, view, _exports(app)), labels=labels,
     )
-    return _page("map.html", page=page)
+    return _page("map.html", page=page, access=acc)
 
 
 def _panel_fragment(store: Store, app: Litestar, map_id: str, statement_id: str, params: dict) -> Response:
@@ -326,3 +382,172 @@ def _exports(app: Litestar) -> set[str]:
     prefix = "/maps/{}"
     found = {p[len(prefix):] for p in _routes(app) if p.startswith(prefix + "/")}
     return found | set(MAP_EXPORTS)
+
+
+class ApiReference(OpenAPIRenderPlugin):
+    """``/schema``: the API's reference as a page of ours, rendered on the server from the
+    OpenAPI document (which ``/schema/openapi.json`` serves), under the pages' CSP.
+
+    It replaces a JavaScript renderer loaded from a CDN: such a script, unpinned and without
+    integrity, would run on the origin of the session cookie.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(path="/")
+
+    def render(self, request: Request, openapi_schema: dict) -> bytes:
+        groups: dict[str, list[dict]] = {}
+        for path, item in sorted(openapi_schema.get("paths", {}).items()):
+            for method in ("get", "post", "put", "patch", "delete"):
+                op = item.get(method)
+                if not op:
+                    continue
+                params = [{"name": p.get("name", ""), "in": p.get("in", ""), "required": bool(p.get("required")),
+                           "description": p.get("description") or ""}
+                          for p in (*item.get("parameters", []), *op.get("parameters", [])) if isinstance(p, dict)]
+                body = list((op.get("requestBody") or {}).get("content", {}))
+                responses = [(code, (r or {}).get("description", "")) for code, r in sorted(op.get("responses", {}).items())]
+                slug = re.sub(r"[^A-Za-z0-9_-]", "-", op.get("operationId") or f"{method}-{path}")
+                entry = {"id": slug, "method": method.upper(), "path": path, "summary": op.get("summary") or "",
+                         "description": op.get("description") or "", "params": params, "body": body,
+                         "responses": responses}
+                groups.setdefault((op.get("tags") or ["other"])[0], []).append(entry)
+        info = openapi_schema.get("info", {})
+        html = _env.get_template("api.html").render(
+            info={"title": info.get("title", "argmap"), "version": info.get("version", ""),
+                  "description": info.get("description", "")},
+            openapi=openapi_schema.get("openapi", ""), json_url=self.get_openapi_json_route(request),
+            groups=sorted(groups.items()), access=access(request))
+        return html.encode()
+
+    def receive_router(self, router) -> None:
+        router.after_request = _page_headers
+
+
+async def _page_headers(response):
+    response.headers.update(_HEADERS)
+    return response
+
+
+# -- The editor ------------------------------------------------------------------------------
+
+NEW_MAP = """===
+title: A new map
+argmap:
+  speakers:
+  - id: someone
+    name: Someone
+===
+
+[Claim]: Write the conclusion here. {argmap: {speaker: someone, said: 2025-11-20}}
+  + [Reason]: A reason for it.
+  - [Objection]: A reason against it.
+"""
+"""What a new map's editor starts with."""
+
+
+class EditorController(Controller):
+    """``/ui/maps/new`` and ``/ui/maps/{map}/edit``: Argdown on the left, the diagram on the right;
+    ``PUT /ui/maps/{map}/argdown`` saves (JSON errors, for the editor's script)."""
+
+    path = ctx.UI
+    include_in_schema = False
+
+    @get("/maps/new", exception_handlers={HTTPException: lambda r, e: _refusal_page(r, e)})
+    async def new_map(self, request: Request) -> Response:
+        return _page("editor.html", map=None, text=NEW_MAP, etag="", access=access(request))
+
+    @get("/maps/{map_id:str}/edit", exception_handlers={HTTPException: lambda r, e: _refusal_page(r, e)})
+    async def edit_map(self, store: StoreDep, request: Request, map_id: _MapId) -> Response:
+        def load():
+            from argmap.api.maps import _map_tag
+            from argmap.formats import argdown
+
+            with store.snapshot():
+                m = store.get_map(map_id)
+                return m, argdown.dumps(m), _map_tag(store, map_id)
+
+        try:
+            m, text, etag = await anyio.to_thread.run_sync(load)
+        except NotFound as e:
+            return _error_page(e)
+        return _page("editor.html", map=m, text=text, etag=etag, access=access(request))
+
+    @put("/maps/{map_id:str}/argdown", status_code=200)
+    async def save(self, store: StoreDep, request: Request, map_id: _MapId) -> Response:
+        """Create or replace the map from Argdown, in one write. ``If-Match: <ETag>`` replaces only
+        the version the editor opened (else 412 with the current text); ``If-None-Match: *``
+        creates only (else 409)."""
+        body = await request.body()
+        if_match = request.headers.get("if-match")
+        create_only = request.headers.get("if-none-match") == "*"
+        try:
+            result = await anyio.to_thread.run_sync(save_argdown, store, map_id, body, if_match, create_only)
+        except (PreconditionFailed, Conflict) as e:
+            current = await anyio.to_thread.run_sync(_current_text, store, map_id)
+            return Response({**e.to_dict(), **current}, status_code=error_status(e))
+        return Response(result, headers={"ETag": result["etag"]})
+
+
+def save_argdown(store: Store, map_id: str, body: bytes, if_match: str | None, create_only: bool) -> dict:
+    """Read ``body`` (Argdown) as map ``map_id`` and store it in one write; see :meth:`EditorController.save`.
+
+    What Argdown does not carry yet (a quote's span, a source's text) is kept from the stored map
+    for the statements and sources that are still there, so editing never loses it.
+    """
+    from argmap.api.maps import _map_tag
+    from argmap.api.preview import MAX_BODY
+    from argmap.formats import argdown
+
+    if len(body) > MAX_BODY:
+        raise LimitExceeded("body", f"the editor saves documents up to {MAX_BODY:,} bytes; this one has {len(body):,}")
+    m = argdown.read(body, map_id=map_id).map
+
+    def write(_cur):
+        try:
+            tag = _map_tag(store, map_id)
+        except NotFound:
+            tag = None
+        if tag is not None and create_only:
+            raise Conflict("id", f"a map {map_id!r} already exists; choose another id or open it to edit")
+        if if_match is not None:
+            if tag is None:
+                raise PreconditionFailed("If-Match", f"map {map_id!r} was deleted since the editor opened it")
+            require_tag(if_match, tag, "map")
+        new = _keep_what_argdown_drops(store.get_map(map_id), m) if tag is not None else m
+        return store.load_map(new, replace=tag is not None)
+
+    counts = store.write(write)
+    return {"id": map_id, "title": m.title, "etag": _map_tag(store, map_id), "href": ctx.page_path(map_id),
+            "counts": msgspec.to_builtins(counts)}
+
+
+def _keep_what_argdown_drops(old: Map, new: Map) -> Map:
+    from argmap.model import quote_problem
+
+    old_sources = {s.id: s for s in old.sources}
+    sources = [msgspec.structs.replace(s, text=old_sources[s.id].text)
+               if s.text is None and s.text_file is None and s.id in old_sources and old_sources[s.id].text else s
+               for s in new.sources]
+    by_id = {s.id: s for s in sources}
+    old_statements = {s.id: s for s in old.statements}
+    statements = []
+    for st in new.statements:
+        was = old_statements.get(st.id)
+        if (st.quote is None and was is not None and was.quote is not None and st.source == was.source
+                and st.source in by_id and quote_problem(was.quote, by_id[st.source]) is None):
+            st = msgspec.structs.replace(st, quote=was.quote)
+        statements.append(st)
+    return msgspec.structs.replace(new, sources=sources, statements=statements)
+
+
+def _current_text(store: Store, map_id: str) -> dict:
+    """The stored map as the editor shows it, for a save that found it changed."""
+    from argmap.api.maps import _map_tag
+    from argmap.formats import argdown
+
+    try:
+        with store.snapshot():
+            return {"current": argdown.dumps(store.get_map(map_id)), "etag": _map_tag(store, map_id)}
+    except NotFound:
+        return {"current": None, "etag": None}

@@ -76,6 +76,15 @@ def read(data: bytes, format: str, *, map_id: str | None = None, fallback_id: st
     The map's id is ``map_id``, else the document's own (a map file's ``id``, Argdown front
     matter ``argmap: {id}``), else ``fallback_id``.
     """
+    imported = _read(data, format, map_id=map_id, fallback_id=fallback_id, title=title, filename=filename)
+    from argmap.schemes import scheme_notes  # scheme names the catalogue does not know, reported
+
+    if notes := scheme_notes(imported.map):
+        imported.notes = [*imported.notes, *notes]
+    return imported
+
+
+def _read(data: bytes, format: str, *, map_id, fallback_id, title, filename) -> Imported:
     if format == "aif":
         from argmap.formats import aif
 

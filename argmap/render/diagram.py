@@ -283,7 +283,31 @@ def dot_string(text: str) -> str:
     # in a backslash at all. So quote and backslash are written as entities, the backslash
     # four times over to survive both passes: no raw quote or backslash remains.
     text = _xml_text(text).replace("\\", "&#92;" * 4).replace("\r\n", "\n").replace("\r", "\n")
-    return '"' + text.replace("\n", "&#10;").replace("\t", "&#9;") + '"'
+    text = text.replace("\n", "&#10;").replace("\t", "&#9;")
+    if len(text) <= _DOT_CHUNK:
+        return '"' + text + '"'
+    return " + ".join(f'"{piece}"' for piece in _dot_pieces(text))
+
+
+# Graphviz's lexer refuses a quoted string longer than 16,384 bytes ("longer than 16384?"), and
+# escaping makes one character up to 20 (a backslash is "&#92;" four times). DOT joins quoted
+# strings with "+", so a long value (a 100,000-character statement in a tooltip) is written as
+# pieces of at most _DOT_CHUNK characters, each at most 4 bytes in UTF-8, never cut inside an
+# entity: the SVG <title> still carries the whole text.
+_DOT_CHUNK = 4000
+
+
+def _dot_pieces(text: str) -> list[str]:
+    pieces, start = [], 0
+    while len(text) - start > _DOT_CHUNK:
+        cut = start + _DOT_CHUNK
+        amp = text.rfind("&", cut - 8, cut)  # entities here are at most 6 characters long
+        if amp != -1 and text.find(";", amp, cut) == -1:
+            cut = amp
+        pieces.append(text[start:cut])
+        start = cut
+    pieces.append(text[start:])
+    return pieces
 
 
 # -- the graph ---------------------------------------------------------------------------------

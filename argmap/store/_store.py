@@ -267,8 +267,15 @@ class Store:
                     cur.execute(sql if self.lake is None else _lake.lake_ddl(sql))
                     cur.execute("INSERT INTO schema_version (version, name) VALUES ($v, $n)", {"v": version, "n": name})
             _history.baseline(self, cur)  # maps older than the change log get their first version
+            return have
 
-        self._transaction(fn)
+        before = self._transaction(fn)
+        if self.lake is None and before < SCHEMA_VERSION:
+            # DuckDB 1.5 cannot replay an ALTER TABLE ADD COLUMN with a DEFAULT from its WAL
+            # ("Failure while replaying WAL file: ... no default database set"): a new or
+            # migrated file whose process was killed before a checkpoint could never be opened
+            # again. Checkpoint the DDL into the file now, before anything else is written.
+            self._conn.execute("CHECKPOINT")
 
     def _current_version(self) -> int | None:
         try:
@@ -757,8 +764,7 @@ class Store:
             if row is None:
                 return []
             premises = c.execute(_PREMISES_OF, {"id": argument_id}).fetchall()
-            return [Argument(id=row[1], kind=row[2], target=row[3], scheme=row[4], note=row[5],
-                             extras=_extras(row[6]), premises=[p[1] for p in premises if p[0] == map_id])]
+            return [_argument(row[1:], [p[1] for p in premises if p[0] == map_id])]
 
         return self._one(self._read(fn), map_id, "argument", argument_id)
 
@@ -796,8 +802,7 @@ class Store:
         ) + _page(limit, offset, params)
         rows = self._read(lambda c: c.execute(sql, params).fetchall())
         return [
-            Argument(id=r[0], kind=r[1], target=r[2], scheme=r[3], note=r[4], extras=_extras(r[5]), premises=r[6])
-            for r in rows
+            _argument(r[:6], r[6]) for r in rows
         ]
 
     def update_argument(self, map_id: str, arg: Argument) -> Argument:
@@ -1223,11 +1228,28 @@ def _statement(r) -> Statement:
     )
 
 
+# An argument's scheme roles and raised question (argmap.schemes) ride in its extras column
+# under this key, which no interchange format uses: no new column, so no migration for the
+# file and lake back ends. _argument takes them out again; Argument.extras never shows it.
+_SCHEME_KEY = "_argmap_scheme"
+
+
 def _argument_row(map_id: str, seq: int, a: Argument) -> dict:
+    extras = a.extras
+    if a.roles or a.question is not None:
+        extras = {**extras, _SCHEME_KEY: {"roles": a.roles, "question": a.question}}
     return {
         "map_id": map_id, "id": a.id, "seq": seq, "kind": a.kind, "target_id": a.target,
-        "scheme": a.scheme, "note": a.note, "extras": _extras_json(a.extras),
+        "scheme": a.scheme, "note": a.note, "extras": _extras_json(extras),
     }
+
+
+def _argument(r, premises) -> Argument:
+    """An Argument from (id, kind, target_id, scheme, note, extras) and its premise ids."""
+    extras = _extras(r[5])
+    packed = extras.pop(_SCHEME_KEY, None) or {}
+    return Argument(id=r[0], kind=r[1], target=r[2], scheme=r[3], note=r[4], extras=extras, premises=premises,
+                    roles=packed.get("roles") or {}, question=packed.get("question"))
 
 
 def _premise_rows(map_id: str, a: Argument) -> list[dict]:

@@ -24,10 +24,15 @@ def _routes(app, map_id: str = MAP) -> list[tuple[str, str]]:
     for route in app.routes:
         if isinstance(route, HTTPRoute):
             path = re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: values.get(m[1], "x"), route.path)
-            out += [(method, path) for method in sorted(route.methods - {"OPTIONS", "HEAD"})]
+            # A POST that only computes (opt read_only: the editor's preview) is a read, checked
+            # in tests/api/test_editor.py.
+            read_only = {m for h in route.route_handlers if h.opt.get("read_only") for m in h.http_methods}
+            out += [(method, path) for method in sorted(route.methods - {"OPTIONS", "HEAD"} - read_only)]
     # The browser's sign-in form must be open to take a token (it writes nothing to the store):
-    # tests/reliability/test_access.py checks it is the only route the guard lets through.
-    return [(m, p) for m, p in out if p != "/ui/sign-in"]
+    # tests/reliability/test_access.py checks it is the only route the guard lets through. Its
+    # style sheet, script and icon (/ui/static/) open too (issue 16: the form must look like itself);
+    # tests/api/test_sessions.py checks them.
+    return [(m, p) for m, p in out if p != "/ui/sign-in" and not p.startswith("/ui/static/")]
 
 
 def _bearer(token: str | None) -> dict:

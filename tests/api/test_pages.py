@@ -244,11 +244,16 @@ def test_signing_in_with_a_read_or_write_token_opens_pages_and_downloads_by_cook
     assert guarded.get("/maps/peace-plan/diagram.svg").status_code == 200
 
 
-def test_the_read_cookie_never_opens_a_write(guarded):
-    guarded.post("/ui/sign-in", data={"token": "writer"})  # even signed in with the write token
+def test_a_session_cookie_alone_never_opens_a_write(guarded):
+    # A read session cannot write at all; a write session only with its page's CSRF token
+    # (tests/api/test_sessions.py), so a cookie a browser sends on its own opens no write.
+    guarded.post("/ui/sign-in", data={"token": "secret"})
     before = guarded.get("/maps/peace-plan").json()["counts"]
     r = guarded.post("/maps/peace-plan/statements", json={"id": "x", "text": "x"})
     assert r.status_code == 401
+    guarded.post("/ui/sign-in", data={"token": "writer"})
+    r = guarded.post("/maps/peace-plan/statements", json={"id": "x", "text": "x"})
+    assert r.status_code == 403
     assert guarded.get("/maps/peace-plan").json()["counts"] == before
 
 

@@ -23,8 +23,10 @@ PARAMS = {"map_id": "peace-plan", "map_ref": "peace-plan", "item_id": "kaja-kall
 def _routes(app) -> list[tuple[str, str]]:
     out = set()
     for route in app.routes:
+        # A POST that only computes (opt read_only: the editor's preview) is a read.
+        read_only = {m for h in getattr(route, "route_handlers", []) if h.opt.get("read_only") for m in h.http_methods}
         for method in getattr(route, "methods", ()):
-            if method in {"HEAD", "OPTIONS"}:
+            if method in {"HEAD", "OPTIONS"} | read_only:
                 continue
             path = re.sub(r"\{(\w+):\w+\}", lambda m: PARAMS.get(m[1], "x"), route.path)
             out.add((method, path))
@@ -40,7 +42,10 @@ ROUTES = _routes(_app()[0])
 # marked `sign_in`, and the test below keeps that set to exactly this route's two methods.
 PUBLIC = {("GET", "/ui/sign-in"), ("POST", "/ui/sign-in")}
 WRITES = [r for r in ROUTES if r[0] in WRITE_METHODS and r not in PUBLIC]
-READS = [r for r in ROUTES if r[0] not in WRITE_METHODS and not r[1].startswith("/schema") and r not in PUBLIC]
+# The sign-in page's own style sheet, script and icon open too (issue 16 item 6); they hold no map.
+PUBLIC_ASSETS = "/ui/static/"
+READS = [r for r in ROUTES if r[0] not in WRITE_METHODS and not r[1].startswith("/schema") and r not in PUBLIC
+         and not r[1].startswith(PUBLIC_ASSETS)]
 
 
 def _renders(path: str) -> bool:
