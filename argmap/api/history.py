@@ -16,7 +16,7 @@ from urllib.parse import unquote
 import anyio
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from argmap import history
 from argmap.api._params import PathId, StoreDep
@@ -65,6 +65,12 @@ class VersionDetail(msgspec.Struct, kw_only=True):
     changes: list[history.Change]
 
 
+class RestoreRequest(msgspec.Struct, kw_only=True, frozen=True):
+    """Which version to bring back (a number, or an ISO 8601 time)."""
+
+    version: int | str | None = None
+
+
 class HistoryController(Controller):
     path = "/maps/{map_id:str}"
     tags = ["history"]
@@ -83,12 +89,14 @@ class HistoryController(Controller):
         return HistoryPage(map=map_id, current=history.current_version(store, map_id), items=items[:limit],
                            limit=limit, offset=offset, next_offset=offset + limit if len(items) > limit else None)
 
-    @get("/history/{version:int}", operation_id="mapVersion", summary="What one version changed, entity by entity",
+    @get("/history/{version:str}", operation_id="mapVersion", summary="What one version changed, entity by entity",
          sync_to_thread=True)
-    def get_version(self, store: StoreDep, map_id: PathId, version: FromPath[int]) -> VersionDetail:
+    def get_version(self, store: StoreDep, map_id: PathId, version: PathId) -> VersionDetail:
         from argmap.store import _history
 
-        v = _history.as_of_version(store, map_id, str(version), field="version", must_exist=False)
+        if not version.isdigit():
+            raise InvalidInput("version", f"a version is a whole number, not {version!r}")
+        v = _history.as_of_version(store, map_id, version, field="version", must_exist=False)
         entry = _history.versions(store, map_id, limit=1, offset=history.current_version(store, map_id) - v)[0]
         return VersionDetail(version=entry, changes=_history.changes(store, map_id, v))
 
@@ -115,12 +123,19 @@ class HistoryController(Controller):
         return Response(history.atom(store, map_id, str(request.base_url)), media_type="application/atom+xml")
 
     @post("/restore", operation_id="restoreMap", summary="Write a new version equal to an earlier one",
-          description="History is never rewritten: the map becomes what it was at `version`, as a new version "
-          "logged as a restore of it.", status_code=200, sync_to_thread=True)
+          description="History is never rewritten: the map becomes what it was at `version` (the query "
+          "parameter, or `{\"version\": …}` in the body), as a new version logged as a restore of it.",
+          status_code=200, sync_to_thread=True)
     def restore(
         self, store: StoreDep, map_id: PathId,
-        version: Annotated[str, QueryParameter(description="The version (or ISO 8601 time) to bring back.")],
+        data: JSONBody[RestoreRequest] = RestoreRequest(),  # noqa: B008 - an immutable default
+        version: Annotated[str | None, QueryParameter(description="The version (or ISO 8601 time) to bring back.")]
+        = None,
     ) -> history.Version:
+        if version is None and data.version is not None:
+            version = str(data.version)
+        if version is None:
+            raise InvalidInput("version", "say which version to restore: ?version=N")
         return history.restore(store, map_id, version)
 
 
