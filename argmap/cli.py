@@ -178,10 +178,13 @@ def schema(out: Path) -> None:
               help="On SIGTERM, seconds to let requests in flight finish (new ones get 503).")
 @click.option("--metrics/--no-metrics", default=True, show_default=True,
               help="Count requests, writes, caches for GET /metrics (--no-metrics: to measure what they cost).")
+@click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="A host name this server answers to (repeatable; '*' for any). Default: the --host "
+              "address and the localhost names; other Host headers get 400 (DNS rebinding).")
 @click.pass_context
 @handle_errors
 def serve(ctx: click.Context, host: str, port: int, seed: Path | None, log_format: str, drain: float,
-          metrics: bool) -> None:
+          metrics: bool, allowed_hosts: tuple[str, ...]) -> None:
     """Serve the HTTP API and the web pages at /ui/, in one process (granian, embedded).
 
     One process holds the database and the socket, so nothing outlives it, whatever kills it
@@ -223,7 +226,8 @@ def serve(ctx: click.Context, host: str, port: int, seed: Path | None, log_forma
         if host not in ("127.0.0.1", "localhost", "::1") and not os.environ.get("ARGMAP_TOKEN"):
             click.echo(f"argmap: warning: serving on {host} without ARGMAP_TOKEN: anyone who can reach it can write",
                        err=True)
-        app = create_served_app(store=store, access_log=None if log_format == "none" else log_format, metrics=metrics)
+        app = create_served_app(store=store, access_log=None if log_format == "none" else log_format, metrics=metrics,
+                                allowed_hosts=[host, *allowed_hosts])
     except BaseException:
         store.close()
         raise
