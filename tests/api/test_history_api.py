@@ -181,7 +181,7 @@ def test_restore_brings_back_a_deleted_statement_with_its_arguments(client):
     good = client.get(f"/maps/{MAP}/history").json()["current"]
     r = client.delete(f"/maps/{MAP}/statements/x?cascade=true", headers=as_(BOB))
     assert r.json()["deleted"] == ["statement:x", "argument:ax"]
-    r = client.post(f"/maps/{MAP}/restore?version={good}", headers=as_(ANN, "undo the retraction"))
+    r = client.post(f"/maps/{MAP}/restore?version={good}", json={}, headers=as_(ANN, "undo the retraction"))
     assert r.status_code == 200, r.text
     v = r.json()
     assert (v["version"], v["action"], v["restored_from"], v["author"], v["message"]) == (
@@ -192,7 +192,7 @@ def test_restore_brings_back_a_deleted_statement_with_its_arguments(client):
     # History was not rewritten: the delete is still there, before the restore.
     h = client.get(f"/maps/{MAP}/history?limit=2").json()["items"]
     assert [x["action"] for x in h] == ["restore", "write"]
-    assert_error(client.post(f"/maps/{MAP}/restore?version={good + 9}", headers=as_(ANN)), 422, "invalid", "version")
+    assert_error(client.post(f"/maps/{MAP}/restore", json={"version": good + 9}, headers=as_(ANN)), 422, "invalid", "version")
 
 
 def test_a_deleted_map_keeps_its_history_and_can_be_restored(client):
@@ -205,7 +205,7 @@ def test_a_deleted_map_keeps_its_history_and_can_be_restored(client):
     h = client.get(f"/maps/{MAP}/history?limit=1").json()["items"][0]
     assert (h["action"], h["author"]) == ("delete", "bob")
     assert h["summary"] == f"deleted map {MAP}; deleted 17 speakers, 15 sources, 70 statements, 60 arguments"
-    assert client.post(f"/maps/{MAP}/restore?version={last}", headers=as_(ANN)).status_code == 200
+    assert client.post(f"/maps/{MAP}/restore?version={last}", json={}, headers=as_(ANN)).status_code == 200
     assert client.get(f"/maps/{MAP}.json").content == kept
 
 
