@@ -46,6 +46,7 @@ from argmap.api._openapi import document_errors
 from argmap.api._ops import Observe, ops_handlers
 from argmap.api._session import (CSRF_HEADER, SESSION_COOKIE, SignInLimiter, make_session, read_session,
                                  trusted_proxies)
+from argmap.api.exports import export_routes, media_types
 from argmap.store import Store, default_path
 
 __all__ = ["DEFAULT_MAX_BODY", "READ_COOKIE", "create_app", "create_served_app", "error_status", "opens_reads",
@@ -203,7 +204,7 @@ class _DocumentedOpenAPI(OpenAPIPlugin):
         if not self._openapi_schema:
             from argmap.api.history import document_as_of
 
-            document_as_of(document_errors(super().provide_openapi_schema(), export_media_types()))
+            document_as_of(document_errors(super().provide_openapi_schema(), media_types()))
         return self._openapi_schema
 
 
@@ -270,8 +271,6 @@ async def _refuse(send, status: int, code: str, field: str, reason: str) -> None
 
 def route_handlers() -> list:
     """Every controller of the API; features add theirs here."""
-    from argmap.api.briefings import BriefingController
-    from argmap.api.diagrams import DiagramController
     from argmap.api.entities import ArgumentController, SourceController, SpeakerController, StatementController
     from argmap.api.history import HistoryController
     from argmap.api.interchange import ImportController
@@ -281,7 +280,6 @@ def route_handlers() -> list:
     from argmap.api.queries import QueryController
     from argmap.api.schemes import QuestionController, SchemeController
     from argmap.api.semantics import EvaluationController, SolveController
-    from argmap.api.timeline import TimelineController
 
     return [
         MapController,
@@ -291,13 +289,11 @@ def route_handlers() -> list:
         StatementController,
         ArgumentController,
         QueryController,
-        DiagramController,
-        TimelineController,
+        *export_routes(),
         EvaluationController,
         SolveController,
         SchemeController,
         QuestionController,
-        BriefingController,
         HistoryController,
         PageController,
         EditorController,
@@ -306,19 +302,6 @@ def route_handlers() -> list:
         static_files(),
         *ops_handlers(),
     ]
-
-
-def export_media_types() -> dict[str, str]:
-    """Path suffix → media type of every export route, from the renderers' own tables."""
-    from argmap.api.maps import MAP_EXPORTS
-    from argmap.render import briefing, diagram, timeline
-
-    out = {f"/diagram.{ext}": e.media_type for ext, e in diagram.EXPORTERS.items()}
-    out |= {f"/timeline.{ext}": e.media_type for ext, e in timeline.EXPORTERS.items()}
-    out |= {f"/briefing.{ext}": mt for ext, (mt, _) in briefing.EXPORTERS.items()}
-    out |= {"/statements.csv": "text/csv; charset=utf-8", "/statements.json": "application/json",
-            "/statements.parquet": "application/vnd.apache.parquet"}
-    return out
 
 
 # -- Implementation details ----------------------------------------------------------------
