@@ -172,10 +172,23 @@ def schema(out: Path) -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("--load", "seed", type=click.Path(dir_okay=False, path_type=Path),
               help="Load (or replace) this map file into the database before serving.")
+@click.option("--log-format", type=click.Choice(["text", "json", "none"]), default="text", show_default=True,
+              help="The access log on standard error: one line per request (json: one object a line).")
+@click.option("--drain", type=click.FloatRange(min=0), default=10.0, show_default=True,
+              help="On SIGTERM, seconds to let requests in flight finish (new ones get 503).")
+@click.option("--metrics/--no-metrics", default=True, show_default=True,
+              help="Count requests, writes, caches for GET /metrics (--no-metrics: to measure what they cost).")
 @click.pass_context
 @handle_errors
-def serve(ctx: click.Context, host: str, port: int, seed: Path | None) -> None:
-    """Serve the HTTP API and the web pages at /ui/ (granian, one process: DuckDB allows one writer per file).
+def serve(ctx: click.Context, host: str, port: int, seed: Path | None, log_format: str, drain: float,
+          metrics: bool) -> None:
+    """Serve the HTTP API and the web pages at /ui/, in one process (granian, embedded).
+
+    One process holds the database and the socket, so nothing outlives it, whatever kills it
+    (DuckDB allows one writing process per file anyway). It exits with code 2 and one line
+    when it cannot start (the file locked by another process, a lake that does not answer, a
+    port in use). SIGTERM drains: new requests get 503, those in flight finish (--drain), exit 0.
+    /healthz, /readyz and /metrics are for the operator.
 
     With --lake, run one `argmap serve` per machine (or port) on the same catalog, behind a
     load balancer: they share every map.
@@ -183,34 +196,72 @@ def serve(ctx: click.Context, host: str, port: int, seed: Path | None) -> None:
     Writes need `Authorization: Bearer $ARGMAP_TOKEN` when ARGMAP_TOKEN is set; reads need
     ARGMAP_READ_TOKEN when that is set. The OpenAPI document and its page are at /schema.
     """
+    import logging
     import os
 
-    from granian import Granian
+    from argmap import _serve
+    from argmap.api.app import create_served_app
 
-    db = str(Path(ctx.obj["db"]).resolve())
-    if seed is not None:
-        from argmap.mapfile import load as load_file
-
-        with open_store(ctx) as store:
-            counts = store.load_map(load_file(seed), replace=True)
-        click.echo(f"loaded {seed}: {describe(counts)}", err=True)
-    os.environ["ARGMAP_DB"] = db
-    if ctx.obj["lake"]:  # the app factory runs in granian's worker and reads its settings from here
+    if ctx.obj["lake"]:
         from argmap.store._lake import redact
 
-        os.environ["ARGMAP_LAKE"] = ctx.obj["lake"]
-        os.environ.pop("ARGMAP_DATA_PATH", None)
-        if ctx.obj["data_path"]:
-            os.environ["ARGMAP_DATA_PATH"] = ctx.obj["data_path"]
-        db = "lake " + redact(ctx.obj["lake"])
-    if host not in ("127.0.0.1", "localhost", "::1") and not os.environ.get("ARGMAP_TOKEN"):
-        click.echo(f"argmap: warning: serving on {host} without ARGMAP_TOKEN: anyone who can reach it can write",
-                   err=True)
-    click.echo(f"argmap on http://{host}:{port}/ (pages at /ui/, OpenAPI at /schema; database {db})", err=True)
-    Granian(
-        "argmap.api.app:create_served_app", factory=True, address=host, port=port, interface="asgi",
-        log_access=False,
-    ).serve()
+        where = "lake " + redact(ctx.obj["lake"])
+    else:
+        where = str(Path(ctx.obj["db"]).resolve())
+    _log_to_stderr()
+    try:
+        _serve.bind_check(host, port)
+        store = _serve.open_for_serving(lambda: open_store(ctx), where)
+    except _serve.StartupError as e:
+        _fail(str(e), 2)
+    try:
+        if seed is not None:
+            from argmap.mapfile import load as load_file
+
+            counts = store.load_map(load_file(seed), replace=True)
+            click.echo(f"loaded {seed}: {describe(counts)}", err=True)
+        if host not in ("127.0.0.1", "localhost", "::1") and not os.environ.get("ARGMAP_TOKEN"):
+            click.echo(f"argmap: warning: serving on {host} without ARGMAP_TOKEN: anyone who can reach it can write",
+                       err=True)
+        app = create_served_app(store=store, access_log=None if log_format == "none" else log_format, metrics=metrics)
+    except BaseException:
+        store.close()
+        raise
+    click.echo(f"argmap on http://{host}:{port}/ (pages at /ui/, OpenAPI at /schema; database {where}; "
+               f"pid {os.getpid()})", err=True)
+    try:
+        code = _serve.serve(app, host=host, port=port, drain=drain, on_close=store.close)
+    except _serve.StartupError as e:
+        _fail(str(e), 2)
+    sys.exit(code)
+
+
+def _log_to_stderr() -> None:
+    """The server's own lines and the access log, as they are, on standard error; written by a
+    thread of their own (a queue), so that a slow reader of standard error never stalls a request."""
+    import atexit
+    import logging
+    import logging.handlers
+    import queue
+
+    class Dropping(logging.handlers.QueueHandler):
+        def enqueue(self, record) -> None:  # a reader stuck for 10,000 lines loses lines, not memory
+            try:
+                self.queue.put_nowait(record)
+            except queue.Full:
+                pass
+
+    lines: queue.Queue = queue.Queue(10_000)
+    stream = logging.StreamHandler(sys.stderr)
+    stream.setFormatter(logging.Formatter("%(message)s"))
+    listener = logging.handlers.QueueListener(lines, stream)
+    listener.start()
+    atexit.register(listener.stop)
+    for name in ("argmap.serve", "argmap.access"):
+        logger = logging.getLogger(name)
+        logger.addHandler(Dropping(lines))
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
 
 
 @cli.group()
@@ -483,7 +534,8 @@ def _write(data: bytes, out: Path | None) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["aif", "argdown", "native"]),
               help="The document's format (default: from the file extension, else from the content).")
-@click.option("--id", "map_id", help="Id of the new map (default: the document's own, else the file name).")
+@click.option("--id", "map_id", help="Id of the new map (default: the document's own, else its title's, else the "
+              "file name; -2, -3, … added while taken).")
 @click.option("--replace", is_flag=True, help="Replace a map of the same id if the database has one.")
 @click.pass_context
 @handle_errors
@@ -512,7 +564,12 @@ def import_(ctx: click.Context, file: Path, fmt: str | None, map_id: str | None,
         imported = formats.read(data, fmt, map_id=map_id, fallback_id=fallback, filename=name)
     m = imported.map
     with open_store(ctx) as store:
-        counts = store.load_map(m, replace=replace)
+        if map_id is None and not replace:  # the document's id, its title's or the file's; -2, -3, … if taken
+            from argmap.formats._naming import store_new
+
+            m, counts = store_new(store, m, fallback_id=fallback, has_id=fmt == "native")
+        else:
+            counts = store.load_map(m, replace=replace)
     click.echo(f"imported map {m.id!r} ({fmt}) into {store.path}: {describe(counts)}")
     if imported.counts:
         click.echo("  the document holds: " + ", ".join(f"{n} {what}" for what, n in imported.counts.items()))

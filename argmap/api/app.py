@@ -18,6 +18,7 @@ import re
 from contextlib import asynccontextmanager
 
 from litestar import Litestar, Request, Response
+from litestar._openapi.plugin import OpenAPIPlugin
 from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -37,7 +38,9 @@ from argmap.errors import (
     Problem,
     problem_from_message,
 )
+from argmap._metrics import instrument_store
 from argmap.api._openapi import document_errors
+from argmap.api._ops import Observe, ops_handlers
 from argmap.api._session import (CSRF_HEADER, SESSION_COOKIE, SignInLimiter, make_session, read_session,
                                  trusted_proxies)
 from argmap.store import Store, default_path
@@ -61,8 +64,14 @@ def create_app(
     read_token: str | None = None,
     max_body: int | None = None,
     debug: bool = False,
+    access_log: str | None = None,
+    metrics: bool = True,
 ) -> Litestar:
     """Build the app. Pass ``store`` to share an open Store (tests), else ``lake`` or ``db_path`` is opened.
+
+    ``access_log`` (``"text"`` or ``"json"``) writes one line per request to the
+    ``argmap.access`` logger; ``metrics=False`` leaves the Prometheus metrics of
+    :mod:`argmap._metrics` uncounted (``/metrics`` still answers). See :mod:`argmap.api._ops`.
 
     ``lake`` (or ``$ARGMAP_LAKE``) names a DuckLake catalog that many processes share, with
     ``data_path`` (or ``$ARGMAP_DATA_PATH``) for its Parquet files: see :class:`argmap.store.Store`.
@@ -91,6 +100,8 @@ def create_app(
         app.state.trusted_proxies = trusted_proxies()
         app.state.sign_in_limiter = SignInLimiter()
         app.state.reads_need_token = bool(read_token)
+        if metrics:
+            instrument_store(app.state.store)
         try:
             yield
         finally:
@@ -101,12 +112,11 @@ def create_app(
         return state.store
 
     def document(app: Litestar) -> None:
-        # The served document is built once and cached; complete it before the first request.
-        from litestar._openapi.plugin import OpenAPIPlugin
+        # The served document is built when first asked for (building it takes over a second,
+        # which a restarting server should not wait for), and completed then.
+        app.plugins.get(OpenAPIPlugin).__class__ = _DocumentedOpenAPI
 
-        document_errors(app.plugins.get(OpenAPIPlugin).provide_openapi_schema(), export_media_types())
-
-    return _App(
+    app = _App(
         route_handlers=route_handlers(),
         lifespan=[lifespan],
         on_startup=[document],
@@ -134,9 +144,11 @@ def create_app(
         ),
         debug=debug,
     )
+    app.observe = Observe(app.answer, log_format=access_log, metrics=metrics)
+    return app
 
 
-def create_served_app() -> Litestar:
+def create_served_app(**options) -> Litestar:
     """The app ``argmap serve`` runs: :func:`create_app` configured from the environment, and
     once it has started, what it holds for the life of the process hidden from the collector.
 
@@ -147,11 +159,26 @@ def create_served_app() -> Litestar:
     frozen ones are still freed by reference counting. With the support graph kept in arrays
     (``argmap.query``), this keeps full collections to a few milliseconds under load.
 
+    ``options`` go to :func:`create_app` (``argmap serve`` passes its open store).
+
     >>> app = create_served_app()          # doctest: +SKIP  (granian: "argmap.api.app:create_served_app")
     """
-    app = create_app()
+    app = create_app(**options)
     app.on_startup.append(_freeze_startup_objects)
     return app
+
+
+class _DocumentedOpenAPI(OpenAPIPlugin):
+    """Litestar's OpenAPI plugin, completing its document with :func:`document_errors` when it
+    builds it. Litestar makes the plugin itself (slotted), so ``document`` swaps the class of
+    that instance (same slots) rather than replacing the method."""
+
+    __slots__ = ()
+
+    def provide_openapi_schema(self) -> dict:
+        if not self._openapi_schema:
+            document_errors(super().provide_openapi_schema(), export_media_types())
+        return self._openapi_schema
 
 
 def _api_reference():
@@ -170,9 +197,18 @@ class _App(Litestar):
     status and headers, no body), which Litestar leaves to a ``@head`` handler per route, so
     that ``curl -I``, link checkers and caches can ask about any page or export."""
 
+    observe: Observe | None = None
+    """Metrics, request ids and the access log around every request (set by create_app)."""
+
     async def __call__(self, scope, receive, send) -> None:
+        if self.observe is not None and scope["type"] == "http":
+            await self.observe(scope, receive, send)
+        else:
+            await self.answer(scope, receive, send)
+
+    async def answer(self, scope, receive, send) -> None:
         if scope["type"] == "http" and scope["method"] == "HEAD":
-            scope = {**scope, "method": "GET"}
+            outer, scope = scope, {**scope, "method": "GET"}
             inner = send
 
             async def send(message) -> None:
@@ -181,6 +217,12 @@ class _App(Litestar):
                 if message is not None:
                     await inner(message)
 
+            try:
+                await super().__call__(scope, receive, send)
+            finally:
+                if "path_template" in scope:  # the route, for the metrics of the HEAD request
+                    outer["path_template"] = scope["path_template"]
+            return
         await super().__call__(scope, receive, send)
 
 
@@ -218,6 +260,7 @@ def route_handlers() -> list:
         PreviewController,
         root_redirect,
         static_files(),
+        *ops_handlers(),
     ]
 
 
