@@ -5,7 +5,9 @@
 
 Serve it with ``argmap serve`` (granian), or any ASGI server. Settings come from arguments or
 the environment: ``ARGMAP_DB`` (or ``ARGMAP_LAKE`` and ``ARGMAP_DATA_PATH``), ``ARGMAP_TOKEN`` (required for writes when set),
-``ARGMAP_READ_TOKEN`` (required for reads when set), ``ARGMAP_MAX_BODY`` (bytes).
+``ARGMAP_READ_TOKEN`` (required for reads when set), ``ARGMAP_TOKENS`` (a file of named write tokens,
+``name: token`` lines, so that the change log says who wrote), ``ARGMAP_MAX_BODY`` (bytes),
+``ARGMAP_ALLOWED_HOSTS`` (comma-separated host names it answers to; unset: any).
 """
 
 from __future__ import annotations
@@ -27,22 +29,16 @@ from litestar.exceptions import (HTTPException, NotAuthorizedException, Permissi
 from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi import OpenAPIConfig
 
-from argmap.errors import (
-    ArgmapError,
-    Conflict,
-    FormatError,
-    InvalidInput,
-    LimitExceeded,
-    NotFound,
-    PreconditionFailed,
-    Problem,
-    problem_from_message,
-)
+from argmap.errors import ArgmapError, FormatError, InvalidInput, Problem, problem_from_message
 from argmap._metrics import instrument_store
+from argmap.api._crosssite import AllowedHosts, host_refusal, json_body_guard, origin_refusal
 from argmap.api._openapi import document_errors
 from argmap.api._ops import Observe, ops_handlers
 from argmap.api._session import (CSRF_HEADER, SESSION_COOKIE, SignInLimiter, make_session, read_session,
                                  trusted_proxies)
+from argmap.api._access import opens_reads, opens_writes
+from argmap.api._errors import error_status
+from argmap.api.exports import export_routes, media_types
 from argmap.store import Store, default_path
 
 __all__ = ["DEFAULT_MAX_BODY", "READ_COOKIE", "create_app", "create_served_app", "error_status", "opens_reads",
@@ -63,9 +59,11 @@ def create_app(
     token: str | None = None,
     read_token: str | None = None,
     max_body: int | None = None,
+    allowed_hosts: list[str] | None = None,
     debug: bool = False,
     access_log: str | None = None,
     metrics: bool = True,
+    tokens_file: str | None = None,
 ) -> Litestar:
     """Build the app. Pass ``store`` to share an open Store (tests), else ``lake`` or ``db_path`` is opened.
 
@@ -75,6 +73,9 @@ def create_app(
 
     ``lake`` (or ``$ARGMAP_LAKE``) names a DuckLake catalog that many processes share, with
     ``data_path`` (or ``$ARGMAP_DATA_PATH``) for its Parquet files: see :class:`argmap.store.Store`.
+    ``allowed_hosts`` (or ``$ARGMAP_ALLOWED_HOSTS``) are the host names answered (plus the
+    localhost names; ``0.0.0.0`` admits any IP literal, ``*`` anything); unset, any
+    (:mod:`argmap.api._crosssite`).
     """
     lake = lake or os.environ.get("ARGMAP_LAKE") or None
     data_path = data_path or os.environ.get("ARGMAP_DATA_PATH") or None
@@ -83,8 +84,14 @@ def create_app(
     max_body = max_body or int(os.environ.get("ARGMAP_MAX_BODY", DEFAULT_MAX_BODY))
     # A write token also opens reads; a read token never opens writes, unless it is the only
     # token: a server that guards its reads must not leave its writes open to anyone.
-    read_tokens = [t for t in (read_token, token) if t]
-    write_tokens = [t for t in (token or read_token,) if t]
+    # Named write tokens (ARGMAP_TOKENS) say who wrote, in the change log.
+    from argmap.api._tokens import load_tokens
+
+    tokens_file = tokens_file if tokens_file is not None else os.environ.get("ARGMAP_TOKENS") or None
+    named = load_tokens(tokens_file) if tokens_file else {}
+    read_tokens = [t for t in (read_token, token, *named) if t]
+    write_tokens = [t for t in (token or (None if named else read_token), *named) if t]
+    token_names = {**named, **({token: "token"} if token else {})}
 
     @asynccontextmanager
     async def lifespan(app: Litestar):
@@ -96,6 +103,7 @@ def create_app(
         else:
             app.state.store = Store(db_path or default_path())
         app.state.read_tokens = read_tokens
+        app.state.token_names = token_names
         app.state.write_tokens = write_tokens
         app.state.trusted_proxies = trusted_proxies()
         app.state.sign_in_limiter = SignInLimiter()
@@ -108,22 +116,30 @@ def create_app(
             if owned:
                 app.state.store.close()
 
-    def provide_store(state: State) -> Store:
-        return state.store
+    async def provide_store(state: State, request: Request) -> Store:
+        # With ?as_of=, the map as it was then (argmap.api.history); else the store itself.
+        if "as_of" not in request.query_params:
+            return state.store
+        from argmap.api.history import store_for_request
+
+        return await store_for_request(state.store, request)
 
     def document(app: Litestar) -> None:
         # The served document is built when first asked for (building it takes over a second,
         # which a restarting server should not wait for), and completed then.
         app.plugins.get(OpenAPIPlugin).__class__ = _DocumentedOpenAPI
 
+    hosts = AllowedHosts(allowed_hosts) if allowed_hosts is not None else \
+        AllowedHosts.parse(os.environ.get("ARGMAP_ALLOWED_HOSTS"))
     app = _App(
         route_handlers=route_handlers(),
         lifespan=[lifespan],
         on_startup=[document],
-        before_request=_no_nul_in_path,
-        dependencies={"store": Provide(provide_store, sync_to_thread=False)},
+        before_request=_before_request,
+        dependencies={"store": Provide(provide_store)},
         # No token, no guard: a guard costs every request (and Litestar runs a sync one in a thread).
-        guards=[_auth_guard(read_tokens, write_tokens, reads_guarded=bool(read_token))] if read_tokens else [],
+        guards=[json_body_guard,
+                *([_auth_guard(read_tokens, write_tokens, reads_guarded=bool(read_token))] if read_tokens else [])],
         exception_handlers={
             ArgmapError: _argmap_error,
             ValidationException: _validation_error,
@@ -144,6 +160,7 @@ def create_app(
         ),
         debug=debug,
     )
+    app.allowed_hosts = hosts
     app.observe = Observe(app.answer, log_format=access_log, metrics=metrics)
     return app
 
@@ -177,7 +194,9 @@ class _DocumentedOpenAPI(OpenAPIPlugin):
 
     def provide_openapi_schema(self) -> dict:
         if not self._openapi_schema:
-            document_errors(super().provide_openapi_schema(), export_media_types())
+            from argmap.api.history import document_as_of
+
+            document_as_of(document_errors(super().provide_openapi_schema(), media_types()))
         return self._openapi_schema
 
 
@@ -199,6 +218,8 @@ class _App(Litestar):
 
     observe: Observe | None = None
     """Metrics, request ids and the access log around every request (set by create_app)."""
+    allowed_hosts: AllowedHosts | None = None
+    """The Host names answered (:mod:`argmap.api._crosssite`; set by create_app, None: any)."""
 
     async def __call__(self, scope, receive, send) -> None:
         if self.observe is not None and scope["type"] == "http":
@@ -207,6 +228,10 @@ class _App(Litestar):
             await self.answer(scope, receive, send)
 
     async def answer(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and (refusal := host_refusal(scope, self.allowed_hosts)
+                                        or origin_refusal(scope, self.allowed_hosts)):
+            await _refuse(send, *refusal)
+            return
         if scope["type"] == "http" and scope["method"] == "HEAD":
             outer, scope = scope, {**scope, "method": "GET"}
             inner = send
@@ -226,11 +251,20 @@ class _App(Litestar):
         await super().__call__(scope, receive, send)
 
 
+async def _refuse(send, status: int, code: str, field: str, reason: str) -> None:
+    """Answer in the error shape before routing (the Host and Origin checks run on every path)."""
+    import msgspec
+
+    body = msgspec.json.encode({"error": code, "message": reason, "problems": [{"field": field, "reason": reason}]})
+    await send({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
 def route_handlers() -> list:
     """Every controller of the API; features add theirs here."""
-    from argmap.api.briefings import BriefingController
-    from argmap.api.diagrams import DiagramController
     from argmap.api.entities import ArgumentController, SourceController, SpeakerController, StatementController
+    from argmap.api.history import HistoryController
     from argmap.api.interchange import ImportController
     from argmap.api.maps import MapController
     from argmap.api.pages import EditorController, PageController, root_redirect, static_files
@@ -238,7 +272,6 @@ def route_handlers() -> list:
     from argmap.api.queries import QueryController
     from argmap.api.schemes import QuestionController, SchemeController
     from argmap.api.semantics import EvaluationController, SolveController
-    from argmap.api.timeline import TimelineController
 
     return [
         MapController,
@@ -248,13 +281,12 @@ def route_handlers() -> list:
         StatementController,
         ArgumentController,
         QueryController,
-        DiagramController,
-        TimelineController,
+        *export_routes(),
         EvaluationController,
         SolveController,
         SchemeController,
         QuestionController,
-        BriefingController,
+        HistoryController,
         PageController,
         EditorController,
         PreviewController,
@@ -262,19 +294,6 @@ def route_handlers() -> list:
         static_files(),
         *ops_handlers(),
     ]
-
-
-def export_media_types() -> dict[str, str]:
-    """Path suffix → media type of every export route, from the renderers' own tables."""
-    from argmap.api.maps import MAP_EXPORTS
-    from argmap.render import briefing, diagram, timeline
-
-    out = {f"/diagram.{ext}": e.media_type for ext, e in diagram.EXPORTERS.items()}
-    out |= {f"/timeline.{ext}": e.media_type for ext, e in timeline.EXPORTERS.items()}
-    out |= {f"/briefing.{ext}": mt for ext, (mt, _) in briefing.EXPORTERS.items()}
-    out |= {"/statements.csv": "text/csv; charset=utf-8", "/statements.json": "application/json",
-            "/statements.parquet": "application/vnd.apache.parquet"}
-    return out
 
 
 # -- Implementation details ----------------------------------------------------------------
@@ -296,16 +315,6 @@ READ_COOKIE = SESSION_COOKIE
 def read_cookie(token: str, writes: bool = False) -> str:
     """A fresh session cookie value for ``token`` (a signed, expiring value: never the token itself)."""
     return make_session(token, writes)
-
-
-def opens_reads(app: Litestar, given: str) -> bool:
-    """Whether ``given`` is a token that opens reads on ``app`` (the read or the write token)."""
-    return any(hmac.compare_digest(given.encode(), t.encode()) for t in app.state.read_tokens)
-
-
-def opens_writes(app: Litestar, given: str) -> bool:
-    """Whether ``given`` is a token that opens writes on ``app``."""
-    return any(hmac.compare_digest(given.encode(), t.encode()) for t in app.state.write_tokens)
 
 
 def _auth_guard(read_tokens: list[str], write_tokens: list[str], reads_guarded: bool):
@@ -348,21 +357,6 @@ def _auth_guard(read_tokens: list[str], write_tokens: list[str], reads_guarded: 
     return guard
 
 
-_STATUS = [
-    (FormatError, 400),
-    (NotFound, 404),
-    (PreconditionFailed, 412),
-    (Conflict, 409),
-    (LimitExceeded, 422),
-    (ArgmapError, 422),
-]
-
-
-def error_status(exc: ArgmapError) -> int:
-    """The HTTP status of one of our errors: 400 unparseable, 404, 412, 409, else 422."""
-    return next(code for cls, code in _STATUS if isinstance(exc, cls))
-
-
 def _argmap_error(_: Request, exc: ArgmapError) -> Response:
     return Response(exc.to_dict(), status_code=error_status(exc))
 
@@ -394,6 +388,13 @@ def _problem(item: dict) -> Problem:
         path = "$" if not rest else f"${rest}" if rest.startswith("[") else f"$.{rest}"
         return problem_from_message(message, path)
     return Problem(key or "$", message)  # a query, path or header parameter, by its name
+
+
+async def _before_request(request: Request) -> None:
+    _no_nul_in_path(request)
+    from argmap.api.history import log_context  # who writes and why, for the change log
+
+    await log_context(request)
 
 
 def _no_nul_in_path(request: Request) -> None:
@@ -428,6 +429,7 @@ _HTTP_CODES = {
     404: ("not_found", "path"),
     405: ("method_not_allowed", "method"),
     413: ("too_large", "body"),
+    415: ("unsupported_media_type", "content-type"),
 }
 
 

@@ -2,7 +2,7 @@
 from an NDJSON body of documents (bulk import, answered line by line as they commit).
 
 The exports go the other way by extension (``GET /maps/{map}.aif.json``, ``.argdown``), served
-by :class:`argmap.api.maps.MapController` from :data:`argmap.api.maps.MAP_EXPORTS`.
+by :class:`argmap.api.maps.MapController` from the export catalogue (argmap/exports/documents.py).
 """
 
 # No `from __future__ import annotations`: Litestar reads the handler's annotations.

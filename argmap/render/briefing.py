@@ -1,49 +1,11 @@
-"""Briefings: one map, or a focused part of it, as a document for print (PDF) or readers (HTML).
+"""Briefings: a scoped map as a document for print (tagged PDF) or readers (HTML).
 
->>> from argmap.mapfile import load
->>> from argmap.render.briefing import BriefingOptions, build_context, render
->>> m = load("seeds/peace-plan.yaml")                                   # doctest: +SKIP
->>> ctx = build_context(m, BriefingOptions(paper="letter", focus="victims-silenced"))  # doctest: +SKIP
->>> pdf = render(ctx, "pdf")                                            # doctest: +SKIP
+:func:`build_context` computes a documented :class:`BriefingContext` (pure, no I/O); the
+autoescaped Jinja2 templates in ``templates/briefing/`` only format it; WeasyPrint typesets it
+in a killable child (:mod:`argmap.render._pdf`). What each section holds, the date rule and
+the safety rules for untrusted text are in docs/ARCHITECTURE.md.
 
-Two steps, as datasette's views do: :func:`build_context` computes everything a reader sees
-into a documented :class:`BriefingContext` (pure, no I/O), and the Jinja2 templates in
-``templates/briefing/`` only format it (autoescaped; nothing here builds HTML from strings).
-WeasyPrint turns the HTML into a tagged PDF (PDF/UA-1) with bookmarks, page numbers and
-metadata.
-
-What the sections hold
-----------------------
-- **Key conclusions**: the tops of the map's support trees, i.e. statements that are the
-  target of at least one support argument and the premise of none, plus every statement
-  tagged ``conclusion`` (an author's own marking, for conclusions the map also uses as a
-  premise). Ordered by how many statements stand behind each through chains of supports, so
-  the main conclusion comes first. Each lists the arguments for it (with what undercuts
-  them) and against it, and its evaluation label when an evaluation is given.
-- **Corrections**: pairs (claim, correction) where an attack argument's premise corrects its
-  target: the target is tagged ``corrected`` and the premise ``correction``, or (in
-  general) the premise is dated strictly later than the claim and comes from another source.
-- **Statements by speaker**: every statement with its date (precision kept: '20 Nov 2025',
-  'Nov 2025', 'c. 26 Nov 2025') and its source as a numbered note; statements nobody
-  asserts (reported events, derived conclusions) come last, under "No named speaker".
-- **Sources**: numbered in the order the document first cites them, so every note number
-  in the text resolves to an entry of the list.
-
-A statement's *date* is when it was said or, when it carries no date, when its source was
-published. The ``date_from``/``date_to`` range keeps statements whose date overlaps it and
-keeps those with no date at all (they are counted on the cover, never silently dropped).
-
-Safety
-------
-Statement text is untrusted. It reaches HTML only through autoescaped templates, C0/C1
-control characters are shown as U+FFFD (they cannot be printed, and they would break the
-PDF's XML metadata), a long run without spaces gets zero-width break opportunities (WeasyPrint
-breaks it in quadratic time otherwise: 10 s for a 10,000-letter word), and WeasyPrint fetches through :func:`asset_fetcher`, which serves
-``data:`` URIs and files inside ``templates/briefing/`` and refuses everything else (no
-network, no other file). WeasyPrint runs in a child process killed at a deadline
-(``timeout``: :data:`PDF_TIMEOUT` by default, 60 s over HTTP) and under a memory limit
-(:mod:`argmap.render._pdf`): a briefing too big for either is LimitExceeded naming
-``briefing``, with :data:`PDF_ADVICE`.
+>>> ctx = build_context(load("seeds/peace-plan.yaml"), BriefingOptions(focus="victims-silenced"))  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -63,7 +25,11 @@ from msgspec import Meta
 
 from argmap.errors import InvalidInput, LimitExceeded
 from argmap.model import Argument, ArgumentKind, Map, PartialDate, Source, Statement, partial_date
+from argmap.render import diagram, timeline
 from argmap.render._pdf import DEFAULT_TIMEOUT as PDF_TIMEOUT
+from argmap.scope import MAX_DEPTH
+from argmap.scope import Scope as ScopeParams
+from argmap.scope import date_of, scope_from, select
 
 __all__ = [
     "BriefingContext",
@@ -72,7 +38,6 @@ __all__ = [
     "Conclusion",
     "Correction",
     "Counts",
-    "EXPORTERS",
     "Figure",
     "FigureMaker",
     "FigureRequest",
@@ -120,8 +85,6 @@ _TITLES: dict[str, str] = {
     "sources": "Sources",
 }
 _CITING = ("conclusions", "speakers", "corrections")
-MAX_DEPTH = 20
-"""Deepest focus a briefing takes (argument steps from the focus statement)."""
 MAX_STATEMENTS = 1000
 """Most statements one briefing typesets (about 250 pages, a minute of WeasyPrint)."""
 PDF_ADVICE = "narrow it with a focus statement (and a smaller depth), fewer sections or a date range"
@@ -361,6 +324,7 @@ def build_context(
     explanations: Mapping[str, str] | None = None,
     evaluation: str | None = None,
     figures: Mapping[str, FigureMaker] | None = None,
+    scoped: bool = False,
 ) -> BriefingContext:
     """Compute a briefing of ``m`` (pure: no I/O).
 
@@ -395,12 +359,12 @@ def build_context(
     ['b']
     """
     o = options or BriefingOptions()
-    _check(o, m)
+    _check(o, m, scoped=scoped)
     if labels is None and o.semantics is not None:
         labels, explanations, evaluation = _evaluate(m, o.semantics)
     figures = default_figures() if figures is None else figures
     wanted = list(SECTIONS) if o.sections is None else [s for s in SECTIONS if s in o.sections]
-    sub, scope = _select(m, o)
+    sub, scope = _select(m, o, scoped=scoped)
     if len(sub.statements) > MAX_STATEMENTS:  # typesetting grows with the text: refuse before drawing
         raise LimitExceeded(
             "statements", f"a briefing takes at most {MAX_STATEMENTS} statements, this selection has "
@@ -502,39 +466,16 @@ def html_to_pdf(html: str, *, fetcher=None, timeout: float = PDF_TIMEOUT) -> byt
 
 def render(ctx: BriefingContext, fmt: Literal["pdf", "html"], *, timeout: float = PDF_TIMEOUT) -> bytes:
     """``render_pdf`` or ``render_html`` (UTF-8) by format name (``timeout``: the PDF's)."""
-    if fmt not in EXPORTERS:
-        raise InvalidInput("format", f"unknown briefing format {fmt!r}; use pdf or html")
-    return EXPORTERS[fmt][1](ctx, timeout=timeout)
-
-
-def _html_bytes(ctx: BriefingContext, *, timeout: float | None = None) -> bytes:
-    return render_html(ctx).encode("utf-8")  # no typesetting, so no time limit of its own
-
-
-EXPORTERS: dict[str, tuple[str, Callable[..., bytes]]] = {
-    "pdf": ("application/pdf", render_pdf),
-    "html": ("text/html; charset=utf-8", _html_bytes),
-}
-"""Format → (media type, renderer ``(ctx, *, timeout)``): serves both the HTTP routes and
-``argmap export briefing``."""
+    if fmt == "pdf":
+        return render_pdf(ctx, timeout=timeout)
+    if fmt == "html":
+        return render_html(ctx).encode("utf-8")  # no typesetting, so no time limit of its own
+    raise InvalidInput("format", f"unknown briefing format {fmt!r}; use pdf or html")
 
 
 def default_figures() -> dict[str, FigureMaker]:
-    """The figure makers whose renderers are importable here, by section."""
-    makers: dict[str, FigureMaker] = {}
-    try:
-        import argmap.render.diagram  # noqa: F401 - only asks whether it is there
-    except ImportError:
-        pass
-    else:
-        makers["diagram"] = diagram_figures
-    try:
-        import argmap.render.timeline  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        makers["timeline"] = timeline_figures
-    return makers
+    """The figure makers, by section: the diagram and the timeline."""
+    return {"diagram": diagram_figures, "timeline": timeline_figures}
 
 
 CONCLUSION_DIAGRAMS = 3
@@ -545,8 +486,6 @@ def diagram_figures(m: Map, request: FigureRequest) -> list[Figure]:
     """The overview diagram of ``m`` (left to right, on a landscape page), then one diagram
     of each of the first :data:`CONCLUSION_DIAGRAMS` key conclusions with what bears on it
     directly, drawn by :mod:`argmap.render.diagram`."""
-    from argmap.render import diagram
-
     ids = {s.id for s in m.statements} | {a.id for a in m.arguments}
     labels = {k: v for k, v in request.labels.items() if k in ids} or None
     overview = diagram.render(m, "svg", diagram.DiagramOptions(rankdir="LR", labels=labels))
@@ -659,7 +598,7 @@ def _evaluate(m: Map, semantics: str) -> tuple[dict[str, str] | None, dict[str, 
     return dict(ev.labels), dict(ev.explanations), f"{semantics} semantics"
 
 
-def _check(o: BriefingOptions, m: Map) -> None:
+def _check(o: BriefingOptions, m: Map, *, scoped: bool = False) -> None:
     # Options built in Python skip msgspec's constraints: check them here, by field.
     try:
         o = msgspec.convert(msgspec.to_builtins(o), BriefingOptions)
@@ -677,7 +616,7 @@ def _check(o: BriefingOptions, m: Map) -> None:
                 raise InvalidInput(field, str(e)) from None
     if len(dates) == 2 and dates["date_to"].upper < dates["date_from"].lower:
         raise InvalidInput("date_to", "the range ends before it starts")
-    if o.focus is not None and o.focus not in {s.id for s in m.statements}:
+    if not scoped and o.focus is not None and o.focus not in {s.id for s in m.statements}:
         raise InvalidInput("focus", f"no statement {o.focus!r} in map {m.id!r}")
     if o.sections is not None:
         if not o.sections:
@@ -688,55 +627,29 @@ def _check(o: BriefingOptions, m: Map) -> None:
             )
 
 
-def _when(s: Statement, sources: Mapping[str, Source]) -> PartialDate | None:
-    if s.said:
-        return s.date
-    src = sources.get(s.source) if s.source else None
-    return partial_date(src.published) if src is not None and src.published else None
+def _scope(o: BriefingOptions) -> ScopeParams:
+    return scope_from({"focus": o.focus, "depth": o.depth if o.focus is not None else None,
+                       "from": o.date_from, "to": o.date_to})
 
 
-def _select(m: Map, o: BriefingOptions) -> tuple[Map, Scope]:
-    """The part of ``m`` the options ask for, and its description in words."""
-    sources = {s.id: s for s in m.sources}
-    keep = {s.id for s in m.statements}
+def _select(m: Map, o: BriefingOptions, *, scoped: bool = False) -> tuple[Map, Scope]:
+    """The part of ``m`` the options ask for (:func:`argmap.scope.select`; ``scoped``: ``m``
+    is it already), and its description in words."""
+    sub = m if scoped else select(m, _scope(o))
     words = []
     if o.focus is not None:
-        # The diagram's own selection, so that a focused briefing and its diagram agree.
-        from argmap.render.diagram import select
-
-        keep = {s.id for s in select(m, o.focus, o.depth)[0]}
-        focus = next(s for s in m.statements if s.id == o.focus)
+        focus = next(s for s in sub.statements if s.id == o.focus) if any(
+            s.id == o.focus for s in sub.statements) else None
+        if focus is None:
+            raise InvalidInput("focus", f"statement {o.focus!r} is dated outside the date range")
         steps = "argument step" if o.depth == 1 else "argument steps"
         words.append(f"Statements within {o.depth} {steps} of “{_short(_printable(focus.text), 80)}”")
     lo = partial_date(o.date_from).lower if o.date_from else None
     hi = partial_date(o.date_to).upper if o.date_to else None
     if lo or hi:
-        for s in m.statements:
-            when = _when(s, sources)
-            if s.id in keep and when is not None and not when.overlaps(lo, hi):
-                keep.discard(s.id)
-        if o.focus is not None and o.focus not in keep:
-            raise InvalidInput("focus", f"statement {o.focus!r} is dated outside the date range")
         span = " – ".join(d.strftime("%-d %b %Y") if d else "…" for d in (lo, hi))
         words.append(f"{'dated' if words else 'Statements dated'} {span} (undated statements kept)")
-    statements = [s for s in m.statements if s.id in keep]
-    kept_args: set[str] = set()
-    for a in m.arguments:  # supports and attacks first: undercuts need their target kept
-        if a.kind != "undercut" and a.target in keep and all(p in keep for p in a.premises):
-            kept_args.add(a.id)
-    for a in m.arguments:
-        if a.kind == "undercut" and a.target in kept_args and all(p in keep for p in a.premises):
-            kept_args.add(a.id)
-    arguments = [a for a in m.arguments if a.id in kept_args]
-    used_speakers = {s.speaker for s in statements}
-    used_sources = {x for s in statements for x in (s.source, s.date_source)}
-    sub = Map(
-        id=m.id, title=m.title, description=m.description,
-        speakers=[sp for sp in m.speakers if sp.id in used_speakers],
-        sources=[src for src in m.sources if src.id in used_sources],
-        statements=statements, arguments=arguments,
-    )
-    dates = [s.date for s in statements if s.said]
+    dates = [s.date for s in sub.statements if s.said]
     first = min(dates, key=lambda d: d.lower) if dates else None
     last = max(dates, key=lambda d: d.upper) if dates else None
     return sub, Scope(
@@ -918,14 +831,14 @@ class _Builder:
                 fixes[claim.id].append((fix, Fix(
                     statement=self.view(fix.id), argument=a.id, note=_printable(_clip(a.note)) if a.note else None, why=why,
                 )))
-        oldest = lambda pair: d.lower if (d := _when(pair[0], self.sources)) else _dt.date.max  # noqa: E731
+        oldest = lambda pair: d.lower if (d := date_of(pair[0], self.sources)) else _dt.date.max  # noqa: E731
         return [
             Correction(claim=self.view(cid), fixes=[f for _, f in sorted(pairs, key=oldest)])
             for cid, pairs in fixes.items()
         ]
 
     def _later(self, fix: Statement, claim: Statement) -> bool:
-        f, c = _when(fix, self.sources), _when(claim, self.sources)
+        f, c = date_of(fix, self.sources), date_of(claim, self.sources)
         return f is not None and c is not None and f.lower > c.upper
 
     def source_list(self) -> list[SourceEntry]:
@@ -959,8 +872,6 @@ def timeline_figures(m: Map, request: FigureRequest) -> list[Figure]:
     """The timeline of ``m`` as the timeline's own A3 pages (:func:`argmap.render.timeline.page_svgs`),
     each set on a landscape page of the briefing: 8.3 pt text prints at about 6 pt on A4, and
     the seed's ten days fit one page instead of being cut into windows of time."""
-    from argmap.render import timeline
-
     # The undated statements are listed in "Statements by speaker": no need for a page of them here.
     pages = timeline.page_svgs(m, page="A3", undated=False)
     first = _timeline_alt(m)

@@ -64,7 +64,7 @@ from argmap.model import (
     target_problem,
     validate,
 )
-from argmap.store import _search
+from argmap.store import _history, _search
 from argmap.store._writer import Change, GroupCommit, WriteRecord
 
 __all__ = ["Change", "Counts", "MapSummary", "Store", "WriteRecord", "default_path"]
@@ -303,6 +303,7 @@ class Store:
                 if version > have:
                     cur.execute(self._migration_ddl(sql))
                     cur.execute("INSERT INTO schema_version (version, name) VALUES ($v, $n)", {"v": version, "n": name})
+            _history.baseline(self, cur)  # maps older than the change log get their first version
             return have
 
         if self.write(fn) < SCHEMA_VERSION:
@@ -379,6 +380,19 @@ class Store:
         for map_id, version in versions.items():
             cur.execute("UPDATE maps SET version = $v WHERE id = $m", {"v": version, "m": map_id})
 
+    def _request_begin(self) -> None:
+        """Before each write request runs in a (shared) transaction."""
+        _history.begin(self)
+
+    def _request_end(self, cur, record: WriteRecord | None) -> None:
+        """After each write request ran (``record``), or failed (None), inside its transaction."""
+        try:
+            if record is not None:
+                _history.record(self, cur)  # the change log: one version per request
+                self._tx_record(cur, record)
+        finally:
+            _history.end(self)
+
     def _tx_record(self, cur, record: WriteRecord) -> None:
         """After a request ran: which statements' search documents it may have changed."""
         if record.map_id is None or self._changes is None:
@@ -417,7 +431,7 @@ class Store:
                                   else getattr(self, f"get_{k}")(map_id, i))
             self._note(k, i, before=before)
 
-        return _delete(cur, map_id, kind, id_, cascade, seen)
+        return _history.noted(self, map_id, _delete(cur, map_id, kind, id_, cascade, seen))
 
     def modify(self, map_id: str, kind: str, item_id: str, change: Callable[[T], T]) -> T:
         """Read one speaker, source, statement or argument (for kind ``"map"``: the map's
@@ -542,6 +556,7 @@ class Store:
                 msgspec.structs.asdict(info),
             )
             self._note("map", info.id, after=info)
+            _history.note(self, info.id, "map", [info.id])
             return info
 
         return self.write(fn, touch=info.id)
@@ -557,6 +572,7 @@ class Store:
                 msgspec.structs.asdict(info),
             )
             self._note("map", info.id, before=before, after=info)
+            _history.note(self, info.id, "map", [info.id])
             return info
 
         return self.write(fn, touch=info.id)
@@ -569,6 +585,7 @@ class Store:
             self._note("map", map_id, before=self._before(lambda: self.get_map(map_id)))
             counts = _counts(cur, map_id)
             _delete_map_rows(self, cur, map_id)
+            _history.note_map(self, map_id)
             return counts
 
         counts = self.write(fn)
@@ -621,6 +638,7 @@ class Store:
             else:
                 before = None
             self._note("map", m.id, before=before, after=m)
+            _history.note_map(self, m.id)
             _map_changed(cur, m.id, True)
             cur.execute(
                 "INSERT INTO maps (id, title, description, extras) VALUES ($id, $title, $description, $extras)",
@@ -675,6 +693,7 @@ class Store:
             _require_new(cur, "speakers", map_id, sp.id, "speaker")
             _insert_many(cur, "speakers", [_speaker_row(map_id, _next_seq(cur, "speakers", map_id), sp)])
             self._note("speaker", sp.id, after=sp)
+            _history.note(self, map_id, "speaker", [sp.id])
             return sp
 
         return self.write(fn, touch=map_id)
@@ -699,6 +718,7 @@ class Store:
                 {"m": map_id, **msgspec.structs.asdict(sp)},
             )
             self._note("speaker", sp.id, before=before, after=sp)
+            _history.note(self, map_id, "speaker", [sp.id])
             return sp
 
         return self.write(fn, touch=map_id)
@@ -718,6 +738,7 @@ class Store:
             _require_new(cur, "sources", map_id, src.id, "source")
             _insert_many(cur, "sources", [_source_row(map_id, _next_seq(cur, "sources", map_id), src)])
             self._note("source", src.id, after=src)
+            _history.note(self, map_id, "source", [src.id])
             return src
 
         return self.write(fn, touch=map_id)
@@ -756,6 +777,7 @@ class Store:
                 row,
             )
             self._note("source", src.id, before=before, after=src)
+            _history.note(self, map_id, "source", [src.id])
             return src
 
         return self.write(fn, touch=map_id)
@@ -775,6 +797,7 @@ class Store:
             _check_statement_refs(cur, map_id, st)
             _insert_many(cur, "statements", [_statement_row(map_id, _next_seq(cur, "statements", map_id), st)])
             self._note("statement", st.id, after=st)
+            _history.note(self, map_id, "statement", [st.id])
             return st
 
         return self.write(fn, touch=map_id)
@@ -843,6 +866,7 @@ class Store:
                 row,
             )
             self._note("statement", st.id, before=before, after=st)
+            _history.note(self, map_id, "statement", [st.id])
             return st
 
         return self.write(fn, touch=map_id)
@@ -863,6 +887,7 @@ class Store:
             _insert_many(cur, "arguments", [_argument_row(map_id, _next_seq(cur, "arguments", map_id), arg)])
             _insert_many(cur, "premises", _premise_rows(map_id, arg))
             self._note("argument", arg.id, after=arg)
+            _history.note(self, map_id, "argument", [arg.id])
             return arg
 
         return self.write(fn, touch=map_id)
@@ -932,6 +957,7 @@ class Store:
             cur.execute("DELETE FROM premises WHERE map_id = $m AND argument_id = $id", {"m": map_id, "id": arg.id})
             _insert_many(cur, "premises", _premise_rows(map_id, arg))
             self._note("argument", arg.id, before=before, after=arg)
+            _history.note(self, map_id, "argument", [arg.id])
             return arg
 
         return self.write(fn, touch=map_id)
@@ -1310,7 +1336,7 @@ def _insert_many(cur, table: str, rows: Iterable[dict]) -> None:
 
 
 _COLUMN_TYPES = {
-    "seq": "BIGINT", "position": "INTEGER", "quote_start": "INTEGER", "quote_end": "INTEGER",
+    "seq": "BIGINT", "version": "BIGINT", "position": "INTEGER", "quote_start": "INTEGER", "quote_end": "INTEGER",
     "published_lo": "DATE", "published_hi": "DATE", "said_lo": "DATE", "said_hi": "DATE",
     "tags": "VARCHAR[]", "sources": "VARCHAR[]",
 }
