@@ -144,3 +144,27 @@ def test_a_group_is_at_most_max_group_requests(store, monkeypatch):
     assert sorted(groups, reverse=True) == [2, 2, 1]
     assert not any(isinstance(r, Exception) for r in results)
     assert len(store.list_statements("m")) == 6
+
+
+def test_the_change_log_keeps_one_version_per_request_of_a_group_and_none_for_a_refused_one(store):
+    from argmap.store import _history
+
+    before = [v.version for v in _history.versions(store, "m")]
+
+    def as_(author, write):
+        def run():
+            with _history.context(author=author):
+                return write()
+        return run
+
+    writes = [
+        as_("ann", lambda: store.add_statement("m", Statement(id="s1", text="One."))),
+        as_("bob", lambda: store.add_argument("m", Argument(id="bad", kind="support", premises=["x"], target="goal"))),
+        as_("cy", lambda: store.add_statement("m", Statement(id="s2", text="Two."))),
+    ]
+    results, groups = held_group(store, writes)
+    assert groups == [3] and isinstance(results[1], DanglingReference)
+    log = _history.versions(store, "m")
+    new = [v for v in log if v.version not in before]
+    assert sorted((v.author, v.summary) for v in new) == [("ann", "added statement s1"), ("cy", "added statement s2")]
+    assert len({v.version for v in log}) == len(log)
