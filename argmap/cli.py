@@ -566,6 +566,9 @@ def _register_feature_commands() -> None:
     from argmap._cli_schemes import register as register_schemes
 
     register_schemes(cli, handle_errors)
+    from argmap._cli_print import register as register_print
+
+    register_print(cli, handle_errors, open_store, _write)
 
 
 _register_feature_commands()

@@ -191,8 +191,9 @@ def route_handlers() -> list:
     from argmap.api.entities import ArgumentController, SourceController, SpeakerController, StatementController
     from argmap.api.interchange import ImportController
     from argmap.api.maps import MapController
-    from argmap.api.pages import EditorController, PageController, root_redirect, static_files
+    from argmap.api.pages import EditorController, PageController, StatementFormController, root_redirect, static_files
     from argmap.api.preview import PreviewController
+    from argmap.api.printing import PrintController
     from argmap.api.queries import QueryController
     from argmap.api.schemes import SchemeController
     from argmap.api.semantics import EvaluationController, SolveController
@@ -214,7 +215,9 @@ def route_handlers() -> list:
         BriefingController,
         PageController,
         EditorController,
+        StatementFormController,
         PreviewController,
+        PrintController,
         root_redirect,
         static_files(),
     ]
@@ -228,6 +231,7 @@ def export_media_types() -> dict[str, str]:
     out = {f"/diagram.{ext}": e.media_type for ext, e in diagram.EXPORTERS.items()}
     out |= {f"/timeline.{ext}": e.media_type for ext, e in timeline.EXPORTERS.items()}
     out |= {f"/briefing.{ext}": mt for ext, (mt, _) in briefing.EXPORTERS.items()}
+    out |= {"/print.pdf": "application/pdf"}
     out |= {"/statements.csv": "text/csv; charset=utf-8", "/statements.json": "application/json",
             "/statements.parquet": "application/vnd.apache.parquet"}
     return out
