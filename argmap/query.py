@@ -23,6 +23,7 @@ from typing import Literal
 import msgspec
 import numpy as np
 
+from argmap._metrics import cache_lookup
 from argmap.errors import LimitExceeded, NotFound
 from argmap.model import Statement
 from argmap.store import Store
@@ -276,7 +277,9 @@ def _graph(store: Store, map_id: str) -> _Graph:
     key = ("graph", map_id)
     hit = store.cache.get(key)
     if hit is not None and hit.version == store.map_version(map_id):
+        cache_lookup("graph", True)
         return hit
+    cache_lookup("graph", False)
     # One build per map at a time: after a write, every request in flight finds the graph
     # stale, and 32 of them building it at once (a second each at 200,000 arguments) would
     # starve the server. The first builds; the others wait for it and take its result.
@@ -377,6 +380,9 @@ def _cached_statements(store: Store, map_id: str, version: int) -> dict[str, Sta
     hit = store.cache.get(key)
     if hit is None or hit[0] != version:
         hit = store.cache[key] = (version, {})
+        cache_lookup("statements", False)
+    else:
+        cache_lookup("statements", True)
     return hit[1]
 
 
@@ -386,6 +392,9 @@ def _cached_speakers(store: Store, map_id: str, version: int) -> dict:
     hit = store.cache.get(key)
     if hit is None or hit[0] != version:
         hit = store.cache[key] = (version, {s.id: s for s in store.list_speakers(map_id)})
+        cache_lookup("speakers", False)
+    else:
+        cache_lookup("speakers", True)
     return hit[1]
 
 

@@ -18,7 +18,9 @@ does). It prints requests/s and p50/p99 latency, the in-process p50/p99, and the
 p50 to in-process p50. ``--repeat N`` measures each query N times (the table shows medians,
 each run its own line with the load average); ``--baseline REF`` also serves a copy of the
 database with the code of git revision REF and alternates runs between the two servers, so
-both see the same load from the other people on the machine.
+both see the same load from the other people on the machine. ``--metrics-cost`` does the same
+with this tree's code served ``--no-metrics`` (``--only get --repeat 3 --metrics-cost``: the
+cost of the Prometheus metrics on the single-statement read; the access log is on in both).
 
 wrk corrects its latencies for coordinated omission: a stall of S ms, at one request every I
 ms per connection, adds about S / I samples between I and S. So one 250 ms pause of the server
@@ -146,21 +148,26 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(where: list[str], port: int, tree: Path = REPO) -> subprocess.Popen:
-    """``argmap <where> serve`` (``where``: ``--db FILE`` or ``--lake … --data-path …``) of the code
-    in ``tree`` (this repository, or a baseline's export)."""
+def start_server(where: list[str], port: int, tree: Path = REPO, extra: tuple[str, ...] = ()) -> subprocess.Popen:
+    """``argmap <where> serve [extra]`` (``where``: ``--db FILE`` or ``--lake … --data-path …``) of
+    the code in ``tree`` (this repository, or a baseline's export). Its standard error (one
+    access-log line per request) goes to a file, as a supervisor's journal would take it: a
+    pipe nobody reads would fill up."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tree), os.environ.get("PYTHONPATH", "")])}
     env.pop("ARGMAP_TOKEN", None)
     env.pop("ARGMAP_READ_TOKEN", None)
+    log = tempfile.NamedTemporaryFile(prefix=f"argmap-serve-{port}-", suffix=".log")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "argmap.cli", *where, "serve", "--port", str(port)],
+        [sys.executable, "-m", "argmap.cli", *where, "serve", "--port", str(port), *extra],
         # cwd: `python -m` puts the working directory first on sys.path, before PYTHONPATH.
-        env=env, cwd=str(tree), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+        env=env, cwd=str(tree), stdout=subprocess.DEVNULL, stderr=log, start_new_session=True,
     )
+    proc.log = log  # removed when the Popen goes
     deadline = time.time() + 60
     while time.time() < deadline:
         if proc.poll() is not None:
-            raise SystemExit(f"argmap serve exited ({proc.returncode}): {proc.stderr.read().decode()[-2000:]}")
+            log.seek(0)
+            raise SystemExit(f"argmap serve exited ({proc.returncode}): {log.read().decode()[-2000:]}")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/maps/{MAP_ID}", timeout=2) as r:
                 if r.status == 200:
@@ -248,6 +255,8 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1, help="measured wrk runs per query (the table shows medians)")
     ap.add_argument("--baseline", metavar="REF",
                     help="also serve the same map with the code of this git revision (e.g. main), runs alternating")
+    ap.add_argument("--metrics-cost", action="store_true",
+                    help="also serve a copy with `serve --no-metrics`, runs alternating: what the metrics cost")
     ap.add_argument("--lake", nargs="?", const="", default=None,
                     help="Also measure on DuckLake: this catalog, or (no value) a throw-away PostgreSQL cluster")
     ap.add_argument("--data-path", help="The lake's data folder (with --lake CATALOG)")
@@ -266,7 +275,7 @@ def main() -> None:
         folder = Path(tmp)
         db = str(folder / "bench.duckdb")
         file = measure("file", lambda: Store(db), ["--db", db], args.statements, args.arguments, names, args, folder,
-                       baseline_db=db if args.baseline else None)
+                       baseline_db=db if (args.baseline or args.metrics_cost) else None)
         report(file, args)
         if args.lake is None:
             return
@@ -314,11 +323,15 @@ def measure(label: str, open_store, where: list[str], n_statements: int, n_argum
               f"median {statistics.median(sizes):.0f}, max {max(sizes)}")
         local = in_process(store, {n: cases[n] for n in names}, args.reps)
     del m
-    servers = {"this tree": (REPO, where)}
-    if baseline_db is not None:
+    servers = {"this tree": (REPO, where, ())}
+    if baseline_db is not None and args.baseline:
         copy = folder / "baseline.duckdb"
         shutil.copyfile(baseline_db, copy)  # one process per DuckDB file
-        servers = {args.baseline: (export_tree(args.baseline, folder), ["--db", str(copy)]), **servers}
+        servers = {args.baseline: (export_tree(args.baseline, folder), ["--db", str(copy)], ()), **servers}
+    if baseline_db is not None and args.metrics_cost:
+        copy = folder / "no-metrics.duckdb"
+        shutil.copyfile(baseline_db, copy)
+        servers = {"no metrics": (REPO, ["--db", str(copy)], ("--no-metrics",)), **servers}
 
     paths = {
         "get one statement": [f"/maps/{MAP_ID}/statements/{i}" for i in ids],
@@ -328,9 +341,9 @@ def measure(label: str, open_store, where: list[str], n_statements: int, n_argum
     }
     procs, runs = {}, {(server, n): [] for server in servers for n in names}
     try:
-        for server, (tree, server_where) in servers.items():
+        for server, (tree, server_where, extra) in servers.items():
             port = free_port()
-            procs[server] = (port, start_server(server_where, port, tree))
+            procs[server] = (port, start_server(server_where, port, tree, extra))
             for ps in paths.values():  # build the graph and the search index before any load
                 urllib.request.urlopen(f"http://127.0.0.1:{port}{ps[0]}", timeout=120).read()
         for name in names:
@@ -377,6 +390,15 @@ def report(r: dict, args) -> None:
         checks.append((f"search p50 <= 20 ms (-c{args.light})", light["search"][1] <= 20))
     checks.append(("no failed requests", all(x[0][3] + x[1][3] == 0 for (server, _), rs in runs.items()
                                              if server == "this tree" for x in rs)))
+    if "no metrics" in r["medians"]:
+        bare = r["medians"]["no metrics"][0]
+        for name in names:
+            cost = 1 - http[name][0] / bare[name][0]
+            print(f"  metrics cost, {name}: {http[name][0]:,.0f} vs {bare[name][0]:,.0f} req/s without "
+                  f"(-c{args.connections}): {cost:+.1%} throughput lost")
+        if "get one statement" in names:
+            checks.append(("metrics cost <= 5 % on the single-statement read",
+                           1 - http["get one statement"][0] / bare["get one statement"][0] <= 0.05))
     for text, ok in checks:
         print(f"  [{'ok' if ok else 'MISSED'}] {text}")
 

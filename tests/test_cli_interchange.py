@@ -68,13 +68,17 @@ def test_a_broken_document_changes_nothing(tmp_path):
     assert maps(db) == ["peace-plan"]
 
 
-def test_an_existing_map_needs_replace(tmp_path):
+def test_an_existing_map_needs_replace_when_named_and_is_kept_when_not(tmp_path):
     db, doc = tmp_path / "a.duckdb", tmp_path / "taxes.argdown"
     doc.write_text(ARGDOWN)
     assert run(db, "import", str(doc)).exit_code == 0
-    again = run(db, "import", str(doc))
-    assert again.exit_code == 2 and "already exists" in again.output
+    again = run(db, "import", str(doc))  # no --id: a second map, never a silent replace
+    assert again.exit_code == 0 and "'taxes-2'" in again.output
+    assert sorted(maps(db)) == ["taxes", "taxes-2"]
+    named = run(db, "import", str(doc), "--id", "taxes")
+    assert named.exit_code == 2 and "already exists" in named.output
     assert run(db, "import", str(doc), "--replace").exit_code == 0
+    assert sorted(maps(db)) == ["taxes", "taxes-2"]
 
 
 def test_standard_input_needs_a_format(tmp_path):

@@ -18,6 +18,8 @@ from typing import TypeVar
 import anyio
 from anyio.lowlevel import RunVar
 
+from argmap._metrics import PDF_RUNNING
+
 __all__ = ["MAX_CONCURRENT", "TIMEOUT", "typeset"]
 
 MAX_CONCURRENT = 2
@@ -41,5 +43,11 @@ def _limiter() -> anyio.CapacityLimiter:
 
 
 async def typeset(fn: Callable[..., _T], *args) -> _T:
-    """``fn(*args)`` in a worker thread, once one of the :data:`MAX_CONCURRENT` slots is free."""
-    return await anyio.to_thread.run_sync(fn, *args, limiter=_limiter())
+    """``fn(*args)`` in a worker thread, once one of the :data:`MAX_CONCURRENT` slots is free
+    (counted while it runs by the ``argmap_pdf_children_running`` metric)."""
+    return await anyio.to_thread.run_sync(_counted, fn, args, limiter=_limiter())
+
+
+def _counted(fn: Callable[..., _T], args: tuple) -> _T:
+    with PDF_RUNNING.track_inprogress():
+        return fn(*args)

@@ -5,7 +5,8 @@
 
 Serve it with ``argmap serve`` (granian), or any ASGI server. Settings come from arguments or
 the environment: ``ARGMAP_DB`` (or ``ARGMAP_LAKE`` and ``ARGMAP_DATA_PATH``), ``ARGMAP_TOKEN`` (required for writes when set),
-``ARGMAP_READ_TOKEN`` (required for reads when set), ``ARGMAP_MAX_BODY`` (bytes).
+``ARGMAP_READ_TOKEN`` (required for reads when set), ``ARGMAP_MAX_BODY`` (bytes),
+``ARGMAP_ALLOWED_HOSTS`` (comma-separated host names it answers to; unset: any).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import re
 from contextlib import asynccontextmanager
 
 from litestar import Litestar, Request, Response
+from litestar._openapi.plugin import OpenAPIPlugin
 from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -37,9 +39,13 @@ from argmap.errors import (
     Problem,
     problem_from_message,
 )
+from argmap._metrics import instrument_store
+from argmap.api._crosssite import AllowedHosts, host_refusal, json_body_guard, origin_refusal
 from argmap.api._openapi import document_errors
+from argmap.api._ops import Observe, ops_handlers
 from argmap.api._session import (CSRF_HEADER, SESSION_COOKIE, SignInLimiter, make_session, read_session,
                                  trusted_proxies)
+from argmap.api.exports import export_routes, media_types
 from argmap.store import Store, default_path
 
 __all__ = ["DEFAULT_MAX_BODY", "READ_COOKIE", "create_app", "create_served_app", "error_status", "opens_reads",
@@ -60,12 +66,22 @@ def create_app(
     token: str | None = None,
     read_token: str | None = None,
     max_body: int | None = None,
+    allowed_hosts: list[str] | None = None,
     debug: bool = False,
+    access_log: str | None = None,
+    metrics: bool = True,
 ) -> Litestar:
     """Build the app. Pass ``store`` to share an open Store (tests), else ``lake`` or ``db_path`` is opened.
 
+    ``access_log`` (``"text"`` or ``"json"``) writes one line per request to the
+    ``argmap.access`` logger; ``metrics=False`` leaves the Prometheus metrics of
+    :mod:`argmap._metrics` uncounted (``/metrics`` still answers). See :mod:`argmap.api._ops`.
+
     ``lake`` (or ``$ARGMAP_LAKE``) names a DuckLake catalog that many processes share, with
     ``data_path`` (or ``$ARGMAP_DATA_PATH``) for its Parquet files: see :class:`argmap.store.Store`.
+    ``allowed_hosts`` (or ``$ARGMAP_ALLOWED_HOSTS``) are the host names answered (plus the
+    localhost names; ``0.0.0.0`` admits any IP literal, ``*`` anything); unset, any
+    (:mod:`argmap.api._crosssite`).
     """
     lake = lake or os.environ.get("ARGMAP_LAKE") or None
     data_path = data_path or os.environ.get("ARGMAP_DATA_PATH") or None
@@ -91,6 +107,8 @@ def create_app(
         app.state.trusted_proxies = trusted_proxies()
         app.state.sign_in_limiter = SignInLimiter()
         app.state.reads_need_token = bool(read_token)
+        if metrics:
+            instrument_store(app.state.store)
         try:
             yield
         finally:
@@ -101,19 +119,21 @@ def create_app(
         return state.store
 
     def document(app: Litestar) -> None:
-        # The served document is built once and cached; complete it before the first request.
-        from litestar._openapi.plugin import OpenAPIPlugin
+        # The served document is built when first asked for (building it takes over a second,
+        # which a restarting server should not wait for), and completed then.
+        app.plugins.get(OpenAPIPlugin).__class__ = _DocumentedOpenAPI
 
-        document_errors(app.plugins.get(OpenAPIPlugin).provide_openapi_schema(), export_media_types())
-
-    return _App(
+    hosts = AllowedHosts(allowed_hosts) if allowed_hosts is not None else \
+        AllowedHosts.parse(os.environ.get("ARGMAP_ALLOWED_HOSTS"))
+    app = _App(
         route_handlers=route_handlers(),
         lifespan=[lifespan],
         on_startup=[document],
         before_request=_no_nul_in_path,
         dependencies={"store": Provide(provide_store, sync_to_thread=False)},
         # No token, no guard: a guard costs every request (and Litestar runs a sync one in a thread).
-        guards=[_auth_guard(read_tokens, write_tokens, reads_guarded=bool(read_token))] if read_tokens else [],
+        guards=[json_body_guard,
+                *([_auth_guard(read_tokens, write_tokens, reads_guarded=bool(read_token))] if read_tokens else [])],
         exception_handlers={
             ArgmapError: _argmap_error,
             ValidationException: _validation_error,
@@ -134,9 +154,12 @@ def create_app(
         ),
         debug=debug,
     )
+    app.allowed_hosts = hosts
+    app.observe = Observe(app.answer, log_format=access_log, metrics=metrics)
+    return app
 
 
-def create_served_app() -> Litestar:
+def create_served_app(**options) -> Litestar:
     """The app ``argmap serve`` runs: :func:`create_app` configured from the environment, and
     once it has started, what it holds for the life of the process hidden from the collector.
 
@@ -147,11 +170,26 @@ def create_served_app() -> Litestar:
     frozen ones are still freed by reference counting. With the support graph kept in arrays
     (``argmap.query``), this keeps full collections to a few milliseconds under load.
 
+    ``options`` go to :func:`create_app` (``argmap serve`` passes its open store).
+
     >>> app = create_served_app()          # doctest: +SKIP  (granian: "argmap.api.app:create_served_app")
     """
-    app = create_app()
+    app = create_app(**options)
     app.on_startup.append(_freeze_startup_objects)
     return app
+
+
+class _DocumentedOpenAPI(OpenAPIPlugin):
+    """Litestar's OpenAPI plugin, completing its document with :func:`document_errors` when it
+    builds it. Litestar makes the plugin itself (slotted), so ``document`` swaps the class of
+    that instance (same slots) rather than replacing the method."""
+
+    __slots__ = ()
+
+    def provide_openapi_schema(self) -> dict:
+        if not self._openapi_schema:
+            document_errors(super().provide_openapi_schema(), media_types())
+        return self._openapi_schema
 
 
 def _api_reference():
@@ -170,9 +208,24 @@ class _App(Litestar):
     status and headers, no body), which Litestar leaves to a ``@head`` handler per route, so
     that ``curl -I``, link checkers and caches can ask about any page or export."""
 
+    observe: Observe | None = None
+    """Metrics, request ids and the access log around every request (set by create_app)."""
+    allowed_hosts: AllowedHosts | None = None
+    """The Host names answered (:mod:`argmap.api._crosssite`; set by create_app, None: any)."""
+
     async def __call__(self, scope, receive, send) -> None:
+        if self.observe is not None and scope["type"] == "http":
+            await self.observe(scope, receive, send)
+        else:
+            await self.answer(scope, receive, send)
+
+    async def answer(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and (refusal := host_refusal(scope, self.allowed_hosts)
+                                        or origin_refusal(scope, self.allowed_hosts)):
+            await _refuse(send, *refusal)
+            return
         if scope["type"] == "http" and scope["method"] == "HEAD":
-            scope = {**scope, "method": "GET"}
+            outer, scope = scope, {**scope, "method": "GET"}
             inner = send
 
             async def send(message) -> None:
@@ -181,23 +234,35 @@ class _App(Litestar):
                 if message is not None:
                     await inner(message)
 
+            try:
+                await super().__call__(scope, receive, send)
+            finally:
+                if "path_template" in scope:  # the route, for the metrics of the HEAD request
+                    outer["path_template"] = scope["path_template"]
+            return
         await super().__call__(scope, receive, send)
+
+
+async def _refuse(send, status: int, code: str, field: str, reason: str) -> None:
+    """Answer in the error shape before routing (the Host and Origin checks run on every path)."""
+    import msgspec
+
+    body = msgspec.json.encode({"error": code, "message": reason, "problems": [{"field": field, "reason": reason}]})
+    await send({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
 
 
 def route_handlers() -> list:
     """Every controller of the API; features add theirs here."""
-    from argmap.api.briefings import BriefingController
-    from argmap.api.diagrams import DiagramController
     from argmap.api.entities import ArgumentController, SourceController, SpeakerController, StatementController
     from argmap.api.interchange import ImportController
     from argmap.api.maps import MapController
     from argmap.api.pages import EditorController, PageController, StatementFormController, root_redirect, static_files
     from argmap.api.preview import PreviewController
-    from argmap.api.printing import PrintController
     from argmap.api.queries import QueryController
-    from argmap.api.schemes import SchemeController
+    from argmap.api.schemes import QuestionController, SchemeController
     from argmap.api.semantics import EvaluationController, SolveController
-    from argmap.api.timeline import TimelineController
 
     return [
         MapController,
@@ -207,34 +272,19 @@ def route_handlers() -> list:
         StatementController,
         ArgumentController,
         QueryController,
-        DiagramController,
-        TimelineController,
+        *export_routes(),
         EvaluationController,
         SolveController,
         SchemeController,
-        BriefingController,
+        QuestionController,
         PageController,
         EditorController,
         StatementFormController,
         PreviewController,
-        PrintController,
         root_redirect,
         static_files(),
+        *ops_handlers(),
     ]
-
-
-def export_media_types() -> dict[str, str]:
-    """Path suffix → media type of every export route, from the renderers' own tables."""
-    from argmap.api.maps import MAP_EXPORTS
-    from argmap.render import briefing, diagram, timeline
-
-    out = {f"/diagram.{ext}": e.media_type for ext, e in diagram.EXPORTERS.items()}
-    out |= {f"/timeline.{ext}": e.media_type for ext, e in timeline.EXPORTERS.items()}
-    out |= {f"/briefing.{ext}": mt for ext, (mt, _) in briefing.EXPORTERS.items()}
-    out |= {"/print.pdf": "application/pdf"}
-    out |= {"/statements.csv": "text/csv; charset=utf-8", "/statements.json": "application/json",
-            "/statements.parquet": "application/vnd.apache.parquet"}
-    return out
 
 
 # -- Implementation details ----------------------------------------------------------------
@@ -388,6 +438,7 @@ _HTTP_CODES = {
     404: ("not_found", "path"),
     405: ("method_not_allowed", "method"),
     413: ("too_large", "body"),
+    415: ("unsupported_media_type", "content-type"),
 }
 
 

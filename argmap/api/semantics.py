@@ -20,6 +20,7 @@ from msgspec import Meta
 
 from argmap.errors import FormatError, InvalidInput, from_validation_error
 from argmap.semantics import AF, Evaluation, Semantics, Solution, Task, evaluate_map, iccma, solve
+from argmap.semantics.translate import Reading
 from argmap.api._params import PathId, StoreDep
 
 __all__ = ["EvaluationController", "FrameworkBody", "SolveAnswer", "SolveController"]
@@ -95,8 +96,10 @@ class EvaluationController(Controller):
         map_id: PathId,
         semantics: Semantics = Parameter(default="grounded", description="grounded, complete, preferred or stable."),
         limit: int = _Limit,
+        reading: Reading = Parameter(default="credulous", description="How open assumption questions of "
+                                     "argument schemes count: credulous (they hold) or sceptical (questioned)."),
     ) -> Evaluation:
-        return evaluate_map(store.get_map(map_id), semantics, limit=limit, timeout=TIMEOUT)
+        return evaluate_map(store.get_map(map_id), semantics, limit=limit, timeout=TIMEOUT, reading=reading)
 
 
 class SolveController(Controller):

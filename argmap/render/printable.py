@@ -165,12 +165,12 @@ class _Svg:
 
 def _draw(m: Map, timeout: float, **options) -> _Svg:
     """The diagram's SVG without its title lines (the page's heading says them, in HTML)."""
-    from argmap.render.diagram import EXPORTERS, build_graph
+    from argmap.render.diagram import CONVERSIONS, build_graph
 
     shown = {s.id for s in select(m, options.get("focus"), options.get("depth", 2))[0]}
     graph = build_graph(m, options_from(options))
     graph.set("label", '""')
-    return _Svg(EXPORTERS["svg"].convert(graph, timeout), shown)
+    return _Svg(CONVERSIONS["svg"](graph, timeout), shown)
 
 
 def _with_marks(m: Map, marks: dict[str, str]) -> Map:

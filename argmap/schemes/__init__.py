@@ -2,6 +2,7 @@
 
 - :mod:`._catalogue`: the scheme catalogue shipped as data (``catalogue.yaml``) and
   :func:`resolve`, which maps the scheme text of an argument onto it;
+- :mod:`._questions`: the state (open / answered / raised) of each critical question of a map;
 - :mod:`._report`: the schemes a map's arguments use, and the names nobody knows;
 """
 
@@ -17,9 +18,20 @@ from argmap.schemes._catalogue import (
     resolve,
     scheme,
 )
+from argmap.schemes._questions import (
+    ArgumentQuestions,
+    QuestionState,
+    RaiseQuestion,
+    question_of,
+    question_states,
+    raising,
+)
 from argmap.schemes._report import map_schemes, scheme_notes
 
 __all__ = [
+    "ArgumentQuestions",
+    "QuestionState",
+    "RaiseQuestion",
     "Catalogue",
     "Premise",
     "Question",
@@ -29,6 +41,9 @@ __all__ = [
     "catalogue",
     "map_schemes",
     "normalise",
+    "question_of",
+    "question_states",
+    "raising",
     "resolve",
     "scheme",
     "scheme_notes",

@@ -14,6 +14,15 @@ The translation (ARCHITECTURE.md, "Evaluation"):
   supports stands. Claims and events stand unless attacked: support makes no claim stronger
   in Dung's semantics, it only carries derived conclusions.
 
+- critical questions (:mod:`argmap.schemes`): an undercut that raises an *assumption* question
+  of an argument is attacked by each premise that answers it (the premise whose role is that
+  question), so an answer that stands meets the question; under the **sceptical** reading
+  every *open* assumption question of an argument with a catalogued scheme is a hidden node
+  "questioned" that attacks the argument (an open assumption counts as questioned, and the
+  argument needs it answered); under the **credulous** reading (the default, and argmap's
+  behaviour before schemes) open assumptions hold. Exceptions count only when asserted, by an
+  undercut that names them, under either reading.
+
 Hidden nodes never show in the answer; explanations may speak of them in words.
 
 For grounded semantics each label is the grounded labelling. For the others, which may have
@@ -35,15 +44,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Literal, get_args
 
 import msgspec
 import numpy as np
 
 from argmap.model import Map
+from argmap.schemes import question_states
 from argmap.semantics.af import AF, IN, LABELS, OUT, UNDEC, Label
 from argmap.semantics.solver import SEMANTICS, Reasoner, Semantics
 
-__all__ = ["Evaluation", "MapFramework", "evaluate_map", "translate"]
+__all__ = ["READINGS", "Evaluation", "MapFramework", "Reading", "evaluate_map", "translate"]
+
+Reading = Literal["credulous", "sceptical"]
+READINGS: tuple[str, ...] = get_args(Reading)
 
 _MAX_NAMED = 4  # names listed in one explanation before "and N more"
 
@@ -60,6 +74,7 @@ class Evaluation(msgspec.Struct, kw_only=True):
 
     map: str
     semantics: Semantics
+    reading: Reading = "credulous"
     labels: dict[str, Label]
     explanations: dict[str, str]
     extensions: list[list[str]] = []
@@ -85,13 +100,19 @@ class MapFramework:
     attacks_on: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     supports_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     undercuts_on: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    raises: dict[str, list[tuple[str, str, str]]] = field(default_factory=lambda: defaultdict(list))
+    """undercut or attack id → the (argument, question id, question text) it raises."""
+    answers: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    """undercut id → the premises that answer the assumption it raises (and so attack it)."""
+    questioned: dict[int, tuple[str, str, str]] = field(default_factory=dict)
+    """hidden "questioned" node → (argument, question id, text): sceptical reading only."""
 
     def owner(self, i: int) -> str:
         """The map id a node stands for (a hidden node stands for its statement)."""
         return self.visible[i] if i < len(self.visible) else self.hidden[i - len(self.visible)][1]
 
 
-def translate(m: Map) -> MapFramework:
+def translate(m: Map, *, reading: Reading = "credulous") -> MapFramework:
     """The framework of a checked map (see the module docstring for the rules)."""
     visible = [s.id for s in m.statements] + [a.id for a in m.arguments]
     node = {x: i for i, x in enumerate(visible)}
@@ -133,6 +154,19 @@ def translate(m: Map) -> MapFramework:
             src.append(u), dst.append(node[s.id])
             for sup in mf.supports_of.get(s.id, []):
                 src.append(node[sup]), dst.append(u)
+    if any(a.scheme or a.question for a in m.arguments):
+        for aid, aq in question_states(m).items():
+            for q in aq.questions:
+                for u in q.raised_by:
+                    mf.raises[u].append((aid, q.id, q.text))
+                    if q.kind == "assumption" and mf.argument_kind[u] == "undercut":
+                        for p in q.answered_by:  # the answer meets the question
+                            src.append(node[p]), dst.append(node[u])
+                            mf.answers[u].append(p)
+                if reading == "sceptical" and q.kind == "assumption" and q.state == "open":
+                    h = add_hidden(f"questioned:{q.id}", aid)
+                    mf.questioned[h] = (aid, q.id, q.text)
+                    src.append(h), dst.append(node[aid])
     names = visible + [f"{owner} {kind}" for kind, owner in hidden]
     mf.af = AF.from_edges(len(names), src, dst, names)
     return mf
@@ -144,6 +178,7 @@ def evaluate_map(
     *,
     limit: int = 16,
     timeout: float | None = 10.0,
+    reading: Reading = "credulous",
 ) -> Evaluation:
     """Label every statement and argument of ``m`` and say why, in one line each.
 
@@ -157,6 +192,9 @@ def evaluate_map(
         How many extensions to list.
     timeout
         Seconds for the solver (raises :class:`~argmap.errors.LimitExceeded` past it).
+    reading
+        ``credulous`` (open assumption questions hold) or ``sceptical`` (each open assumption
+        question of a catalogued scheme counts as questioned); see the module docstring.
 
     Examples
     --------
@@ -169,7 +207,11 @@ def evaluate_map(
         from argmap.errors import InvalidInput
 
         raise InvalidInput("semantics", f"unknown semantics {semantics!r}; use one of {', '.join(SEMANTICS)}")
-    mf = translate(m)
+    if reading not in READINGS:
+        from argmap.errors import InvalidInput
+
+        raise InvalidInput("reading", f"unknown reading {reading!r}; use one of {', '.join(READINGS)}")
+    mf = translate(m, reading=reading)
     reasoner = Reasoner(mf.af, timeout=timeout)
     agreed = reasoner.sceptical_labels(semantics)
     exts, more = reasoner.extensions(semantics, limit=limit) if agreed is not None else ([], False)
@@ -187,6 +229,7 @@ def evaluate_map(
     return Evaluation(
         map=m.id,
         semantics=semantics,
+        reading=reading,
         labels={x: LABELS[c] for x, c in zip(mf.visible, labels[:shown].tolist())},
         explanations=explanations,
         extensions=[[mf.visible[i] for i in e.tolist() if i < shown] for e in exts],
@@ -230,7 +273,7 @@ class _Explainer:
         if lab == OUT:
             winner = next((a for a in attacks if self.label(a) == IN), None)
             if winner is not None:
-                return f"out: attacked by argument {winner}, whose premises all stand"
+                return f"out: attacked by argument {winner}, whose premises all stand" + self._raising(winner)
             if not supports:
                 return "out: derived, and no argument supports it"
             return f"out: derived, and none of its supports stands ({_names(supports)})"
@@ -253,16 +296,33 @@ class _Explainer:
         if lab == OUT:
             if p := next((p for p in premises if self.label(p) == OUT), None):
                 return f"out: its premise {p} is out"
-            u = next(u for u in undercuts if self.label(u) == IN)
-            return f"out: undercut by argument {u}, whose premises all stand"
+            u = next((u for u in undercuts if self.label(u) == IN), None)
+            if u is not None:
+                return f"out: undercut by argument {u}, whose premises all stand" + self._raising(u)
+            if p := next((p for p in mf.answers.get(x, []) if self.label(p) == IN), None):
+                _, qid, text = mf.raises[x][0]
+                return f"out: the critical question it raises ({qid}) is answered by {p}, which stands"
+            _, qid, text = next(q for h, q in mf.questioned.items() if q[0] == x and self.g[h] == IN)
+            return (f"out: critical question {qid} is open (\u201c{text}\u201d), and the sceptical reading "
+                    "counts an open assumption as questioned")
         if cycle := self._in_cycle(self.mf.node[x]):
             return f"undecided: in a cycle of attacks with {cycle}"
         open_premises = [p for p in premises if self.label(p) == UNDEC]
         open_undercuts = [u for u in undercuts if self.label(u) == UNDEC]
+        if open_answers := [p for p in mf.answers.get(x, []) if self.label(p) == UNDEC]:
+            return f"undecided: the answer to the question it raises ({_names(open_answers)}) is undecided"
         reasons = [_these("its premise", "its premises", open_premises, "undecided")] if open_premises else []
         if open_undercuts:
             reasons.append(_these("undercut by", "undercut by", open_undercuts, "undecided", which=True))
         return "undecided: " + "; ".join(reasons)
+
+    def _raising(self, by: str) -> str:
+        """'; it raises critical question q (“…”) of argument a' for an attack or undercut that does."""
+        raised = self.mf.raises.get(by)
+        if not raised:
+            return ""
+        aid, qid, text = raised[0]
+        return f"; it raises critical question {qid} of argument {aid} (\u201c{text}\u201d)"
 
     def beyond_grounded(self, i: int, semantics: str, exts: list[np.ndarray], more: bool) -> str:
         """For a node grounded semantics leaves undecided, under a multi-extension semantics."""

@@ -29,6 +29,7 @@ from importlib import resources
 
 import duckdb
 
+from argmap import _metrics
 from argmap.errors import ArgmapError, InvalidInput, NotFound
 from argmap.store._lake import ALIAS
 
@@ -194,6 +195,7 @@ def _build(cur, src: str, idx: str, map_id: str, *, previous: int | None) -> int
     cur.execute(_POSTINGS.format(fts=f"fts_main_{table}"))
     cur.execute("INSERT OR REPLACE INTO search_indexes VALUES ($m, $v)", {"m": map_id, "v": version})
     _drop_builds(cur, map_id, keep=(version, previous))
+    _metrics.SEARCH_BUILDS.inc()
     return version
 
 

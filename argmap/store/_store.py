@@ -266,8 +266,15 @@ class Store:
                 if version > have:
                     cur.execute(sql if self.lake is None else _lake.lake_ddl(sql))
                     cur.execute("INSERT INTO schema_version (version, name) VALUES ($v, $n)", {"v": version, "n": name})
+            return have
 
-        self._transaction(fn)
+        before = self._transaction(fn)
+        if self.lake is None and before < SCHEMA_VERSION:
+            # DuckDB 1.5 cannot replay an ALTER TABLE ADD COLUMN with a DEFAULT from its WAL
+            # ("Failure while replaying WAL file: ... no default database set"): a new or
+            # migrated file whose process was killed before a checkpoint could never be opened
+            # again. Checkpoint the DDL into the file now, before anything else is written.
+            self._conn.execute("CHECKPOINT")
 
     def _current_version(self) -> int | None:
         try:

@@ -54,22 +54,45 @@ def test_import_aif_by_sniffing_json(client):
 def test_import_argdown_by_content_type_and_by_parameter(client):
     r = client.post("/maps/import", content=ARGDOWN, headers={"content-type": "text/x-argdown"})
     assert r.status_code == 201, r.text
-    # Not "import": /maps/import is the import route, so a map of that id could never be read.
-    assert (r.json()["id"], r.json()["title"]) == ("imported", "Taxes")
-    assert client.get("/maps/imported").status_code == 200
+    # The id comes from the document's title (issue 15); never "import", the import route.
+    assert (r.json()["id"], r.json()["title"]) == ("taxes", "Taxes")
+    assert r.headers["location"] == "/maps/taxes"
+    assert client.get("/maps/taxes").status_code == 200
     assert r.json()["document"] == {"statements": 1, "arguments": 1, "support relations": 1}
     r = client.post("/maps/import?format=argdown&id=taxes-2", content=ARGDOWN, headers={"content-type": "text/plain"})
     assert r.status_code == 201 and r.json()["id"] == "taxes-2"
 
 
-def test_import_a_native_map_and_refuse_a_duplicate_unless_replaced(client):
+def test_import_a_native_map_twice_makes_two_maps_and_a_named_duplicate_is_refused(client):
     body = dumps(load(SEED), format="yaml")
     r = client.post("/maps/import", content=body, headers={"content-type": "application/yaml"})
     assert r.status_code == 201 and r.json()["id"] == "peace-plan"
     again = client.post("/maps/import", content=body, headers={"content-type": "application/yaml"})
-    assert again.status_code == 409
+    assert again.status_code == 201 and again.json()["id"] == "peace-plan-2"
+    assert again.headers["location"] == "/maps/peace-plan-2"
+    assert client.get("/maps/peace-plan-2").json()["counts"] == client.get("/maps/peace-plan").json()["counts"]
+    named = client.post("/maps/import?id=peace-plan", content=body, headers={"content-type": "application/yaml"})
+    assert named.status_code == 409
     replaced = client.post("/maps/import?replace=true", content=body, headers={"content-type": "application/yaml"})
-    assert replaced.status_code == 201
+    assert replaced.status_code == 201 and replaced.json()["id"] == "peace-plan"
+
+
+def test_two_imports_without_id_get_different_ids(client):
+    for fmt, body, content_type, first in [
+        ("aif", json.dumps(AIF), "application/json", "imported"),
+        ("argdown", "[Tax]: Soft drugs should be taxed.\n", "text/x-argdown", "imported-3"),
+    ]:
+        ids = []
+        for _ in range(2):
+            r = client.post("/maps/import", content=body, headers={"content-type": content_type})
+            assert r.status_code == 201, r.text
+            assert r.headers["location"] == f"/maps/{r.json()['id']}"
+            ids.append(r.json()["id"])
+        assert ids[0] == first and ids[1] != ids[0], (fmt, ids)
+    # An AIF nodeset's id is its file name: sent as Content-Disposition, it names the map.
+    r = client.post("/maps/import", content=json.dumps(AIF), headers={
+        "content-type": "application/json", "content-disposition": 'attachment; filename="nodeset21145.json"'})
+    assert r.status_code == 201 and r.json()["id"] == "nodeset21145"
 
 
 def test_broken_documents_are_refused_whole_with_every_problem(client):

@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -42,19 +43,22 @@ class Server:
         self.proc: subprocess.Popen | None = None
         self.url = ""
 
-    def start(self, timeout: float = 30.0) -> "Server":
-        port = free_port()
+    def start(self, timeout: float = 30.0, port: int | None = None) -> "Server":
+        port = port or free_port()
+        self.port = port
         self.url = f"http://127.0.0.1:{port}"
         cmd = [*ARGMAP, "--db", str(self.db), "serve", "--port", str(port)]
         if self.seed is not None:
             cmd += ["--load", str(self.seed)]
             self.seed = None  # a restart must not reload: it would hide lost writes
+        # Standard error to a file: the access log (a line a request) would fill a pipe nobody reads.
+        self.log = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(cmd, env=run_env(**self.env), stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, start_new_session=True)
+                                     stderr=self.log, start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"argmap serve exited: {self.proc.stderr.read().decode()[-2000:]}")
+                raise RuntimeError(f"argmap serve exited: {self.stderr()[-2000:]}")
             try:
                 if httpx.get(self.url + "/maps", timeout=1).status_code < 500:
                     return self
@@ -62,6 +66,11 @@ class Server:
                 time.sleep(0.1)
         self.stop()
         raise RuntimeError("argmap serve did not answer within %ss" % timeout)
+
+    def stderr(self) -> str:
+        """What the server wrote to standard error so far (its own lines and the access log)."""
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
 
     def kill(self) -> None:
         """SIGKILL the whole process group (granian runs its worker as a child)."""

@@ -1,0 +1,85 @@
+"""The process's Prometheus metrics (``prometheus-client``), served at ``GET /metrics``.
+
+Every layer counts here (this module imports only :mod:`argmap.errors`): the HTTP middleware
+(:mod:`argmap.api._ops`) counts requests, the store's writes are timed by
+:func:`instrument_store`, ``argmap.query`` reports its per-version caches with
+:func:`cache_lookup`, the search index its builds, typesetting its PDF children.
+
+Metrics live in prometheus-client's default registry, one set per process, as one server
+is one process (:mod:`argmap._serve`). Label values are bounded: routes are templates
+(``/maps/{map_id}``), never paths.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from prometheus_client import Counter, Gauge, Histogram, disable_created_metrics
+
+disable_created_metrics()  # the *_created series double the output and say only when we started
+
+__all__ = ["CACHE", "PDF_RUNNING", "REQUESTS", "REQUEST_SECONDS", "SEARCH_BUILDS", "WRITES", "WRITE_SECONDS",
+           "cache_lookup", "instrument_store"]
+
+# Latency buckets from 1 ms (a cached read) to 60 s (a PDF at its deadline).
+_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+
+REQUESTS = Counter("argmap_http_requests", "HTTP requests answered, by method, route template and status.",
+                   ["method", "route", "status"])
+REQUEST_SECONDS = Histogram("argmap_http_request_duration_seconds",
+                            "Time from the request's arrival to the end of its answer, by route template.",
+                            ["method", "route"], buckets=_BUCKETS)
+WRITES = Counter("argmap_write_transactions", "Store write transactions, by outcome: committed, refused "
+                 "(bad input, a conflict: nothing written) or failed.", ["outcome"])
+WRITE_SECONDS = Histogram("argmap_write_transaction_duration_seconds",
+                          "Time of a store write transaction, waiting for the writer lock included.",
+                          buckets=_BUCKETS)
+CACHE = Counter("argmap_cache_lookups", "Lookups in the per-map-version caches (support graph, "
+                "statements, speakers), by cache and result (hit or miss).", ["cache", "result"])
+PDF_RUNNING = Gauge("argmap_pdf_children_running", "PDF renders running now, each in a child process.")
+SEARCH_BUILDS = Counter("argmap_search_index_builds", "Builds of a map's full-text search index "
+                        "(one after each write to a map that is then searched).")
+
+_cache_children: dict[tuple[str, bool], object] = {}
+
+
+def cache_lookup(cache: str, hit: bool) -> None:
+    """Count one lookup in the cache named ``cache``: found current (``hit``) or not."""
+    child = _cache_children.get((cache, hit))
+    if child is None:
+        child = _cache_children[cache, hit] = CACHE.labels(cache, "hit" if hit else "miss")
+    child.inc()
+
+
+def instrument_store(store) -> None:
+    """Time and count the outermost write transactions of ``store`` (its public ``write``;
+    a write made inside another joins it and is not counted again)."""
+    if getattr(store, "_argmap_metrics", False):
+        return
+    inner = store.write
+    depth = threading.local()
+    committed, refused, failed = WRITES.labels("committed"), WRITES.labels("refused"), WRITES.labels("failed")
+    from argmap.errors import ArgmapError
+
+    def write(fn, *args, **kwargs):
+        if getattr(depth, "n", 0):
+            return inner(fn, *args, **kwargs)
+        depth.n = 1
+        t0 = time.perf_counter()
+        try:
+            result = inner(fn, *args, **kwargs)
+        except ArgmapError:
+            refused.inc()
+            raise
+        except BaseException:
+            failed.inc()
+            raise
+        finally:
+            depth.n = 0
+            WRITE_SECONDS.observe(time.perf_counter() - t0)
+        committed.inc()
+        return result
+
+    store.write = write
+    store._argmap_metrics = True

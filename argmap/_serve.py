@@ -1,0 +1,173 @@
+"""``argmap serve``'s process: the store, the socket and the HTTP server in one process.
+
+>>> code = serve(open_store=lambda: Store("argmap.duckdb"), host="127.0.0.1", port=8000)  # doctest: +SKIP
+
+Why one process. granian's usual model is a main process that forks workers; the worker held
+the DuckDB file lock and the socket, so a SIGKILL of the process that was started (an OOM
+killer, a supervisor, ``kill -9``) left the worker running, orphaned, and the next server on the
+file failed until someone found the worker's PID. A parent watch or ``PR_SET_PDEATHSIG`` in the
+worker narrows that window but keeps it (the worker must notice; a worker forked just before
+the kill can miss it), and a store opened in a worker fails there, where the command line
+cannot say why in one line. DuckDB allows one writing process per file anyway, so a second
+worker could never serve the same file. granian's embedded server runs the same Rust HTTP
+stack inside this process's asyncio loop (measured: no slower for our reads, see README):
+whatever kills this process kills everything it serves with, and the kernel frees the lock
+and the port with it.
+
+Startup failures are one line and exit code 2 (:class:`StartupError`): the file locked by
+another process (named with its PID), a file that is not a database, a lake catalog that
+does not answer, a port in use.
+
+SIGTERM (or Ctrl-C) drains: new requests are answered 503 with ``Connection: close``, those
+in flight finish (for at most ``drain`` seconds), then the server stops and the store is
+closed; a second signal stops at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import logging
+import re
+import signal
+import socket
+import time
+from collections.abc import Callable
+
+__all__ = ["DRAIN_SECONDS", "Draining", "StartupError", "bind_check", "open_for_serving", "serve"]
+
+DRAIN_SECONDS = 10.0
+"""How long SIGTERM waits for requests in flight before the server stops anyway."""
+
+log = logging.getLogger("argmap.serve")
+
+
+class StartupError(Exception):
+    """Why the server cannot start, in one line (the command line prints it, exit code 2)."""
+
+
+_LOCKED = re.compile(r'Could not set lock on file "?(?P<file>[^":]+)"?.*?Conflicting lock is held in (?P<exe>.*?) \(PID (?P<pid>\d+)\)',
+                     re.S)
+
+
+def open_for_serving(open_store: Callable, where: str):
+    """``open_store()``, with any failure turned into one :class:`StartupError` line.
+
+    ``where`` names the store for the message (the file, or the lake's redacted catalog).
+    """
+    try:
+        return open_store()
+    except Exception as e:  # noqa: BLE001 - every way of failing to open becomes one line
+        text = str(e)
+        if m := _LOCKED.search(text):
+            raise StartupError(f"{m['file']} is in use by another process (PID {m['pid']}, {m['exe'].strip()}); "
+                               "stop it, or serve another file") from None
+        first = " ".join(text.split("\n", 1)[0].split())[:400] or type(e).__name__
+        # The store's own refusals already say "cannot open X: why": keep them, unprefixed.
+        raise StartupError(first[first.index("cannot open"):] if "cannot open" in first
+                           else f"cannot open {where}: {first}") from None
+
+
+def bind_check(host: str, port: int) -> None:
+    """Refuse early, in one line, when ``host:port`` cannot be bound (in use, no such address)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as e:
+        raise StartupError(f"cannot listen on {host}:{port}: {e.strerror}") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as granian does: TIME_WAIT is no obstacle
+        try:
+            s.bind(address)
+        except OSError as e:
+            why = "the port is in use by another process" if e.errno == errno.EADDRINUSE else e.strerror
+            raise StartupError(f"cannot listen on {host}:{port}: {why}") from None
+
+
+class Draining:
+    """An ASGI wrapper that counts requests in flight and, once :meth:`start` is called,
+    answers new ones 503 (``Connection: close``) while those in flight finish."""
+
+    def __init__(self, app):
+        self.app = app
+        self.in_flight = 0
+        self.draining = False
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        if self.draining:
+            await send({"type": "http.response.start", "status": 503, "headers": [
+                (b"content-type", b"application/json"), (b"connection", b"close"), (b"retry-after", b"1")]})
+            await send({"type": "http.response.body", "body": b'{"error":"unavailable","message":'
+                        b'"the server is shutting down","problems":[]}'})
+            return
+        self.in_flight += 1
+        self._idle.clear()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.in_flight -= 1
+            if self.in_flight == 0:
+                self._idle.set()
+
+    async def drain(self, seconds: float) -> int:
+        """Refuse new requests; wait up to ``seconds`` for those in flight. Returns how many
+        were still running when the time was up (0: all finished)."""
+        self.draining = True
+        try:
+            await asyncio.wait_for(self._idle.wait(), seconds)
+        except asyncio.TimeoutError:
+            pass
+        return self.in_flight
+
+
+def serve(app, *, host: str, port: int, drain: float = DRAIN_SECONDS, on_close: Callable[[], None] | None = None) -> int:
+    """Serve the ASGI ``app`` on ``host:port`` in this process until SIGTERM/SIGINT; returns the exit code.
+
+    ``on_close`` runs after the server has stopped (closing the store).
+    """
+    from granian.constants import Interfaces
+    from granian.log import LogLevels
+    from granian.server.embed import Server
+
+    wrapped = Draining(app)
+    # granian's own log says "experimental" and each start/stop at INFO; ours says what matters.
+    server = Server(wrapped, address=host, port=port, interface=Interfaces.ASGI, log_access=False,
+                    log_level=LogLevels.error)
+
+    async def main() -> int:
+        loop = asyncio.get_running_loop()
+        stopping: list[asyncio.Task] = []
+
+        async def shut_down(name: str) -> None:
+            t0 = time.monotonic()
+            log.warning("argmap: %s: draining (%d in flight, up to %g s)", name, wrapped.in_flight, drain)
+            left = await wrapped.drain(drain)
+            if left:
+                log.warning("argmap: %d requests still running after %g s; stopping anyway", left, drain)
+            else:
+                log.warning("argmap: drained in %.1f s; stopping", time.monotonic() - t0)
+            server.stop()
+
+        def on_signal(sig: signal.Signals) -> None:
+            if stopping:  # a second signal: stop now
+                server.stop()
+                return
+            stopping.append(loop.create_task(shut_down(sig.name)))
+
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, on_signal, sig)
+        await server.serve()
+        return 0
+
+    try:
+        code = asyncio.run(main())
+    except OSError as e:  # the bind itself, should bind_check have lost a race
+        raise StartupError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
+    finally:
+        if on_close is not None:
+            on_close()
+    return code
