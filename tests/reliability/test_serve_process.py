@@ -145,3 +145,33 @@ def test_a_new_file_killed_before_its_first_checkpoint_opens_again(tmp_path):
     assert subprocess.run([ARGMAP[0], "-c", code], env=run_env(), timeout=60).returncode == -signal.SIGKILL
     with Store(db) as store:
         assert store.list_maps() == []
+
+
+def test_a_pdf_render_in_flight_dies_with_the_server(tmp_path):
+    # The PDF children come from a multiprocessing forkserver the server starts: the forkserver
+    # exits when the server is gone, and a child rendering then dies with it (PR_SET_PDEATHSIG).
+    server = Server(tmp_path / "pdf.duckdb", seed=SEED).start()
+    pid = server.proc.pid
+
+    def render():
+        try:
+            httpx.get(server.url + "/maps/peace-plan/briefing.pdf", timeout=120)
+        except httpx.TransportError:
+            pass  # the kill cut it
+
+    t = threading.Thread(target=render, daemon=True)
+    try:
+        t.start()
+        deadline = time.monotonic() + 60
+        while len(_session_processes(pid)) < 3 and time.monotonic() < deadline:  # server, forkserver, child
+            time.sleep(0.05)
+        assert len(_session_processes(pid)) >= 3, _session_processes(pid)
+        os.kill(pid, signal.SIGKILL)
+        server.proc.wait(10)
+        deadline = time.monotonic() + 5
+        while _session_processes(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _session_processes(pid) == []
+    finally:
+        server.kill()
+        t.join(30)
