@@ -11,8 +11,10 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 # chromium + chromium-driver: the browser the end-to-end tests (tests/web/) drive through Playwright.
 # postgresql: the DuckLake tests start a throw-away cluster (tests/pgcluster.py).
+# texlive-latex-base + texlive-pictures: pdfLaTeX and TikZ, which compile the TikZ export in the tests.
+# Mermaid's own parser, which reads the Mermaid export in the tests, comes from npm (tests/exports/).
 DEB_PACKAGES := graphviz libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-symbola poppler-utils \
-                chromium chromium-driver postgresql
+                chromium chromium-driver postgresql texlive-latex-base texlive-pictures
 
 # The Python environment is exactly uv.lock (every package, every version, with hashes); uv itself
 # is pinned here. `make lock` refreshes the lock on purpose; `uv sync --locked` refuses to install
@@ -35,6 +37,7 @@ $(BIN)/argmap: pyproject.toml uv.lock
 	fi
 	test -x $(UV) || { $(PYTHON) -m venv $(VENV) && $(BIN)/pip install -q uv==$(UV_VERSION); }
 	$(UV) sync --locked --inexact --extra test --python $(BIN)/python --quiet
+	test -d tests/exports/node_modules/mermaid || ! command -v npm >/dev/null || npm ci --prefix tests/exports --no-audit --no-fund --silent
 	@touch $@
 
 lock:

@@ -178,10 +178,13 @@ def schema(out: Path) -> None:
               help="On SIGTERM, seconds to let requests in flight finish (new ones get 503).")
 @click.option("--metrics/--no-metrics", default=True, show_default=True,
               help="Count requests, writes, caches for GET /metrics (--no-metrics: to measure what they cost).")
+@click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="A host name this server answers to (repeatable; '*' for any). Default: the --host "
+              "address and the localhost names; other Host headers get 400 (DNS rebinding).")
 @click.pass_context
 @handle_errors
 def serve(ctx: click.Context, host: str, port: int, seed: Path | None, log_format: str, drain: float,
-          metrics: bool) -> None:
+          metrics: bool, allowed_hosts: tuple[str, ...]) -> None:
     """Serve the HTTP API and the web pages at /ui/, in one process (granian, embedded).
 
     One process holds the database and the socket, so nothing outlives it, whatever kills it
@@ -223,7 +226,8 @@ def serve(ctx: click.Context, host: str, port: int, seed: Path | None, log_forma
         if host not in ("127.0.0.1", "localhost", "::1") and not os.environ.get("ARGMAP_TOKEN"):
             click.echo(f"argmap: warning: serving on {host} without ARGMAP_TOKEN: anyone who can reach it can write",
                        err=True)
-        app = create_served_app(store=store, access_log=None if log_format == "none" else log_format, metrics=metrics)
+        app = create_served_app(store=store, access_log=None if log_format == "none" else log_format, metrics=metrics,
+                                allowed_hosts=[host, *allowed_hosts])
     except BaseException:
         store.close()
         raise
@@ -262,27 +266,6 @@ def _log_to_stderr() -> None:
         logger.addHandler(Dropping(lines))
         logger.setLevel(logging.INFO)
         logger.propagate = False
-
-
-@cli.group()
-def export() -> None:
-    """Write a map (or a view of it) to a file."""
-
-
-@export.command("map")
-@click.argument("map_id")
-@click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True,
-              help="Map file format.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Output file (default: standard output).")
-@click.pass_context
-@handle_errors
-def export_map(ctx: click.Context, map_id: str, fmt: str, out: Path | None) -> None:
-    """Write a stored map as a map file that `argmap load` reads back."""
-    from argmap.mapfile import dumps
-
-    with open_store(ctx, read_only=True) as store:
-        data = dumps(store.get_map(map_id), format=fmt)
-    _write(data, out)
 
 
 # --- Semantics: `argmap af ...` (abstract frameworks, ICCMA conventions) and `argmap evaluate`.
@@ -385,138 +368,131 @@ def evaluate(ctx: click.Context, map_ref: str, semantics: str, as_json: bool, li
 # --- end of semantics commands.
 
 
-# -- argmap export diagram (render/diagram.py) ------------------------------------------------
-
-DIAGRAM_FORMATS = ("svg", "pdf", "png", "dot")  # the keys of render.diagram.EXPORTERS (a test checks)
+# -- argmap export NAME: one command per name of the export catalogue (argmap/exports/) -------
 
 
-@export.command("diagram")
-@click.argument("map_id")
-@click.option("--format", "fmt", type=click.Choice(DIAGRAM_FORMATS),
-              help="Output format [default: the --out file's extension, else svg].")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Output file (default: standard output).")
-@click.option("--focus", metavar="ID", help="Draw only the part of the map around this statement.")
-@click.option("--depth", type=int, default=2, show_default=True,
-              help="With --focus: how many arguments away from it a statement may be.")
-@click.option("--rankdir", type=click.Choice(["TB", "LR"]), default="TB", show_default=True,
-              help="TB: conclusions at the top, reasons below; LR: conclusions left, reasons to the right.")
-@click.option("--group-by-speaker", is_flag=True, help="Frame each speaker's statements together.")
-@click.option("--title", help="Title to draw instead of the map's title.")
-@click.option("--no-legend", is_flag=True, help="Leave the legend out.")
-@click.option("--timeout", type=float, default=20.0, show_default=True,
-              help="Seconds Graphviz may take before the export is refused.")
-@click.option("--evaluate", type=click.Choice(["grounded", "complete", "preferred", "stable"]),
-              help="Colour statements and arguments by their status under this semantics (see `argmap evaluate`).")
-@click.pass_context
-@handle_errors
-def export_diagram(ctx: click.Context, map_id: str, fmt: str | None, out: Path | None, focus: str | None,
-                   depth: int, rankdir: str, group_by_speaker: bool, title: str | None, no_legend: bool,
-                   timeout: float, evaluate: str | None) -> None:
-    """Draw a stored map as an argument diagram (SVG, PDF, PNG, or the Graphviz DOT source).
+class _ExportGroup(click.Group):
+    """``argmap export``'s commands, made from the export catalogue when first asked for:
+    the catalogue imports every renderer, which `argmap --help` and `argmap load` need not wait for."""
 
-    \b
-        argmap export diagram peace-plan --out peace-plan.svg
-        argmap export diagram peace-plan --focus victims-silenced --depth 1 --out part.pdf
-    """
-    from argmap.render.diagram import options_from, render
+    _made: dict[str, click.Command] | None = None
 
-    if fmt is None:
-        suffix = out.suffix.lower().lstrip(".") if out else ""
-        fmt = suffix if suffix in DIAGRAM_FORMATS else "svg"
-    options = options_from({"focus": focus, "depth": depth, "rankdir": rankdir, "group_by_speaker": group_by_speaker,
-                            "title": title, "legend": not no_legend})
-    with open_store(ctx, read_only=True) as store:
-        m = store.get_map(map_id)
-    if evaluate is not None:
-        from argmap.semantics import evaluate_map
+    @property
+    def commands(self) -> dict[str, click.Command]:
+        if self._made is None:
+            from argmap.exports import by_name  # lazily: start-up time (see the class docstring)
 
-        options.labels = evaluate_map(m, evaluate, timeout=timeout).labels
-    _write(render(m, fmt, options, timeout=timeout), out)
+            self._made = {name: _export_command(name, exports) for name, exports in by_name().items()}
+        return self._made
+
+    @commands.setter
+    def commands(self, value: dict) -> None:  # click.Group.__init__ sets it; ours come from the catalogue
+        pass
 
 
-# -- end of argmap export diagram --------------------------------------------------------------
-# ---- export timeline (issue #5) --------------------------------------------------------------
+@cli.group(cls=_ExportGroup)
+def export() -> None:
+    """Write a map (or a view of it) to a file: every export of the catalogue, by name."""
 
 
-@export.command("timeline")
-@click.argument("map_id")
-@click.option("--format", "fmt", type=click.Choice(["svg", "pdf", "json"]), default="svg", show_default=True,
-              help="svg: a picture with tooltips; pdf: A3 landscape pages; json: TimelineJS (Knight Lab).")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Output file (default: standard output).")
-@click.option("--from", "date_from", metavar="EDTF", help="Keep dates overlapping from this date on (2025-11-19, 2025-11).")
-@click.option("--to", "date_to", metavar="EDTF", help="Keep dates overlapping up to this date (2025-11-26, 2025).")
-@click.option("--speaker", "speakers", multiple=True, metavar="ID", help="Keep this speaker's statements (repeatable).")
-@click.option("--tag", "tags", multiple=True, metavar="TAG", help="Keep statements with this tag (repeatable: any of them).")
-@click.option("--kind", "kinds", multiple=True, type=click.Choice(["claim", "event", "derived"]),
-              help="Keep statements of this kind (repeatable).")
-@click.option("--focus", metavar="ID", help="Keep only what connects to this statement through arguments.")
-@click.option("--depth", type=int, help="With --focus: how many arguments away (default 2).")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=120.0, show_default=True,
-              help="Seconds the PDF may take to typeset before it is refused (the HTTP API allows 60).")
-@click.pass_context
-@handle_errors
-def export_timeline(ctx: click.Context, map_id: str, fmt: str, out: Path | None, timeout: float, **filters) -> None:
-    """Write a map's dated timeline: one lane per speaker, undated statements listed apart."""
-    from argmap.render.timeline import EXPORTERS, options_from, to_pdf
+def _export_command(name: str, exports: list) -> click.Command:
+    import typing
 
-    options = options_from({"from": filters.pop("date_from"), "to": filters.pop("date_to"),
-                            **{k: list(v) if isinstance(v, tuple) else v for k, v in filters.items()}})
-    with open_store(ctx, read_only=True) as store:
-        m = store.get_map(map_id)
-    _write(to_pdf(m, options, timeout=timeout) if fmt == "pdf" else EXPORTERS[fmt].render(m, options), out)
+    from argmap.exports import find, make, options_from
+    from argmap.scope import SCOPE_FIELDS, Scope
 
+    first = exports[0]
+    suffixes = [e.suffix for e in exports]
 
-# ---- end export timeline ---------------------------------------------------------------------
+    @click.pass_context
+    @handle_errors
+    def command(ctx: click.Context, map_id: str, fmt: str | None, out: Path | None, timeout: float, **given) -> None:
+        if fmt is None:
+            fmt = next((x for x in suffixes if out is not None and out.name.lower().endswith("." + x)), suffixes[0])
+        export = find(name, fmt)
+        params = {fields[k]: (list(v) if isinstance(v, tuple) else v) for k, v in given.items()}
+        for key in inverted:  # a --no-X flag given sets X false
+            params[key] = False if params.get(key) else None
+        scope, options = options_from(export, params)
+        with open_store(ctx, read_only=True) as store:
+            m = store.get_map(map_id)
+        _write(make(export, m, scope, options, timeout=timeout), out)
 
-
-# -- argmap export briefing (issue 6) ---------------------------------------------------------
-
-
-@export.command("briefing")
-@click.argument("map_id")
-@click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True,
-              help="PDF for print (tagged PDF/UA-1), or one self-contained HTML page for the web.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Output file (default: standard output).")
-@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True, help="Paper size.")
-@click.option("--sections", metavar="LIST",
-              help="Comma-separated sections, in any order (default: every one that can be drawn): "
-              "contents, conclusions, diagram, timeline, speakers, corrections, sources.")
-@click.option("--focus", metavar="STATEMENT", help="Only what lies within --depth argument steps of this statement.")
-@click.option("--depth", type=int, default=2, show_default=True, help="Argument steps from --focus (0 to 20).")
-@click.option("--from", "date_from", metavar="EDTF", help="Leave out statements dated wholly before this date (e.g. 2025-11-20).")
-@click.option("--to", "date_to", metavar="EDTF", help="Leave out statements dated wholly after this date (e.g. 2025-11).")
-@click.option("--issued", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="Date of issue on the cover and in the PDF metadata, YYYY-MM-DD (default: today).")
-@click.option("--author", help="Who issues the briefing (the PDF's author; default: argmap).")
-@click.option("--semantics", type=click.Choice(["grounded", "complete", "preferred", "stable", "none"]),
-              default="grounded", show_default=True,
-              help="Label statements stands / falls / undecided under this semantics (none: no labels).")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=120.0, show_default=True,
-              help="Seconds the PDF may take to typeset before it is refused (the HTTP API allows 60).")
-@click.pass_context
-@handle_errors
-def export_briefing(ctx: click.Context, map_id: str, fmt: str, out: Path | None, paper: str, sections: str | None,
-                    focus: str | None, depth: int, date_from: str | None, date_to: str | None, issued,
-                    author: str | None, semantics: str, timeout: float) -> None:
-    """Write a briefing of a map: cover, key conclusions with their standing, diagram, timeline,
-    statements by speaker, corrections and numbered sources.
-
-    \b
-        argmap export briefing peace-plan --out briefing.pdf
-        argmap export briefing peace-plan --format html --focus victims-silenced --depth 1 --out b.html
-    """
-    from argmap.render.briefing import briefing, parse_options
-
-    options = parse_options(
-        sections=sections, focus=focus, depth=depth, date_from=date_from, date_to=date_to, paper=paper,
-        issued=issued.date().isoformat() if issued else None, author=author, semantics=semantics,
-    )
-    with open_store(ctx, read_only=True) as store:
-        m = store.get_map(map_id)
-    _write(briefing(m, options, fmt, timeout=timeout), out)
+    fields: dict[str, str] = {}
+    inverted: set[str] = set()
+    params: list[click.Parameter] = [
+        click.Argument(["map_id"]),
+        click.Option(["--format", "fmt"], type=click.Choice(suffixes),
+                     help=f"Output format [default: the --out file's extension, else {suffixes[0]}]."),
+        click.Option(["--out"], type=click.Path(dir_okay=False, path_type=Path),
+                     help="Output file (default: standard output)."),
+        click.Option(["--timeout"], type=click.FloatRange(min=0, min_open=True), default=first.timeout,
+                     show_default=True, help="Seconds Graphviz or the typesetting may take before the export is refused."),
+    ]
+    structs = ([Scope] if first.scoped else []) + [first.options]
+    for struct in structs:
+        hints = typing.get_type_hints(struct, include_extras=True)
+        for f in msgspec.structs.fields(struct):
+            t = hints[f.name]
+            flag = first.cli_aliases.get(f.name) or _singular(f)
+            dest = f"o_{f.name}"
+            fields[dest] = f.encode_name
+            help_ = _help(t)
+            base = _bare(t)
+            if typing.get_origin(base) is list:
+                choices = typing.get_args(_bare(typing.get_args(base)[0]))
+                kind = click.Choice(choices) if choices and all(isinstance(c, str) for c in choices) else None
+                params.append(click.Option([f"--{flag}", dest], multiple=True, type=kind, help=help_ + " (repeatable)"))
+            elif base is bool and f.default is True:
+                inverted.add(f.encode_name)
+                params.append(click.Option([f"--no-{flag.replace('_', '-')}", dest], is_flag=True, default=None,
+                                           help=f"Leave this out: {help_[0].lower()}{help_[1:]}"))
+            elif base is bool:
+                params.append(click.Option([f"--{flag.replace('_', '-')}", dest], is_flag=True, default=None, help=help_))
+            elif typing.get_origin(base) is typing.Literal:
+                default = None if f.default is msgspec.NODEFAULT else f.default
+                params.append(click.Option([f"--{flag}", dest], type=click.Choice(typing.get_args(base)),
+                                           default=default, show_default=default is not None, help=help_))
+            else:
+                params.append(click.Option([f"--{flag.replace('_', '-')}", dest],
+                                           type=int if base is int else str, help=help_,
+                                           metavar="EDTF" if f.encode_name in ("from", "to") else None))
+    assert set(fields.values()) >= (set(SCOPE_FIELDS) if first.scoped else set())
+    doc = first.summary or name
+    return click.Command(name, callback=command, params=params, help=f"{doc}.\n\nFormats: {', '.join(suffixes)}.",
+                         short_help=doc)
 
 
-# -- end of argmap export briefing -------------------------------------------------------------
+def _singular(f) -> str:
+    import typing
+
+    name = f.encode_name
+    return name[:-1] if typing.get_origin(_bare(f.type)) is list and name.endswith("s") else name
+
+
+def _bare(t):
+    import types
+    import typing
+
+    if typing.get_origin(t) is typing.Annotated:
+        t = typing.get_args(t)[0]
+    if typing.get_origin(t) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(t) if a is not type(None)]
+        t = args[0] if len(args) == 1 else t
+    if typing.get_origin(t) is typing.Annotated:
+        t = typing.get_args(t)[0]
+    return t
+
+
+def _help(t) -> str:
+    import typing
+
+    for part in (t, *typing.get_args(t)):
+        if typing.get_origin(part) is typing.Annotated:
+            for meta in typing.get_args(part)[1:]:
+                if isinstance(meta, msgspec.Meta) and meta.description:
+                    return meta.description.replace("`", "")
+    return ""
 
 
 def _write(data: bytes, out: Path | None) -> None:
@@ -593,38 +569,6 @@ def _read_input(file: Path, limit: int) -> bytes:
 
         raise LimitExceeded("file", f"larger than {limit // 2**20} MiB")
     return data
-
-
-@export.command("aif")
-@click.argument("map_id")
-@click.option("--xaif", is_flag=True, help='Wrap the nodeset as xAIF ({"AIF": …, "text": …}).')
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Output file (default: standard output).")
-@click.pass_context
-@handle_errors
-def export_aif(ctx: click.Context, map_id: str, xaif: bool, out: Path | None) -> None:
-    """Write a stored map as AIF JSON (an AIFdb nodeset) that `argmap import` reads back.
-
-    Node timestamps not known from an import are the time of export, or $SOURCE_DATE_EPOCH.
-    """
-    from argmap.formats import write
-
-    with open_store(ctx, read_only=True) as store:
-        data = write(store.get_map(map_id), "aif", xaif=xaif)
-    _write(data, out)
-
-
-@export.command("argdown")
-@click.argument("map_id")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Output file (default: standard output).")
-@click.pass_context
-@handle_errors
-def export_argdown(ctx: click.Context, map_id: str, out: Path | None) -> None:
-    """Write a stored map as an Argdown document that Argdown's tools and `argmap import` read."""
-    from argmap.formats import write
-
-    with open_store(ctx, read_only=True) as store:
-        data = write(store.get_map(map_id), "argdown")
-    _write(data, out)
 
 
 # -- end of interchange ------------------------------------------------------------------------

@@ -49,9 +49,9 @@ def test_export_briefing_html_with_chosen_sections(db, tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--focus", "nope"], "focus: no statement 'nope'"),
+        (["--focus", "nope"], "$.focus: map 'peace-plan' has no statement 'nope'"),
         (["--sections", "speakers"], "include 'sources' too"),
-        (["--from", "yesterday"], "date_from:"),
+        (["--from", "yesterday"], "$.from:"),
         (["--depth", "21"], "depth:"),
     ],
 )

@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from click.testing import CliRunner
 
-from argmap.cli import DIAGRAM_FORMATS, cli
-from argmap.render.diagram import EXPORTERS
+from argmap.cli import cli
+from argmap.exports import by_name
 
 
 @pytest.fixture
@@ -20,8 +20,11 @@ def run(db: str, *args: str):
     return CliRunner().invoke(cli, ["--db", db, "export", "diagram", *args])
 
 
-def test_formats_offered_are_the_exporters():
-    assert set(DIAGRAM_FORMATS) == set(EXPORTERS)
+def test_formats_offered_are_the_catalogues():
+    command = cli.commands["export"].get_command(None, "diagram")
+    offered = next(p for p in command.params if p.name == "fmt").type.choices
+    assert list(offered) == [e.suffix for e in by_name()["diagram"]]
+    assert list(offered)[:4] == ["svg", "pdf", "png", "dot"]
 
 
 def test_writes_the_seed_diagram_as_svg(db, tmp_path):
@@ -50,7 +53,7 @@ def test_focus_depth_and_layout_options_reach_the_drawing(db):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["peace-plan", "--focus", "nowhere"], "focus: unknown statement 'nowhere'"),
+    (["peace-plan", "--focus", "nowhere"], "$.focus: map 'peace-plan' has no statement 'nowhere'"),
     (["peace-plan", "--depth", "-1"], "depth:"),
     (["no-such-map"], "no map 'no-such-map'"),
     (["peace-plan", "--timeout", "0.001"], "timeout: Graphviz took longer"),

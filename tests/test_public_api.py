@@ -14,7 +14,8 @@ import pytest
 import argmap
 
 MODULES = ["argmap", "argmap.errors", "argmap.model", "argmap.mapfile", "argmap.schemas", "argmap.store",
-           "argmap.cli", "argmap.render.timeline", "argmap.formats.timelinejs", "argmap.api.timeline",
+           "argmap.cli", "argmap.render.timeline", "argmap.render.timelinejs", "argmap.api.exports",
+           "argmap.scope", "argmap.exports",
            "argmap.formats", "argmap.formats.aif", "argmap.formats.argdown",
            "argmap.semantics", "argmap.semantics.iccma", "argmap.api.semantics",
            "argmap.web.context", "argmap.web.outline", "argmap.api.pages"]

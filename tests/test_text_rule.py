@@ -170,9 +170,9 @@ def test_map_ids_refuse_every_export_suffix(cls, stem, suffix, upper):
 
 
 def test_the_reserved_suffixes_cover_every_extension_the_server_answers_by():
-    from argmap.api.maps import MAP_EXPORTS
-    from argmap.formats import EXPORTS, _SUFFIXES
+    from argmap.exports import CATALOGUE
+    from argmap.formats import _SUFFIXES
 
-    answered = {e.rsplit(".", 1)[1] for e in MAP_EXPORTS} | {e.rsplit(".", 1)[1] for _, e in EXPORTS.values()}
+    answered = {e.suffix.rsplit(".", 1)[1] for e in CATALOGUE.values() if e.whole_map}
     answered |= {e.lstrip(".") for e in _SUFFIXES}
     assert answered <= RESERVED_MAP_SUFFIXES

@@ -36,11 +36,13 @@ _ERROR_SCHEMA = {
 _ERRORS = {
     "400": "A malformed body or parameter (the field and the reason).",
     "401": "A token is required (ARGMAP_TOKEN for writes, ARGMAP_READ_TOKEN for reads) and was missing or wrong.",
+    "403": "A write sent by a page of another site (its Origin), or by a signed-in browser without its CSRF token.",
     "404": "No such map, or no such item in it.",
     "409": "A duplicate id, or a delete that would leave references dangling (retry with cascade=true).",
     "405": "The map id is reserved (`import`): /maps/import is the import route, which takes POST only.",
     "412": "If-Match named an ETag the item no longer has: someone changed it; nothing was written.",
     "413": "The body is larger than the server takes (ARGMAP_MAX_BODY).",
+    "415": "The body is not sent as JSON (Content-Type: application/json): this route takes JSON only.",
     "422": "A rule of the model broken, or a limit exceeded (the field and the reason).",
 }
 _WRITES = {"post", "put", "patch", "delete"}
@@ -83,8 +85,9 @@ def document_errors(schema: dict, media_types: dict[str, str]) -> dict:
                         header["schema"] = {"type": "string"}
             codes = {"400", "401", "422"}
             codes |= {"404"} if "{" in path else set()
-            codes |= {"409"} if method in _WRITES else set()
+            codes |= {"403", "409"} if method in _WRITES else set()
             codes |= {"413"} if "requestBody" in op else set()
+            codes |= {"415"} if "application/json" in op.get("requestBody", {}).get("content", {}) else set()
             codes |= {"412"} if any(p.get("name") == "If-Match" for p in op.get("parameters", [])) else set()
             for code in sorted(codes):
                 op["responses"][code] = {"description": _ERRORS[code], "content": {"application/json": {"schema": ref}}}

@@ -5,7 +5,8 @@
 
 Serve it with ``argmap serve`` (granian), or any ASGI server. Settings come from arguments or
 the environment: ``ARGMAP_DB`` (or ``ARGMAP_LAKE`` and ``ARGMAP_DATA_PATH``), ``ARGMAP_TOKEN`` (required for writes when set),
-``ARGMAP_READ_TOKEN`` (required for reads when set), ``ARGMAP_MAX_BODY`` (bytes).
+``ARGMAP_READ_TOKEN`` (required for reads when set), ``ARGMAP_MAX_BODY`` (bytes),
+``ARGMAP_ALLOWED_HOSTS`` (comma-separated host names it answers to; unset: any).
 """
 
 from __future__ import annotations
@@ -39,10 +40,12 @@ from argmap.errors import (
     problem_from_message,
 )
 from argmap._metrics import instrument_store
+from argmap.api._crosssite import AllowedHosts, host_refusal, json_body_guard, origin_refusal
 from argmap.api._openapi import document_errors
 from argmap.api._ops import Observe, ops_handlers
 from argmap.api._session import (CSRF_HEADER, SESSION_COOKIE, SignInLimiter, make_session, read_session,
                                  trusted_proxies)
+from argmap.api.exports import export_routes, media_types
 from argmap.store import Store, default_path
 
 __all__ = ["DEFAULT_MAX_BODY", "READ_COOKIE", "create_app", "create_served_app", "error_status", "opens_reads",
@@ -63,6 +66,7 @@ def create_app(
     token: str | None = None,
     read_token: str | None = None,
     max_body: int | None = None,
+    allowed_hosts: list[str] | None = None,
     debug: bool = False,
     access_log: str | None = None,
     metrics: bool = True,
@@ -75,6 +79,9 @@ def create_app(
 
     ``lake`` (or ``$ARGMAP_LAKE``) names a DuckLake catalog that many processes share, with
     ``data_path`` (or ``$ARGMAP_DATA_PATH``) for its Parquet files: see :class:`argmap.store.Store`.
+    ``allowed_hosts`` (or ``$ARGMAP_ALLOWED_HOSTS``) are the host names answered (plus the
+    localhost names; ``0.0.0.0`` admits any IP literal, ``*`` anything); unset, any
+    (:mod:`argmap.api._crosssite`).
     """
     lake = lake or os.environ.get("ARGMAP_LAKE") or None
     data_path = data_path or os.environ.get("ARGMAP_DATA_PATH") or None
@@ -116,6 +123,8 @@ def create_app(
         # which a restarting server should not wait for), and completed then.
         app.plugins.get(OpenAPIPlugin).__class__ = _DocumentedOpenAPI
 
+    hosts = AllowedHosts(allowed_hosts) if allowed_hosts is not None else \
+        AllowedHosts.parse(os.environ.get("ARGMAP_ALLOWED_HOSTS"))
     app = _App(
         route_handlers=route_handlers(),
         lifespan=[lifespan],
@@ -123,7 +132,8 @@ def create_app(
         before_request=_no_nul_in_path,
         dependencies={"store": Provide(provide_store, sync_to_thread=False)},
         # No token, no guard: a guard costs every request (and Litestar runs a sync one in a thread).
-        guards=[_auth_guard(read_tokens, write_tokens, reads_guarded=bool(read_token))] if read_tokens else [],
+        guards=[json_body_guard,
+                *([_auth_guard(read_tokens, write_tokens, reads_guarded=bool(read_token))] if read_tokens else [])],
         exception_handlers={
             ArgmapError: _argmap_error,
             ValidationException: _validation_error,
@@ -144,6 +154,7 @@ def create_app(
         ),
         debug=debug,
     )
+    app.allowed_hosts = hosts
     app.observe = Observe(app.answer, log_format=access_log, metrics=metrics)
     return app
 
@@ -177,7 +188,7 @@ class _DocumentedOpenAPI(OpenAPIPlugin):
 
     def provide_openapi_schema(self) -> dict:
         if not self._openapi_schema:
-            document_errors(super().provide_openapi_schema(), export_media_types())
+            document_errors(super().provide_openapi_schema(), media_types())
         return self._openapi_schema
 
 
@@ -199,6 +210,8 @@ class _App(Litestar):
 
     observe: Observe | None = None
     """Metrics, request ids and the access log around every request (set by create_app)."""
+    allowed_hosts: AllowedHosts | None = None
+    """The Host names answered (:mod:`argmap.api._crosssite`; set by create_app, None: any)."""
 
     async def __call__(self, scope, receive, send) -> None:
         if self.observe is not None and scope["type"] == "http":
@@ -207,6 +220,10 @@ class _App(Litestar):
             await self.answer(scope, receive, send)
 
     async def answer(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and (refusal := host_refusal(scope, self.allowed_hosts)
+                                        or origin_refusal(scope, self.allowed_hosts)):
+            await _refuse(send, *refusal)
+            return
         if scope["type"] == "http" and scope["method"] == "HEAD":
             outer, scope = scope, {**scope, "method": "GET"}
             inner = send
@@ -226,10 +243,18 @@ class _App(Litestar):
         await super().__call__(scope, receive, send)
 
 
+async def _refuse(send, status: int, code: str, field: str, reason: str) -> None:
+    """Answer in the error shape before routing (the Host and Origin checks run on every path)."""
+    import msgspec
+
+    body = msgspec.json.encode({"error": code, "message": reason, "problems": [{"field": field, "reason": reason}]})
+    await send({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
 def route_handlers() -> list:
     """Every controller of the API; features add theirs here."""
-    from argmap.api.briefings import BriefingController
-    from argmap.api.diagrams import DiagramController
     from argmap.api.entities import ArgumentController, SourceController, SpeakerController, StatementController
     from argmap.api.interchange import ImportController
     from argmap.api.maps import MapController
@@ -238,7 +263,6 @@ def route_handlers() -> list:
     from argmap.api.queries import QueryController
     from argmap.api.schemes import QuestionController, SchemeController
     from argmap.api.semantics import EvaluationController, SolveController
-    from argmap.api.timeline import TimelineController
 
     return [
         MapController,
@@ -248,13 +272,11 @@ def route_handlers() -> list:
         StatementController,
         ArgumentController,
         QueryController,
-        DiagramController,
-        TimelineController,
+        *export_routes(),
         EvaluationController,
         SolveController,
         SchemeController,
         QuestionController,
-        BriefingController,
         PageController,
         EditorController,
         PreviewController,
@@ -262,19 +284,6 @@ def route_handlers() -> list:
         static_files(),
         *ops_handlers(),
     ]
-
-
-def export_media_types() -> dict[str, str]:
-    """Path suffix → media type of every export route, from the renderers' own tables."""
-    from argmap.api.maps import MAP_EXPORTS
-    from argmap.render import briefing, diagram, timeline
-
-    out = {f"/diagram.{ext}": e.media_type for ext, e in diagram.EXPORTERS.items()}
-    out |= {f"/timeline.{ext}": e.media_type for ext, e in timeline.EXPORTERS.items()}
-    out |= {f"/briefing.{ext}": mt for ext, (mt, _) in briefing.EXPORTERS.items()}
-    out |= {"/statements.csv": "text/csv; charset=utf-8", "/statements.json": "application/json",
-            "/statements.parquet": "application/vnd.apache.parquet"}
-    return out
 
 
 # -- Implementation details ----------------------------------------------------------------
@@ -428,6 +437,7 @@ _HTTP_CODES = {
     404: ("not_found", "path"),
     405: ("method_not_allowed", "method"),
     413: ("too_large", "body"),
+    415: ("unsupported_media_type", "content-type"),
 }
 
 

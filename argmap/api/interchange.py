@@ -1,7 +1,7 @@
 """``POST /maps/import``: a new map from an AIF JSON, Argdown or map document.
 
 The exports go the other way by extension (``GET /maps/{map}.aif.json``, ``.argdown``), served
-by :class:`argmap.api.maps.MapController` from :data:`argmap.api.maps.MAP_EXPORTS`.
+by :class:`argmap.api.maps.MapController` from the export catalogue (argmap/exports/documents.py).
 """
 
 # No `from __future__ import annotations`: Litestar reads the handler's annotations.

@@ -1,11 +1,11 @@
 """``/maps``: list, create, read, change and delete maps; a map's whole document by extension.
 
-``GET /maps/{map}`` answers the map's summary; ``GET /maps/{map}.json`` (or ``.yaml``) the
-whole map document that ``POST /maps`` and ``argmap load`` take. Other features add
-extensions to :data:`MAP_EXPORTS` (Datasette's renderers-by-extension idea).
+``GET /maps/{map}`` answers the map's summary; ``GET /maps/{map}.json`` (``.yaml``,
+``.aif.json``, ``.argdown``) a whole-map document, one per ``whole_map`` record of the export
+catalogue (argmap/exports/documents.py).
 """
 
-from typing import Annotated, Callable
+from typing import Annotated
 
 import msgspec
 from litestar import Controller, Response, delete, get, patch, post, put
@@ -17,43 +17,21 @@ from argmap.api._params import PathId, StoreDep
 from argmap.api._partial import merge, partial
 from argmap.api._responses import bare
 from argmap.errors import InvalidInput, NotFound
+from argmap.exports import CATALOGUE, Export, Job
 from argmap.model import Map, MapInfo, check_map
+from argmap.scope import Scope
 from argmap.store import Counts, MapSummary
 
-__all__ = ["MAP_EXPORTS", "MapController", "MapList"]
+__all__ = ["MapController", "MapList"]
 
 
-def _json(m: Map) -> bytes:
-    from argmap.mapfile import dumps
-
-    return dumps(m, format="json")
-
-
-def _yaml(m: Map) -> bytes:
-    from argmap.mapfile import dumps
-
-    return dumps(m, format="yaml")
+def _documents() -> dict[str, Export]:
+    """Extension → the whole-map export served at ``/maps/{map}{extension}``, longest first."""
+    found = {e.path: e for e in CATALOGUE.values() if e.whole_map}
+    return dict(sorted(found.items(), key=lambda kv: -len(kv[0])))
 
 
-def _aif(m: Map) -> bytes:
-    from argmap.formats import write
-
-    return write(m, "aif")
-
-
-def _argdown(m: Map) -> bytes:
-    from argmap.formats import write
-
-    return write(m, "argdown")
-
-
-MAP_EXPORTS: dict[str, tuple[str, Callable[[Map], bytes]]] = {
-    ".json": ("application/json", _json),
-    ".yaml": ("application/yaml", _yaml),
-    ".aif.json": ("application/json", _aif),
-    ".argdown": ("text/plain; charset=utf-8", _argdown),
-}
-"""Extension → (media type, function of the whole map). Longest extension wins."""
+_DOCUMENTS = _documents()
 
 
 _CONDITIONAL = ("With `If-Match: <ETag of GET /maps/{map}>` the write happens only if the map is "
@@ -107,17 +85,17 @@ class MapController(Controller):
             try:
                 info = store.get_map_info(map_ref)
             except NotFound:
-                ext = next((e for e in sorted(MAP_EXPORTS, key=len, reverse=True)
-                            if map_ref.endswith(e) and len(map_ref) > len(e)), None)
+                ext = next((e for e in _DOCUMENTS if map_ref.endswith(e) and len(map_ref) > len(e)), None)
                 if ext is None:
                     raise
-                map_id, export = map_ref[: -len(ext)], MAP_EXPORTS[ext]
+                map_id, export = map_ref[: -len(ext)], _DOCUMENTS[ext]
             tag = _map_tag(store, map_id)
             if matches(if_none_match, tag, weak=True):
                 return Response(None, status_code=304, headers={"ETag": tag})
             if export is not None:
-                media_type, render = export
-                return Response(render(store.get_map(map_id)), media_type=bare(media_type), headers={"ETag": tag})
+                m = store.get_map(map_id)
+                data = export.make(Job(map=m, whole=m, scope=Scope(), options=export.options()))
+                return Response(data, media_type=bare(export.media_type), headers={"ETag": tag})
             summary = MapSummary(id=info.id, title=info.title, description=info.description,
                                  counts=store.counts(info.id))
         return Response(summary, headers={"ETag": tag})

@@ -20,7 +20,6 @@ export route (or map extension) that exists.
 from __future__ import annotations
 
 import hashlib
-import inspect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -47,8 +46,10 @@ from argmap.api._session import (CSRF_FIELD, SESSION_COOKIE, SignInLimiter, clie
 from argmap.api.app import error_status, opens_reads, opens_writes
 from argmap.api._conditional import require_tag
 from argmap.errors import ArgmapError, Conflict, InvalidInput, LimitExceeded, NotFound, PreconditionFailed, Problem
+from argmap.exports import CATALOGUE
 from argmap.model import Map
-from argmap.render.diagram import select
+from argmap.scope import MAX_DEPTH, Scope
+from argmap.scope import select as select_scope
 from argmap.store import Store
 from argmap.web import context as ctx
 
@@ -63,8 +64,6 @@ _HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
             "Referrer-Policy": "same-origin", "Cache-Control": "no-cache"}
 _WEB = Path(ctx.__file__).parent
 _STATIC = _WEB / "static"
-MAX_DEPTH = 20
-"""Deepest focus a page offers (the briefing's limit; the diagram allows more)."""
 EVALUATION_TIMEOUT = 10.0
 """Seconds one evaluation may take for a page (the API's /evaluation allows 20)."""
 
@@ -301,8 +300,9 @@ def _map_page(store: Store, app: Litestar, map_id: str, params: dict[str, str], 
             hits = [st.id for st, _ in store.search(map_id, q[:500], limit=50)]
         except ArgmapError as e:
             problem = str(e)
+    sub = select_scope(m, Scope(focus=view.focus, depth=view.depth if view.focus is not None else None))
     page = ctx.map_page(
-        m, view, shown=select(m, view.focus, view.depth), panel=panel, problem=problem, q=q, hits=hits,
+        m, view, shown=(sub.statements, sub.arguments), panel=panel, problem=problem, q=q, hits=hits,
         downloads=ctx.downloads(map_id, view, _exports(app)), labels=labels,
     )
     return _page("map.html", page=page, access=acc)
@@ -360,13 +360,8 @@ def _evaluation(store: Store, m: Map, view: ctx.View) -> tuple[dict | None, dict
 
 def _evaluates(app: Litestar) -> bool:
     """Whether this server evaluates maps: its evaluation route, and a diagram that colours by it."""
-    if "/maps/{}/evaluation" not in _routes(app):
-        return False
-    try:
-        from argmap.api.diagrams import DiagramController
-    except ImportError:
-        return False
-    return "evaluate" in inspect.signature(DiagramController.diagram.fn).parameters
+    diagram = CATALOGUE.get(("diagram", "svg"))
+    return "/maps/{}/evaluation" in _routes(app) and diagram is not None and diagram.evaluate is not None
 
 
 def _routes(app: Litestar) -> set[str]:
@@ -375,13 +370,11 @@ def _routes(app: Litestar) -> set[str]:
 
 
 def _exports(app: Litestar) -> set[str]:
-    """What :func:`argmap.web.context.downloads` may link to: routes under /maps/{map}, and the
-    whole-map extensions of :data:`argmap.api.maps.MAP_EXPORTS`."""
-    from argmap.api.maps import MAP_EXPORTS
-
+    """What :func:`argmap.web.context.downloads` may link to: the paths after /maps/{map} of
+    the export catalogue's records whose routes this app has."""
     prefix = "/maps/{}"
     found = {p[len(prefix):] for p in _routes(app) if p.startswith(prefix + "/")}
-    return found | set(MAP_EXPORTS)
+    return {e.path for e in CATALOGUE.values() if e.whole_map or e.path in found}
 
 
 class ApiReference(OpenAPIRenderPlugin):

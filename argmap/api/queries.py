@@ -1,5 +1,5 @@
-"""Analysts' queries: supporters and attackers (direct or transitive), the speaker matrix,
-full-text search, and the statements table for spreadsheets and notebooks."""
+"""Analysts' queries: supporters and attackers (direct or transitive), the speaker matrix and
+full-text search (the statements table is an export: argmap/exports/table.py)."""
 
 from typing import Annotated
 
@@ -8,11 +8,7 @@ from litestar.params import QueryParameter
 
 from argmap import query
 from argmap.api._params import PathId, StoreDep
-from argmap.api._responses import bare
 from argmap.errors import InvalidInput, LimitExceeded
-from argmap.formats.table import TABLE_FORMATS, StatementRow, statement_rows
-from argmap.model import Statement
-from argmap.store import Store
 
 __all__ = ["MAX_SEARCH", "QueryController"]
 
@@ -70,33 +66,3 @@ class QueryController(Controller):
         if not 1 <= limit <= MAX_SEARCH:
             raise LimitExceeded("limit", f"must be between 1 and {MAX_SEARCH}")
         return query.search(store, map_id, q, limit=limit)
-
-    @get("/statements.json", operation_id="statementsJson", summary="Every statement as a JSON array of flat rows",
-         sync_to_thread=True)
-    def table_json(self, store: StoreDep, map_id: PathId) -> list[StatementRow]:
-        return statement_rows(_all_statements(store, map_id))
-
-    @get("/statements.csv", operation_id="statementsCsv", media_type=TABLE_FORMATS["csv"][0],
-         summary="Every statement as CSV (formula-like cells neutralised for spreadsheets)",
-         response_description="RFC 4180 CSV with a header row; tags joined by ';'.",
-         sync_to_thread=True)
-    def table_csv(self, store: StoreDep, map_id: PathId) -> Response[bytes]:
-        return _download(store, map_id, "csv")
-
-    @get("/statements.parquet", operation_id="statementsParquet", media_type=TABLE_FORMATS["parquet"][0],
-         summary="Every statement as Parquet, for notebooks",
-         response_description="A Parquet file with the columns of the JSON rows.",
-         sync_to_thread=True)
-    def table_parquet(self, store: StoreDep, map_id: PathId) -> Response[bytes]:
-        return _download(store, map_id, "parquet")
-
-
-def _all_statements(store: Store, map_id: str) -> list[Statement]:
-    store.get_map_info(map_id)  # an unknown map is a 404, not an empty table
-    return store.list_statements(map_id)
-
-
-def _download(store: Store, map_id: str, ext: str) -> Response[bytes]:
-    media_type, encode = TABLE_FORMATS[ext]
-    return Response(encode(statement_rows(_all_statements(store, map_id))), media_type=bare(media_type),
-                    headers={"Content-Disposition": f'attachment; filename="{map_id}-statements.{ext}"'})

@@ -1,20 +1,12 @@
-"""Interchange formats: AIF JSON and Argdown in and out, beside argmap's own map files
-(and, in ``table.py``, the statements table as CSV, JSON or Parquet for analysts).
+"""Interchange formats read into maps: AIF JSON, Argdown and argmap's own map files.
 
-Every format module offers the same pair, and ``read`` for the import report::
-
-    read(data, *, map_id=..., title=None) -> Imported   # the map, and what was left out
-    loads(data, **kw) -> Map
-    dumps(map) -> bytes | str
-
-This module picks the module: :func:`detect` from a file name, a content type or the content,
-:func:`read` and :func:`write` by format name. The CLI (``argmap import``, ``argmap export
-aif|argdown``) and the HTTP API (``POST /maps/import``, ``GET /maps/{map}.aif.json``) call these.
+Each format module offers ``read(data, ...) -> Imported`` (the map, and what was left out),
+``loads`` and ``dumps``; ``table.py`` makes the statements table. This module picks the reader:
+:func:`detect` from a file name, a content type or the content, :func:`read` by format name.
+Writing is the export catalogue's (argmap/exports/documents.py).
 
 >>> detect(b'{"nodes": [], "edges": []}')
 'aif'
->>> detect(b"[Claim]: text", filename="debate.argdown")
-'argdown'
 """
 
 from __future__ import annotations
@@ -24,16 +16,16 @@ from pathlib import PurePath
 import msgspec
 
 from argmap.errors import FormatError
+from argmap.formats import aif, argdown
 from argmap.formats._common import Imported, make_id
-from argmap.model import Map
+from argmap.mapfile import FORMATS as MAPFILE_FORMATS
+from argmap.mapfile import loads
 
-__all__ = ["EXPORTS", "FORMATS", "Imported", "detect", "id_from_filename", "read", "write"]
+__all__ = ["FORMATS", "Imported", "detect", "id_from_filename", "read"]
 
 FORMATS = ("aif", "argdown", "native")
 """What ``argmap import --format`` and ``POST /maps/import?format=`` accept."""
 
-EXPORTS = {"aif": ("application/json", ".aif.json"), "argdown": ("text/plain; charset=utf-8", ".argdown")}
-"""Format → (media type, file extension) of what :func:`write` produces."""
 
 _SUFFIXES = {
     ".argdown": "argdown", ".ad": "argdown", ".aif": "aif",
@@ -76,7 +68,11 @@ def read(data: bytes, format: str, *, map_id: str | None = None, fallback_id: st
     The map's id is ``map_id``, else the document's own (a map file's ``id``, Argdown front
     matter ``argmap: {id}``), else ``fallback_id``.
     """
-    imported = _read(data, format, map_id=map_id, fallback_id=fallback_id, title=title, filename=filename)
+    try:
+        reader = _READERS[format]
+    except KeyError:
+        raise FormatError("format", f"unknown format {format!r}; use one of {', '.join(FORMATS)}") from None
+    imported = reader(data, map_id=map_id, fallback_id=fallback_id, title=title, filename=filename)
     from argmap.schemes import scheme_notes  # scheme names the catalogue does not know, reported
 
     if notes := scheme_notes(imported.map):
@@ -84,41 +80,29 @@ def read(data: bytes, format: str, *, map_id: str | None = None, fallback_id: st
     return imported
 
 
-def _read(data: bytes, format: str, *, map_id, fallback_id, title, filename) -> Imported:
-    if format == "aif":
-        from argmap.formats import aif
-
-        return aif.read(data, map_id=map_id or fallback_id, title=title)
-    if format == "argdown":
-        from argmap.formats import argdown
-
-        return argdown.read(data, map_id=map_id, fallback_id=fallback_id, title=title)
-    if format == "native":
-        from argmap.mapfile import FORMATS as MAPFILE_FORMATS
-        from argmap.mapfile import loads
-
-        suffix = PurePath(filename.lower()).suffix if filename else ""
-        kind = MAPFILE_FORMATS.get(suffix) or ("json" if data.lstrip()[:1] == b"{" else "yaml")
-        m = loads(data, format=kind)
-        changes = {k: v for k, v in (("id", map_id), ("title", title)) if v}
-        return Imported(map=msgspec.structs.replace(m, **changes) if changes else m)
-    raise FormatError("format", f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
-
-
-def write(m: Map, format: str, **options) -> bytes:
-    """``m`` as an AIF or Argdown document (see :data:`EXPORTS` for media types)."""
-    if format == "aif":
-        from argmap.formats import aif
-
-        return aif.dumps(m, **options)
-    if format == "argdown":
-        from argmap.formats import argdown
-
-        return argdown.dumps(m).encode("utf-8")
-    raise FormatError("format", f"cannot export {format!r}; use one of {', '.join(EXPORTS)}")
-
-
 def id_from_filename(filename: str) -> str:
     """A map id from a file name: ``nodeset21145.json`` → ``nodeset21145``."""
     name = PurePath(filename).name.split(".")[0]
     return make_id(name, fallback="imported") if name else "imported"
+
+
+# -- Implementation details ----------------------------------------------------------------
+
+
+def _aif(data: bytes, *, map_id, fallback_id, title, filename) -> Imported:
+    return aif.read(data, map_id=map_id or fallback_id, title=title)
+
+
+def _argdown(data: bytes, *, map_id, fallback_id, title, filename) -> Imported:
+    return argdown.read(data, map_id=map_id, fallback_id=fallback_id, title=title)
+
+
+def _native(data: bytes, *, map_id, fallback_id, title, filename) -> Imported:
+    suffix = PurePath(filename.lower()).suffix if filename else ""
+    kind = MAPFILE_FORMATS.get(suffix) or ("json" if data.lstrip()[:1] == b"{" else "yaml")
+    m = loads(data, format=kind)
+    changes = {k: v for k, v in (("id", map_id), ("title", title)) if v}
+    return Imported(map=msgspec.structs.replace(m, **changes) if changes else m)
+
+
+_READERS = {"aif": _aif, "argdown": _argdown, "native": _native}

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Callable, Iterable
+from typing import Iterable
 
 import msgspec
 
 from argmap.model import Statement
 
-__all__ = ["COLUMNS", "TABLE_FORMATS", "StatementRow", "statement_rows", "to_csv", "to_json", "to_parquet"]
+__all__ = ["COLUMNS", "StatementRow", "statement_rows", "to_csv", "to_json", "to_parquet"]
 
 
 class StatementRow(msgspec.Struct, kw_only=True):
@@ -76,14 +76,6 @@ def to_parquet(rows: list[StatementRow]) -> bytes:
     out = io.BytesIO()
     pyarrow.parquet.write_table(table, out)
     return out.getvalue()
-
-
-TABLE_FORMATS: dict[str, tuple[str, Callable[[list[StatementRow]], bytes]]] = {
-    "csv": ("text/csv; charset=utf-8", to_csv),
-    "json": ("application/json", to_json),
-    "parquet": ("application/vnd.apache.parquet", to_parquet),
-}
-"""Extension → (media type, encoder)."""
 
 
 # -- Implementation details ----------------------------------------------------------------

@@ -63,7 +63,11 @@ from msgspec import Meta
 
 from argmap.errors import InvalidInput, LimitExceeded
 from argmap.model import Argument, ArgumentKind, Map, PartialDate, Source, Statement, partial_date
+from argmap.render import diagram, timeline
 from argmap.render._pdf import DEFAULT_TIMEOUT as PDF_TIMEOUT
+from argmap.scope import MAX_DEPTH
+from argmap.scope import Scope as ScopeParams
+from argmap.scope import date_of, scope_from, select
 
 __all__ = [
     "BriefingContext",
@@ -72,7 +76,6 @@ __all__ = [
     "Conclusion",
     "Correction",
     "Counts",
-    "EXPORTERS",
     "Figure",
     "FigureMaker",
     "FigureRequest",
@@ -120,8 +123,6 @@ _TITLES: dict[str, str] = {
     "sources": "Sources",
 }
 _CITING = ("conclusions", "speakers", "corrections")
-MAX_DEPTH = 20
-"""Deepest focus a briefing takes (argument steps from the focus statement)."""
 MAX_STATEMENTS = 1000
 """Most statements one briefing typesets (about 250 pages, a minute of WeasyPrint)."""
 PDF_ADVICE = "narrow it with a focus statement (and a smaller depth), fewer sections or a date range"
@@ -361,6 +362,7 @@ def build_context(
     explanations: Mapping[str, str] | None = None,
     evaluation: str | None = None,
     figures: Mapping[str, FigureMaker] | None = None,
+    scoped: bool = False,
 ) -> BriefingContext:
     """Compute a briefing of ``m`` (pure: no I/O).
 
@@ -395,12 +397,12 @@ def build_context(
     ['b']
     """
     o = options or BriefingOptions()
-    _check(o, m)
+    _check(o, m, scoped=scoped)
     if labels is None and o.semantics is not None:
         labels, explanations, evaluation = _evaluate(m, o.semantics)
     figures = default_figures() if figures is None else figures
     wanted = list(SECTIONS) if o.sections is None else [s for s in SECTIONS if s in o.sections]
-    sub, scope = _select(m, o)
+    sub, scope = _select(m, o, scoped=scoped)
     if len(sub.statements) > MAX_STATEMENTS:  # typesetting grows with the text: refuse before drawing
         raise LimitExceeded(
             "statements", f"a briefing takes at most {MAX_STATEMENTS} statements, this selection has "
@@ -502,39 +504,16 @@ def html_to_pdf(html: str, *, fetcher=None, timeout: float = PDF_TIMEOUT) -> byt
 
 def render(ctx: BriefingContext, fmt: Literal["pdf", "html"], *, timeout: float = PDF_TIMEOUT) -> bytes:
     """``render_pdf`` or ``render_html`` (UTF-8) by format name (``timeout``: the PDF's)."""
-    if fmt not in EXPORTERS:
-        raise InvalidInput("format", f"unknown briefing format {fmt!r}; use pdf or html")
-    return EXPORTERS[fmt][1](ctx, timeout=timeout)
-
-
-def _html_bytes(ctx: BriefingContext, *, timeout: float | None = None) -> bytes:
-    return render_html(ctx).encode("utf-8")  # no typesetting, so no time limit of its own
-
-
-EXPORTERS: dict[str, tuple[str, Callable[..., bytes]]] = {
-    "pdf": ("application/pdf", render_pdf),
-    "html": ("text/html; charset=utf-8", _html_bytes),
-}
-"""Format → (media type, renderer ``(ctx, *, timeout)``): serves both the HTTP routes and
-``argmap export briefing``."""
+    if fmt == "pdf":
+        return render_pdf(ctx, timeout=timeout)
+    if fmt == "html":
+        return render_html(ctx).encode("utf-8")  # no typesetting, so no time limit of its own
+    raise InvalidInput("format", f"unknown briefing format {fmt!r}; use pdf or html")
 
 
 def default_figures() -> dict[str, FigureMaker]:
-    """The figure makers whose renderers are importable here, by section."""
-    makers: dict[str, FigureMaker] = {}
-    try:
-        import argmap.render.diagram  # noqa: F401 - only asks whether it is there
-    except ImportError:
-        pass
-    else:
-        makers["diagram"] = diagram_figures
-    try:
-        import argmap.render.timeline  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        makers["timeline"] = timeline_figures
-    return makers
+    """The figure makers, by section: the diagram and the timeline."""
+    return {"diagram": diagram_figures, "timeline": timeline_figures}
 
 
 CONCLUSION_DIAGRAMS = 3
@@ -545,8 +524,6 @@ def diagram_figures(m: Map, request: FigureRequest) -> list[Figure]:
     """The overview diagram of ``m`` (left to right, on a landscape page), then one diagram
     of each of the first :data:`CONCLUSION_DIAGRAMS` key conclusions with what bears on it
     directly, drawn by :mod:`argmap.render.diagram`."""
-    from argmap.render import diagram
-
     ids = {s.id for s in m.statements} | {a.id for a in m.arguments}
     labels = {k: v for k, v in request.labels.items() if k in ids} or None
     overview = diagram.render(m, "svg", diagram.DiagramOptions(rankdir="LR", labels=labels))
@@ -659,7 +636,7 @@ def _evaluate(m: Map, semantics: str) -> tuple[dict[str, str] | None, dict[str, 
     return dict(ev.labels), dict(ev.explanations), f"{semantics} semantics"
 
 
-def _check(o: BriefingOptions, m: Map) -> None:
+def _check(o: BriefingOptions, m: Map, *, scoped: bool = False) -> None:
     # Options built in Python skip msgspec's constraints: check them here, by field.
     try:
         o = msgspec.convert(msgspec.to_builtins(o), BriefingOptions)
@@ -677,7 +654,7 @@ def _check(o: BriefingOptions, m: Map) -> None:
                 raise InvalidInput(field, str(e)) from None
     if len(dates) == 2 and dates["date_to"].upper < dates["date_from"].lower:
         raise InvalidInput("date_to", "the range ends before it starts")
-    if o.focus is not None and o.focus not in {s.id for s in m.statements}:
+    if not scoped and o.focus is not None and o.focus not in {s.id for s in m.statements}:
         raise InvalidInput("focus", f"no statement {o.focus!r} in map {m.id!r}")
     if o.sections is not None:
         if not o.sections:
@@ -688,55 +665,29 @@ def _check(o: BriefingOptions, m: Map) -> None:
             )
 
 
-def _when(s: Statement, sources: Mapping[str, Source]) -> PartialDate | None:
-    if s.said:
-        return s.date
-    src = sources.get(s.source) if s.source else None
-    return partial_date(src.published) if src is not None and src.published else None
+def _scope(o: BriefingOptions) -> ScopeParams:
+    return scope_from({"focus": o.focus, "depth": o.depth if o.focus is not None else None,
+                       "from": o.date_from, "to": o.date_to})
 
 
-def _select(m: Map, o: BriefingOptions) -> tuple[Map, Scope]:
-    """The part of ``m`` the options ask for, and its description in words."""
-    sources = {s.id: s for s in m.sources}
-    keep = {s.id for s in m.statements}
+def _select(m: Map, o: BriefingOptions, *, scoped: bool = False) -> tuple[Map, Scope]:
+    """The part of ``m`` the options ask for (:func:`argmap.scope.select`; ``scoped``: ``m``
+    is it already), and its description in words."""
+    sub = m if scoped else select(m, _scope(o))
     words = []
     if o.focus is not None:
-        # The diagram's own selection, so that a focused briefing and its diagram agree.
-        from argmap.render.diagram import select
-
-        keep = {s.id for s in select(m, o.focus, o.depth)[0]}
-        focus = next(s for s in m.statements if s.id == o.focus)
+        focus = next(s for s in sub.statements if s.id == o.focus) if any(
+            s.id == o.focus for s in sub.statements) else None
+        if focus is None:
+            raise InvalidInput("focus", f"statement {o.focus!r} is dated outside the date range")
         steps = "argument step" if o.depth == 1 else "argument steps"
         words.append(f"Statements within {o.depth} {steps} of “{_short(_printable(focus.text), 80)}”")
     lo = partial_date(o.date_from).lower if o.date_from else None
     hi = partial_date(o.date_to).upper if o.date_to else None
     if lo or hi:
-        for s in m.statements:
-            when = _when(s, sources)
-            if s.id in keep and when is not None and not when.overlaps(lo, hi):
-                keep.discard(s.id)
-        if o.focus is not None and o.focus not in keep:
-            raise InvalidInput("focus", f"statement {o.focus!r} is dated outside the date range")
         span = " – ".join(d.strftime("%-d %b %Y") if d else "…" for d in (lo, hi))
         words.append(f"{'dated' if words else 'Statements dated'} {span} (undated statements kept)")
-    statements = [s for s in m.statements if s.id in keep]
-    kept_args: set[str] = set()
-    for a in m.arguments:  # supports and attacks first: undercuts need their target kept
-        if a.kind != "undercut" and a.target in keep and all(p in keep for p in a.premises):
-            kept_args.add(a.id)
-    for a in m.arguments:
-        if a.kind == "undercut" and a.target in kept_args and all(p in keep for p in a.premises):
-            kept_args.add(a.id)
-    arguments = [a for a in m.arguments if a.id in kept_args]
-    used_speakers = {s.speaker for s in statements}
-    used_sources = {x for s in statements for x in (s.source, s.date_source)}
-    sub = Map(
-        id=m.id, title=m.title, description=m.description,
-        speakers=[sp for sp in m.speakers if sp.id in used_speakers],
-        sources=[src for src in m.sources if src.id in used_sources],
-        statements=statements, arguments=arguments,
-    )
-    dates = [s.date for s in statements if s.said]
+    dates = [s.date for s in sub.statements if s.said]
     first = min(dates, key=lambda d: d.lower) if dates else None
     last = max(dates, key=lambda d: d.upper) if dates else None
     return sub, Scope(
@@ -918,14 +869,14 @@ class _Builder:
                 fixes[claim.id].append((fix, Fix(
                     statement=self.view(fix.id), argument=a.id, note=_printable(_clip(a.note)) if a.note else None, why=why,
                 )))
-        oldest = lambda pair: d.lower if (d := _when(pair[0], self.sources)) else _dt.date.max  # noqa: E731
+        oldest = lambda pair: d.lower if (d := date_of(pair[0], self.sources)) else _dt.date.max  # noqa: E731
         return [
             Correction(claim=self.view(cid), fixes=[f for _, f in sorted(pairs, key=oldest)])
             for cid, pairs in fixes.items()
         ]
 
     def _later(self, fix: Statement, claim: Statement) -> bool:
-        f, c = _when(fix, self.sources), _when(claim, self.sources)
+        f, c = date_of(fix, self.sources), date_of(claim, self.sources)
         return f is not None and c is not None and f.lower > c.upper
 
     def source_list(self) -> list[SourceEntry]:
@@ -959,8 +910,6 @@ def timeline_figures(m: Map, request: FigureRequest) -> list[Figure]:
     """The timeline of ``m`` as the timeline's own A3 pages (:func:`argmap.render.timeline.page_svgs`),
     each set on a landscape page of the briefing: 8.3 pt text prints at about 6 pt on A4, and
     the seed's ten days fit one page instead of being cut into windows of time."""
-    from argmap.render import timeline
-
     # The undated statements are listed in "Statements by speaker": no need for a page of them here.
     pages = timeline.page_svgs(m, page="A3", undated=False)
     first = _timeline_alt(m)

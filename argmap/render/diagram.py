@@ -1,46 +1,9 @@
-"""Argument diagrams: a map, or the part of it around one statement, drawn by Graphviz.
+"""Argument diagrams: an already-scoped map drawn by Graphviz (SVG, PDF, PNG or DOT).
 
->>> from argmap.model import Argument, Map, Statement
->>> m = Map(id="m", title="Two reasons", statements=[
-...     Statement(id="c", text="We should talk."),
-...     Statement(id="p", text="Talking is cheap."),
-... ], arguments=[Argument(id="a1", kind="support", premises=["p"], target="c")])
->>> svg = render(m, "svg", DiagramOptions(rankdir="LR"))
->>> b'id="a1"' in svg and b"<script" not in svg
-True
-
-:func:`build_graph` makes one ``pydot.Dot``; every output is that graph plus one conversion,
-listed in :data:`EXPORTERS` by file extension, which the CLI (``argmap export diagram
---format``) and the HTTP API (``/maps/{map}/diagram.{ext}``) both read.
-
-The visual grammar
-------------------
-- A statement is a box: a bold id line (with EVENT / DERIVED and the evaluation label, when
-  there is one, in words), the wrapped text, then speaker and date at its precision
-  (``Nov 2025``, ``c. 26 Nov 2025``). Claims are rounded; events square with a blue tint;
-  derived conclusions rounded with a dashed border.
-- An argument is a small round inference node: its premises join there and one arrow leaves it
-  for the target, so a linked argument (premises needed together) looks different from
-  separate reasons (one node each).
-- Support is solid green with an arrowhead (``+``), attack dashed vermillion with a bar (``−``),
-  undercut dotted purple with a bar (``×``) ending on the inference node it denies: colour,
-  line style, arrowhead and glyph each tell them apart, so greyscale prints and colour-blind
-  readers lose nothing.
-- Evaluation labels (``in`` / ``out`` / ``undec``), when given, tint the boxes and are also
-  written in the box.
-
-Untrusted text
---------------
-Statement text, names and titles go into HTML-like labels through :func:`html_text` and into
-tooltips and ids through :func:`dot_string`; neither lets text become markup or DOT syntax.
-No URL, href, image or script attribute is ever set, and the SVG is tidied so that each
-element's ``<title>`` holds its tooltip and no ``<a>`` element, DOCTYPE or comment is left.
-
-Limits
-------
-``dot`` runs with a time limit (:data:`DEFAULT_TIMEOUT`), and a view of more than
-:data:`MAX_STATEMENTS` statements is refused before any layout starts: both raise
-:class:`~argmap.errors.LimitExceeded`, whose message tells the caller to focus.
+:func:`build_graph` makes one ``pydot.Dot``; every output is that graph plus one conversion
+(:data:`CONVERSIONS`). The visual grammar (boxes, inference nodes, colours and line styles)
+and the escaping rules for untrusted text are in docs/ARCHITECTURE.md; the export records
+that serve these files are in ``argmap/exports/diagram.py``.
 """
 
 from __future__ import annotations
@@ -50,7 +13,7 @@ import shutil
 import subprocess
 import textwrap
 from collections import defaultdict
-from typing import Annotated, Callable, Literal, Mapping, NamedTuple
+from typing import Annotated, Callable, Literal, Mapping
 
 import msgspec
 import pydot
@@ -58,12 +21,13 @@ from msgspec import Meta
 
 from argmap.errors import DanglingReference, InvalidInput, LimitExceeded, Problem, from_validation_error
 from argmap.model import Argument, Id, Map, Speaker, Statement
+from argmap.scope import MAX_DEPTH, Scope
+from argmap.scope import select as select_scope
 
 __all__ = [
+    "CONVERSIONS",
     "DEFAULT_TIMEOUT",
     "DiagramOptions",
-    "EXPORTERS",
-    "Exporter",
     "MAX_STATEMENTS",
     "build_graph",
     "dot_string",
@@ -77,10 +41,8 @@ Label = Literal["in", "out", "undec"]
 
 #: Seconds ``dot`` may take before the export is refused with LimitExceeded.
 DEFAULT_TIMEOUT = 20.0
-#: Views larger than this are refused before layout. ``dot -Tsvg`` on generated maps (the
-#: shapes of benchmarks/diagram.py) took 0.08 s at 200 statements, 0.47 s at 1,000, 5.5 s at
-#: 2,000 and 17 s at 4,000 on our 2-core machines: past 1,000 the time grows steeply, while a
-#: drawing of that many boxes is already past reading.
+#: Views larger than this are refused before layout: past 1,000 statements ``dot``'s time grows
+#: steeply (figures in benchmarks/diagram.py), and a drawing of that many boxes is past reading.
 MAX_STATEMENTS = 1000
 
 
@@ -114,7 +76,7 @@ class DiagramOptions(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """
 
     focus: Id | None = None
-    depth: Annotated[int, Meta(ge=0, le=50)] = 2
+    depth: Annotated[int, Meta(ge=0, le=MAX_DEPTH)] = 2
     rankdir: Literal["LR", "TB"] = "TB"
     group_by_speaker: bool = False
     labels: Annotated[dict[Id, Label], Meta(max_length=1_000_000)] | None = None
@@ -137,61 +99,24 @@ def options_from(params: Mapping[str, object]) -> DiagramOptions:
 
 
 def select(m: Map, focus: str | None = None, depth: int = 2) -> tuple[list[Statement], list[Argument]]:
-    """The statements and arguments a view shows, in map order.
-
-    Without ``focus``, everything. With it, breadth first from the focus statement: each step
-    adds every argument that has a shown statement as premise or target, every undercut of an
-    added argument (and of those undercuts), and all their premises and targets.
-
-    >>> from argmap.model import Argument, Map, Statement
-    >>> m = Map(id="m", title="t", statements=[Statement(id=i, text=i) for i in "abc"],
-    ...         arguments=[Argument(id="x", kind="support", premises=["a"], target="b"),
-    ...                    Argument(id="y", kind="attack", premises=["c"], target="a")])
-    >>> [s.id for s in select(m, "b", 1)[0]], [s.id for s in select(m, "b", 2)[0]]
-    (['a', 'b'], ['a', 'b', 'c'])
-    """
-    if focus is None:
-        return list(m.statements), list(m.arguments)
-    if focus not in {s.id for s in m.statements}:
-        what = "an argument, not a statement" if any(a.id == focus for a in m.arguments) else "unknown statement"
-        raise DanglingReference("focus", f"{what} {focus!r} in map {m.id!r}")
-    touching: dict[str, list[Argument]] = defaultdict(list)
-    undercuts: dict[str, list[Argument]] = defaultdict(list)
-    by_id = {a.id: a for a in m.arguments}
-    for a in m.arguments:
-        for p in a.premises:
-            touching[p].append(a)
-        (undercuts if a.kind == "undercut" else touching)[a.target].append(a)
-    shown_s, shown_a, frontier = {focus}, set(), [focus]
-    for _ in range(depth):
-        found: list[str] = []
-        stack = [a for s in frontier for a in touching[s]]
-        while stack:
-            a = stack.pop()
-            if a.id in shown_a:
-                continue
-            shown_a.add(a.id)
-            stack.extend(undercuts[a.id])
-            if a.kind == "undercut" and a.target in by_id:
-                # An undercut drawn without the inference it denies would point at nothing.
-                stack.append(by_id[a.target])
-            ends = a.premises if a.kind == "undercut" else [*a.premises, a.target]
-            for sid in ends:
-                if sid not in shown_s:
-                    shown_s.add(sid)
-                    found.append(sid)
-        frontier = found
-    return [s for s in m.statements if s.id in shown_s], [a for a in m.arguments if a.id in shown_a]
+    """The statements and arguments a view shows, in map order (:func:`argmap.scope.select`)."""
+    sub = select_scope(m, Scope(focus=focus, depth=depth if focus is not None else None))
+    return sub.statements, sub.arguments
 
 
-def build_graph(m: Map, options: DiagramOptions | None = None) -> pydot.Dot:
+def build_graph(m: Map, options: DiagramOptions | None = None, *, scoped: bool = False) -> pydot.Dot:
     """The one Graphviz graph every output is made from.
 
+    With ``scoped``, ``m`` is already the part to draw (``options.focus`` is then only marked
+    and named in the title); otherwise the focus and depth of ``options`` select it.
     Raises DanglingReference for an unknown focus or labelled id, InvalidInput for bad options,
     and LimitExceeded when the view has more than :data:`MAX_STATEMENTS` statements.
     """
     options = _checked(options or DiagramOptions())
-    statements, arguments = select(m, options.focus, options.depth)
+    if scoped:
+        statements, arguments = m.statements, m.arguments
+    else:
+        statements, arguments = select(m, options.focus, options.depth)
     if len(statements) > MAX_STATEMENTS:
         raise LimitExceeded(
             "focus",
@@ -201,13 +126,6 @@ def build_graph(m: Map, options: DiagramOptions | None = None) -> pydot.Dot:
     labels = options.labels or {}
     _check_labels(m, labels)
     return _Builder(m, options, labels).graph(statements, arguments)
-
-
-class Exporter(NamedTuple):
-    """One output format: its media type and how to turn the graph into bytes."""
-
-    media_type: str
-    convert: Callable[[pydot.Dot, float], bytes]
 
 
 def _dot_source(graph: pydot.Dot, timeout: float) -> bytes:
@@ -222,16 +140,18 @@ def _via_dot(fmt: str, *args: str, tidy: Callable[[bytes], bytes] | None = None)
     return convert
 
 
-def render(m: Map, fmt: str, options: DiagramOptions | None = None, *, timeout: float = DEFAULT_TIMEOUT) -> bytes:
-    """The diagram of ``m`` as ``svg``, ``pdf``, ``png`` or ``dot`` bytes.
+def render(m: Map, fmt: str, options: DiagramOptions | None = None, *, timeout: float = DEFAULT_TIMEOUT,
+           scoped: bool = False) -> bytes:
+    """The diagram of ``m`` as ``svg``, ``pdf``, ``png`` or ``dot`` bytes (``scoped``: as in
+    :func:`build_graph`).
 
     Raises InvalidInput for an unknown format, and what :func:`build_graph` and ``dot`` raise.
     """
     try:
-        exporter = EXPORTERS[fmt]
+        convert = CONVERSIONS[fmt]
     except KeyError:
-        raise InvalidInput("format", f"unknown diagram format {fmt!r}; use one of {', '.join(EXPORTERS)}") from None
-    return exporter.convert(build_graph(m, options), timeout)
+        raise InvalidInput("format", f"unknown diagram format {fmt!r}; use one of {', '.join(CONVERSIONS)}") from None
+    return convert(build_graph(m, options, scoped=scoped), timeout)
 
 
 # -- escaping ----------------------------------------------------------------------------------
@@ -628,11 +548,12 @@ def _tidy_svg(data: bytes) -> bytes:
     return _DOCTYPE_AND_COMMENTS.sub(b"", data)
 
 
-EXPORTERS: dict[str, Exporter] = {
-    "svg": Exporter("image/svg+xml", _via_dot("svg", tidy=_tidy_svg)),
-    "pdf": Exporter("application/pdf", _via_dot("pdf")),
+CONVERSIONS: dict[str, Callable[[pydot.Dot, float], bytes]] = {
+    "svg": _via_dot("svg", tidy=_tidy_svg),
+    "pdf": _via_dot("pdf"),
     # At most 100 inches (9,600 px) a side: a 1,000-statement map otherwise makes cairo draw a
     # 40,000 px bitmap (9 s, 770 MB); scaled to fit, it takes 0.7 s and 100 MB.
-    "png": Exporter("image/png", _via_dot("png", "-Gsize=100,100")),
-    "dot": Exporter("text/vnd.graphviz; charset=utf-8", _dot_source),
+    "png": _via_dot("png", "-Gsize=100,100"),
+    "dot": _dot_source,
 }
+"""Format → how the graph becomes bytes ``(graph, timeout)``; argmap/exports/diagram.py serves them."""

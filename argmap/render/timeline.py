@@ -1,38 +1,10 @@
-"""Dated timelines: who said what when, and what answered what, as SVG or PDF.
+"""Dated timelines of an already-scoped map: who said what when, and what answered what.
 
-A time axis runs left to right with ticks suited to the span (hours, days, weeks, months or
-years); below it one lane per speaker, a lane for reported events and one for unattributed
-statements. Each dated statement sits at its date with its precision visible:
-
-- a day is a point (a circle), a time a diamond, at the exact instant;
-- a month, a year or an interval is a bar across the days it may denote;
-- an approximate (``~``) or uncertain (``?``) date is hollow and dashed, with the glyph beside it.
-
-Items that overlap in a lane (the same day, or labels that would collide) stack in rows, so no
-two items overlap. Support, attack and undercut between dated items are curves with an arrow,
-told apart by colour *and* dash (solid green, dashed red, dotted purple), so they stay readable
-in greyscale and across lanes. Statements without a date are listed in the "undated" band with
-their speaker: filters may narrow them, dates never drop them.
-
->>> from argmap.mapfile import load
->>> from argmap.render.timeline import TimelineOptions, to_svg
->>> seed = load("seeds/peace-plan.yaml")                                    # doctest: +SKIP
->>> svg = to_svg(seed, TimelineOptions(speakers=["kaja-kallas"]))           # doctest: +SKIP
->>> svg[:38]                                                                # doctest: +SKIP
-b"<?xml version='1.0' encoding='utf-8'?>"
-
-The SVG is built as :mod:`xml.etree.ElementTree` elements, which escape every text and
-attribute; characters XML cannot carry (NUL, other C0 controls, lone surrogates) become U+FFFD.
-It has no script, no ``href`` and no reference outside itself: every element of an item has the
-statement's id, and a ``<title>`` tooltip with the full text, date and source.
-
-The PDF (:func:`to_pdf`) is the same layout on A3 landscape pages at print scale (11 px text is
-8.3 pt). A3 because the seed's week fits one sheet at that scale; A4 would need it shrunk to
-6 pt or cut in two. A span up to half again too wide is compressed to the page's width (text
-keeps its size), lanes up to a fifth too tall are scaled to fit; anything larger is cut into
-windows of time (overlapping by a label, so every label is whole on some page) and bands of
-lanes, each page repeating the lane names and the axis, rather than shrunk until it cannot be
-read. The undated statements follow on their own pages, wrapped in full (print has no tooltips).
+A time axis with one lane per speaker (and lanes for events and unattributed statements);
+each dated statement at its date with its precision visible, links between dated items,
+undated statements listed apart, never dropped. SVG (:func:`to_svg`) or A3 landscape PDF
+pages (:func:`to_pdf`). The look and the paging rules are in docs/ARCHITECTURE.md; the export
+records are in ``argmap/exports/timeline.py``.
 """
 
 from __future__ import annotations
@@ -40,29 +12,27 @@ from __future__ import annotations
 import heapq
 import math
 import xml.etree.ElementTree as ET
-from collections import defaultdict, deque
-from typing import Annotated, Callable, NamedTuple
+from collections import defaultdict
+from typing import NamedTuple
 
 import msgspec
-from msgspec import Meta
 
-from argmap.errors import DanglingReference, InvalidInput, Problem, from_validation_error
-from argmap.model import Argument, Edtf, Id, Map, Statement, StatementKind, Tag, partial_date
+from argmap.errors import InvalidInput
+from argmap.model import Argument, Map, Statement, partial_date
 from argmap.render import _timeaxis as axis
 from argmap.render._pdf import DEFAULT_TIMEOUT as PDF_TIMEOUT
 from argmap.render._text import fit, one_line, text_width, wrap, xml_safe
+from argmap.scope import Scope, scope_from
+from argmap.scope import select as select_scope
 
 FONT = "DejaVu Sans, Noto Sans, Arial Unicode MS, sans-serif"
 FONT_SIZE = 11
 
 __all__ = [
-    "EXPORTERS",
-    "Exporter",
     "PDF_ADVICE",
     "PDF_TIMEOUT",
     "Selection",
     "TimelineOptions",
-    "neighbourhood",
     "options_from",
     "page_svgs",
     "select",
@@ -70,55 +40,20 @@ __all__ = [
     "to_svg",
 ]
 
-DEFAULT_DEPTH = 2
+
+TimelineOptions = Scope
+"""A timeline's options are its scope (:class:`argmap.scope.Scope`): ``from``/``to`` also fix the axis."""
 
 
-class TimelineOptions(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
-    """What a timeline shows. Every filter narrows; an empty filter keeps everything.
-
-    ``from``/``to`` keep dated statements whose date overlaps the range (``2025-11`` is the
-    whole month) and fix the axis to it; undated statements stay in the undated band.
-    ``focus`` keeps what connects to that statement through at most ``depth`` arguments
-    (default 2; an undercut and the argument it undercuts count as one step).
-
-    >>> TimelineOptions(speakers=["kaja-kallas"], date_from="2025-11-20").date_from
-    '2025-11-20'
-    """
-
-    date_from: Edtf | None = msgspec.field(default=None, name="from")
-    date_to: Edtf | None = msgspec.field(default=None, name="to")
-    speakers: Annotated[list[Id], Meta(max_length=1000)] = []
-    tags: Annotated[list[Tag], Meta(max_length=1000)] = []
-    kinds: Annotated[list[StatementKind], Meta(max_length=3)] = []
-    focus: Id | None = None
-    depth: Annotated[int, Meta(ge=0, le=50)] | None = None
-
-    def __post_init__(self):
-        for field, value in (("from", self.date_from), ("to", self.date_to)):
-            if value is not None:
-                try:
-                    partial_date(value)
-                except InvalidInput as e:
-                    raise InvalidInput(field, e.reason) from None
-        if self.date_from and self.date_to and partial_date(self.date_to).upper < partial_date(self.date_from).lower:
-            raise InvalidInput("to", f"{self.date_to!r} ends before from {self.date_from!r} starts")
-        if self.depth is not None and self.focus is None:
-            raise InvalidInput("depth", "a depth needs a focus statement")
-
-
-def options_from(mapping: dict) -> TimelineOptions:
-    """Build options from loose input (CLI flags, query parameters); refuse with the field named.
+def options_from(mapping: dict) -> Scope:
+    """Options from loose input (CLI flags, query parameters); InvalidInput naming the field.
 
     >>> options_from({"from": "2025-13"})
     Traceback (most recent call last):
     ...
     argmap.errors.InvalidInput: $.from: '2025-13' is not a valid EDTF date (expected e.g. 2025, 2025-11, 2025-11-20, 2025-11-26~); impossible dates such as 2025-02-30 are refused
     """
-    data = {k: v for k, v in mapping.items() if v not in (None, [], ())}
-    try:
-        return msgspec.convert(data, TimelineOptions)
-    except msgspec.ValidationError as e:
-        raise from_validation_error(e) from None
+    return scope_from(mapping, others=False)
 
 
 class Selection(msgspec.Struct, kw_only=True):
@@ -127,11 +62,11 @@ class Selection(msgspec.Struct, kw_only=True):
     map: Map
     dated: list[Statement]
     undated: list[Statement]
-    options: TimelineOptions
+    options: Scope
 
 
-def select(m: Map, options: TimelineOptions | None = None) -> Selection:
-    """Apply ``options`` to ``m``; refuse speakers, tags or a focus the map does not have.
+def select(m: Map, options: Scope | None = None, *, scoped: bool = False) -> Selection:
+    """The scoped map (``scoped``: ``m`` is it already), split into dated and undated statements.
 
     >>> from argmap.model import Map, Statement
     >>> m = Map(id="m", title="T", statements=[Statement(id="a", text="A", said="2025-11"),
@@ -140,79 +75,11 @@ def select(m: Map, options: TimelineOptions | None = None) -> Selection:
     >>> [x.id for x in s.dated], [x.id for x in s.undated]
     (['a'], ['b'])
     """
-    options = options or TimelineOptions()
-    problems = []
-    speaker_ids = {s.id for s in m.speakers}
-    for i, sid in enumerate(options.speakers):
-        if sid not in speaker_ids:
-            problems.append((f"speakers[{i}]", f"map {m.id!r} has no speaker {sid!r}"))
-    if options.tags:
-        known = {t for s in m.statements for t in s.tags}
-        for i, tag in enumerate(options.tags):
-            if tag not in known:
-                problems.append((f"tags[{i}]", f"no statement of map {m.id!r} has the tag {tag!r}"))
-    if options.focus is not None and options.focus not in {s.id for s in m.statements}:
-        problems.append(("focus", f"map {m.id!r} has no statement {options.focus!r}"))
-    if problems:
-        raise DanglingReference(problems=[Problem(f"$.{f}", r) for f, r in problems])
-
-    keep = None
-    if options.focus is not None:
-        depth = DEFAULT_DEPTH if options.depth is None else options.depth
-        keep = neighbourhood(m, options.focus, depth)
-    lo = partial_date(options.date_from).lower if options.date_from else None
-    hi = partial_date(options.date_to).upper if options.date_to else None
-    speakers, tags, kinds = set(options.speakers), set(options.tags), set(options.kinds)
-    dated, undated = [], []
-    for s in m.statements:
-        if keep is not None and s.id not in keep:
-            continue
-        if speakers and s.speaker not in speakers:
-            continue
-        if kinds and s.kind not in kinds:
-            continue
-        if tags and not tags.intersection(s.tags):
-            continue
-        if s.said is None:
-            undated.append(s)
-        elif partial_date(s.said).overlaps(lo, hi):
-            dated.append(s)
-    return Selection(map=m, dated=dated, undated=undated, options=options)
-
-
-def neighbourhood(m: Map, focus: str, depth: int) -> set[str]:
-    """Ids of the statements joined to ``focus`` through at most ``depth`` arguments.
-
-    Statements and arguments form one graph (premise - argument - target); ``depth`` arguments
-    are ``2 * depth`` edges, plus one so that an undercut reaches the premises and target of the
-    argument it undercuts within the same step.
-
-    >>> from argmap.model import Argument, Map, Statement
-    >>> m = Map(id="m", title="T", statements=[Statement(id=i, text=i) for i in "abc"],
-    ...         arguments=[Argument(id="r1", kind="support", premises=["a"], target="b"),
-    ...                    Argument(id="r2", kind="attack", premises=["c"], target="b")])
-    >>> sorted(neighbourhood(m, "a", 1)), sorted(neighbourhood(m, "a", 2))
-    (['a', 'b'], ['a', 'b', 'c'])
-    """
-    graph: dict[str, list[str]] = defaultdict(list)
-    for a in m.arguments:
-        for node in (*a.premises, a.target):
-            graph[a.id].append(node)
-            graph[node].append(a.id)
-    statements = {s.id for s in m.statements}
-    budget = 2 * depth + 1
-    seen = {focus: 0}
-    queue = deque([focus])
-    while queue:
-        node = queue.popleft()
-        d = seen[node]
-        if d == budget:
-            continue
-        for nxt in graph.get(node, ()):
-            if nxt not in seen:
-                seen[nxt] = d + 1
-                queue.append(nxt)
-    return {n for n in seen if n in statements}
+    options = options or Scope()
+    sub = m if scoped else select_scope(m, options)
+    dated = [s for s in sub.statements if s.said is not None]
+    undated = [s for s in sub.statements if s.said is None]
+    return Selection(map=sub, dated=dated, undated=undated, options=options)
 
 
 # ---- layout ---------------------------------------------------------------------------------
@@ -295,7 +162,7 @@ def _layout(sel: Selection, *, plot_w: float | None = None) -> _Layout:
     speakers = {s.id: s for s in m.speakers}
     items: list[_Item] = []
     for st in sel.dated:
-        pd = partial_date(st.said)
+        pd = st.date
         it = _Item()
         it.st, it.pd = st, pd
         it.t0, it.t1, it.tx, it.point = axis.extent(pd)
@@ -374,7 +241,7 @@ def _layout(sel: Selection, *, plot_w: float | None = None) -> _Layout:
 def _span(sel: Selection) -> float:
     """Days the axis of ``sel`` would span before snapping to ticks."""
     o = sel.options
-    dates = [partial_date(s.said) for s in sel.dated]
+    dates = [s.date for s in sel.dated]
     lo = partial_date(o.date_from).lower.toordinal() if o.date_from else min((d.lower.toordinal() for d in dates), default=0)
     hi = partial_date(o.date_to).upper.toordinal() + 1 if o.date_to else max((d.upper.toordinal() + 1 for d in dates), default=lo + 1)
     return float(hi - lo)
@@ -549,7 +416,7 @@ def _attr(v) -> str:
 def _tooltip(st: Statement, m_lookup) -> str:
     speakers, sources = m_lookup
     who = speakers[st.speaker].label if st.speaker in speakers else ("event" if st.kind == "event" else "no speaker given")
-    when = partial_date(st.said).label() if st.said else "undated"
+    when = st.date.label() if st.said else "undated"
     lines = [st.text, f"{who} · {when}"]
     src = sources.get(st.source) if st.source else None
     if src is not None:
@@ -814,7 +681,7 @@ def _serialise(svg: ET.Element) -> bytes:
     return ("<?xml version='1.0' encoding='utf-8'?>\n" + ET.tostring(svg, encoding="unicode")).encode()
 
 
-def to_svg(m: Map, options: TimelineOptions | None = None) -> bytes:
+def to_svg(m: Map, options: TimelineOptions | None = None, *, scoped: bool = False) -> bytes:
     """The timeline of ``m`` as a standalone SVG document (UTF-8 bytes).
 
     >>> from argmap.model import Map, Statement
@@ -822,7 +689,7 @@ def to_svg(m: Map, options: TimelineOptions | None = None) -> bytes:
     >>> b'id="a"' in to_svg(m) and b"&lt;b&gt;&amp;" in to_svg(m)
     True
     """
-    return _serialise(_draw_timeline(_layout(select(m, options))))
+    return _serialise(_draw_timeline(_layout(select(m, options, scoped=scoped))))
 
 
 # ---- PDF ------------------------------------------------------------------------------------
@@ -884,7 +751,8 @@ def _undated_pages(lay: _Layout, page_w: float, page_h: float) -> list[ET.Elemen
     return pages
 
 
-def page_svgs(m: Map, options: TimelineOptions | None = None, *, page: str = "A3", undated: bool = True) -> list[bytes]:
+def page_svgs(m: Map, options: TimelineOptions | None = None, *, page: str = "A3", undated: bool = True,
+              scoped: bool = False) -> list[bytes]:
     """The timeline cut into landscape pages at print scale, one SVG document each: what
     :func:`to_pdf` prints, and what a briefing embeds as its timeline pages. ``undated=False``
     leaves out the pages that list the undated statements, for a document that lists them
@@ -894,7 +762,7 @@ def page_svgs(m: Map, options: TimelineOptions | None = None, *, page: str = "A3
     w_mm, h_mm = PAGE_SIZES[page]
     page_w = (w_mm - 2 * PAGE_MARGIN_MM) * _PX_PER_MM
     page_h = (h_mm - 2 * PAGE_MARGIN_MM - 6) * _PX_PER_MM
-    sel = select(m, options)
+    sel = select(m, options, scoped=scoped)
     # Fit the whole span to one page's width when that costs less than a third of the natural
     # scale (the seed's ten days do); longer spans keep their scale and run over pages.
     room = page_w - GUTTER - MARGIN - LABEL_PX - 30
@@ -903,7 +771,7 @@ def page_svgs(m: Map, options: TimelineOptions | None = None, *, page: str = "A3
     return [_serialise(svg) for svg in _pages(lay, page_w, page_h, undated=undated)]
 
 
-def to_pdf(m: Map, options: TimelineOptions | None = None, *, page: str = "A3",
+def to_pdf(m: Map, options: TimelineOptions | None = None, *, page: str = "A3", scoped: bool = False,
            timeout: float = PDF_TIMEOUT) -> bytes:
     """The timeline of ``m`` as a PDF: landscape pages at print scale (see the module notes).
 
@@ -917,7 +785,7 @@ def to_pdf(m: Map, options: TimelineOptions | None = None, *, page: str = "A3",
     """
     from argmap.render._pdf import html_to_pdf
 
-    svgs = page_svgs(m, options, page=page)
+    svgs = page_svgs(m, options, page=page, scoped=scoped)
     title = f"Timeline: {one_line(m.title)}"
     pages = {f"argmap:page/{i + 1}": (svg, "image/svg+xml") for i, svg in enumerate(svgs)}
     html = ET.Element("html", {"lang": "en"})
@@ -935,26 +803,3 @@ def to_pdf(m: Map, options: TimelineOptions | None = None, *, page: str = "A3",
         _el(body, "img", {"src": url, "alt": ""})
     return html_to_pdf(ET.tostring(html, encoding="unicode", method="html"), title=title, resources=pages,
                        timeout=timeout, field="timeline", advice=PDF_ADVICE)
-
-
-# ---- exporters ------------------------------------------------------------------------------
-
-
-class Exporter(NamedTuple):
-    """One output of the timeline: its media type and the function that makes it."""
-
-    media_type: str
-    render: Callable[[Map, TimelineOptions], bytes]
-
-
-def _json(m: Map, options: TimelineOptions) -> bytes:
-    from argmap.formats.timelinejs import dumps
-
-    return dumps(m, options)
-
-
-EXPORTERS: dict[str, Exporter] = {
-    "svg": Exporter("image/svg+xml", to_svg),
-    "pdf": Exporter("application/pdf", to_pdf),
-    "json": Exporter("application/json", _json),
-}

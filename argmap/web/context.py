@@ -23,6 +23,7 @@ from urllib.parse import quote, urlencode
 import msgspec
 
 from argmap.errors import InvalidInput
+from argmap.exports import CATALOGUE
 from argmap.model import Map, MapInfo, Source, Speaker, Statement, partial_date
 from argmap.web.outline import Outline, outline
 
@@ -408,23 +409,6 @@ def map_page(
     )
 
 
-_DOWNLOADS = [  # (group, label, path after /maps/{map}, note, drawn for the view?)
-    ("Diagram", "SVG", "/diagram.svg", "vector picture", True),
-    ("Diagram", "PDF", "/diagram.pdf", "to print", True),
-    ("Diagram", "PNG", "/diagram.png", "for slides", True),
-    ("Diagram", "DOT", "/diagram.dot", "Graphviz source", True),
-    ("Timeline", "SVG", "/timeline.svg", "vector picture", True),
-    ("Timeline", "PDF", "/timeline.pdf", "A3, to print", True),
-    ("Timeline", "TimelineJS", "/timeline.json", "JSON for TimelineJS", True),
-    ("Briefing", "PDF", "/briefing.pdf", "to print", True),
-    ("Briefing", "HTML", "/briefing.html", "to read", True),
-    ("The whole map", "AIF", ".aif.json", "Argument Interchange Format (JSON)", False),
-    ("The whole map", "Argdown", ".argdown", "text", False),
-    ("The whole map", "Map file", ".yaml", "YAML, for argmap load", False),
-    ("The whole map", "Statements", "/statements.csv", "CSV table", False),
-]
-
-
 def downloads(map_id: str, view: View, available: set[str]) -> list[DownloadGroup]:
     """Links to every export the server has (``available`` holds paths after ``/maps/{map}``,
     e.g. ``/diagram.pdf`` or ``.argdown``); drawings follow the view, so a focused page
@@ -434,13 +418,16 @@ def downloads(map_id: str, view: View, available: set[str]) -> list[DownloadGrou
     ['Diagram', 'The whole map']
     """
     groups: dict[str, list[Link]] = {}
-    for group, label, rest, note, follows_view in _DOWNLOADS:
-        if rest in available:
-            drawing = "diagram" if rest.startswith("/diagram") else "timeline"
-            query = view.drawing_query(drawing) if follows_view else ""
-            if rest.startswith("/briefing") and view.focus is not None:
+    for e in CATALOGUE.values():  # the export catalogue's records that have a link label
+        if e.label and e.path in available:
+            if e.name in ("diagram", "timeline"):
+                query = view.drawing_query(e.name)
+            elif e.scoped and view.focus is not None:
                 query = urlencode([("focus", view.focus), ("depth", str(view.depth))])
-            groups.setdefault(group, []).append(Link(label=label, href=api_path(map_id, rest, query), note=note))
+            else:
+                query = ""
+            group = e.group or e.name.capitalize()
+            groups.setdefault(group, []).append(Link(label=e.label, href=api_path(map_id, e.path, query), note=e.note))
     return [DownloadGroup(title=t, links=links) for t, links in groups.items()]
 
 

@@ -101,7 +101,7 @@ def test_every_error_has_the_same_shape(make_api, monkeypatch):
     client = make_api(token=TOKEN, max_body=1024)
     h = _bearer(TOKEN)
     answers = {
-        "400": client.post(f"/maps/{MAP}/statements", content=b"{", headers=h),
+        "400": client.post(f"/maps/{MAP}/statements", content=b"{", headers=h | {"content-type": "application/json"}),
         "401": client.post(f"/maps/{MAP}/statements", json={}),
         "404 route": client.get("/nowhere"),
         "404 map": client.get("/maps/nope"),

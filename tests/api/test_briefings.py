@@ -37,9 +37,9 @@ def test_briefing_html_is_the_same_content_for_the_web(api):
     ("url", "params", "status", "field"),
     [
         ("/maps/nope/briefing.html", {}, 404, None),
-        ("/maps/peace-plan/briefing.html", {"focus": "nope"}, 422, "focus"),
+        ("/maps/peace-plan/briefing.html", {"focus": "nope"}, 422, "$.focus"),  # the scope's names (argmap.scope)
         ("/maps/peace-plan/briefing.html", {"sections": "speakers,bogus"}, 422, "sections[1]"),
-        ("/maps/peace-plan/briefing.html", {"to": "2025-02-30"}, 422, "date_to"),
+        ("/maps/peace-plan/briefing.html", {"to": "2025-02-30"}, 422, "$.to"),
         ("/maps/peace-plan/briefing.pdf", {"paper": "a5"}, 400, None),
         ("/maps/peace-plan/briefing.html", {"semantics": "fuzzy"}, 400, None),
     ],

@@ -61,7 +61,7 @@ def test_over_the_limits_is_a_clear_422_not_a_hung_worker(api, monkeypatch):
     assert r.status_code == 422
     assert r.json()["error"] == "limit_exceeded" and "focus" in r.json()["message"]
     monkeypatch.undo()
-    monkeypatch.setattr("argmap.api.diagrams.TIMEOUT", 0.001)
+    monkeypatch.setattr("argmap.api.exports.TIMEOUT", 0.001)
     r = api.get("/maps/peace-plan/diagram.png")
     assert r.status_code == 422
     assert r.json()["problems"][0]["field"] == "timeout"
@@ -69,7 +69,7 @@ def test_over_the_limits_is_a_clear_422_not_a_hung_worker(api, monkeypatch):
 
 def test_openapi_documents_every_extension(api):
     paths = api.get("/schema/openapi.json").json()["paths"]
-    for ext in diagram.EXPORTERS:
+    for ext in diagram.CONVERSIONS:
         operation = paths[f"/maps/{{map_id}}/diagram.{ext}"]["get"]
         assert operation["operationId"] == f"diagram{ext.capitalize()}"
         params = {p["name"] for p in operation["parameters"]}

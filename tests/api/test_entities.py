@@ -183,12 +183,20 @@ def test_patch_changes_only_what_it_names(fresh_api):
     assert r.json() == {**before, "tags": ["article", "kremlin"]}
 
 
+JSON = {"content-type": "application/json"}
+
+
 @pytest.mark.parametrize(
     ("method", "url", "kwargs", "status", "error", "field"),
     [
         # malformed JSON
-        ("POST", "statements", {"content": b'{"id": "x", "text": '}, 400, "format", "$"),
-        ("PATCH", "statements/kremlin-silent", {"content": b"{,}"}, 400, "format", "$"),
+        ("POST", "statements", {"content": b'{"id": "x", "text": ', "headers": JSON}, 400, "format", "$"),
+        ("PATCH", "statements/kremlin-silent", {"content": b"{,}", "headers": JSON}, 400, "format", "$"),
+        # JSON not sent as JSON (what a page of another site can send without asking)
+        ("POST", "statements", {"content": b'{"id": "x", "text": "t"}', "headers": {"content-type": "text/plain"}},
+         415, "unsupported_media_type", "content-type"),
+        ("PATCH", "statements/kremlin-silent", {"content": b'{"text": "t"}'}, 415, "unsupported_media_type",
+         "content-type"),
         # unknown field, named by its path
         ("POST", "statements", {"json": {"id": "x", "text": "t", "colour": "red"}}, 422, "invalid", "$.colour"),
         ("PATCH", "statements/kremlin-silent", {"json": {"colour": "red"}}, 422, "invalid", "$.colour"),
@@ -288,7 +296,7 @@ def test_body_over_the_limit_is_413_and_changes_nothing(make_api):
 
 def test_default_body_limit_is_ten_mebibytes(fresh_api):
     body = b'{"id": "big", "text": "' + b"x" * (10 * 1024 * 1024) + b'"}'
-    assert_refused(fresh_api, "POST", f"{BASE}/statements", 413, "too_large", "body", content=body)
+    assert_refused(fresh_api, "POST", f"{BASE}/statements", 413, "too_large", "body", content=body, headers=JSON)
 
 
 def test_two_patches_of_different_fields_at_once_both_land(fresh_api, monkeypatch):

@@ -87,7 +87,7 @@ def test_refused_map_changes(fresh_api):
     assert_refused(fresh_api, "PUT", f"/maps/{MAP}", 422, "invalid", "$.id", json={"id": "other", "title": "T"})
     assert_refused(fresh_api, "PATCH", f"/maps/{MAP}", 422, "invalid", "$.title", json={"title": " "})
     assert_refused(fresh_api, "PATCH", f"/maps/{MAP}", 422, "invalid", "$.id", json={"id": "other"})
-    assert_refused(fresh_api, "PATCH", f"/maps/{MAP}", 400, "format", "$", content=b"{")
+    assert_refused(fresh_api, "PATCH", f"/maps/{MAP}", 400, "format", "$", content=b"{", headers={"content-type": "application/json"})
     assert_error(fresh_api.put("/maps/nope", json={"id": "nope", "title": "T"}), 404, "not_found", "map")
     assert_error(fresh_api.delete("/maps/nope", params={"confirm": "true"}), 404, "not_found", "map")
 

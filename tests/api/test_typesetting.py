@@ -40,7 +40,9 @@ def test_no_more_than_max_concurrent_jobs_typeset_at_once():
 
 
 def test_briefings_and_timeline_pdfs_share_the_slots_and_the_deadline():
-    from argmap.api import briefings, timeline
+    from argmap.api import exports as routes
+    from argmap.exports import CATALOGUE
 
-    assert briefings.typeset is timeline.typeset is _typesetting.typeset
-    assert briefings.TIMEOUT == timeline.TIMEOUT == _typesetting.TIMEOUT
+    assert routes.typeset is _typesetting.typeset and routes.TYPESET_TIMEOUT == _typesetting.TIMEOUT
+    assert {f"{e.name}.{e.suffix}" for e in CATALOGUE.values() if e.typesets} == {"briefing.pdf", "briefing.html",
+                                                                                  "timeline.pdf"}

@@ -12,9 +12,7 @@ import pytest
 from litestar.testing import TestClient
 
 import argmap.api._typesetting as typesetting
-import argmap.api.briefings as briefings_api
-import argmap.api.diagrams as diagrams_api
-import argmap.api.timeline as timeline_api
+import argmap.api.exports as exports_api
 from argmap import query
 from argmap.api import create_app
 from argmap.api.app import DEFAULT_MAX_BODY
@@ -151,21 +149,20 @@ def client():
 
 def test_graphviz_over_its_time_limit_is_422_and_dot_is_stopped(client, monkeypatch):
     # The real limit is 10 s; the seed's whole diagram takes dot far longer than 1 ms.
-    monkeypatch.setattr(diagrams_api, "TIMEOUT", 0.001)
+    monkeypatch.setattr(exports_api, "TIMEOUT", 0.001)
     body = _error(client.get("/maps/peace-plan/diagram.svg"), 422, "timeout")
     assert body["error"] == "limit_exceeded" and "focus" in body["message"]
-    monkeypatch.setattr(diagrams_api, "TIMEOUT", 10.0)
+    monkeypatch.setattr(exports_api, "TIMEOUT", 10.0)
     assert client.get("/maps/peace-plan/diagram.svg").status_code == 200
 
 
-@pytest.mark.parametrize("path, module, field", [("briefing.pdf", briefings_api, "briefing"),
-                                                 ("timeline.pdf", timeline_api, "timeline")])
+@pytest.mark.parametrize("path, field", [("briefing.pdf", "briefing"), ("timeline.pdf", "timeline")])
 def test_a_pdf_over_its_time_limit_is_422_its_child_is_killed_and_the_next_briefing_renders(
-        client, monkeypatch, path, module, field):
+        client, monkeypatch, path, field):
     # The real limit is 60 s; WeasyPrint takes the seed's briefing (2.5 s) and timeline (0.4 s)
     # well past these deadlines, and a killed child must not be waited for.
     deadline = 0.5 if field == "briefing" else 0.05
-    monkeypatch.setattr(module, "TIMEOUT", deadline)
+    monkeypatch.setattr(exports_api, "TYPESET_TIMEOUT", deadline)  # the export routes' typesetting limit
     started: list[int] = []
     real = _pdf._Child.start
     monkeypatch.setattr(_pdf._Child, "start", lambda self: (real(self), started.append(self.pid)))
@@ -175,7 +172,7 @@ def test_a_pdf_over_its_time_limit_is_422_its_child_is_killed_and_the_next_brief
     assert body["error"] == "limit_exceeded" and f"longer than {deadline:g} s" in body["message"]
     assert ("focus" if field == "briefing" else "date range") in body["message"]
     assert started and not Path(f"/proc/{started[0]}").exists(), "the render's child outlived its deadline"
-    monkeypatch.setattr(module, "TIMEOUT", typesetting.TIMEOUT)
+    monkeypatch.setattr(exports_api, "TYPESET_TIMEOUT", typesetting.TIMEOUT)
     r = client.get("/maps/peace-plan/briefing.pdf")
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
 
@@ -185,7 +182,7 @@ def test_every_limit_is_in_the_readme():
     table = table[: table.index("\n\n", table.index("|---"))]
     for value in (f"{DEFAULT_MAX_BODY // 2**20} MiB", f"{MAX_LIMIT:,}", f"{query.MAX_DEPTH}",
                   f"{query.MAX_RESULTS:,}", f"{MAX_SEARCH}", f"{diagram.MAX_STATEMENTS:,}",
-                  f"{diagrams_api.TIMEOUT:g} s", f"{briefing.MAX_STATEMENTS:,}", f"{MAX_YAML_NODES:,} values",
+                  f"{exports_api.TIMEOUT:g} s", f"{briefing.MAX_STATEMENTS:,}", f"{MAX_YAML_NODES:,} values",
                   f"typesetting {typesetting.TIMEOUT:g} s (CLI {_pdf.DEFAULT_TIMEOUT:g} s)",
                   f"{typesetting.MAX_CONCURRENT} typeset at once", f"{_pdf.MEMORY_LIMIT // 2**30} GiB"):
         assert re.search(re.escape(value), table), f"{value} missing from README's Limits table"

@@ -20,7 +20,7 @@ import argmap.render.diagram as diagram
 from argmap.errors import DanglingReference, InvalidInput, LimitExceeded
 from argmap.mapfile import load
 from argmap.model import Argument, Map, Source, Speaker, Statement
-from argmap.render.diagram import EXPORTERS, DiagramOptions, build_graph, dot_string, html_text, options_from, render, select
+from argmap.render.diagram import CONVERSIONS, DiagramOptions, build_graph, dot_string, html_text, options_from, render, select
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "peace-plan.yaml"
 # pydot's DOT parser (used here to read our DOT back) calls pyparsing names it has deprecated.
@@ -318,7 +318,7 @@ def test_focus_goes_both_ways_and_the_focus_is_drawn_heavier():
 def test_unknown_focus_is_a_dangling_reference_naming_the_field():
     with pytest.raises(DanglingReference) as e:
         render(chain(), "svg", DiagramOptions(focus="nowhere"))
-    assert e.value.field == "focus" and "nowhere" in e.value.reason
+    assert e.value.field == "$.focus" and "nowhere" in e.value.reason  # the scope's field name (argmap.scope)
     with pytest.raises(DanglingReference, match="an argument, not a statement"):
         render(chain(), "svg", DiagramOptions(focus="cb"))
 
@@ -348,7 +348,7 @@ def test_options_built_in_python_are_checked_too():
 
 @reads_dot
 def test_every_format_comes_out_in_its_own_kind():
-    assert set(EXPORTERS) == {"svg", "pdf", "png", "dot"}
+    assert set(CONVERSIONS) == {"svg", "pdf", "png", "dot"}
     m = two_reasons(True)
     assert render(m, "pdf").startswith(b"%PDF-")
     png = render(m, "png")

@@ -19,7 +19,14 @@ import pytest
 from argmap.errors import DanglingReference, InvalidInput
 from argmap.mapfile import load
 from argmap.model import Argument, Map, Source, Speaker, Statement, partial_date
-from argmap.render.timeline import TimelineOptions, neighbourhood, options_from, select, to_pdf, to_svg
+from argmap.render.timeline import TimelineOptions, options_from, select, to_pdf, to_svg
+from argmap.scope import Scope
+from argmap.scope import select as select_scope
+
+
+def neighbourhood(m, focus, depth):
+    """The statements the one scope rule (argmap.scope) keeps around ``focus``."""
+    return {s.id for s in select_scope(m, Scope(focus=focus, depth=depth)).statements}
 
 REPO = Path(__file__).resolve().parents[2]
 NS = "{http://www.w3.org/2000/svg}"
@@ -293,10 +300,16 @@ def test_undated_band_lists_each_undated_statement_under_its_speaker():
     assert set(undated_items(root)) == {"u1", "u2", "u3"}
 
 
-def test_a_date_range_never_drops_undated_statements(seed):
+def test_a_date_range_keeps_undated_statements_whose_source_it_covers(seed):
+    # The one date rule (argmap.scope): a statement's own date, else its source's. The seed's 39
+    # undated statements come from an article published 21-22 Nov.
     sel = select(seed, TimelineOptions(date_from="2025-11-20", date_to="2025-11-20"))
     assert {s.said for s in sel.dated} == {"2025-11-20"}
-    assert len(sel.undated) == 39
+    assert sel.undated == []
+    sel = select(seed, TimelineOptions(date_from="2025-11-20", date_to="2025-11-21"))
+    assert len(sel.undated) == 39 and all(s.said is None for s in sel.undated)
+    nothing_dated = lane_map([Statement(id="u", text="No date, no source", speaker="a")])
+    assert [s.id for s in select(nothing_dated, TimelineOptions(date_from="2030")).undated] == ["u"]
 
 
 def test_no_dated_statement_still_draws_the_band():
@@ -539,7 +552,7 @@ def test_pdf_serves_only_its_own_pages_and_refuses_every_other_fetch():
 
 def test_committed_exports_are_what_the_code_makes(seed):
     """`make exports` writes exports/; a change to the seed or the renderer must regenerate them."""
-    from argmap.formats.timelinejs import dumps
+    from argmap.render.timelinejs import dumps
 
     exports = REPO / "exports"
     assert (exports / "peace-plan-timeline.svg").read_bytes() == to_svg(seed), "run `make exports`"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from argmap.formats.timelinejs import dumps
+from argmap.render.timelinejs import dumps
 from argmap.mapfile import load
 from argmap.model import Map, Source, Speaker, Statement
 from argmap.render.timeline import TimelineOptions

@@ -29,16 +29,17 @@ import html
 
 import msgspec
 
-from argmap.model import Map, PartialDate, Statement, partial_date
+from argmap.model import Map, PartialDate, Statement
 from argmap.render._text import one_line, xml_safe
 from argmap.render.timeline import TimelineOptions, select
 
 __all__ = ["dumps"]
 
 
-def dumps(m: Map, options: TimelineOptions | None = None) -> bytes:
-    """The TimelineJS JSON document for ``m`` filtered by ``options`` (UTF-8 bytes)."""
-    sel = select(m, options)
+def dumps(m: Map, options: TimelineOptions | None = None, *, scoped: bool = False) -> bytes:
+    """The TimelineJS JSON document for ``m`` filtered by ``options`` (``scoped``: ``m`` is
+    the part to show already), as UTF-8 bytes."""
+    sel = select(m, options, scoped=scoped)
     speakers = {s.id: s for s in m.speakers}
     sources = {s.id: s for s in m.sources}
 
@@ -49,7 +50,7 @@ def dumps(m: Map, options: TimelineOptions | None = None) -> bytes:
 
     events = []
     for st in sel.dated:
-        pd = partial_date(st.said)
+        pd = st.date
         start, end = _dates(pd)
         event = {
             "unique_id": st.id,

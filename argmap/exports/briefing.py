@@ -1,0 +1,57 @@
+"""The briefing: a tagged PDF for print, or one self-contained HTML page."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import Meta
+
+from argmap.exports import Export, Job
+from argmap.render import briefing
+
+__all__ = ["BriefingParams", "EXPORTS"]
+
+
+class BriefingParams(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
+    """What to put in the briefing and how to print it (what part of the map is the scope's)."""
+
+    sections: Annotated[str | None, Meta(description="Comma-separated sections, in any order (default: every one): "
+                                         "contents, conclusions, diagram, timeline, speakers, corrections, sources.")] = None
+    paper: Annotated[Literal["a4", "letter"], Meta(description="Paper size.")] = "a4"
+    issued: Annotated[_dt.date | None, Meta(description="Date of issue on the cover and in the PDF metadata, "
+                                            "YYYY-MM-DD (default: today).")] = None
+    author: Annotated[str | None, Meta(description="Who issues the briefing (the PDF's author; default: argmap).")] = None
+    semantics: Annotated[Literal["grounded", "complete", "preferred", "stable", "none"], Meta(
+        description="Label statements stands / falls / undecided under this semantics, evaluated on the "
+        "whole map; none: no labels.")] = "grounded"
+
+
+def _options(job: Job) -> briefing.BriefingOptions:
+    o: BriefingParams = job.options
+    s = job.scope
+    return briefing.parse_options(
+        sections=o.sections, paper=o.paper, issued=o.issued.isoformat() if o.issued else None, author=o.author,
+        semantics="none", focus=s.focus, depth=s.steps, date_from=s.date_from, date_to=s.date_to)
+
+
+def _make(fmt: str):
+    def make(job: Job) -> bytes:
+        ctx = briefing.build_context(job.map, _options(job), labels=job.labels or {}, explanations=job.explanations,
+                                     evaluation=job.evaluation, scoped=True)
+        return briefing.render(ctx, fmt, timeout=job.timeout)
+
+    return make
+
+
+_COMMON = dict(name="briefing", options=BriefingParams, group="Briefing", typesets=True, timeout=briefing.PDF_TIMEOUT,
+               evaluate=lambda o: None if o.semantics == "none" else o.semantics,
+               summary="A briefing of the map: a tagged PDF for print, or one HTML page")
+
+EXPORTS = [
+    Export(suffix="pdf", media_type="application/pdf", make=_make("pdf"), label="PDF", note="to print",
+           disposition="attachment", **_COMMON),
+    Export(suffix="html", media_type="text/html; charset=utf-8", make=_make("html"), label="HTML", note="to read",
+           **_COMMON),
+]
