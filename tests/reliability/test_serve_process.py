@@ -67,7 +67,10 @@ def test_sigkill_of_the_started_process_leaves_nothing_and_loses_no_acknowledged
                 assert not t.is_alive()
             assert _session_processes(pid) == [], "a process of the killed server is still running"
             t0 = time.monotonic()
-            server.start(port=port, timeout=5)  # same file, same port: the lock and the socket are free
+            # Same file, same port, at once: a server that found the lock or the port still held
+            # would exit 2 and fail here. How fast it answers is a figure (ARGMAP_FUZZ_REPORT), not
+            # an assertion: about 3 s on an idle 2-core machine, more under the suite's own load.
+            server.start(port=port, timeout=60)
             restarts.append(time.monotonic() - t0)
         assert ledger.errors == []
         with httpx.Client(base_url=server.url, timeout=30) as c:
@@ -80,7 +83,8 @@ def test_sigkill_of_the_started_process_leaves_nothing_and_loses_no_acknowledged
         assert store.check_integrity() == []
     assert len(ledger.acked) >= 50, "the writers barely wrote: the test proves little"
     report("serve kills", {"kills": 10, "acked": len(ledger.acked), "unknown": len(ledger.unknown),
-                           "slowest restart s": round(max(restarts), 2)})
+                           "restart s (median, max)": (round(sorted(restarts)[len(restarts) // 2], 2),
+                                                       round(max(restarts), 2))})
 
 
 def test_a_locked_file_is_refused_in_one_line_naming_the_holder(tmp_path):
