@@ -180,7 +180,7 @@ def start_server(where: list[str], port: int, tree: Path = REPO, extra: tuple[st
 
 def stop_server(proc: subprocess.Popen) -> None:
     if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)  # the session we started: granian and its workers
+        os.killpg(proc.pid, signal.SIGTERM)  # the session we started (a baseline revision may still run granian workers)
         try:
             proc.wait(10)
         except subprocess.TimeoutExpired:
