@@ -5,7 +5,8 @@
 
 Serve it with ``argmap serve`` (granian), or any ASGI server. Settings come from arguments or
 the environment: ``ARGMAP_DB`` (or ``ARGMAP_LAKE`` and ``ARGMAP_DATA_PATH``), ``ARGMAP_TOKEN`` (required for writes when set),
-``ARGMAP_READ_TOKEN`` (required for reads when set), ``ARGMAP_MAX_BODY`` (bytes),
+``ARGMAP_READ_TOKEN`` (required for reads when set), ``ARGMAP_TOKENS`` (a file of named write tokens,
+``name: token`` lines, so that the change log says who wrote), ``ARGMAP_MAX_BODY`` (bytes),
 ``ARGMAP_ALLOWED_HOSTS`` (comma-separated host names it answers to; unset: any).
 """
 
@@ -28,23 +29,15 @@ from litestar.exceptions import (HTTPException, NotAuthorizedException, Permissi
 from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi import OpenAPIConfig
 
-from argmap.errors import (
-    ArgmapError,
-    Conflict,
-    FormatError,
-    InvalidInput,
-    LimitExceeded,
-    NotFound,
-    PreconditionFailed,
-    Problem,
-    problem_from_message,
-)
+from argmap.errors import ArgmapError, FormatError, InvalidInput, Problem, problem_from_message
 from argmap._metrics import instrument_store
 from argmap.api._crosssite import AllowedHosts, host_refusal, json_body_guard, origin_refusal
 from argmap.api._openapi import document_errors
 from argmap.api._ops import Observe, ops_handlers
 from argmap.api._session import (CSRF_HEADER, SESSION_COOKIE, SignInLimiter, make_session, read_session,
                                  trusted_proxies)
+from argmap.api._access import opens_reads, opens_writes
+from argmap.api._errors import error_status
 from argmap.api.exports import export_routes, media_types
 from argmap.store import Store, default_path
 
@@ -70,6 +63,7 @@ def create_app(
     debug: bool = False,
     access_log: str | None = None,
     metrics: bool = True,
+    tokens_file: str | None = None,
 ) -> Litestar:
     """Build the app. Pass ``store`` to share an open Store (tests), else ``lake`` or ``db_path`` is opened.
 
@@ -90,8 +84,14 @@ def create_app(
     max_body = max_body or int(os.environ.get("ARGMAP_MAX_BODY", DEFAULT_MAX_BODY))
     # A write token also opens reads; a read token never opens writes, unless it is the only
     # token: a server that guards its reads must not leave its writes open to anyone.
-    read_tokens = [t for t in (read_token, token) if t]
-    write_tokens = [t for t in (token or read_token,) if t]
+    # Named write tokens (ARGMAP_TOKENS) say who wrote, in the change log.
+    from argmap.api._tokens import load_tokens
+
+    tokens_file = tokens_file if tokens_file is not None else os.environ.get("ARGMAP_TOKENS") or None
+    named = load_tokens(tokens_file) if tokens_file else {}
+    read_tokens = [t for t in (read_token, token, *named) if t]
+    write_tokens = [t for t in (token or (None if named else read_token), *named) if t]
+    token_names = {**named, **({token: "token"} if token else {})}
 
     @asynccontextmanager
     async def lifespan(app: Litestar):
@@ -103,6 +103,7 @@ def create_app(
         else:
             app.state.store = Store(db_path or default_path())
         app.state.read_tokens = read_tokens
+        app.state.token_names = token_names
         app.state.write_tokens = write_tokens
         app.state.trusted_proxies = trusted_proxies()
         app.state.sign_in_limiter = SignInLimiter()
@@ -115,8 +116,13 @@ def create_app(
             if owned:
                 app.state.store.close()
 
-    def provide_store(state: State) -> Store:
-        return state.store
+    async def provide_store(state: State, request: Request) -> Store:
+        # With ?as_of=, the map as it was then (argmap.api.history); else the store itself.
+        if "as_of" not in request.query_params:
+            return state.store
+        from argmap.api.history import store_for_request
+
+        return await store_for_request(state.store, request)
 
     def document(app: Litestar) -> None:
         # The served document is built when first asked for (building it takes over a second,
@@ -129,8 +135,8 @@ def create_app(
         route_handlers=route_handlers(),
         lifespan=[lifespan],
         on_startup=[document],
-        before_request=_no_nul_in_path,
-        dependencies={"store": Provide(provide_store, sync_to_thread=False)},
+        before_request=_before_request,
+        dependencies={"store": Provide(provide_store)},
         # No token, no guard: a guard costs every request (and Litestar runs a sync one in a thread).
         guards=[json_body_guard,
                 *([_auth_guard(read_tokens, write_tokens, reads_guarded=bool(read_token))] if read_tokens else [])],
@@ -188,7 +194,9 @@ class _DocumentedOpenAPI(OpenAPIPlugin):
 
     def provide_openapi_schema(self) -> dict:
         if not self._openapi_schema:
-            document_errors(super().provide_openapi_schema(), media_types())
+            from argmap.api.history import document_as_of
+
+            document_as_of(document_errors(super().provide_openapi_schema(), media_types()))
         return self._openapi_schema
 
 
@@ -256,6 +264,7 @@ async def _refuse(send, status: int, code: str, field: str, reason: str) -> None
 def route_handlers() -> list:
     """Every controller of the API; features add theirs here."""
     from argmap.api.entities import ArgumentController, SourceController, SpeakerController, StatementController
+    from argmap.api.history import HistoryController
     from argmap.api.interchange import ImportController
     from argmap.api.maps import MapController
     from argmap.api.pages import EditorController, PageController, StatementFormController, root_redirect, static_files
@@ -277,6 +286,7 @@ def route_handlers() -> list:
         SolveController,
         SchemeController,
         QuestionController,
+        HistoryController,
         PageController,
         EditorController,
         StatementFormController,
@@ -306,16 +316,6 @@ READ_COOKIE = SESSION_COOKIE
 def read_cookie(token: str, writes: bool = False) -> str:
     """A fresh session cookie value for ``token`` (a signed, expiring value: never the token itself)."""
     return make_session(token, writes)
-
-
-def opens_reads(app: Litestar, given: str) -> bool:
-    """Whether ``given`` is a token that opens reads on ``app`` (the read or the write token)."""
-    return any(hmac.compare_digest(given.encode(), t.encode()) for t in app.state.read_tokens)
-
-
-def opens_writes(app: Litestar, given: str) -> bool:
-    """Whether ``given`` is a token that opens writes on ``app``."""
-    return any(hmac.compare_digest(given.encode(), t.encode()) for t in app.state.write_tokens)
 
 
 def _auth_guard(read_tokens: list[str], write_tokens: list[str], reads_guarded: bool):
@@ -358,21 +358,6 @@ def _auth_guard(read_tokens: list[str], write_tokens: list[str], reads_guarded: 
     return guard
 
 
-_STATUS = [
-    (FormatError, 400),
-    (NotFound, 404),
-    (PreconditionFailed, 412),
-    (Conflict, 409),
-    (LimitExceeded, 422),
-    (ArgmapError, 422),
-]
-
-
-def error_status(exc: ArgmapError) -> int:
-    """The HTTP status of one of our errors: 400 unparseable, 404, 412, 409, else 422."""
-    return next(code for cls, code in _STATUS if isinstance(exc, cls))
-
-
 def _argmap_error(_: Request, exc: ArgmapError) -> Response:
     return Response(exc.to_dict(), status_code=error_status(exc))
 
@@ -404,6 +389,13 @@ def _problem(item: dict) -> Problem:
         path = "$" if not rest else f"${rest}" if rest.startswith("[") else f"$.{rest}"
         return problem_from_message(message, path)
     return Problem(key or "$", message)  # a query, path or header parameter, by its name
+
+
+async def _before_request(request: Request) -> None:
+    _no_nul_in_path(request)
+    from argmap.api.history import log_context  # who writes and why, for the change log
+
+    await log_context(request)
 
 
 def _no_nul_in_path(request: Request) -> None:

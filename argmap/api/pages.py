@@ -44,7 +44,8 @@ from argmap import query
 from argmap.api._params import StoreDep
 from argmap.api._session import (CSRF_FIELD, SESSION_COOKIE, SignInLimiter, client_address, is_https,
                                  make_session, read_session, session_seconds, trusted_proxies)
-from argmap.api.app import error_status, opens_reads, opens_writes
+from argmap.api._access import opens_reads, opens_writes
+from argmap.api._errors import error_status
 from argmap.api._conditional import require_tag
 from argmap.errors import ArgmapError, Conflict, InvalidInput, LimitExceeded, NotFound, PreconditionFailed, Problem
 from argmap.exports import CATALOGUE

@@ -57,7 +57,7 @@ from argmap.model import (
     target_problem,
     validate,
 )
-from argmap.store import _lake
+from argmap.store import _history, _lake
 
 __all__ = ["Counts", "MapSummary", "Store", "default_path"]
 
@@ -266,6 +266,7 @@ class Store:
                 if version > have:
                     cur.execute(sql if self.lake is None else _lake.lake_ddl(sql))
                     cur.execute("INSERT INTO schema_version (version, name) VALUES ($v, $n)", {"v": version, "n": name})
+            _history.baseline(self, cur)  # maps older than the change log get their first version
             return have
 
         before = self._transaction(fn)
@@ -320,9 +321,11 @@ class Store:
             for attempt in range(CONFLICT_RETRIES):
                 cur = self._cursor()
                 self._local.write_cur = cur
+                _history.begin(self)
                 try:
                     cur.begin()
                     result = fn(cur)
+                    _history.record(self, cur)  # the change log, in the same transaction
                     if self.lake is not None:
                         cur.execute(_lake.SERIALISE)
                     cur.commit()
@@ -340,6 +343,7 @@ class Store:
                     raise
                 finally:
                     self._local.write_cur = None
+                    _history.end(self)
                     cur.close()
                     if self._versions is not None:  # committed or not: forget, never guess
                         self._versions.forget()
@@ -463,6 +467,7 @@ class Store:
                 "INSERT INTO maps (id, title, description) VALUES ($id, $title, $description)",
                 msgspec.structs.asdict(info),
             )
+            _history.note(self, info.id, "map", [info.id])
             return info
 
         return self.write(fn, touch=info.id)
@@ -476,6 +481,7 @@ class Store:
                 "UPDATE maps SET title = $title, description = $description WHERE id = $id",
                 msgspec.structs.asdict(info),
             )
+            _history.note(self, info.id, "map", [info.id])
             return info
 
         return self.write(fn, touch=info.id)
@@ -487,6 +493,7 @@ class Store:
             _require_map(cur, map_id)
             counts = _counts(cur, map_id)
             _delete_map_rows(self, cur, map_id)
+            _history.note_map(self, map_id)
             return counts
 
         from argmap.store import _search
@@ -519,6 +526,7 @@ class Store:
             _insert_many(cur, "arguments", [_argument_row(m.id, i, a) for i, a in enumerate(m.arguments)])
             _insert_many(cur, "premises", [r for a in m.arguments for r in _premise_rows(m.id, a)])
             _insert_many(cur, "relations", [_relation_row(m.id, i, r) for i, r in enumerate(m.relations)])
+            _history.note_map(self, m.id)
             return _counts(cur, m.id)
 
         return self.write(fn, touch=m.id)
@@ -556,6 +564,7 @@ class Store:
             _require_map(cur, map_id)
             _require_new(cur, "speakers", map_id, sp.id, "speaker")
             _insert_many(cur, "speakers", [_speaker_row(map_id, _next_seq(cur, "speakers", map_id), sp)])
+            _history.note(self, map_id, "speaker", [sp.id])
             return sp
 
         return self.write(fn, touch=map_id)
@@ -578,13 +587,15 @@ class Store:
                 "WHERE map_id = $m AND id = $id",
                 {"m": map_id, **msgspec.structs.asdict(sp)},
             )
+            _history.note(self, map_id, "speaker", [sp.id])
             return sp
 
         return self.write(fn, touch=map_id)
 
     def delete_speaker(self, map_id: str, speaker_id: str, *, cascade: bool = False) -> list[str]:
         """Delete a speaker; with ``cascade``, also their statements and what depends on those."""
-        return self.write(lambda cur: _delete(cur, map_id, "speaker", speaker_id, cascade), touch=map_id)
+        return self.write(lambda cur: _history.noted(self, map_id, _delete(cur, map_id, "speaker", speaker_id, cascade)),
+                          touch=map_id)
 
     # -- sources --------------------------------------------------------------------------
 
@@ -596,6 +607,7 @@ class Store:
             _require_map(cur, map_id)
             _require_new(cur, "sources", map_id, src.id, "source")
             _insert_many(cur, "sources", [_source_row(map_id, _next_seq(cur, "sources", map_id), src)])
+            _history.note(self, map_id, "source", [src.id])
             return src
 
         return self.write(fn, touch=map_id)
@@ -632,13 +644,15 @@ class Store:
                 "WHERE map_id = $map_id AND id = $id",
                 row,
             )
+            _history.note(self, map_id, "source", [src.id])
             return src
 
         return self.write(fn, touch=map_id)
 
     def delete_source(self, map_id: str, source_id: str, *, cascade: bool = False) -> list[str]:
         """Delete a source; with ``cascade``, also the statements it reports or dates."""
-        return self.write(lambda cur: _delete(cur, map_id, "source", source_id, cascade), touch=map_id)
+        return self.write(lambda cur: _history.noted(self, map_id, _delete(cur, map_id, "source", source_id, cascade)),
+                          touch=map_id)
 
     # -- statements -----------------------------------------------------------------------
 
@@ -650,6 +664,7 @@ class Store:
             _require_new_node(cur, map_id, st.id)
             _check_statement_refs(cur, map_id, st)
             _insert_many(cur, "statements", [_statement_row(map_id, _next_seq(cur, "statements", map_id), st)])
+            _history.note(self, map_id, "statement", [st.id])
             return st
 
         return self.write(fn, touch=map_id)
@@ -716,13 +731,15 @@ class Store:
                 + " WHERE map_id = $map_id AND id = $id",
                 row,
             )
+            _history.note(self, map_id, "statement", [st.id])
             return st
 
         return self.write(fn, touch=map_id)
 
     def delete_statement(self, map_id: str, statement_id: str, *, cascade: bool = False) -> list[str]:
         """Delete a statement; refused (InUse) while arguments use it, unless ``cascade``."""
-        return self.write(lambda cur: _delete(cur, map_id, "statement", statement_id, cascade), touch=map_id)
+        return self.write(lambda cur: _history.noted(self, map_id, _delete(cur, map_id, "statement", statement_id, cascade)),
+                          touch=map_id)
 
     # -- arguments ------------------------------------------------------------------------
 
@@ -735,6 +752,7 @@ class Store:
             _check_argument_refs(cur, map_id, arg)
             _insert_many(cur, "arguments", [_argument_row(map_id, _next_seq(cur, "arguments", map_id), arg)])
             _insert_many(cur, "premises", _premise_rows(map_id, arg))
+            _history.note(self, map_id, "argument", [arg.id])
             return arg
 
         return self.write(fn, touch=map_id)
@@ -802,13 +820,15 @@ class Store:
             )
             cur.execute("DELETE FROM premises WHERE map_id = $m AND argument_id = $id", {"m": map_id, "id": arg.id})
             _insert_many(cur, "premises", _premise_rows(map_id, arg))
+            _history.note(self, map_id, "argument", [arg.id])
             return arg
 
         return self.write(fn, touch=map_id)
 
     def delete_argument(self, map_id: str, argument_id: str, *, cascade: bool = False) -> list[str]:
         """Delete an argument; refused (InUse) while undercuts target it, unless ``cascade``."""
-        return self.write(lambda cur: _delete(cur, map_id, "argument", argument_id, cascade), touch=map_id)
+        return self.write(lambda cur: _history.noted(self, map_id, _delete(cur, map_id, "argument", argument_id, cascade)),
+                          touch=map_id)
 
     # -- search ---------------------------------------------------------------------------
 
@@ -854,7 +874,8 @@ class Store:
 
     def delete_relation(self, map_id: str, relation_id: str) -> list[str]:
         """Delete a rephrase or preference (nothing refers to one)."""
-        return self.write(lambda cur: _delete(cur, map_id, "relation", relation_id, False), touch=map_id)
+        return self.write(lambda cur: _history.noted(self, map_id, _delete(cur, map_id, "relation", relation_id, False)),
+                          touch=map_id)
 
     # -- checks ---------------------------------------------------------------------------
 

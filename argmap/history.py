@@ -1,0 +1,270 @@
+"""A map's past: its history, any version read back, two versions compared, one restored.
+
+The change log itself is written by the store (:mod:`argmap.store._history`) in the same
+transaction as every write; this module answers questions about it for the HTTP API, the CLI
+and the pages.
+
+>>> from argmap.store import Store
+>>> from argmap.model import MapInfo, Statement
+>>> store = Store(":memory:")
+>>> with author("ann", "first claim"):
+...     _ = store.create_map(MapInfo(id="m", title="A map"))
+...     _ = store.add_statement("m", Statement(id="s1", text="Peace needs Ukraine at the table."))
+>>> with author("bob", "sharper"):
+...     _ = store.update_statement("m", Statement(id="s1", text="No peace without Ukraine."))
+>>> [(v.version, v.author, v.summary) for v in history(store, "m")]
+[(3, 'bob', 'changed statement s1 (text)'), (2, 'ann', 'added statement s1'), (1, 'ann', 'created map m')]
+>>> [s.text for s in store_as_of(store, "m", "2").list_statements("m")]
+['Peace needs Ukraine at the table.']
+>>> [(c.id, [(f.field, f.before, f.after) for f in c.fields]) for c in diff(store, "m", 2, 3).statements.changed]
+[('s1', [('text', 'Peace needs Ukraine at the table.', 'No peace without Ukraine.')])]
+"""
+
+from __future__ import annotations
+
+import difflib
+from contextlib import contextmanager
+from typing import Any
+
+import msgspec
+
+from argmap.errors import InvalidInput
+from argmap.model import Map
+from argmap.store import _history
+from argmap.store._history import Change, Version, context, current_version
+
+__all__ = [
+    "Change",
+    "Changed",
+    "Diff",
+    "FieldChange",
+    "KindDiff",
+    "LabelChange",
+    "Version",
+    "atom",
+    "author",
+    "context",
+    "current_version",
+    "diff",
+    "history",
+    "map_as_of",
+    "marked_words",
+    "restore",
+    "store_as_of",
+    "version_of",
+]
+
+DIFF_SEMANTICS = ("grounded", "complete", "preferred", "stable", "none")
+
+
+@contextmanager
+def author(name: str | None, message: str | None = None):
+    """Writes inside the block are logged as by ``name`` with ``message``."""
+    with context(author=name, message=message):
+        yield
+
+
+def history(store, map_id: str, *, limit: int = 100, offset: int = 0) -> list[Version]:
+    """The map's versions, newest first (NotFound when the log never knew the map)."""
+    return _history.versions(store, map_id, limit=limit, offset=offset)
+
+
+def version_of(store, map_id: str, as_of: str | int | None = None) -> int:
+    """The version a read of ``map_id`` at ``as_of`` sees (None: now)."""
+    if as_of is None:
+        return current_version(store, map_id)
+    return _history.as_of_version(store, map_id, str(as_of))
+
+
+def map_as_of(store, map_id: str, as_of: str | int | None) -> Map:
+    """The whole map as a read at ``as_of`` saw it (None: now)."""
+    if as_of is None:
+        return store.get_map(map_id)
+    return _history.map_at(store, map_id, _history.as_of_version(store, map_id, str(as_of)))
+
+
+def store_as_of(store, map_id: str, as_of: str | int | None):
+    """A Store to read ``map_id`` from as it was at ``as_of`` (``store`` itself for None).
+
+    Every read function of argmap takes it in place of the live store.
+    """
+    if as_of is None:
+        return store
+    return _history.store_at(store, map_id, _history.as_of_version(store, map_id, str(as_of)))
+
+
+def restore(store, map_id: str, version: int | str) -> Version:
+    """Write a new version of the map equal to ``version`` (logged as a restore of it)."""
+    v = _history.as_of_version(store, map_id, str(version), field="version")
+    m = _history.map_at(store, map_id, v)
+    with context(action="restore", restored_from=v):
+        store.load_map(m, replace=True)
+    return _history.versions(store, map_id, limit=1)[0]
+
+
+# -- differences --------------------------------------------------------------------------
+
+
+class FieldChange(msgspec.Struct, kw_only=True):
+    field: str
+    before: Any = None
+    after: Any = None
+
+
+class Changed(msgspec.Struct, kw_only=True):
+    """An entity present in both versions, with the fields that differ."""
+
+    id: str
+    fields: list[FieldChange]
+
+
+class KindDiff(msgspec.Struct, kw_only=True):
+    added: list[dict] = msgspec.field(default_factory=list)
+    removed: list[dict] = msgspec.field(default_factory=list)
+    changed: list[Changed] = msgspec.field(default_factory=list)
+
+
+class LabelChange(msgspec.Struct, kw_only=True):
+    """A statement whose evaluation label differs (None: absent in that version)."""
+
+    id: str
+    before: str | None = None
+    after: str | None = None
+
+
+class Diff(msgspec.Struct, kw_only=True):
+    """What differs between two versions of a map (``from_version`` may be the later one)."""
+
+    map: str
+    from_version: int
+    to_version: int
+    map_fields: list[FieldChange] = msgspec.field(default_factory=list)
+    """The map's own title, description and extras."""
+    speakers: KindDiff = msgspec.field(default_factory=KindDiff)
+    sources: KindDiff = msgspec.field(default_factory=KindDiff)
+    statements: KindDiff = msgspec.field(default_factory=KindDiff)
+    arguments: KindDiff = msgspec.field(default_factory=KindDiff)
+    relations: KindDiff = msgspec.field(default_factory=KindDiff)
+    semantics: str = "grounded"
+    labels: list[LabelChange] = msgspec.field(default_factory=list)
+    """Statements whose label under ``semantics`` differs (empty for ``none``)."""
+
+
+def diff(store, map_id: str, v1: int | str, v2: int | str, *, semantics: str = "grounded",
+         timeout: float | None = 30.0) -> Diff:
+    """Everything that differs between versions ``v1`` and ``v2`` (numbers or ISO times), field by
+    field, and the statements whose label under ``semantics`` changed (``none``: skip that)."""
+    if semantics not in DIFF_SEMANTICS:
+        raise InvalidInput("semantics", f"unknown semantics {semantics!r}; use one of {', '.join(DIFF_SEMANTICS)}")
+    a = _version_or_absent(store, map_id, v1, "from")
+    b = _version_or_absent(store, map_id, v2, "to")
+    out = Diff(map=map_id, from_version=a, to_version=b, semantics=semantics)
+    states = _history.states_between(store, map_id, a, b)
+    for (kind, id_), (before, after) in sorted(states.items()):
+        if kind == "map":
+            out.map_fields = _fields(before or {}, after or {})
+            continue
+        part = getattr(out, kind + "s", None)
+        if part is None:
+            continue
+        if before is None:
+            part.added.append(after)
+        elif after is None:
+            part.removed.append(before)
+        else:
+            part.changed.append(Changed(id=id_, fields=_fields(before, after)))
+    if semantics != "none":
+        out.labels = _label_changes(store, map_id, a, b, semantics, timeout)
+    return out
+
+
+def _version_or_absent(store, map_id: str, v, field: str) -> int:
+    """A version number for an end of a diff: 0 is "before the map existed" (everything added);
+    a version at which the map was deleted is a fine end too (everything removed)."""
+    if str(v).strip() == "0":
+        _history.current_version(store, map_id)  # NotFound for an unknown map
+        return 0
+    return _history.as_of_version(store, map_id, str(v), field=field, must_exist=False)
+
+
+def _fields(before: dict, after: dict) -> list[FieldChange]:
+    return [FieldChange(field=k, before=before.get(k), after=after.get(k))
+            for k in dict.fromkeys([*before, *after]) if before.get(k) != after.get(k)]
+
+
+def _label_changes(store, map_id: str, a: int, b: int, semantics: str, timeout) -> list[LabelChange]:
+    from argmap.semantics import evaluate_map
+
+    def labels(v: int) -> dict[str, str]:
+        try:
+            m = _history.map_at(store, map_id, v) if v > 0 else None
+        except Exception:  # the map did not exist at v
+            m = None
+        if m is None:
+            return {}
+        ev = evaluate_map(m, semantics, timeout=timeout)
+        return {s.id: ev.labels[s.id] for s in m.statements}
+
+    la, lb = labels(a), labels(b)
+    return [LabelChange(id=i, before=la.get(i), after=lb.get(i))
+            for i in sorted(set(la) | set(lb)) if la.get(i) != lb.get(i)]
+
+
+def marked_words(before: str | None, after: str | None) -> list[tuple[str, str]]:
+    """The words of two texts as ``(op, text)`` runs, op ``=`` kept, ``-`` removed, ``+`` added:
+    what a page marks as changed text.
+
+    >>> marked_words("No peace without Ukraine", "No peace without Ukraine and Europe")
+    [('=', 'No peace without Ukraine'), ('+', ' and Europe')]
+    """
+    import re
+
+    a = re.findall(r"\s*\S+", before or "")
+    b = re.findall(r"\s*\S+", after or "")
+    out: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(("=", "".join(a[i1:i2])))
+        else:
+            if i2 > i1:
+                out.append(("-", "".join(a[i1:i2])))
+            if j2 > j1:
+                out.append(("+", "".join(b[j1:j2])))
+    return out
+
+
+# -- the feed -----------------------------------------------------------------------------
+
+
+def atom(store, map_id: str, base_url: str, *, limit: int = 50) -> bytes:
+    """An Atom feed of the map's latest ``limit`` versions (feedgen), newest first.
+
+    Entry links point at the diff of each version against the one before; the same log gives
+    the same bytes (every date in it comes from the log).
+    """
+    from feedgen.feed import FeedGenerator
+
+    base = base_url.rstrip("/")
+    entries = _history.versions(store, map_id, limit=limit)
+    try:
+        title = store.get_map_info(map_id).title
+    except Exception:  # a deleted map still has a history
+        title = map_id
+    fg = FeedGenerator()
+    fg.id(f"{base}/maps/{map_id}/history")
+    fg.title(f"{title}: changes")
+    fg.link(href=f"{base}/maps/{map_id}/history.atom", rel="self")
+    fg.link(href=f"{base}/ui/maps/{map_id}/history", rel="alternate")
+    fg.updated(entries[0].at if entries else "1970-01-01T00:00:00Z")
+    fg.generator("argmap")
+    for v in reversed(entries):  # feedgen puts the last added first
+        e = fg.add_entry()
+        e.id(f"{base}/maps/{map_id}/history/{v.version}")
+        e.title(f"Version {v.version}: {v.summary}")
+        e.updated(v.at)
+        e.published(v.at)
+        if v.author:
+            e.author(name=v.author)
+        e.link(href=f"{base}/maps/{map_id}/diff?from={v.version - 1}&to={v.version}", rel="alternate")
+        e.summary((v.message + " — " if v.message else "") + v.summary)
+    return fg.atom_str(pretty=True)

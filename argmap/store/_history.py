@@ -1,0 +1,564 @@
+"""The change log: every write to a map kept with who, when and why, and any past state rebuilt.
+
+Each write transaction notes what it touches (:func:`note`, :func:`note_map`); just before it
+commits, :func:`record` appends, in that same transaction, one row to ``history_versions``
+(map, version 1, 2, 3 …, time, author, message, a few words of what changed) and one row per
+changed entity to ``history_changes`` (its JSON before and after). A refused write rolls back
+its log rows with its data; a crash loses both or neither. Nothing is ever rewritten.
+
+Who and why come from :data:`CONTEXT` (set per HTTP request or CLI command, see
+:func:`context`). The state of a map at version ``V`` is, for each entity, the ``after`` of
+its latest row at or below ``V`` (:func:`map_at`); :func:`store_at` loads it into an
+in-memory Store so that every read (queries, search, evaluation, exports) runs the same code
+on the past as on the present.
+
+>>> from argmap.store import Store
+>>> from argmap.model import MapInfo, Statement
+>>> with Store(":memory:") as store, context(author="ann", message="first claim"):
+...     _ = store.create_map(MapInfo(id="m", title="A map"))
+...     _ = store.add_statement("m", Statement(id="s1", text="Peace needs Ukraine at the table."))
+...     [(v.version, v.author, v.summary) for v in versions(store, "m")]
+[(2, 'ann', 'added statement s1'), (1, 'ann', 'created map m')]
+"""
+
+from __future__ import annotations
+
+import contextvars
+import re
+import threading
+import weakref
+from collections import OrderedDict
+from contextlib import contextmanager
+from datetime import datetime, timezone
+
+import msgspec
+
+from argmap.errors import InvalidInput, NotFound
+from argmap.model import Argument, Map, Relation, Source, Speaker, Statement
+
+__all__ = [
+    "CONTEXT",
+    "Change",
+    "Who",
+    "Version",
+    "as_of_version",
+    "baseline",
+    "changes",
+    "context",
+    "current_version",
+    "map_at",
+    "note",
+    "note_map",
+    "noted",
+    "record",
+    "states_between",
+    "store_at",
+    "versions",
+]
+
+KINDS = ("map", "speaker", "source", "statement", "argument", "relation")
+_STRUCT = {"speaker": Speaker, "source": Source, "statement": Statement, "argument": Argument,
+           "relation": Relation}
+_PLURAL = {"map": "maps", "speaker": "speakers", "source": "sources", "statement": "statements",
+           "argument": "arguments", "relation": "relations"}
+
+
+class Who(msgspec.Struct, frozen=True, kw_only=True):
+    """Who writes and why, for the log: set per request (HTTP) or per command (CLI)."""
+
+    author: str | None = None
+    message: str | None = None
+    action: str | None = None
+    """``restore`` for a restore; else derived from the write (write, load, delete)."""
+    restored_from: int | None = None
+
+
+CONTEXT: contextvars.ContextVar[Who] = contextvars.ContextVar("argmap_history_who", default=Who())
+"""Who the writes of this request or command are by (a context variable: Litestar's worker
+threads and the group committer see the request's own value)."""
+
+
+@contextmanager
+def context(**fields):
+    """Writes inside the block are logged with these fields of :class:`Who` (others kept)."""
+    token = CONTEXT.set(msgspec.structs.replace(CONTEXT.get(), **fields))
+    try:
+        yield
+    finally:
+        CONTEXT.reset(token)
+
+
+class Version(msgspec.Struct, kw_only=True):
+    """One entry of a map's history."""
+
+    version: int
+    at: str
+    """UTC, ISO 8601 with a ``Z``."""
+    author: str | None = None
+    message: str | None = None
+    action: str
+    """write, load, delete, restore, or baseline (the map as it was when the log began)."""
+    restored_from: int | None = None
+    summary: str
+    """What changed, in a few words."""
+    changes: int
+    """How many entities this version changed."""
+
+
+class Change(msgspec.Struct, kw_only=True):
+    """One entity's state before and after a version (``None``: absent)."""
+
+    kind: str
+    id: str
+    before: dict | None = None
+    after: dict | None = None
+
+
+# -- writing ------------------------------------------------------------------------------
+
+
+class _Journal:
+    """What one write transaction touched: per map, entity keys, or the whole map."""
+
+    __slots__ = ("maps",)
+
+    def __init__(self):
+        self.maps: dict[str, set | None] = {}  # None: the whole map (load, delete)
+
+
+def begin(store) -> None:
+    """Start an empty journal for the write transaction this thread is opening."""
+    store._local.journal = _Journal()
+
+
+def end(store) -> None:
+    store._local.journal = None
+
+
+def _journal(store) -> _Journal | None:
+    return getattr(store._local, "journal", None)
+
+
+def note(store, map_id: str, kind: str, ids) -> None:
+    """Record that the running write adds, changes or deletes these entities of ``map_id``.
+
+    ``ids`` may be ids of ``kind``, or ``"kind:id"`` strings (what a delete returns) when
+    ``kind`` is None.
+    """
+    j = _journal(store)
+    if j is None:
+        return
+    keys = j.maps.setdefault(map_id, set())
+    if keys is None:
+        return  # the whole map is recorded anyway
+    for i in ids:
+        keys.add(tuple(i.split(":", 1)) if kind is None else (kind, i))
+
+
+def noted(store, map_id: str, deleted: list[str]) -> list[str]:
+    """:func:`note` of what a delete returns (``["statement:s1", …]``); returns it unchanged."""
+    note(store, map_id, None, deleted)
+    return deleted
+
+
+def note_map(store, map_id: str) -> None:
+    """Record that the running write replaces or deletes the whole map."""
+    j = _journal(store)
+    if j is not None:
+        j.maps[map_id] = None
+
+
+def record(store, cur) -> None:
+    """Append the log rows of the running write, in its transaction (called just before commit)."""
+    j = _journal(store)
+    if j is None or not j.maps or not getattr(store, "log_changes", True):
+        return
+    who = CONTEXT.get()
+    for map_id, keys in j.maps.items():
+        _record_map(store, cur, map_id, keys, who)
+    j.maps = {}
+
+
+def _record_map(store, cur, map_id: str, keys: set | None, who: Who) -> None:
+    from argmap.store._store import _insert_many
+
+    last, last_at = cur.execute(
+        "SELECT max(version), max(written_at) FROM history_versions WHERE map_id = $m", {"m": map_id}
+    ).fetchone()
+    version = (last or 0) + 1
+    if keys is None:
+        before = _latest_all(cur, map_id, None)
+        after = _current_all(store, cur, map_id)
+        touched = sorted(set(before) | set(after))
+    else:
+        touched = sorted(keys | {("map", map_id)}) if ("map", map_id) not in keys else sorted(keys)
+        before = _latest(cur, map_id, touched)
+        after = _current(store, cur, map_id, touched)
+    rows = []
+    for key in touched:
+        b, a = before.get(key), after.get(key)
+        if b != a:  # (seq, json) pairs: a change of place counts too
+            rows.append({"map_id": map_id, "version": version, "kind": key[0], "id": key[1],
+                         "seq": a[0] if a else (b[0] if b else None),
+                         "before": b[1] if b else None, "after": a[1] if a else None})
+    action = who.action or _action(keys, rows, map_id)
+    at = datetime.now(timezone.utc).replace(tzinfo=None)
+    if last_at is not None and at < last_at:  # a clock stepped back: times stay in version order
+        at = last_at
+    _insert_many(cur, "history_changes", rows)
+    cur.execute(
+        "INSERT INTO history_versions (map_id, version, written_at, author, message, action, restored_from, summary, changes) "
+        "VALUES ($m, $v, $at, $author, $message, $action, $restored, $summary, $n)",
+        {"m": map_id, "v": version, "at": at, "author": who.author, "message": who.message, "action": action,
+         "restored": who.restored_from, "summary": _summary(rows, map_id, action, who), "n": len(rows)},
+    )
+
+
+def _action(keys, rows, map_id) -> str:
+    if keys is not None:
+        return "write"
+    gone = any(r["kind"] == "map" and r["after"] is None for r in rows)
+    return "delete" if gone else "load"
+
+
+def _summary(rows: list[dict], map_id: str, action: str, who: Who) -> str:
+    """A few words: ``added statement s1; changed argument a2 (note)``; counts past a handful."""
+    if action == "restore":
+        head = f"restored version {who.restored_from}"
+    elif action == "baseline":
+        head = "the map as it was when the change log began"
+    else:
+        head = ""
+    parts = []
+    by_op: dict[str, dict[str, list]] = {}
+    for r in rows:
+        if r["kind"] == "map":
+            if r["before"] is None:
+                parts.append(f"created map {map_id}")
+            elif r["after"] is None:
+                parts.append(f"deleted map {map_id}")
+            else:
+                parts.append(f"changed map ({', '.join(_fields_changed(r['before'], r['after']))})")
+            continue
+        op = "added" if r["before"] is None else "deleted" if r["after"] is None else "changed"
+        by_op.setdefault(op, {}).setdefault(r["kind"], []).append(r)
+    for op in ("added", "changed", "deleted"):
+        kinds = by_op.get(op, {})
+        if not kinds:
+            continue
+        words = []
+        for kind in KINDS:
+            items = kinds.get(kind)
+            if not items:
+                continue
+            if len(items) == 1:
+                r = items[0]
+                fields = _fields_changed(r["before"], r["after"]) if op == "changed" else []
+                words.append(f"{kind} {r['id']}" + (f" ({', '.join(fields)})" if fields else ""))
+            elif len(items) <= 3:
+                words.append(f"{_PLURAL[kind]} {', '.join(r['id'] for r in items)}")
+            else:
+                words.append(f"{len(items)} {_PLURAL[kind]}")
+        parts.append(f"{op} " + ", ".join(words))
+    text = "; ".join(([head] if head else []) + parts) or (head or "no change")
+    return text if len(text) <= 300 else text[:299] + "…"
+
+
+def _fields_changed(before: str | None, after: str | None) -> list[str]:
+    b = msgspec.json.decode(before) if before else {}
+    a = msgspec.json.decode(after) if after else {}
+    return [k for k in dict.fromkeys([*b, *a]) if b.get(k) != a.get(k)] or ["place"]
+
+
+def _latest(cur, map_id: str, keys: list[tuple[str, str]]) -> dict:
+    """``{(kind, id): (seq, after)}`` of these entities' latest log rows (absent: never logged or deleted)."""
+    from argmap.store._store import _ids_in
+
+    params: dict = {}
+    ids = sorted({i for _, i in keys})
+    rows = cur.execute(
+        "SELECT map_id, kind, id, version, seq, after FROM history_changes WHERE " + _ids_in("id", ids, params),
+        params,
+    ).fetchall()
+    wanted, best = set(keys), {}
+    for m, kind, id_, version, seq, after in rows:
+        if m == map_id and (kind, id_) in wanted and (best.get((kind, id_)) or (-1,))[0] < version:
+            best[(kind, id_)] = (version, seq, after)
+    return {k: (v[1], v[2]) for k, v in best.items() if v[2] is not None}
+
+
+def _latest_all(cur, map_id: str, version: int | None) -> dict:
+    """``{(kind, id): (seq, after)}`` of every entity present in the map at ``version`` (None: the last)."""
+    cond = "" if version is None else " AND version <= $v"
+    params = {"m": map_id} if version is None else {"m": map_id, "v": version}
+    rows = cur.execute(
+        "SELECT kind, id, arg_max_null(seq, version), arg_max_null(after, version) FROM history_changes "
+        "WHERE map_id = $m" + cond + " GROUP BY kind, id",
+        params,
+    ).fetchall()
+    return {(k, i): (s, a) for k, i, s, a in rows if a is not None}
+
+
+def _map_doc(cur, map_id: str) -> str | None:
+    row = cur.execute("SELECT title, description, extras FROM maps WHERE id = $m", {"m": map_id}).fetchone()
+    if row is None:
+        return None
+    return msgspec.json.encode({"title": row[0], "description": row[1],
+                                "extras": msgspec.json.decode(row[2]) if row[2] else {}}).decode()
+
+
+# What each kind's rows hold, read straight from the tables inside the write (not through the
+# Store's public list methods, which a caller may wrap): (columns, row -> JSON-ready dict).
+_SQL = {
+    "speaker": "SELECT id, seq, map_id, name, role, affiliation FROM speakers",
+    "source": "SELECT id, seq, map_id, title, publisher, url, published, text FROM sources",
+    "statement": "SELECT id, seq, map_id, text, kind, speaker_id, said, source_id, date_source_id, quote_start, "
+                 "quote_end, quote_text, tags, note, extras FROM statements",
+    "argument": "SELECT id, seq, map_id, kind, target_id, scheme, note, extras, "
+                "(SELECT list(p.statement_id ORDER BY p.position) FROM premises p "
+                "WHERE p.map_id = a.map_id AND p.argument_id = a.id) FROM arguments a",
+    "relation": "SELECT id, seq, map_id, kind, sources, target_id, scheme, note, extras FROM relations",
+}
+
+
+def _item(kind: str, r) -> msgspec.Struct:
+    from argmap.model import Quote
+    from argmap.store._store import _extras
+
+    if kind == "speaker":
+        return Speaker(id=r[0], name=r[3], role=r[4], affiliation=r[5])
+    if kind == "source":
+        return Source(id=r[0], title=r[3], publisher=r[4], url=r[5], published=r[6], text=r[7])
+    if kind == "statement":
+        quote = Quote(start=r[9], end=r[10], text=r[11]) if r[9] is not None else None
+        return Statement(id=r[0], text=r[3], kind=r[4], speaker=r[5], said=r[6], source=r[7], date_source=r[8],
+                         quote=quote, tags=list(r[12]), note=r[13], extras=_extras(r[14]))
+    if kind == "argument":
+        return Argument(id=r[0], kind=r[3], target=r[4], scheme=r[5], note=r[6], extras=_extras(r[7]),
+                        premises=list(r[8] or []))
+    return Relation(id=r[0], kind=r[3], sources=list(r[4]), target=r[5], scheme=r[6], note=r[7],
+                    extras=_extras(r[8]))
+
+
+def _read_items(cur, kind: str, map_id: str, ids: list[str] | None) -> dict:
+    """``{(kind, id): (seq, json)}`` of a map's rows of ``kind`` (only ``ids`` unless None)."""
+    from argmap.store._store import _ids_in
+
+    alias = " a" if kind == "argument" else ""
+    sql = _SQL[kind]
+    col = ("a." if alias else "") + "id"
+    if ids is None:
+        sql, params = sql + " WHERE " + ("a." if alias else "") + "map_id = $m", {"m": map_id}
+    else:
+        params = {}
+        sql = sql + " WHERE " + _ids_in(col, ids, params)
+    enc = msgspec.json.encode
+    return {(kind, r[0]): (r[1], enc(_item(kind, r)).decode()) for r in cur.execute(sql, params).fetchall()
+            if r[2] == map_id}
+
+
+def _current(store, cur, map_id: str, keys: list[tuple[str, str]]) -> dict:
+    """``{(kind, id): (seq, json)}`` of these entities as the running write leaves them."""
+    out = {}
+    by_kind: dict[str, list[str]] = {}
+    for kind, id_ in keys:
+        by_kind.setdefault(kind, []).append(id_)
+    for kind, ids in by_kind.items():
+        if kind == "map":
+            if (doc := _map_doc(cur, map_id)) is not None:
+                out[("map", map_id)] = (0, doc)
+        elif kind in _SQL:
+            out.update(_read_items(cur, kind, map_id, sorted(ids)))
+    return out
+
+
+def _current_all(store, cur, map_id: str) -> dict:
+    doc = _map_doc(cur, map_id)
+    if doc is None:
+        return {}
+    out = {("map", map_id): (0, doc)}
+    for kind in _SQL:
+        out.update(_read_items(cur, kind, map_id, None))
+    return out
+
+
+def baseline(store, cur) -> None:
+    """Give every map that has no log yet (it existed before the log) a first version holding
+    its state, so that its past can be read from then on."""
+    missing = [r[0] for r in cur.execute(
+        "SELECT id FROM maps WHERE id NOT IN (SELECT DISTINCT map_id FROM history_versions) ORDER BY id"
+    ).fetchall()]
+    for map_id in missing:
+        _record_map(store, cur, map_id, None, Who(action="baseline"))
+
+
+# -- reading ------------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"\d{1,18}")
+
+
+def current_version(store, map_id: str) -> int:
+    """The map's latest version number in the log (raises NotFound when it has none).
+
+    For a Store made by :func:`store_at`, the version it holds.
+    """
+    if (v := getattr(store, "history_version", None)) is not None:
+        return v
+    row = store._read(lambda c: c.execute(
+        "SELECT max(version) FROM history_versions WHERE map_id = $m", {"m": map_id}).fetchone())
+    if row[0] is None:
+        raise NotFound("map", f"no map {map_id!r}")
+    return row[0]
+
+
+def parse_as_of(as_of: str, field: str = "as_of") -> int | datetime:
+    """A version number, or an ISO 8601 time (UTC unless it says otherwise) as naive UTC."""
+    text = str(as_of).strip()
+    if _NUMBER.fullmatch(text):
+        return int(text)
+    try:
+        t = datetime.fromisoformat(text.replace("z", "Z"))
+    except ValueError:
+        raise InvalidInput(field, f"{as_of!r} is neither a version number nor an ISO 8601 time "
+                                  "(e.g. 12, 2026-12-06, 2026-12-06T14:30:00Z)") from None
+    if t.tzinfo is not None:
+        t = t.astimezone(timezone.utc).replace(tzinfo=None)
+    return t
+
+
+def as_of_version(store, map_id: str, as_of, field: str = "as_of", *, must_exist: bool = True) -> int:
+    """The version of ``map_id`` that a read at ``as_of`` saw (a version number or an ISO time).
+
+    Raises InvalidInput (422) naming ``field`` for a future version or time, NotFound naming it
+    when the map did not exist then, NotFound naming ``map`` when the log never knew the map.
+    """
+    when = parse_as_of(as_of, field) if isinstance(as_of, str) else as_of
+    last, first_at = store._read(lambda c: c.execute(
+        "SELECT max(version), min(written_at) FROM history_versions WHERE map_id = $m", {"m": map_id}).fetchone())
+    if last is None:
+        raise NotFound("map", f"no map {map_id!r}")
+    if isinstance(when, int):
+        if when > last:
+            raise InvalidInput(field, f"version {when} is in the future: map {map_id!r} is at version {last}")
+        if when < 1:
+            raise NotFound(field, f"map {map_id!r} did not exist before version 1")
+        version = when
+    else:
+        if when > datetime.now(timezone.utc).replace(tzinfo=None):
+            raise InvalidInput(field, f"{as_of} is in the future")
+        row = store._read(lambda c: c.execute(
+            "SELECT max(version) FROM history_versions WHERE map_id = $m AND written_at <= $t",
+            {"m": map_id, "t": when}).fetchone())
+        if row[0] is None:
+            raise NotFound(field, f"map {map_id!r} did not exist yet at {as_of} (its log begins {_iso(first_at)})")
+        version = row[0]
+    if not must_exist:
+        return version
+    exists = store._read(lambda c: c.execute(
+        "SELECT arg_max_null(after, version) IS NOT NULL FROM history_changes "
+        "WHERE id = $m AND kind = 'map' AND map_id = $m AND version <= $v", {"m": map_id, "v": version}).fetchone())
+    if not exists or not exists[0]:
+        raise NotFound(field, f"map {map_id!r} did not exist at version {version}")
+    return version
+
+
+def map_at(store, map_id: str, version: int) -> Map:
+    """The whole map as it was at ``version`` (rebuilt from the log)."""
+    entities = store._read(lambda c: _latest_all(c, map_id, version))
+    doc = entities.pop(("map", map_id), None)
+    if doc is None:
+        raise NotFound("as_of", f"map {map_id!r} did not exist at version {version}")
+    info = msgspec.json.decode(doc[1])
+    by_kind: dict[str, list] = {k: [] for k in _STRUCT}
+    for (kind, _id), (seq, after) in entities.items():
+        if kind in by_kind:
+            by_kind[kind].append((seq, _id, after))
+    lists = {}
+    for kind, items in by_kind.items():
+        items.sort(key=lambda t: (t[0], t[1]))
+        dec = msgspec.json.Decoder(_STRUCT[kind])
+        lists[_PLURAL[kind]] = [dec.decode(a) for _, _, a in items]
+    return Map(id=map_id, title=info["title"], description=info.get("description"),
+               extras=info.get("extras") or {}, **lists)
+
+
+_COPIES: "weakref.WeakKeyDictionary[object, OrderedDict]" = weakref.WeakKeyDictionary()
+_COPIES_LOCK = threading.Lock()
+COPIES_KEPT = 4
+"""Past states kept loaded per store (each an in-memory DuckDB of one map)."""
+
+
+def store_at(store, map_id: str, version: int):
+    """An in-memory Store holding ``map_id`` as it was at ``version``, for reads only.
+
+    Every read of argmap (queries, search, evaluation, exports) runs unchanged on it; its map
+    version is ``version`` (so ETags name it) and ``history_version`` says so to exports. The
+    last :data:`COPIES_KEPT` are kept per store (a version never changes once written).
+    """
+    from argmap.store._store import Store
+
+    key = (map_id, version)
+    with _COPIES_LOCK:
+        copies = _COPIES.setdefault(store, OrderedDict())
+        entry = copies.get(key)
+        if entry is None:
+            entry = copies[key] = [threading.Lock(), None]
+        copies.move_to_end(key)
+        while len(copies) > COPIES_KEPT:
+            copies.popitem(last=False)
+    with entry[0]:
+        if entry[1] is None:
+            m = map_at(store, map_id, version)
+            copy = Store(":memory:")
+            copy.log_changes = False
+            copy.load_map(m)
+            copy.write(lambda cur: cur.execute("UPDATE maps SET version = $v WHERE id = $m",
+                                               {"v": version, "m": map_id}))
+            copy.history_version = version
+            copy.history_of = store.path
+            entry[1] = copy
+        return entry[1]
+
+
+def versions(store, map_id: str, *, limit: int = 100, offset: int = 0, newest_first: bool = True) -> list[Version]:
+    """A page of the map's history (raises NotFound when the log never knew the map)."""
+    order = "DESC" if newest_first else "ASC"
+    rows = store._read(lambda c: c.execute(
+        "SELECT version, written_at, author, message, action, restored_from, summary, changes FROM history_versions "
+        f"WHERE map_id = $m ORDER BY version {order} LIMIT $l OFFSET $o",
+        {"m": map_id, "l": limit, "o": offset}).fetchall())
+    if not rows and offset == 0:
+        raise NotFound("map", f"no map {map_id!r}")
+    return [Version(version=r[0], at=_iso(r[1]), author=r[2], message=r[3], action=r[4], restored_from=r[5],
+                    summary=r[6], changes=r[7]) for r in rows]
+
+
+def changes(store, map_id: str, version: int) -> list[Change]:
+    """What one version changed, entity by entity."""
+    rows = store._read(lambda c: c.execute(
+        "SELECT kind, id, before, after FROM history_changes WHERE map_id = $m AND version = $v ORDER BY kind, id",
+        {"m": map_id, "v": version}).fetchall())
+    return [Change(kind=k, id=i, before=_dec(b), after=_dec(a)) for k, i, b, a in rows]
+
+
+def states_between(store, map_id: str, v1: int, v2: int) -> dict[tuple[str, str], tuple[dict | None, dict | None]]:
+    """``{(kind, id): (state at v1, state at v2)}`` of every entity that differs between them."""
+    lo, hi = min(v1, v2), max(v1, v2)
+    rows = store._read(lambda c: c.execute(
+        "SELECT kind, id, arg_min_null(before, version), arg_max_null(after, version) FROM history_changes "
+        "WHERE map_id = $m AND version > $lo AND version <= $hi GROUP BY kind, id",
+        {"m": map_id, "lo": lo, "hi": hi}).fetchall())
+    out = {}
+    for kind, id_, b, a in rows:
+        if b != a:
+            at_lo, at_hi = _dec(b), _dec(a)
+            out[(kind, id_)] = (at_lo, at_hi) if v1 <= v2 else (at_hi, at_lo)
+    return out
+
+
+def _dec(text: str | None) -> dict | None:
+    return msgspec.json.decode(text) if text is not None else None
+
+
+def _iso(t: datetime | None) -> str | None:
+    return None if t is None else t.replace(microsecond=t.microsecond).isoformat(timespec="microseconds") + "Z"
