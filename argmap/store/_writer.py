@@ -205,17 +205,21 @@ class GroupCommit:
                 return
 
     def _one(self, cur, r: _Request):
+        store = r.store
         record = WriteRecord(map_id=r.touch)
-        r.store._local.record = record
+        store._local.record = record
+        store._request_begin()
+        done = None
         try:
             result = r.fn(cur)
             if r.touch is not None:
-                record.version = r.store._touch(cur, r.touch)
-            for hook in r.store.write_hooks:
+                record.version = store._touch(cur, r.touch)
+            for hook in store.write_hooks:
                 hook(cur, record)
-            r.store._tx_record(cur, record)
+            done = record
         finally:
-            r.store._local.record = None
+            store._local.record = None
+            store._request_end(cur, done)  # the change log (argmap.store._history), per request
         r.record = record
         return result
 
