@@ -267,7 +267,7 @@ def route_handlers() -> list:
     from argmap.api.history import HistoryController
     from argmap.api.interchange import ImportController
     from argmap.api.maps import MapController
-    from argmap.api.pages import EditorController, PageController, root_redirect, static_files
+    from argmap.api.pages import EditorController, PageController, StatementFormController, root_redirect, static_files
     from argmap.api.preview import PreviewController
     from argmap.api.queries import QueryController
     from argmap.api.schemes import QuestionController, SchemeController
@@ -289,6 +289,7 @@ def route_handlers() -> list:
         HistoryController,
         PageController,
         EditorController,
+        StatementFormController,
         PreviewController,
         root_redirect,
         static_files(),

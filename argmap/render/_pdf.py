@@ -222,6 +222,7 @@ def _child(conn, memory: int, seconds: float) -> None:
         # stops the child a little after its deadline (SIGXCPU, then SIGKILL).
         cpu = math.ceil(seconds) + 5
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+        die_with_parent()
         job = conn.recv()
         files: list[str] = []
         network: list[str] = []
@@ -250,11 +251,38 @@ def _child(conn, memory: int, seconds: float) -> None:
     conn.close()
 
 
+def die_with_parent() -> None:
+    """SIGKILL this process when the thread that started it ends (Linux' PR_SET_PDEATHSIG;
+    elsewhere a no-op). A render's child: its parent is the forkserver, which ends with the
+    server, so a render in flight ends with them instead of typesetting on, orphaned, until
+    its CPU limit. The forkserver itself: see :mod:`argmap.render._pdf_bound`."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent died before prctl: nobody would kill us
+        os._exit(1)
+
+
 def _context():
     """The forkserver context, with WeasyPrint preloaded (this applies when the server starts)."""
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["weasyprint", "argmap.render._pdf", "argmap.render._pdf_warm"])
+    ctx.set_forkserver_preload(["argmap.render._pdf_bound", "weasyprint", "argmap.render._pdf",
+                                "argmap.render._pdf_warm"])
     return ctx
+
+
+def start_forkserver() -> None:
+    """Start the forkserver now, from this thread, if it is not running: call it from a thread
+    that lives as long as the process (the server's event loop), since the forkserver dies with
+    the thread that started it (:mod:`argmap.render._pdf_bound`), not only with the process.
+    Starting is a fork and exec (milliseconds); its imports run in the new process."""
+    _context()
+    forkserver.ensure_running()
 
 
 class _Launcher(popen_forkserver.Popen):
