@@ -64,3 +64,15 @@ def test_a_map_older_than_the_log_gets_a_baseline_version(tmp_path):
         (v,) = history(store, "peace-plan")
         assert (v.version, v.action, v.author) == (1, "baseline", None)
         assert map_as_of(store, "peace-plan", "1") == before
+
+
+def test_the_log_check_finds_data_without_its_change(tmp_path):
+    from argmap.model import Statement
+    from argmap.store._history import check
+
+    with Store(str(tmp_path / "c.duckdb")) as store:
+        store.load_map(load(SEED))
+        store.add_statement("peace-plan", Statement(id="late", text="A late claim."))
+        assert check(store) == []
+        store.write(lambda cur: cur.execute("DELETE FROM history_changes WHERE id = 'late'"))
+        assert check(store) == ["map 'peace-plan' differs from its logged version 2"]

@@ -44,6 +44,7 @@ __all__ = [
     "as_of_version",
     "baseline",
     "changes",
+    "check",
     "context",
     "current_version",
     "map_at",
@@ -554,6 +555,28 @@ def states_between(store, map_id: str, v1: int, v2: int) -> dict[tuple[str, str]
             at_lo, at_hi = _dec(b), _dec(a)
             out[(kind, id_)] = (at_lo, at_hi) if v1 <= v2 else (at_hi, at_lo)
     return out
+
+
+def check(store) -> list[str]:
+    """Where the log and the data disagree (empty when sound): a map whose latest logged state
+    differs from what the store holds, a map without a log, a logged map the store lost."""
+    with store.snapshot():
+        logged = dict(store._read(lambda c: c.execute(
+            "SELECT map_id, max(version) FROM history_versions GROUP BY map_id").fetchall()))
+        present = {m.id for m in store.list_maps()}
+        problems = [f"map {m!r} has no change log" for m in sorted(present - set(logged))]
+        for map_id, version in sorted(logged.items()):
+            try:
+                past = map_at(store, map_id, version)
+            except NotFound:
+                past = None
+            if past is None and map_id in present:
+                problems.append(f"map {map_id!r} exists but its log says it was deleted at version {version}")
+            elif past is not None and map_id not in present:
+                problems.append(f"map {map_id!r} is gone but its log has no delete (version {version})")
+            elif past is not None and past != store.get_map(map_id):
+                problems.append(f"map {map_id!r} differs from its logged version {version}")
+    return problems
 
 
 def _dec(text: str | None) -> dict | None:
