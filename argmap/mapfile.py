@@ -177,7 +177,7 @@ def _prune(value):
         return {
             k: (v if k == "extras" else _prune(v))
             for k, v in value.items()
-            if v is not None and v != [] and not (k == "extras" and v == {})
+            if v is not None and v != [] and not (k in ("extras", "roles") and v == {})
         }
     if isinstance(value, list):
         return [_prune(v) for v in value]

@@ -32,6 +32,7 @@ __all__ = [
     "Link",
     "LinkList",
     "MAX_DEPTH",
+    "MAX_PATH",
     "MAX_RESULTS",
     "MatrixCell",
     "SearchHit",
@@ -48,6 +49,11 @@ MAX_DEPTH = 100
 """Deepest walk a caller may ask for by number; ``depth=None`` ("all") walks to the end."""
 MAX_RESULTS = 10_000
 """Most links one answer returns; past it the answer says ``truncated``."""
+MAX_PATH = 20
+"""Argument ids one link's ``path`` lists (the nearest); ``path_length`` says how long the whole
+chain is, and each link's ``target`` is itself a link of the answer, so the rest of the chain
+is there once. Full paths made a 10,001-statement chain answer 392 MB (each hit repeating its
+whole path: quadratic); now an answer grows with the links it holds."""
 _CACHED_STATEMENTS = 200_000
 """Statements kept per map between writes (a few hundred bytes each); past it the cache restarts."""
 
@@ -66,7 +72,10 @@ class Link(msgspec.Struct, kw_only=True, gc=False):
     target: str
     """What that argument supports or attacks directly: a statement, or for an undercut an argument."""
     path: list[str]
-    """Argument ids from ``statement`` to the statement asked about, nearest first."""
+    """Argument ids from ``statement`` towards the statement asked about, nearest first: at most
+    ``MAX_PATH`` (20) of them; follow ``target`` (a link of the same answer) for the rest."""
+    path_length: int
+    """How many arguments the whole chain has (``len(path)`` unless it was cut)."""
 
 
 class LinkList(msgspec.Struct, kw_only=True):
@@ -156,8 +165,8 @@ def attackers(store: Store, map_id: str, statement_id: str, *, depth: int | None
     """
     g = _graph(store, map_id)
     start = _check(g, statement_id, depth)
-    within = [(start, 0, [])] + [
-        (link[0], link[2], link[5]) for link in _walk_supports(g, start, None if depth is None else depth - 1)
+    within = [(start, 0, [], 0)] + [
+        (link[0], link[2], link[5], link[6]) for link in _walk_supports(g, start, None if depth is None else depth - 1)
     ]
     att_ptr, att_idx = memoryview(g.attack_ptr), memoryview(g.attack_idx)
     sup_ptr, sup_idx = memoryview(g.support_ptr), memoryview(g.support_idx)
@@ -166,20 +175,21 @@ def attackers(store: Store, map_id: str, statement_id: str, *, depth: int | None
     arg_ids = g.argument_ids
     links, seen = [], set()
 
-    def premises_of(a: int, relation: str, d: int, target: int, via: list[str]) -> None:
+    def premises_of(a: int, relation: str, d: int, target: int, via: list[str], length: int) -> None:
+        path = [arg_ids[a], *via[: MAX_PATH - 1]]
         for j in range(pre_ptr[a], pre_ptr[a + 1]):
             p = pre_idx[j]
             if (p, a) not in seen:
                 seen.add((p, a))
-                links.append((p, relation, d, a, target, [arg_ids[a], *via]))
+                links.append((p, relation, d, a, target, path, length + 1))
 
-    for target, d, path in within:
+    for target, d, path, length in within:
         for k in range(att_ptr[target], att_ptr[target + 1]):
-            premises_of(att_idx[k], "rebuttal", d + 1, target, path)
+            premises_of(att_idx[k], "rebuttal", d + 1, target, path, length)
         for k in range(sup_ptr[target], sup_ptr[target + 1]):
             sup = sup_idx[k]
             for ku in range(und_ptr[sup], und_ptr[sup + 1]):
-                premises_of(und_idx[ku], "undercut", d + 1, sup, [arg_ids[sup], *path])
+                premises_of(und_idx[ku], "undercut", d + 1, sup, [arg_ids[sup], *path], length + 1)
         if len(links) > MAX_RESULTS:
             break
     return _answer(g, store, map_id, statement_id, "attackers", depth, links)
@@ -341,8 +351,10 @@ def _check(g: _Graph, statement_id: str, depth: int | None) -> int:
 def _walk_supports(g: _Graph, start: int, depth: int | None) -> list[tuple]:
     """Breadth first, so each statement is reached by a shortest chain.
 
-    Returns ``(premise, "support", depth, argument, target, path)`` with statements and
-    arguments as numbers and ``path`` as argument ids (what the answer shows).
+    Returns ``(premise, "support", depth, argument, target, path, length)`` with statements
+    and arguments as numbers, ``path`` as the nearest :data:`MAX_PATH` argument ids (what the
+    answer shows) and ``length`` the whole chain's. Each statement keeps the argument and target
+    it was reached by (memory grows with the statements, not with the sum of their paths).
     """
     out: list[tuple] = []
     if depth == 0:
@@ -351,19 +363,25 @@ def _walk_supports(g: _Graph, start: int, depth: int | None) -> list[tuple]:
     sup_ptr, sup_idx = memoryview(g.support_ptr), memoryview(g.support_idx)
     pre_ptr, pre_idx = memoryview(g.premise_ptr), memoryview(g.premise_idx)
     arg_ids = g.argument_ids
-    paths: dict[int, list[str]] = {start: []}
+    # Each reached statement: the path shown for it (at most MAX_PATH ids, shared by every
+    # premise of the same argument) and the whole chain's length.
+    reached: dict[int, tuple[list[str], int]] = {start: ([], 0)}
     frontier, d = [start], 0
     while frontier and (depth is None or d < depth) and len(out) <= MAX_RESULTS:
         d += 1
         nxt = []
         for t in frontier:
+            via, length = reached[t]
             for k in range(sup_ptr[t], sup_ptr[t + 1]):
                 a = sup_idx[k]
+                path = None
                 for j in range(pre_ptr[a], pre_ptr[a + 1]):
                     p = pre_idx[j]
-                    if p not in paths:
-                        paths[p] = path = [arg_ids[a], *paths[t]]
-                        out.append((p, "support", d, a, t, path))
+                    if p not in reached:
+                        if path is None:
+                            path = [arg_ids[a], *via[: MAX_PATH - 1]]
+                        reached[p] = (path, length + 1)
+                        out.append((p, "support", d, a, t, path, length + 1))
                         nxt.append(p)
         frontier = nxt
     return out
@@ -426,7 +444,7 @@ def _answer(g: _Graph, store: Store, map_id: str, statement_id: str, direction, 
         truncated=truncated,
         items=[
             Link(statement=by_id[ids[p]], relation=rel, depth=d, argument=arg_ids[a],
-                 target=arg_ids[t] if rel == "undercut" else ids[t], path=path)
-            for p, rel, d, a, t, path in links
+                 target=arg_ids[t] if rel == "undercut" else ids[t], path=path, path_length=length)
+            for p, rel, d, a, t, path, length in links
         ],
     )

@@ -29,6 +29,12 @@ TIMEOUT = 20.0
 """Seconds one evaluation or solve may take before it is refused (422, limit_exceeded)."""
 
 MAX_EXTENSIONS = 1000
+MAX_ARGUMENTS = 100_000
+"""Arguments one framework sent to ``/af/solve`` may have (declared by ``p af N`` or listed):
+the solver's arrays and the answer grow with them, and 15 bytes can declare ten million."""
+MAX_LISTED = 200_000
+"""Argument names one ``ee`` answer lists in all (fewer extensions than ``limit`` are listed,
+with ``truncated``, when they are large): the answer's size is bounded, not only its count."""
 
 Name = Annotated[str, Meta(min_length=1, max_length=200)]
 
@@ -140,6 +146,7 @@ def _solve(body: bytes, is_json: bool, fmt, semantics, task, arg, limit) -> Solv
             data = msgspec.json.decode(body, type=FrameworkBody)
         except msgspec.MsgspecError as e:
             raise from_validation_error(e) from None
+        iccma.check_size(len(data.arguments), MAX_ARGUMENTS, "$.arguments")
         af = AF.from_names(data.arguments, data.attacks)
     else:
         if fmt is None:
@@ -148,7 +155,9 @@ def _solve(body: bytes, is_json: bool, fmt, semantics, task, arg, limit) -> Solv
             text = body.decode("utf-8")
         except UnicodeDecodeError as e:
             raise FormatError("body", f"not UTF-8 text (byte {e.start})") from None
-        af = iccma.loads(text, fmt)
+        af = iccma.loads(text, fmt, max_arguments=MAX_ARGUMENTS)
+    if task == "ee":  # each extension may list every argument: bound the names listed in all
+        limit = max(1, min(limit, MAX_LISTED // max(af.n, 1)))
     solution = solve(af, semantics, task, arg=arg, limit=limit if task == "ee" else None, timeout=TIMEOUT)
     style = "iccma23" if fmt == "i23" and not is_json else "iccma21"
     return SolveAnswer(solution=solution, iccma=iccma.answer(solution, style), arguments=af.n, attacks=af.m)

@@ -912,8 +912,14 @@ class _Translator:
             if inf["rules"]:
                 arg["scheme"] = ", ".join(inf["rules"])
             extras: dict = {}
-            if inf["data"]:
-                extras["inference_data"] = inf["data"]
+            inference_data = dict(inf["data"] or {})
+            own = inference_data.pop("argmap", None)
+            if isinstance(own, dict):
+                arg.update({k: own[k] for k in ("roles", "question") if k in own})
+            elif own is not None:
+                inference_data["argmap"] = own
+            if inference_data:
+                extras["inference_data"] = inference_data
             if last:
                 if a["untagged"]:
                     arg["note"] = a["untagged"]
@@ -1078,6 +1084,7 @@ class _Writer:
     def _relation_like(self, a) -> bool:
         x = a.extras.get("argdown", {})
         return (len(a.premises) == 1 and not a.scheme and not a.note and set(x) <= {"relation"}
+                and not a.roles and a.question is None
                 and a.id == relation_id(a.premises[0], a.kind, a.target))
 
     def _chains(self) -> dict[str, list]:
@@ -1205,10 +1212,16 @@ class _Writer:
 
     def inference(self, a) -> str:
         x = a.extras.get("argdown", {})
-        if not (a.scheme or x.get("inference_data")):
+        inference_data = dict(x.get("inference_data") or {})
+        # Scheme roles and the critical question raised (argmap.schemes) ride in the inference's
+        # data, as {argmap: {roles: …, question: …}}; loads() takes them out again.
+        own = {k: v for k, v in (("roles", a.roles), ("question", a.question)) if v}
+        if own:
+            inference_data["argmap"] = own
+        if not (a.scheme or inference_data):
             return "----"
         rules = _RULE_ESCAPE.sub(r"\\\1", " ".join((a.scheme or "").split()))
-        data = " " + _flow(x["inference_data"]) if x.get("inference_data") else ""
+        data = " " + _flow(inference_data) if inference_data else ""
         return f"--\n{rules}{data}\n--"
 
 

@@ -83,13 +83,15 @@ def test_raising_refuses_what_is_not_an_open_question():
 
 # -- over HTTP (the seed map, on both back ends) ---------------------------------------------------
 
-ARG = "s-adviser-ukraine-first"  # 'argument from position to know', supporting a derived statement
+ARG = "s-adviser-ukraine-first"  # 'argument from witness testimony', supporting a derived statement
 
 
 def test_get_questions_of_an_argument(fresh_api):
     data = fresh_api.get(f"/maps/peace-plan/arguments/{ARG}/questions").json()
-    assert data["status"] == "catalogued" and data["scheme_id"] == "position-to-know"
-    assert {q["id"] for q in data["questions"]} >= {"position", "honesty"}
+    assert data["status"] == "catalogued" and data["scheme_id"] == "witness-testimony"
+    states = {q["id"]: q for q in data["questions"]}
+    assert states["facts"]["state"] == "raised" and states["facts"]["raised_by"] == ["u-paper-mixes-both"]
+    assert states["internal-consistency"]["state"] == "open" and states["internal-consistency"]["kind"] == "assumption"
     r = fresh_api.get("/maps/peace-plan/arguments/nope/questions")
     assert r.status_code == 404
 
@@ -116,9 +118,9 @@ def test_raising_a_question_over_http_adds_the_undercut_and_changes_labels(fresh
 
 
 def test_raising_with_a_bad_speaker_writes_nothing(fresh_api):
-    assert_refused(fresh_api, "POST", f"/maps/peace-plan/arguments/{ARG}/questions/position", 422,
+    assert_refused(fresh_api, "POST", f"/maps/peace-plan/arguments/{ARG}/questions/internal-consistency", 422,
                    "dangling_reference", json={"speaker": "nobody"}, headers=WRITE)
-    assert_refused(fresh_api, "POST", f"/maps/peace-plan/arguments/{ARG}/questions/honesty", 422,
+    assert_refused(fresh_api, "POST", f"/maps/peace-plan/arguments/{ARG}/questions/bias", 422,
                    "invalid", json={}, headers=WRITE)  # an exception is asserted: text required
     assert_refused(fresh_api, "POST", f"/maps/peace-plan/arguments/{ARG}/questions/nope", 404,
                    "not_found", json={}, headers=WRITE)
