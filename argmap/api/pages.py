@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import threading
 import weakref
 from dataclasses import dataclass
 from functools import lru_cache
@@ -337,18 +338,26 @@ def _panel(store: Store, m: Map, sid: str, view: ctx.View, labels, explanations)
     )
 
 
-# The pages' own cache, per store (the layer that reads it owns it; the store's `cache` is the
-# queries'): map id -> (version, map, {semantics: (labels, explanations)}).
-_CACHE: weakref.WeakKeyDictionary[Store, dict[str, tuple]] = weakref.WeakKeyDictionary()
+_CACHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_CACHES_LOCK = threading.Lock()
+
+
+def _cache(store: Store) -> dict:
+    """The pages' maps and evaluations of one store, filed under map versions (goes with the store)."""
+    try:
+        return _CACHES[store]
+    except KeyError:
+        with _CACHES_LOCK:
+            return _CACHES.setdefault(store, {})
 
 
 def _map(store: Store, map_id: str) -> Map:
     """The map, cached under its version (every write changes it) with its evaluations."""
     version = store.map_version(map_id)
-    cache = _CACHE.setdefault(store, {})
-    hit = cache.get(map_id)
+    key = ("web", map_id)
+    hit = _cache(store).get(key)
     if hit is None or hit[0] != version:
-        hit = cache[map_id] = (version, store.get_map(map_id), {})
+        hit = _cache(store)[key] = (version, store.get_map(map_id), {})
     return hit[1]
 
 
@@ -356,7 +365,7 @@ def _evaluation(store: Store, m: Map, view: ctx.View) -> tuple[dict | None, dict
     """(labels, explanations) of ``m`` under the view's semantics, or (None, None)."""
     if not (view.evaluates and view.semantics):
         return None, None
-    _, cached_map, evaluations = _CACHE.get(store, {}).get(m.id, (None, None, {}))
+    _, cached_map, evaluations = _cache(store).get(("web", m.id), (None, None, {}))
     if cached_map is not m:
         evaluations = {}  # not the cached map (a write came between): evaluate without keeping
     if view.semantics not in evaluations:
