@@ -45,6 +45,7 @@ __all__ = [
     "NotFound",
     "PreconditionFailed",
     "Problem",
+    "ReadOnly",
     "from_validation_error",
     "problem_from_message",
 ]
@@ -87,6 +88,13 @@ class ArgmapError(Exception):
             "message": str(self),
             "problems": [{"field": p.field, "reason": p.reason} for p in self.problems],
         }
+
+
+class ReadOnly(ArgmapError):
+    """The store was opened read-only (a database file this process may not write): reads are
+    answered, every write is refused (HTTP 503: the service cannot write, the request is fine)."""
+
+    code = "read_only"
 
 
 class InvalidInput(ArgmapError, ValueError):

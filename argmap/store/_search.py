@@ -30,7 +30,7 @@ from importlib import resources
 import duckdb
 
 from argmap import _metrics
-from argmap.errors import ArgmapError, InvalidInput, NotFound
+from argmap.errors import ArgmapError, InvalidInput, NotFound, ReadOnly
 from argmap.store._lake import ALIAS
 
 __all__ = ["drop_index", "drop_local_index", "ensure_index", "extension_path", "index_table", "load_extension", "query"]
@@ -114,7 +114,8 @@ def ensure_index(store, read_cur, map_id: str) -> tuple[str, int]:
     if version == built:
         return f"{idx}fts_main_{index_table(map_id, built)}", built
     if store.read_only and store.lake is None:
-        raise InvalidInput("db", f"the search index of map {map_id!r} is out of date and {store.path} is read-only")
+        raise ReadOnly("db", f"the search index of map {map_id!r} is out of date and {store.path} is read-only: "
+                       "serve it writable once to build it")
     # On a file, the writer lock: no write changes the map while it is indexed. On a lake other
     # processes write meanwhile anyway (the build reads one snapshot instead), so only this
     # process's builds take turns, and its writes go on.

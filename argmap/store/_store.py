@@ -36,6 +36,7 @@ from argmap.errors import (
     DuplicateId,
     InUse,
     InvalidInput,
+    ReadOnly,
     NotFound,
     Problem,
 )
@@ -302,7 +303,7 @@ class Store:
             store.write(lambda cur: (store.add_statement("m", s), store.add_argument("m", a)))
         """
         if self.read_only:
-            raise InvalidInput("db", f"{self.path} is open read-only")
+            raise ReadOnly("db", f"{self.path} is open read-only: reads are answered, writes are not")
         outer = getattr(self._local, "write_cur", None)
         if outer is not None:
             result = fn(outer)
