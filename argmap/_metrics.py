@@ -15,21 +15,59 @@ from __future__ import annotations
 import threading
 import time
 
-from prometheus_client import Counter, Gauge, Histogram, disable_created_metrics
+from bisect import bisect_left
+
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram, disable_created_metrics
+from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily
+from prometheus_client.registry import Collector
 
 disable_created_metrics()  # the *_created series double the output and say only when we started
 
-__all__ = ["CACHE", "PDF_RUNNING", "REQUESTS", "REQUEST_SECONDS", "SEARCH_BUILDS", "WRITES", "WRITE_SECONDS",
+__all__ = ["CACHE", "PDF_RUNNING", "REQUESTS", "SEARCH_BUILDS", "WRITES", "WRITE_SECONDS",
            "cache_lookup", "instrument_store"]
 
 # Latency buckets from 1 ms (a cached read) to 60 s (a PDF at its deadline).
 _BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 
-REQUESTS = Counter("argmap_http_requests", "HTTP requests answered, by method, route template and status.",
-                   ["method", "route", "status"])
-REQUEST_SECONDS = Histogram("argmap_http_request_duration_seconds",
-                            "Time from the request's arrival to the end of its answer, by route template.",
-                            ["method", "route"], buckets=_BUCKETS)
+class _Requests(Collector):
+    """Requests by method, route template and status, and their latency by route: counted in
+    plain dicts by the one thread that runs the event loop (:class:`argmap.api._ops.Observe`),
+    so a request costs two dict updates instead of two locked metric updates; prometheus-client
+    renders them at each scrape (a custom collector, as its documentation describes)."""
+
+    def __init__(self):
+        self.counts: dict[tuple[str, str, int], int] = {}
+        self.latency: dict[tuple[str, str], list] = {}  # per bucket (le), then +Inf, then the sum
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        key = (method, route, status)
+        self.counts[key] = self.counts.get(key, 0) + 1
+        bins = self.latency.get((method, route))
+        if bins is None:
+            bins = self.latency[method, route] = [0] * (len(_BUCKETS) + 1) + [0.0]
+        bins[bisect_left(_BUCKETS, seconds)] += 1
+        bins[-1] += seconds
+
+    def collect(self):
+        requests = CounterMetricFamily("argmap_http_requests", "HTTP requests answered, by method, route "
+                                       "template and status.", labels=["method", "route", "status"])
+        for (method, route, status), n in list(self.counts.items()):
+            requests.add_metric([method, route, str(status)], n)
+        yield requests
+        latency = HistogramMetricFamily("argmap_http_request_duration_seconds", "Time from the request's "
+                                        "arrival to the end of its answer, by route template.",
+                                        labels=["method", "route"])
+        for (method, route), bins in list(self.latency.items()):
+            cumulative, buckets = 0, []
+            for le, n in zip([*map(str, _BUCKETS), "+Inf"], bins[:-1]):
+                cumulative += n
+                buckets.append((le, cumulative))
+            latency.add_metric([method, route], buckets, sum_value=bins[-1])
+        yield latency
+
+
+REQUESTS = _Requests()
+REGISTRY.register(REQUESTS)
 WRITES = Counter("argmap_write_transactions", "Store write transactions, by outcome: committed, refused "
                  "(bad input, a conflict: nothing written) or failed.", ["outcome"])
 WRITE_SECONDS = Histogram("argmap_write_transaction_duration_seconds",

@@ -55,7 +55,6 @@ class Observe:
 
     def __init__(self, app, *, log_format: str | None = None, metrics: bool = True):
         self.app, self.log_format, self.metrics = app, log_format, metrics
-        self._children: dict = {}
         self._routes: dict[str, str] = {}
 
     async def __call__(self, scope, receive, send) -> None:
@@ -75,13 +74,7 @@ class Observe:
             status = answer[0]
             route = self._route(scope)
             if self.metrics:
-                key = (scope["method"], route, status)
-                pair = self._children.get(key)
-                if pair is None:
-                    pair = self._children[key] = (_metrics.REQUESTS.labels(scope["method"], route, str(status)),
-                                                  _metrics.REQUEST_SECONDS.labels(scope["method"], route))
-                pair[0].inc()
-                pair[1].observe(seconds)
+                _metrics.REQUESTS.observe(scope["method"], route, status, seconds)
             if self.log_format is not None and access_log.isEnabledFor(logging.INFO):
                 self._log(scope, route, status, answer[1], seconds, rid.decode())
 

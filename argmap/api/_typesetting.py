@@ -44,7 +44,14 @@ def _limiter() -> anyio.CapacityLimiter:
 
 async def typeset(fn: Callable[..., _T], *args) -> _T:
     """``fn(*args)`` in a worker thread, once one of the :data:`MAX_CONCURRENT` slots is free
-    (counted while it runs by the ``argmap_pdf_children_running`` metric)."""
+    (counted while it runs by the ``argmap_pdf_children_running`` metric).
+
+    The renders' forkserver is started here, on the event loop's thread, which lives as long as
+    the server: it dies with the thread that started it (:mod:`argmap.render._pdf_bound`), and a
+    worker thread may end while the forkserver is still needed."""
+    from argmap.render._pdf import start_forkserver
+
+    start_forkserver()
     return await anyio.to_thread.run_sync(_counted, fn, args, limiter=_limiter())
 
 

@@ -29,24 +29,15 @@ from litestar.exceptions import (HTTPException, NotAuthorizedException, Permissi
 from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi import OpenAPIConfig
 
-from argmap.errors import (
-    ArgmapError,
-    Conflict,
-    FormatError,
-    InvalidInput,
-    LimitExceeded,
-    NotFound,
-    PreconditionFailed,
-    Problem,
-    ReadOnly,
-    problem_from_message,
-)
+from argmap.errors import ArgmapError, FormatError, InvalidInput, Problem, problem_from_message
 from argmap._metrics import instrument_store
 from argmap.api._crosssite import AllowedHosts, host_refusal, json_body_guard, origin_refusal
 from argmap.api._openapi import document_errors
 from argmap.api._ops import Observe, ops_handlers
 from argmap.api._session import (CSRF_HEADER, SESSION_COOKIE, SignInLimiter, make_session, read_session,
                                  trusted_proxies)
+from argmap.api._access import opens_reads, opens_writes
+from argmap.api._errors import error_status
 from argmap.api.exports import export_routes, media_types
 from argmap.store import Store, default_path
 
@@ -322,7 +313,7 @@ def route_handlers() -> list:
     from argmap.api.history import HistoryController
     from argmap.api.interchange import ImportController
     from argmap.api.maps import MapController
-    from argmap.api.pages import EditorController, PageController, root_redirect, static_files
+    from argmap.api.pages import EditorController, PageController, StatementFormController, root_redirect, static_files
     from argmap.api.preview import PreviewController
     from argmap.api.queries import QueryController
     from argmap.api.schemes import QuestionController, SchemeController
@@ -344,6 +335,7 @@ def route_handlers() -> list:
         HistoryController,
         PageController,
         EditorController,
+        StatementFormController,
         PreviewController,
         root_redirect,
         static_files(),
@@ -370,16 +362,6 @@ READ_COOKIE = SESSION_COOKIE
 def read_cookie(token: str, writes: bool = False) -> str:
     """A fresh session cookie value for ``token`` (a signed, expiring value: never the token itself)."""
     return make_session(token, writes)
-
-
-def opens_reads(app: Litestar, given: str) -> bool:
-    """Whether ``given`` is a token that opens reads on ``app`` (the read or the write token)."""
-    return any(hmac.compare_digest(given.encode(), t.encode()) for t in app.state.read_tokens)
-
-
-def opens_writes(app: Litestar, given: str) -> bool:
-    """Whether ``given`` is a token that opens writes on ``app``."""
-    return any(hmac.compare_digest(given.encode(), t.encode()) for t in app.state.write_tokens)
 
 
 def _auth_guard(read_tokens: list[str], write_tokens: list[str], reads_guarded: bool):
@@ -420,22 +402,6 @@ def _auth_guard(read_tokens: list[str], write_tokens: list[str], reads_guarded: 
         )
 
     return guard
-
-
-_STATUS = [
-    (FormatError, 400),
-    (NotFound, 404),
-    (PreconditionFailed, 412),
-    (Conflict, 409),
-    (LimitExceeded, 422),
-    (ReadOnly, 503),
-    (ArgmapError, 422),
-]
-
-
-def error_status(exc: ArgmapError) -> int:
-    """The HTTP status of one of our errors: 400 unparseable, 404, 412, 409, else 422."""
-    return next(code for cls, code in _STATUS if isinstance(exc, cls))
 
 
 def _argmap_error(_: Request, exc: ArgmapError) -> Response:

@@ -20,12 +20,13 @@ export route (or map extension) that exists.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote_plus
 
 import anyio
 import jinja2
@@ -43,7 +44,8 @@ from argmap import query
 from argmap.api._params import StoreDep
 from argmap.api._session import (CSRF_FIELD, SESSION_COOKIE, SignInLimiter, client_address, is_https,
                                  make_session, read_session, session_seconds, trusted_proxies)
-from argmap.api.app import error_status, opens_reads, opens_writes
+from argmap.api._access import opens_reads, opens_writes
+from argmap.api._errors import error_status
 from argmap.api._conditional import require_tag
 from argmap.errors import ArgmapError, Conflict, InvalidInput, LimitExceeded, NotFound, PreconditionFailed, Problem
 from argmap.exports import CATALOGUE
@@ -94,7 +96,7 @@ class PageController(Controller):
     async def panel(self, store: StoreDep, request: Request, map_id: _MapId, statement_id: _StatementId) -> Response:
         """The statement panel alone (an HTML fragment), for the page's script."""
         return await anyio.to_thread.run_sync(
-            _panel_fragment, store, request.app, map_id, statement_id, dict(request.query_params))
+            _panel_fragment, store, request.app, map_id, statement_id, dict(request.query_params), access(request))
 
     @get("/sign-in", opt={"sign_in": True})
     async def sign_in_form(self, request: Request) -> Response:
@@ -245,6 +247,7 @@ _env.globals.update(
 
 def _page(template: str, status_code: int = 200, **context) -> Response:
     context.setdefault("access", None)
+    context.setdefault("edit", None)
     html = _env.get_template(template).render(**context)
     # Litestar appends the charset to a text/* type itself.
     return Response(html, media_type="text/html", status_code=status_code, headers=_HEADERS)
@@ -277,7 +280,8 @@ def _view(params: dict[str, str], m: Map, evaluates: bool) -> ctx.View:
                     semantics=None if semantics == "none" else semantics, evaluates=evaluates)
 
 
-def _map_page(store: Store, app: Litestar, map_id: str, params: dict[str, str], acc: Access | None = None) -> Response:
+def _map_page(store: Store, app: Litestar, map_id: str, params: dict[str, str], acc: Access | None = None,
+              edit_state: tuple | None = None) -> Response:
     try:
         m = _map(store, map_id)
     except NotFound as e:
@@ -305,10 +309,12 @@ def _map_page(store: Store, app: Litestar, map_id: str, params: dict[str, str], 
         m, view, shown=(sub.statements, sub.arguments), panel=panel, problem=problem, q=q, hits=hits,
         downloads=ctx.downloads(map_id, view, _exports(app)), labels=labels,
     )
-    return _page("map.html", page=page, access=acc)
+    edit = edit_forms(m, panel.statement.id, acc, *(edit_state or ())) if panel is not None else None
+    return _page("map.html", page=page, access=acc, edit=edit)
 
 
-def _panel_fragment(store: Store, app: Litestar, map_id: str, statement_id: str, params: dict) -> Response:
+def _panel_fragment(store: Store, app: Litestar, map_id: str, statement_id: str, params: dict,
+                    acc: Access | None = None) -> Response:
     try:
         m = _map(store, map_id)
         view = _view(params, m, _evaluates(app))
@@ -317,7 +323,7 @@ def _panel_fragment(store: Store, app: Litestar, map_id: str, statement_id: str,
     except (InvalidInput, NotFound) as e:
         status = 404 if isinstance(e, NotFound) or e.field == "statement" else 422
         return _page("_problem.html", status_code=status, problem=str(e))
-    return _page("_panel.html", panel=panel)
+    return _page("_panel.html", panel=panel, edit=edit_forms(m, statement_id, acc))
 
 
 def _panel(store: Store, m: Map, sid: str, view: ctx.View, labels, explanations) -> ctx.StatementPanel:
@@ -544,3 +550,282 @@ def _current_text(store: Store, map_id: str) -> dict:
             return {"current": argdown.dumps(store.get_map(map_id)), "etag": _map_tag(store, map_id)}
     except NotFound:
         return {"current": None, "etag": None}
+
+
+# -- Editing in place --------------------------------------------------------------------------
+
+_PRECISIONS = {"day": 3, "month": 2, "year": 1}
+
+
+@dataclass
+class EditForms:
+    """What the statement panel's forms need: the statement's fields as stored, the choices, and
+    the problems of the form last sent (by field), so they show next to the field."""
+
+    map_id: str
+    statement: object
+    speakers: list
+    arguments_in: list
+    others: list
+    csrf: str
+    form: str = ""
+    """Which form the problems belong to: edit, add, link."""
+    errors: dict = None
+    values: dict = None
+    date: str = ""
+    precision: str = "as-written"
+    approximate: bool = False
+    quote: str = ""
+    has_source_text: bool = False
+
+
+def edit_forms(m: Map, sid: str, acc: Access, form: str = "", errors: dict | None = None,
+               values: dict | None = None) -> EditForms | None:
+    """The panel's forms for statement ``sid`` when this browser may write, else None."""
+    if acc is None or not acc.can_write:
+        return None
+    st = next(s for s in m.statements if s.id == sid)
+    said = st.said or ""
+    approximate = said.endswith("~")
+    sources = {s.id: s for s in m.sources}
+    src = sources.get(st.source) if st.source else None
+    quote = ""
+    if st.quote is not None and src is not None and src.text:
+        quote = src.text[st.quote.start:st.quote.end]
+    texts = {s.id: s.text for s in m.statements}
+    arguments_in = [(a.id, f"{a.kind} from " + "; ".join(texts.get(p, p)[:60] for p in a.premises))
+                    for a in m.arguments if a.target == sid and a.kind != "undercut"]
+    others = [(s.id, s.text[:90]) for s in m.statements if s.id != sid]
+    return EditForms(map_id=m.id, statement=st, speakers=[(s.id, s.name or s.role or s.id) for s in m.speakers],
+                     arguments_in=arguments_in, others=others, csrf=acc.csrf, form=form, errors=errors or {},
+                     values=values or {}, date=said.rstrip("~?%"), approximate=approximate, quote=quote,
+                     has_source_text=bool(src is not None and src.text))
+
+
+def _form_date(raw: str, precision: str, approximate: bool) -> str | None:
+    """The EDTF date a form's date, precision and "approximate" say (InvalidInput on ``said``)."""
+    from argmap.model import partial_date
+
+    raw = raw.strip()
+    if not raw:
+        return None
+    if precision in _PRECISIONS:
+        parts = raw.split("-")
+        if not re.fullmatch(r"\d{4}(-\d{2}){0,2}", raw):
+            raise InvalidInput("said", "write the date as 2025-11-20 (or 2025-11, 2025) to choose its precision")
+        if len(parts) < _PRECISIONS[precision]:
+            raise InvalidInput("said", f"a date known to the {precision} needs "
+                                       f"{'year, month and day' if precision == 'day' else 'year and month'}")
+        raw = "-".join(parts[:_PRECISIONS[precision]])
+    if approximate and not raw.endswith("~"):
+        raw += "~"
+    partial_date(raw)  # InvalidInput with a reason a person can act on
+    return raw
+
+
+def _field_of(e: ArgmapError) -> dict[str, str]:
+    """Problems by form field: "$.statements[0].said" and "$.said" are both "said"."""
+    out: dict[str, str] = {}
+    for p in e.problems:
+        name = re.sub(r"\[\d+\]", "", p.field or "").rsplit(".", 1)[-1] or "text"
+        out.setdefault(name, p.reason)
+    return out
+
+
+def _check_form_csrf(request: Request, sent: str) -> None:
+    """The guard leaves a form's CSRF field to the handler (opt csrf_form): compare it here."""
+    from litestar.exceptions import PermissionDeniedException
+
+    expected = request.scope.get("state", {}).get("csrf_expected")
+    if expected is not None and not hmac.compare_digest(sent.encode(), expected.encode()):
+        raise PermissionDeniedException(detail="this form needs its page's CSRF token; reload the page")
+
+
+def _new_id(taken: set[str], text: str) -> str:
+    from argmap.formats._common import make_id
+
+    base = make_id(" ".join(text.split()[:8]), fallback="statement")[:80].rstrip("-.") or "statement"
+    out, n = base, 1
+    while out in taken:
+        n += 1
+        out = f"{base}-{n}"
+    return out
+
+
+class StatementFormController(Controller):
+    """The statement panel's forms: plain HTML forms (they work without the script), each
+    answered with the map page: the statement opened again, or its form with the problems
+    next to their fields (422). Each carries the session's CSRF token."""
+
+    path = ctx.UI + "/maps/{map_id:str}/statements/{statement_id:str}"
+    include_in_schema = False
+    # A refused write answers in the API's JSON shape (the forms show only to a browser that may write).
+
+    @post("/edit", opt={"csrf_form": True}, status_code=303)
+    async def edit(self, store: StoreDep, request: Request, map_id: _MapId, statement_id: _StatementId) -> Response:
+        form = dict(await request.form())
+        _check_form_csrf(request, form.get("csrf", ""))
+        return await anyio.to_thread.run_sync(_edit, store, request, map_id, statement_id, form, access(request))
+
+    @post("/add", opt={"csrf_form": True}, status_code=303)
+    async def add(self, store: StoreDep, request: Request, map_id: _MapId, statement_id: _StatementId) -> Response:
+        form = dict(await request.form())
+        _check_form_csrf(request, form.get("csrf", ""))
+        return await anyio.to_thread.run_sync(_add, store, request, map_id, statement_id, form, access(request))
+
+    @post("/link", opt={"csrf_form": True}, status_code=303)
+    async def link(self, store: StoreDep, request: Request, map_id: _MapId, statement_id: _StatementId) -> Response:
+        form = dict(await request.form())
+        _check_form_csrf(request, form.get("csrf", ""))
+        return await anyio.to_thread.run_sync(_link, store, request, map_id, statement_id, form, access(request))
+
+    @get("/delete", exception_handlers={HTTPException: lambda r, e: _refusal_page(r, e)})
+    async def confirm_delete(self, store: StoreDep, request: Request, map_id: _MapId,
+                             statement_id: _StatementId) -> Response:
+        def build():
+            m = _map(store, map_id)
+            if statement_id not in {s.id for s in m.statements}:
+                raise NotFound("statement", f"map {map_id!r} has no statement {statement_id!r}")
+            return m, _cascade(m, statement_id)
+
+        try:
+            m, (args, texts) = await anyio.to_thread.run_sync(build)
+        except NotFound as e:
+            return _error_page(e)
+        st = next(s for s in m.statements if s.id == statement_id)
+        return _page("delete.html", map=m, statement=st, arguments=args, texts=texts, access=access(request))
+
+    @post("/delete", opt={"csrf_form": True}, status_code=303)
+    async def delete(self, store: StoreDep, request: Request, map_id: _MapId, statement_id: _StatementId) -> Response:
+        form = dict(await request.form())
+        _check_form_csrf(request, form.get("csrf", ""))
+        try:
+            await anyio.to_thread.run_sync(lambda: store.delete_statement(map_id, statement_id, cascade=True))
+        except ArgmapError as e:
+            return _error_page(e, back=ctx.page_path(map_id), back_label="Back to the map")
+        return Redirect(path=ctx.page_path(map_id), status_code=303)
+
+
+def _cascade(m: Map, sid: str) -> tuple[list, dict[str, str]]:
+    """The arguments deleting ``sid`` takes with it: those that use it, and their undercuts."""
+    gone = {a.id for a in m.arguments if sid in a.premises or a.target == sid}
+    grew = True
+    while grew:
+        more = {a.id for a in m.arguments if a.kind == "undercut" and a.target in gone} - gone
+        gone |= more
+        grew = bool(more)
+    texts = {s.id: s.text for s in m.statements}
+    return [a for a in m.arguments if a.id in gone], texts
+
+
+def _back(map_id: str, sid: str) -> Response:
+    return Redirect(path=ctx.page_path(map_id, f"statement={quote_plus(sid)}"), status_code=303)
+
+
+def _again(store: Store, request: Request, map_id: str, sid: str, acc: Access, form: str, errors: dict,
+           values: dict) -> Response:
+    """The map page with the statement open and the form's problems next to its fields."""
+    response = _map_page(store, request.app, map_id, {"statement": sid}, acc,
+                         edit_state=(form, errors, values))
+    response.status_code = 422
+    return response
+
+
+def _edit(store: Store, request: Request, map_id: str, sid: str, form: dict, acc: Access) -> Response:
+    errors: dict[str, str] = {}
+    changes: dict = {}
+    text = " ".join((form.get("text") or "").split())
+    if not text:
+        errors["text"] = "a statement needs its words"
+    else:
+        changes["text"] = text
+    changes["speaker"] = form.get("speaker") or None
+    try:
+        changes["said"] = _form_date(form.get("said", ""), form.get("precision", "as-written"),
+                                     form.get("approximate") in ("1", "on", "true"))
+    except InvalidInput as e:
+        errors["said"] = e.problems[0].reason
+    m = _map(store, map_id)
+    st = next((s for s in m.statements if s.id == sid), None)
+    if st is None:
+        return _error_page(NotFound("statement", f"map {map_id!r} has no statement {sid!r}"))
+    if "quote" in form:
+        words = (form.get("quote") or "").strip()
+        src = next((s for s in m.sources if s.id == st.source), None)
+        if not words:
+            changes["quote"] = None
+        elif src is None or not src.text:
+            errors["quote"] = "this statement's source has no text to quote from"
+        else:
+            at = src.text.find(words)
+            if at < 0:
+                errors["quote"] = "these words are not in the source's text; copy them exactly"
+            else:
+                from argmap.model import Quote
+
+                changes["quote"] = Quote(start=at, end=at + len(words), text=words)
+    if not errors:
+        try:
+            store.modify(map_id, "statement", sid, lambda s: msgspec.structs.replace(s, **changes))
+            return _back(map_id, sid)
+        except ArgmapError as e:
+            errors = _field_of(e)
+    return _again(store, request, map_id, sid, acc, "edit", errors, form)
+
+
+def _add(store: Store, request: Request, map_id: str, sid: str, form: dict, acc: Access) -> Response:
+    from argmap.model import Argument, Statement
+
+    errors: dict[str, str] = {}
+    text = " ".join((form.get("text") or "").split())
+    relation = form.get("relation") or "support"
+    if not text:
+        errors["text"] = "write the new statement's words"
+    try:
+        said = _form_date(form.get("said", ""), "as-written", False)
+    except InvalidInput as e:
+        errors["said"] = e.problems[0].reason
+    m = _map(store, map_id)
+    args = {a.id: a for a in m.arguments}
+    if relation in ("support", "attack"):
+        kind, target = relation, sid
+    elif relation.startswith("undercut:") and relation[9:] in args and args[relation[9:]].target == sid:
+        kind, target = "undercut", relation[9:]
+    else:
+        errors["relation"] = "choose supports, attacks, or which argument it undercuts"
+    if not errors:
+        taken = {s.id for s in m.statements} | {a.id for a in m.arguments}
+        new = _new_id(taken, text)
+        arg_id = _new_id(taken | {new}, f"{new}.{kind}s.{target}")
+        try:
+            def write(_cur):
+                store.add_statement(map_id, Statement(id=new, text=text, speaker=form.get("speaker") or None, said=said))
+                store.add_argument(map_id, Argument(id=arg_id, kind=kind, premises=[new], target=target))
+
+            store.write(write)
+            return _back(map_id, sid)
+        except ArgmapError as e:
+            errors = _field_of(e)
+    return _again(store, request, map_id, sid, acc, "add", errors, form)
+
+
+def _link(store: Store, request: Request, map_id: str, sid: str, form: dict, acc: Access) -> Response:
+    from argmap.model import Argument
+
+    m = _map(store, map_id)
+    other = form.get("premise") or ""
+    kind = form.get("relation") or "support"
+    errors: dict[str, str] = {}
+    if other not in {s.id for s in m.statements} or other == sid:
+        errors["premise"] = "choose another statement of this map"
+    if kind not in ("support", "attack"):
+        errors["relation"] = "choose supports or attacks"
+    if not errors:
+        taken = {s.id for s in m.statements} | {a.id for a in m.arguments}
+        arg_id = _new_id(taken, f"{other}.{kind}s.{sid}")
+        try:
+            store.add_argument(map_id, Argument(id=arg_id, kind=kind, premises=[other], target=sid))
+            return _back(map_id, sid)
+        except ArgmapError as e:
+            errors = _field_of(e)
+    return _again(store, request, map_id, sid, acc, "link", errors, form)

@@ -1,43 +1,13 @@
 """HTML to PDF through WeasyPrint, in a child process with a hard deadline, reading nothing
 from the network or the disk.
 
->>> from argmap.render._pdf import html_to_pdf
+Children fork from a warmed forkserver, are killed at their deadline and run under an
+address-space limit (:data:`MEMORY_LIMIT`); the URL fetcher serves only our own images,
+``data:`` URIs and one folder of ours. Why (and what it costs) is in docs/ARCHITECTURE.md and
+benchmarks/briefing.py.
+
 >>> html_to_pdf("<p>Привет</p>", timeout=30)[:5]                       # doctest: +SKIP
 b'%PDF-'
-
-Our documents are an HTML string plus, optionally, images argmap made in the same process
-(``resources``: ``{"argmap:page/1": (b"<svg…", "image/svg+xml")}``), and, for documents that
-are also served as web pages (briefings), ``data:`` URIs and the files of one folder of ours
-(their templates). The URL fetcher serves exactly those and refuses every other URL: no text
-in a map (a hostile ``url(file:///etc/passwd)``, an ``<img src=…>`` that escaped somewhere) can
-make the renderer read a file or call a server.
-
-Why pages as images and not inline ``<svg>``: WeasyPrint parses inline SVG with its pure-Python
-HTML tokenizer and runs the CSS cascade over every SVG node; as an image the same SVG goes
-through ElementTree's C parser. For a 1,000-item timeline that is about 40 % of the time.
-
-Why a child process
--------------------
-WeasyPrint cannot be interrupted from another thread, and some inputs make it quadratic (a
-10,000-letter word took 10 s), so every render runs in a child process that is killed
-(SIGKILL) at its deadline: the caller gets :class:`~argmap.errors.LimitExceeded` and the
-server's worker is free again. The child also runs under an address-space limit
-(:data:`MEMORY_LIMIT`), so a memory blow-up ends there, not in the server.
-
-The children come from a ``multiprocessing`` *forkserver* that has already imported
-WeasyPrint and this module (and the caller's ``__main__``, which every child would otherwise
-import again): a render forks from that single-threaded server in a few milliseconds.
-Forking the caller itself is unsafe (the ASGI server runs threads, and a fork copies their
-locks in whatever state they are in), and *spawn* pays ~0.6 s of imports for each render.
-The server also typesets one small warm-up document (:func:`warm_up`), so children start
-with fonts and hyphenation loaded: that halves the fixed cost. ``benchmarks/briefing.py``
-measures the cost against rendering in the process: tens of milliseconds a render (fork, HTML
-in and PDF out through a pipe, exit), against seconds of typesetting.
-
-The fetcher is a closure over WeasyPrint's classes and cannot be pickled: the child gets its
-rules (:class:`FetchRules`) and builds its own; what it served and refused comes back and is
-added to the caller's fetcher, when the caller passed one. Errors in the child come back as
-our typed errors.
 """
 
 from __future__ import annotations
@@ -252,6 +222,7 @@ def _child(conn, memory: int, seconds: float) -> None:
         # stops the child a little after its deadline (SIGXCPU, then SIGKILL).
         cpu = math.ceil(seconds) + 5
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+        die_with_parent()
         job = conn.recv()
         files: list[str] = []
         network: list[str] = []
@@ -280,11 +251,38 @@ def _child(conn, memory: int, seconds: float) -> None:
     conn.close()
 
 
+def die_with_parent() -> None:
+    """SIGKILL this process when the thread that started it ends (Linux' PR_SET_PDEATHSIG;
+    elsewhere a no-op). A render's child: its parent is the forkserver, which ends with the
+    server, so a render in flight ends with them instead of typesetting on, orphaned, until
+    its CPU limit. The forkserver itself: see :mod:`argmap.render._pdf_bound`."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent died before prctl: nobody would kill us
+        os._exit(1)
+
+
 def _context():
     """The forkserver context, with WeasyPrint preloaded (this applies when the server starts)."""
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["weasyprint", "argmap.render._pdf", "argmap.render._pdf_warm"])
+    ctx.set_forkserver_preload(["argmap.render._pdf_bound", "weasyprint", "argmap.render._pdf",
+                                "argmap.render._pdf_warm"])
     return ctx
+
+
+def start_forkserver() -> None:
+    """Start the forkserver now, from this thread, if it is not running: call it from a thread
+    that lives as long as the process (the server's event loop), since the forkserver dies with
+    the thread that started it (:mod:`argmap.render._pdf_bound`), not only with the process.
+    Starting is a fork and exec (milliseconds); its imports run in the new process."""
+    _context()
+    forkserver.ensure_running()
 
 
 class _Launcher(popen_forkserver.Popen):

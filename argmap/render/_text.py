@@ -1,17 +1,10 @@
 """Text for pictures: what XML can carry, and how wide a line of DejaVu Sans is.
 
-Layouts need text widths before any renderer runs (to stack labels without overlap, to cut a
-name to its column). The widths are the font's own advance widths, read with fontTools from
-the DejaVu Sans files our pictures name first; when the files are missing, a rough table
-stands in that errs wide.
+Widths are the font's own advance widths (fontTools, the DejaVu Sans files our pictures name
+first); without the files, a rough table that errs wide stands in.
 
->>> from argmap.render._text import fit, text_width, xml_safe
->>> round(text_width("Kallas", 11))
-33
->>> fit("Kaja Kallas, High Representative of the EU", 80)
-'Kaja Kallas,…'
->>> xml_safe("a\\x00b")
-'a\\ufffdb'
+>>> fit("Kaja Kallas, High Representative of the EU", 80), xml_safe("a" + chr(0) + "b")
+('Kaja Kallas,…', 'a\ufffdb')
 """
 
 from __future__ import annotations

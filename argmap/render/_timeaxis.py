@@ -1,14 +1,12 @@
 """Time on a line: dates as day numbers, and axis ticks suited to the span.
 
-Time is a float count of days (the proleptic ordinal, 0001-01-01 = 1; hours are fractions),
-which keeps scales linear and cheap. A partial date becomes the days it may denote:
+Time is a float count of days (the proleptic ordinal; hours are fractions). A partial date
+becomes the days it may denote; ticks step by one unit (``("day", 1)``, ``("month", 3)``...),
+the finest that leaves ``MIN_TICK_PX`` between lines, hours only for spans of three days or less.
 
 >>> from argmap.model import partial_date
 >>> extent(partial_date("2025-11"))[:2] == (739556.0, 739586.0)     # all of November
 True
-
-Ticks come in steps of one unit (``("day", 1)``, ``("month", 3)``, ...), the finest that leaves
-``MIN_TICK_PX`` between lines; hours only for spans of three days or less.
 """
 
 from __future__ import annotations

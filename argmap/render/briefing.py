@@ -1,49 +1,11 @@
-"""Briefings: one map, or a focused part of it, as a document for print (PDF) or readers (HTML).
+"""Briefings: a scoped map as a document for print (tagged PDF) or readers (HTML).
 
->>> from argmap.mapfile import load
->>> from argmap.render.briefing import BriefingOptions, build_context, render
->>> m = load("seeds/peace-plan.yaml")                                   # doctest: +SKIP
->>> ctx = build_context(m, BriefingOptions(paper="letter", focus="victims-silenced"))  # doctest: +SKIP
->>> pdf = render(ctx, "pdf")                                            # doctest: +SKIP
+:func:`build_context` computes a documented :class:`BriefingContext` (pure, no I/O); the
+autoescaped Jinja2 templates in ``templates/briefing/`` only format it; WeasyPrint typesets it
+in a killable child (:mod:`argmap.render._pdf`). What each section holds, the date rule and
+the safety rules for untrusted text are in docs/ARCHITECTURE.md.
 
-Two steps, as datasette's views do: :func:`build_context` computes everything a reader sees
-into a documented :class:`BriefingContext` (pure, no I/O), and the Jinja2 templates in
-``templates/briefing/`` only format it (autoescaped; nothing here builds HTML from strings).
-WeasyPrint turns the HTML into a tagged PDF (PDF/UA-1) with bookmarks, page numbers and
-metadata.
-
-What the sections hold
-----------------------
-- **Key conclusions**: the tops of the map's support trees, i.e. statements that are the
-  target of at least one support argument and the premise of none, plus every statement
-  tagged ``conclusion`` (an author's own marking, for conclusions the map also uses as a
-  premise). Ordered by how many statements stand behind each through chains of supports, so
-  the main conclusion comes first. Each lists the arguments for it (with what undercuts
-  them) and against it, and its evaluation label when an evaluation is given.
-- **Corrections**: pairs (claim, correction) where an attack argument's premise corrects its
-  target: the target is tagged ``corrected`` and the premise ``correction``, or (in
-  general) the premise is dated strictly later than the claim and comes from another source.
-- **Statements by speaker**: every statement with its date (precision kept: '20 Nov 2025',
-  'Nov 2025', 'c. 26 Nov 2025') and its source as a numbered note; statements nobody
-  asserts (reported events, derived conclusions) come last, under "No named speaker".
-- **Sources**: numbered in the order the document first cites them, so every note number
-  in the text resolves to an entry of the list.
-
-A statement's *date* is when it was said or, when it carries no date, when its source was
-published. The ``date_from``/``date_to`` range keeps statements whose date overlaps it and
-keeps those with no date at all (they are counted on the cover, never silently dropped).
-
-Safety
-------
-Statement text is untrusted. It reaches HTML only through autoescaped templates, C0/C1
-control characters are shown as U+FFFD (they cannot be printed, and they would break the
-PDF's XML metadata), a long run without spaces gets zero-width break opportunities (WeasyPrint
-breaks it in quadratic time otherwise: 10 s for a 10,000-letter word), and WeasyPrint fetches through :func:`asset_fetcher`, which serves
-``data:`` URIs and files inside ``templates/briefing/`` and refuses everything else (no
-network, no other file). WeasyPrint runs in a child process killed at a deadline
-(``timeout``: :data:`PDF_TIMEOUT` by default, 60 s over HTTP) and under a memory limit
-(:mod:`argmap.render._pdf`): a briefing too big for either is LimitExceeded naming
-``briefing``, with :data:`PDF_ADVICE`.
+>>> ctx = build_context(load("seeds/peace-plan.yaml"), BriefingOptions(focus="victims-silenced"))  # doctest: +SKIP
 """
 
 from __future__ import annotations

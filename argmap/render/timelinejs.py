@@ -1,25 +1,13 @@
-"""TimelineJS JSON (Knight Lab's TimelineJS3): a map's dated statements as slides.
+"""TimelineJS JSON (Knight Lab's TimelineJS3): a scoped map's dated statements as events.
 
->>> from argmap.model import Map, Speaker, Statement
->>> m = Map(id="m", title="T", speakers=[Speaker(id="k", name="Kaja Kallas")],
-...         statements=[Statement(id="a", text="No plan <yet>", speaker="k", said="2025-11")])
->>> import json; event = json.loads(dumps(m))["events"][0]
->>> event["start_date"], event["end_date"], event["group"]
-({'year': 2025, 'month': 11}, {'year': 2025, 'month': 11, 'day': 30}, 'Kaja Kallas')
->>> event["text"]["headline"]
-'No plan &lt;yet&gt;'
+Each dated statement is one event (``unique_id`` = its id) whose dates carry only the fields
+its precision has, with our reading of the date as ``display_date``; every string is
+HTML-escaped (TimelineJS renders them as HTML) and ``autolink`` is off. Undated statements are
+listed on the title slide and under ``undated``, never dropped.
 
-Each dated statement is one event (``unique_id`` = the statement id): ``start_date`` carries
-only the fields its precision has (a month has no day), and a month, year or interval has an
-``end_date`` at its last day, so TimelineJS draws it as a span. ``display_date`` always shows
-our reading of the date ("c. 26 Nov 2025", "20 Nov 2025 (?)"), so approximate and uncertain
-dates say so. ``group`` is the speaker (events and unattributed statements have their own
-group, as in the SVG lanes). Times are given in UTC.
-
-TimelineJS renders ``headline``, ``text``, ``group`` and ``display_date`` as HTML, so every
-string from the map is HTML-escaped here, and ``autolink`` is off: a text stays text. Undated
-statements cannot be TimelineJS events (``start_date`` is required); they are listed on the
-title slide and, for programs, under ``undated``, never dropped.
+>>> import json; m = Map(id="m", title="T", statements=[Statement(id="a", text="<b>", said="2025-11")])
+>>> json.loads(dumps(m))["events"][0]["text"]["headline"]
+'&lt;b&gt;'
 """
 
 from __future__ import annotations

@@ -334,14 +334,9 @@ def _item(kind: str, r) -> msgspec.Struct:
         return Statement(id=r[0], text=r[3], kind=r[4], speaker=r[5], said=r[6], source=r[7], date_source=r[8],
                          quote=quote, tags=list(r[12]), note=r[13], extras=_extras(r[14]))
     if kind == "argument":
-        # The store keeps an argument's scheme roles and question in its extras column
-        # (store._store._SCHEME_KEY), a key the model refuses in extras: unpack it as the store does.
-        from argmap.store._store import _SCHEME_KEY
+        from argmap.store._store import _argument  # unpacks an argument's scheme roles and question
 
-        extras = _extras(r[7])
-        packed = extras.pop(_SCHEME_KEY, None) or {}
-        return Argument(id=r[0], kind=r[3], target=r[4], scheme=r[5], note=r[6], extras=extras,
-                        premises=list(r[8] or []), roles=packed.get("roles") or {}, question=packed.get("question"))
+        return _argument((r[0], r[3], r[4], r[5], r[6], r[7]), list(r[8] or []))
     return Relation(id=r[0], kind=r[3], sources=list(r[4]), target=r[5], scheme=r[6], note=r[7],
                     extras=_extras(r[8]))
 

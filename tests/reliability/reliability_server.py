@@ -73,7 +73,7 @@ class Server:
         return self.log.read().decode(errors="replace")
 
     def kill(self) -> None:
-        """SIGKILL the whole process group (granian runs its worker as a child)."""
+        """SIGKILL the whole process group (the server and whatever it started: the PDF forkserver)."""
         if self.proc is not None and self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(10)

@@ -67,7 +67,10 @@ def test_sigkill_of_the_started_process_leaves_nothing_and_loses_no_acknowledged
                 assert not t.is_alive()
             assert _session_processes(pid) == [], "a process of the killed server is still running"
             t0 = time.monotonic()
-            server.start(port=port, timeout=5)  # same file, same port: the lock and the socket are free
+            # Same file, same port, at once: a server that found the lock or the port still held
+            # would exit 2 and fail here. How fast it answers is a figure (ARGMAP_FUZZ_REPORT), not
+            # an assertion: about 3 s on an idle 2-core machine, more under the suite's own load.
+            server.start(port=port, timeout=60)
             restarts.append(time.monotonic() - t0)
         assert ledger.errors == []
         with httpx.Client(base_url=server.url, timeout=30) as c:
@@ -80,7 +83,8 @@ def test_sigkill_of_the_started_process_leaves_nothing_and_loses_no_acknowledged
         assert store.check_integrity() == []
     assert len(ledger.acked) >= 50, "the writers barely wrote: the test proves little"
     report("serve kills", {"kills": 10, "acked": len(ledger.acked), "unknown": len(ledger.unknown),
-                           "slowest restart s": round(max(restarts), 2)})
+                           "restart s (median, max)": (round(sorted(restarts)[len(restarts) // 2], 2),
+                                                       round(max(restarts), 2))})
 
 
 def test_a_locked_file_is_refused_in_one_line_naming_the_holder(tmp_path):
@@ -145,3 +149,33 @@ def test_a_new_file_killed_before_its_first_checkpoint_opens_again(tmp_path):
     assert subprocess.run([ARGMAP[0], "-c", code], env=run_env(), timeout=60).returncode == -signal.SIGKILL
     with Store(db) as store:
         assert store.list_maps() == []
+
+
+def test_a_pdf_render_in_flight_dies_with_the_server(tmp_path):
+    # The PDF children come from a multiprocessing forkserver the server starts: the forkserver
+    # exits when the server is gone, and a child rendering then dies with it (PR_SET_PDEATHSIG).
+    server = Server(tmp_path / "pdf.duckdb", seed=SEED).start()
+    pid = server.proc.pid
+
+    def render():
+        try:
+            httpx.get(server.url + "/maps/peace-plan/briefing.pdf", timeout=120)
+        except httpx.TransportError:
+            pass  # the kill cut it
+
+    t = threading.Thread(target=render, daemon=True)
+    try:
+        t.start()
+        deadline = time.monotonic() + 60
+        while len(_session_processes(pid)) < 3 and time.monotonic() < deadline:  # server, forkserver, child
+            time.sleep(0.05)
+        assert len(_session_processes(pid)) >= 3, _session_processes(pid)
+        os.kill(pid, signal.SIGKILL)
+        server.proc.wait(10)
+        deadline = time.monotonic() + 5
+        while _session_processes(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _session_processes(pid) == []
+    finally:
+        server.kill()
+        t.join(30)
