@@ -526,52 +526,137 @@ def _write(data: bytes, out: Path | None) -> None:
 
 
 @cli.command("import")
-@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=False, allow_dash=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["aif", "argdown", "native"]),
-              help="The document's format (default: from the file extension, else from the content).")
-@click.option("--id", "map_id", help="Id of the new map (default: the document's own, else its title's, else the "
-              "file name; -2, -3, … added while taken).")
+              help="The documents' format (default: from each file's extension, else its content).")
+@click.option("--id", "map_id", help="Id of the new map (one document only; default: the document's own, else its "
+              "title's, else the file name; -2, -3, … added while taken).")
 @click.option("--replace", is_flag=True, help="Replace a map of the same id if the database has one.")
+@click.option("--progress/--no-progress", default=None,
+              help="A progress bar for many documents (default: when standard error is a terminal).")
 @click.pass_context
 @handle_errors
-def import_(ctx: click.Context, file: Path, fmt: str | None, map_id: str | None, replace: bool) -> None:
-    """Import an AIF JSON (AIFdb, OVA, xAIF), Argdown or map file as a new map.
+def import_(ctx: click.Context, files: tuple[Path, ...], fmt: str | None, map_id: str | None, replace: bool,
+            progress: bool | None) -> None:
+    """Import AIF JSON (AIFdb, OVA, xAIF), Argdown or map files, one new map each.
 
-    All or nothing: a document with a broken node, edge or line is refused with every problem
-    named, and the database stays as it was. Prints what was imported and what AIF or Argdown
-    held that argmap does not model (counted, never silently dropped). FILE may be - for
-    standard input (then give --format).
+    FILES may be files, folders (every .json, .aif, .argdown, .ad, .yaml, .yml inside, sorted)
+    or - for standard input (then give --format). Each document is all or nothing: one with a
+    broken node, edge or line is refused with every problem named and changes nothing, and the
+    others are imported (stored in groups of 64, one commit each). Prints what each document
+    held that argmap does not model (counted, never silently dropped). Exits 1 if any document
+    was refused.
     """
-    from argmap import formats
+    from argmap.importing import Document, import_documents
     from argmap.mapfile import MAX_FILE_BYTES
 
+    paths = _expand(files)
+    if map_id is not None and len(paths) > 1:
+        raise ArgmapError("id", "--id names one map: give one document")
+    documents = (_document(path, fmt, map_id, MAX_FILE_BYTES) for path in paths)
+    show = progress if progress is not None else (len(paths) > 1 and sys.stderr.isatty())
+    refused = 0
+    with open_store(ctx) as store, _progress(show, len(paths)) as advance:
+        for report in import_documents(store, documents, replace=replace):
+            advance()
+            if report.ok:
+                if len(paths) > 1:
+                    click.echo(f"{report.name}: imported map {report.id!r} ({report.format}): {describe(report.counts)}")
+                else:
+                    click.echo(f"imported map {report.id!r} ({report.format}) into {store.path}: "
+                               f"{describe(report.counts)}")
+                if report.document:
+                    click.echo("  the document holds: " + ", ".join(f"{n} {w}" for w, n in report.document.items()))
+                if report.not_modelled:
+                    click.echo("  not modelled: " + ", ".join(f"{n} {w}" for w, n in report.not_modelled.items()))
+                for note in report.notes:
+                    click.echo(f"  note: {note}")
+            else:
+                refused += 1
+                if len(paths) == 1:
+                    raise report.exception
+                click.echo(f"{report.name}: refused: {report.exception}", err=True)
+    if len(paths) > 1:
+        click.echo(f"{len(paths) - refused} of {len(paths)} documents imported into {store.path}"
+                   + (f"; {refused} refused" if refused else ""))
+    if refused:
+        ctx.exit(1)
+
+
+_IMPORTABLE = (".json", ".aif", ".argdown", ".ad", ".yaml", ".yml")
+
+
+def _expand(files: tuple[Path, ...]) -> list[Path]:
+    """Files as given, and each folder's importable files (sorted)."""
+    out: list[Path] = []
+    for f in files:
+        if str(f) != "-" and f.is_dir():
+            out.extend(sorted(p for p in f.iterdir() if p.is_file() and p.name.lower().endswith(_IMPORTABLE)))
+        else:
+            out.append(f)
+    if not out:
+        raise ArgmapError("files", f"no importable files ({', '.join(_IMPORTABLE)}) in {', '.join(map(str, files))}")
+    return out
+
+
+def _document(file: Path, fmt: str | None, map_id: str | None, limit: int):
+    from argmap import formats
+    from argmap.importing import Document
+
     name = None if str(file) == "-" else str(file)
-    data = _read_input(file, MAX_FILE_BYTES)
-    fmt = fmt or formats.detect(data, filename=name)
-    fallback = formats.id_from_filename(name) if name else "imported"
-    if fmt == "native" and name is not None:
+    data = _read_input(file, limit)
+    if (fmt or formats.detect(data, filename=name)) == "native" and name is not None:
         # A map file on disk may name its sources' text files; `load` reads them beside it.
         from argmap.mapfile import load as load_file
 
         m = load_file(file)
-        imported = formats.Imported(map=msgspec.structs.replace(m, id=map_id) if map_id else m)
-    else:
-        imported = formats.read(data, fmt, map_id=map_id, fallback_id=fallback, filename=name)
-    m = imported.map
-    with open_store(ctx) as store:
-        if map_id is None and not replace:  # the document's id, its title's or the file's; -2, -3, … if taken
-            from argmap.formats._naming import store_new
+        return Document(data=b"", name=name, format="native", id=map_id,
+                        map=msgspec.structs.replace(m, id=map_id) if map_id else m)
+    return Document(data=data, name=name, format=fmt, id=map_id)
 
-            m, counts = store_new(store, m, fallback_id=fallback, has_id=fmt == "native")
-        else:
-            counts = store.load_map(m, replace=replace)
-    click.echo(f"imported map {m.id!r} ({fmt}) into {store.path}: {describe(counts)}")
-    if imported.counts:
-        click.echo("  the document holds: " + ", ".join(f"{n} {what}" for what, n in imported.counts.items()))
-    if imported.skipped:
-        click.echo("  not modelled: " + ", ".join(f"{n} {what}" for what, n in imported.skipped.items()))
-    for note in imported.notes:
-        click.echo(f"  note: {note}")
+
+def _progress(show: bool, total: int):
+    """A context giving ``advance()``: a rich progress bar on standard error, or nothing."""
+    import contextlib
+
+    if not show:
+        return contextlib.nullcontext(lambda: None)
+
+    @contextlib.contextmanager
+    def bar():
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        with Progress(TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                      console=Console(stderr=True), transient=True) as p:
+            task = p.add_task("import", total=total)
+            yield lambda: p.advance(task)
+
+    return bar()
+
+
+@cli.group("lake")
+def lake_group() -> None:
+    """Upkeep of a DuckLake catalog (give --lake)."""
+
+
+@lake_group.command("compact")
+@click.pass_context
+@handle_errors
+def lake_compact(ctx: click.Context) -> None:
+    """Move small writes kept in the catalog into Parquet files and merge small files.
+
+    DuckLake keeps the rows of small writes in the catalog (data inlining) rather than one
+    Parquet file each; this flushes them and merges adjacent small files, as new snapshots
+    (readers go on; earlier snapshots stay readable). Servers also do this on their own every
+    1,000 write transactions.
+    """
+    if not ctx.obj.get("lake"):
+        raise ArgmapError("lake", "argmap lake compact needs --lake (or $ARGMAP_LAKE)")
+    with open_store(ctx) as store:
+        result = store.compact()
+    click.echo(f"compacted {store.path}: {result['files_before']} data files before, {result['files_after']} after")
 
 
 def _read_input(file: Path, limit: int) -> bytes:
