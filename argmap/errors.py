@@ -90,13 +90,6 @@ class ArgmapError(Exception):
         }
 
 
-class ReadOnly(ArgmapError):
-    """The store was opened read-only (a database file this process may not write): reads are
-    answered, every write is refused (HTTP 503: the service cannot write, the request is fine)."""
-
-    code = "read_only"
-
-
 class InvalidInput(ArgmapError, ValueError):
     """The input is well-formed but breaks a rule of the model (empty text, bad date, …).
 
@@ -106,6 +99,14 @@ class InvalidInput(ArgmapError, ValueError):
     """
 
     code = "invalid"
+
+
+class ReadOnly(InvalidInput):
+    """The store was opened read-only (a database file this process may not write): reads are
+    answered, every write is refused (HTTP 503: the service cannot write, the request is fine).
+    An ``InvalidInput`` for callers that catch refusals as such (the store's own tests)."""
+
+    code = "read_only"
 
 
 class FormatError(InvalidInput):
