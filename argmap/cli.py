@@ -92,9 +92,12 @@ def describe(counts: Counts) -> str:
     help="Where the lake keeps its Parquet files: a folder every server mounts "
     "(or $ARGMAP_DATA_PATH); needed when the catalog is created.",
 )
+@click.option("--author", help="Who the change log names for this command's writes (default: the local user).")
+@click.option("--message", "-m", help="Why: the change log's message for this command's writes.")
 @click.version_option(package_name="argmap")
 @click.pass_context
-def cli(ctx: click.Context, db: str, lake: str | None, data_path: str | None) -> None:
+def cli(ctx: click.Context, db: str, lake: str | None, data_path: str | None, author: str | None,
+        message: str | None) -> None:
     """argmap: argument maps of what public officials say.
 
     Statements become premises and conclusions linked by support, attack and undercut,
@@ -106,6 +109,9 @@ def cli(ctx: click.Context, db: str, lake: str | None, data_path: str | None) ->
     """
     ctx.ensure_object(dict)
     ctx.obj.update(db=db, lake=lake or None, data_path=data_path or None)
+    from argmap._cli_history import log_as
+
+    log_as(author, message)
 
 
 @cli.command()
@@ -348,10 +354,11 @@ def af_solve(file: str, semantics: str, task: str, arg: str | None, fmt: str | N
 @click.option("--flips", "flips_of", metavar="ID", help="Instead: what would flip statement ID (minimal sets of "
               "statements to retract and of open questions to raise; grounded semantics).")
 @click.option("--size", type=click.IntRange(1, 3), default=2, show_default=True, help="With --flips: the largest set.")
+@click.option("--as-of", "as_of", metavar="VERSION|TIME", help="Evaluate the map as it was then (see `argmap history`).")
 @click.pass_context
 @handle_errors
 def evaluate(ctx: click.Context, map_ref: str, semantics: str, as_json: bool, limit: int, timeout: float,
-             reading: str, flips_of: str | None, size: int) -> None:
+             reading: str, flips_of: str | None, size: int, as_of: str | None) -> None:
     """Which statements of a map stand: a label (in / out / undec) and a reason for each.
 
     MAP is a map id in the database, or a map file (.yaml, .json, .toml).
@@ -362,8 +369,10 @@ def evaluate(ctx: click.Context, map_ref: str, semantics: str, as_json: bool, li
     if Path(map_ref).suffix.lower() in FORMATS and Path(map_ref).is_file():
         m = load_file(map_ref)
     else:
+        from argmap.history import map_as_of
+
         with open_store(ctx, read_only=True) as store:
-            m = store.get_map(map_ref)
+            m = map_as_of(store, map_ref, as_of)
     if flips_of is not None:
         from argmap._cli_schemes import print_flips
 
@@ -425,7 +434,8 @@ def _export_command(name: str, exports: list) -> click.Command:
 
     @click.pass_context
     @handle_errors
-    def command(ctx: click.Context, map_id: str, fmt: str | None, out: Path | None, timeout: float, **given) -> None:
+    def command(ctx: click.Context, map_id: str, fmt: str | None, out: Path | None, timeout: float,
+                as_of: str | None, **given) -> None:
         if fmt is None:
             fmt = next((x for x in suffixes if out is not None and out.name.lower().endswith("." + x)), suffixes[0])
         export = find(name, fmt)
@@ -433,8 +443,10 @@ def _export_command(name: str, exports: list) -> click.Command:
         for key in inverted:  # a --no-X flag given sets X false
             params[key] = False if params.get(key) else None
         scope, options = options_from(export, params)
+        from argmap.history import map_as_of
+
         with open_store(ctx, read_only=True) as store:
-            m = store.get_map(map_id)
+            m = map_as_of(store, map_id, as_of)
         _write(make(export, m, scope, options, timeout=timeout), out)
 
     fields: dict[str, str] = {}
@@ -447,6 +459,8 @@ def _export_command(name: str, exports: list) -> click.Command:
                      help="Output file (default: standard output)."),
         click.Option(["--timeout"], type=click.FloatRange(min=0, min_open=True), default=first.timeout,
                      show_default=True, help="Seconds Graphviz or the typesetting may take before the export is refused."),
+        click.Option(["--as-of", "as_of"], metavar="VERSION|TIME",
+                     help="The map as it was at this version or ISO 8601 time (see `argmap history`)."),
     ]
     structs = ([Scope] if first.scoped else []) + [first.options]
     for struct in structs:
@@ -682,6 +696,9 @@ def _register_feature_commands() -> None:
     from argmap._cli_schemes import register as register_schemes
 
     register_schemes(cli, handle_errors, open_store)
+    from argmap._cli_history import register as register_history
+
+    register_history(cli, handle_errors, open_store)
 
 
 _register_feature_commands()

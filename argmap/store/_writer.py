@@ -207,14 +207,17 @@ class GroupCommit:
     def _one(self, cur, r: _Request):
         record = WriteRecord(map_id=r.touch)
         r.store._local.record = record
+        r.store._request_begin()  # the change log's journal of this request
+        done = None
         try:
             result = r.fn(cur)
             if r.touch is not None:
                 record.version = r.store._touch(cur, r.touch)
             for hook in r.store.write_hooks:
                 hook(cur, record)
-            r.store._tx_record(cur, record)
+            done = record
         finally:
+            r.store._request_end(cur, done)  # logs this request's version (and its search changes)
             r.store._local.record = None
         r.record = record
         return result
