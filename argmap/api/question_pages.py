@@ -7,7 +7,7 @@ from __future__ import annotations
 import anyio
 from litestar import Controller, Request, Response, post
 
-from argmap.api._params import StoreDep
+from argmap.api._params import PathId, StoreDep
 from argmap.api.pages import _back, _check_form_csrf, _error_page
 from argmap.errors import ArgmapError
 from argmap.schemes import RaiseQuestion, raising
@@ -21,7 +21,7 @@ class QuestionFormController(Controller):
     include_in_schema = False
 
     @post("/raise", opt={"csrf_form": True}, status_code=303)
-    async def raise_question(self, store: StoreDep, request: Request, map_id: str, statement_id: str) -> Response:
+    async def raise_question(self, store: StoreDep, request: Request, map_id: PathId, statement_id: PathId) -> Response:
         form = dict(await request.form())
         _check_form_csrf(request, form.get("csrf", ""))
 
