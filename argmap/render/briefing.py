@@ -268,6 +268,8 @@ class FigureRequest(msgspec.Struct, kw_only=True, frozen=True):
     """Ids of the key conclusions, the main one first."""
     labels: dict[str, str]
     """Evaluation labels by statement or argument id; empty without an evaluation."""
+    layout_timeout: float = diagram.DEFAULT_TIMEOUT
+    """Seconds each Graphviz layout may take (10 over HTTP, as for a diagram)."""
 
 
 FigureMaker = Callable[[Map, FigureRequest], list[Figure]]
@@ -325,6 +327,7 @@ def build_context(
     evaluation: str | None = None,
     figures: Mapping[str, FigureMaker] | None = None,
     scoped: bool = False,
+    layout_timeout: float = diagram.DEFAULT_TIMEOUT,
 ) -> BriefingContext:
     """Compute a briefing of ``m`` (pure: no I/O).
 
@@ -378,7 +381,7 @@ def build_context(
             wanted.remove(key)
     b = _Builder(sub, labels or {}, explanations or {})
     conclusions = b.conclusions() if "conclusions" in wanted else []
-    request = FigureRequest(conclusions=b.conclusion_ids(), labels=dict(labels or {}))
+    request = FigureRequest(conclusions=b.conclusion_ids(), labels=dict(labels or {}), layout_timeout=layout_timeout)
     diagram = draw["diagram"](sub, request) if "diagram" in wanted else []
     timeline = draw["timeline"](sub, request) if "timeline" in wanted else []
     speakers = b.speaker_groups() if "speakers" in wanted else []
@@ -488,7 +491,8 @@ def diagram_figures(m: Map, request: FigureRequest) -> list[Figure]:
     directly, drawn by :mod:`argmap.render.diagram`."""
     ids = {s.id for s in m.statements} | {a.id for a in m.arguments}
     labels = {k: v for k, v in request.labels.items() if k in ids} or None
-    overview = diagram.render(m, "svg", diagram.DiagramOptions(rankdir="LR", labels=labels))
+    overview = diagram.render(m, "svg", diagram.DiagramOptions(rankdir="LR", labels=labels),
+                              timeout=request.layout_timeout)
     n, k = len(m.statements), len(m.arguments)
     figures = [_figure(
         overview, wide=None, alt=_diagram_alt(m, request),
@@ -500,7 +504,8 @@ def diagram_figures(m: Map, request: FigureRequest) -> list[Figure]:
     by_id = {s.id: s for s in m.statements}
     for i, cid in enumerate(request.conclusions[:CONCLUSION_DIAGRAMS], 1):
         svg = diagram.render(m, "svg", diagram.DiagramOptions(
-            focus=cid, depth=1, labels=labels, legend=False, title=f"Key conclusion {i}"))
+            focus=cid, depth=1, labels=labels, legend=False, title=f"Key conclusion {i}"),
+            timeout=request.layout_timeout)
         short = _short(_printable(by_id[cid].text), 100)
         figures.append(_figure(
             svg, wide=False, alt=_focus_alt(m, cid, short),
