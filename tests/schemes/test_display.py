@@ -1,4 +1,4 @@
-"""Schemes where people look: the diagram's badges and pending questions."""
+"""Schemes where people look: the diagram's badges and pending questions, the briefing's key uncertainties."""
 
 from __future__ import annotations
 
@@ -33,3 +33,14 @@ def test_raised_questions_are_not_drawn_as_pending():
     node = svg.split('id="s-100bn-usd-rebuild/questions"')[1].split("</g>")[0]
     assert "likelihood:" in node and "evidence:" in node
     assert "opposite:" not in node  # raised by the EU officials' undercut: not pending
+
+
+def test_the_briefing_lists_key_uncertainties_under_its_key_conclusions():
+    from argmap.render import briefing
+
+    out = briefing.briefing(load(SEED), fmt="html")
+    html = out.decode() if isinstance(out, bytes) else out
+    assert html.count("<h4>Key uncertainties</h4>") >= 3
+    section = html.split('id="concl-2"')[1].split("</article>")[0]  # next-crisis-not-its-end, derived
+    assert "It would fall if would-divide-ukraine-topple-president and" in section
+    assert "Open question of s-aggression-next-crisis (cause-to-effect): How strong is the causal" in section
