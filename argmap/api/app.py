@@ -316,6 +316,7 @@ def route_handlers() -> list:
     from argmap.api.pages import EditorController, PageController, StatementFormController, root_redirect, static_files
     from argmap.api.preview import PreviewController
     from argmap.api.queries import QueryController
+    from argmap.api.question_pages import QuestionFormController
     from argmap.api.schemes import QuestionController, SchemeController
     from argmap.api.semantics import EvaluationController, SolveController
 
@@ -332,6 +333,7 @@ def route_handlers() -> list:
         SolveController,
         SchemeController,
         QuestionController,
+        QuestionFormController,
         HistoryController,
         PageController,
         EditorController,

@@ -202,6 +202,10 @@ class Conclusion(msgspec.Struct, kw_only=True):
     """Statements that support it through chains of support arguments."""
     against: int
     """Statements that attack it, or attack or undercut what supports it, at any depth."""
+    uncertainties: list[str] = []
+    """Key uncertainties, in words: the open critical questions of the arguments for and
+    against it, and the smallest sets of statements whose retraction (or questions whose
+    raising) would change its grounded label (argmap.semantics.flips)."""
 
 
 class Fix(msgspec.Struct, kw_only=True):
@@ -788,9 +792,42 @@ class _Builder:
                 statement=self.view(sid),
                 supports=[self._reason(a) for a in targeting if a.kind == "support"],
                 attacks=[self._reason(a) for a in targeting if a.kind == "attack"],
-                behind=behind[sid], against=self._against(sid),
+                behind=behind[sid], against=self._against(sid), uncertainties=self._uncertainties(sid),
             ))
         return out
+
+    def _uncertainties(self, sid: str, *, most: int = 6) -> list[str]:
+        """Open questions and the smallest flips of conclusion ``sid``, in words (at most ``most``)."""
+        from argmap.errors import ArgmapError
+        from argmap.schemes import question_states
+
+        if not hasattr(self, "_questions"):
+            self._questions = question_states(self.m)
+        out: list[str] = []
+        try:
+            from argmap.semantics.flips import flips
+
+            f = flips(self.m, sid, size=2, limit=3, timeout=2.0)
+        except (ImportError, ArgmapError):
+            f = None
+        words = {"in": "stand", "out": "fall", "undec": "be undecided"}
+        if f is not None:
+            for x in f.statements[:3]:
+                out.append(f"It would {words[x.label]} if {' and '.join(x.retract)} "
+                           f"{'were' if len(x.retract) > 1 else 'was'} retracted.")
+        for a in self.by_target.get(sid, []):
+            aq = self._questions.get(a.id)
+            if aq is None or aq.status != "catalogued":
+                continue
+            for q in aq.questions:
+                if q.state == "open" and q.kind == "assumption" and len(out) < most:
+                    out.append(f"Open question of {a.id} ({aq.scheme_id}): {q.text}")
+        if f is not None:
+            for x in f.questions[:2]:
+                if len(out) < most:
+                    asked = " and ".join(f"{q.question} of {q.argument}" for q in x.questions)
+                    out.append(f"Raising {asked} would make it {words[x.label]}.")
+        return [_printable(u) for u in out]
 
     def speaker_groups(self) -> list[SpeakerGroup]:
         by_speaker: dict[str | None, list[Statement]] = defaultdict(list)
