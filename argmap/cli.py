@@ -52,6 +52,18 @@ def open_store(ctx: click.Context, *, read_only: bool = False) -> Store:
     return Store(path, read_only=read_only)
 
 
+def _unwritable(path: Path) -> bool:
+    """Whether ``path`` is an existing database file this process cannot open for writing
+    (permissions, a read-only file system)."""
+    if not path.is_file():
+        return False
+    try:
+        with open(path, "r+b"):
+            return False
+    except OSError:
+        return True
+
+
 def describe(counts: Counts) -> str:
     return (
         f"{counts.speakers} speakers, {counts.sources} sources, {counts.statements} statements, "
@@ -80,9 +92,12 @@ def describe(counts: Counts) -> str:
     help="Where the lake keeps its Parquet files: a folder every server mounts "
     "(or $ARGMAP_DATA_PATH); needed when the catalog is created.",
 )
+@click.option("--author", help="Who the change log names for this command's writes (default: the local user).")
+@click.option("--message", "-m", help="Why: the change log's message for this command's writes.")
 @click.version_option(package_name="argmap")
 @click.pass_context
-def cli(ctx: click.Context, db: str, lake: str | None, data_path: str | None) -> None:
+def cli(ctx: click.Context, db: str, lake: str | None, data_path: str | None, author: str | None,
+        message: str | None) -> None:
     """argmap: argument maps of what public officials say.
 
     Statements become premises and conclusions linked by support, attack and undercut,
@@ -94,6 +109,9 @@ def cli(ctx: click.Context, db: str, lake: str | None, data_path: str | None) ->
     """
     ctx.ensure_object(dict)
     ctx.obj.update(db=db, lake=lake or None, data_path=data_path or None)
+    from argmap._cli_history import log_as
+
+    log_as(author, message)
 
 
 @cli.command()
@@ -178,13 +196,15 @@ def schema(out: Path) -> None:
               help="On SIGTERM, seconds to let requests in flight finish (new ones get 503).")
 @click.option("--metrics/--no-metrics", default=True, show_default=True,
               help="Count requests, writes, caches for GET /metrics (--no-metrics: to measure what they cost).")
+@click.option("--read-only", is_flag=True, help="Open the database read-only: reads are answered, writes get "
+              "503 (also chosen by itself when the file cannot be written).")
 @click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
               help="A host name this server answers to (repeatable; '*' for any). Default: the --host "
               "address and the localhost names; other Host headers get 400 (DNS rebinding).")
 @click.pass_context
 @handle_errors
 def serve(ctx: click.Context, host: str, port: int, seed: Path | None, log_format: str, drain: float,
-          metrics: bool, allowed_hosts: tuple[str, ...]) -> None:
+          metrics: bool, allowed_hosts: tuple[str, ...], read_only: bool) -> None:
     """Serve the HTTP API and the web pages at /ui/, in one process (granian, embedded).
 
     One process holds the database and the socket, so nothing outlives it, whatever kills it
@@ -214,7 +234,12 @@ def serve(ctx: click.Context, host: str, port: int, seed: Path | None, log_forma
     _log_to_stderr()
     try:
         _serve.bind_check(host, port)
-        store = _serve.open_for_serving(lambda: open_store(ctx), where)
+        if not read_only and not ctx.obj["lake"] and _unwritable(Path(ctx.obj["db"])):
+            read_only = True
+            click.echo(f"argmap: {where} cannot be written: serving it read-only (writes answer 503)", err=True)
+        if read_only and seed is not None:
+            _fail("--load needs a database it can write; drop --read-only or --load", 2)
+        store = _serve.open_for_serving(lambda: open_store(ctx, read_only=read_only), where)
     except _serve.StartupError as e:
         _fail(str(e), 2)
     try:
@@ -329,10 +354,11 @@ def af_solve(file: str, semantics: str, task: str, arg: str | None, fmt: str | N
 @click.option("--flips", "flips_of", metavar="ID", help="Instead: what would flip statement ID (minimal sets of "
               "statements to retract and of open questions to raise; grounded semantics).")
 @click.option("--size", type=click.IntRange(1, 3), default=2, show_default=True, help="With --flips: the largest set.")
+@click.option("--as-of", "as_of", metavar="VERSION|TIME", help="Evaluate the map as it was then (see `argmap history`).")
 @click.pass_context
 @handle_errors
 def evaluate(ctx: click.Context, map_ref: str, semantics: str, as_json: bool, limit: int, timeout: float,
-             reading: str, flips_of: str | None, size: int) -> None:
+             reading: str, flips_of: str | None, size: int, as_of: str | None) -> None:
     """Which statements of a map stand: a label (in / out / undec) and a reason for each.
 
     MAP is a map id in the database, or a map file (.yaml, .json, .toml).
@@ -343,8 +369,10 @@ def evaluate(ctx: click.Context, map_ref: str, semantics: str, as_json: bool, li
     if Path(map_ref).suffix.lower() in FORMATS and Path(map_ref).is_file():
         m = load_file(map_ref)
     else:
+        from argmap.history import map_as_of
+
         with open_store(ctx, read_only=True) as store:
-            m = store.get_map(map_ref)
+            m = map_as_of(store, map_ref, as_of)
     if flips_of is not None:
         from argmap._cli_schemes import print_flips
 
@@ -406,7 +434,8 @@ def _export_command(name: str, exports: list) -> click.Command:
 
     @click.pass_context
     @handle_errors
-    def command(ctx: click.Context, map_id: str, fmt: str | None, out: Path | None, timeout: float, **given) -> None:
+    def command(ctx: click.Context, map_id: str, fmt: str | None, out: Path | None, timeout: float,
+                as_of: str | None, **given) -> None:
         if fmt is None:
             fmt = next((x for x in suffixes if out is not None and out.name.lower().endswith("." + x)), suffixes[0])
         export = find(name, fmt)
@@ -414,8 +443,10 @@ def _export_command(name: str, exports: list) -> click.Command:
         for key in inverted:  # a --no-X flag given sets X false
             params[key] = False if params.get(key) else None
         scope, options = options_from(export, params)
+        from argmap.history import map_as_of
+
         with open_store(ctx, read_only=True) as store:
-            m = store.get_map(map_id)
+            m = map_as_of(store, map_id, as_of)
         _write(make(export, m, scope, options, timeout=timeout), out)
 
     fields: dict[str, str] = {}
@@ -428,6 +459,8 @@ def _export_command(name: str, exports: list) -> click.Command:
                      help="Output file (default: standard output)."),
         click.Option(["--timeout"], type=click.FloatRange(min=0, min_open=True), default=first.timeout,
                      show_default=True, help="Seconds Graphviz or the typesetting may take before the export is refused."),
+        click.Option(["--as-of", "as_of"], metavar="VERSION|TIME",
+                     help="The map as it was at this version or ISO 8601 time (see `argmap history`)."),
     ]
     structs = ([Scope] if first.scoped else []) + [first.options]
     for struct in structs:
@@ -663,6 +696,9 @@ def _register_feature_commands() -> None:
     from argmap._cli_schemes import register as register_schemes
 
     register_schemes(cli, handle_errors, open_store)
+    from argmap._cli_history import register as register_history
+
+    register_history(cli, handle_errors, open_store)
 
 
 _register_feature_commands()

@@ -205,21 +205,20 @@ class GroupCommit:
                 return
 
     def _one(self, cur, r: _Request):
-        store = r.store
         record = WriteRecord(map_id=r.touch)
-        store._local.record = record
-        store._request_begin()
+        r.store._local.record = record
+        r.store._request_begin()  # the change log's journal of this request
         done = None
         try:
             result = r.fn(cur)
             if r.touch is not None:
-                record.version = store._touch(cur, r.touch)
-            for hook in store.write_hooks:
+                record.version = r.store._touch(cur, r.touch)
+            for hook in r.store.write_hooks:
                 hook(cur, record)
             done = record
         finally:
-            store._local.record = None
-            store._request_end(cur, done)  # the change log (argmap.store._history), per request
+            r.store._request_end(cur, done)  # logs this request's version (and its search changes)
+            r.store._local.record = None
         r.record = record
         return result
 
