@@ -22,7 +22,7 @@ from argmap.api._responses import bare
 from argmap.api._typesetting import TIMEOUT as TYPESET_TIMEOUT
 from argmap.api._typesetting import typeset
 from argmap.exports import CATALOGUE, Export, by_name, find, make, options_from
-from argmap.scope import Scope
+from argmap.scope import Scope, select
 from argmap.store import Store
 
 __all__ = ["TIMEOUT", "export_routes", "media_types", "parameter_name", "respond"]
@@ -79,8 +79,6 @@ async def respond(store: Store, map_id: str, export: Export, params: dict, reque
 
 def _scope_only(store: Store, map_id: str, export: Export, scope: Scope) -> None:
     """What a typeset export checks before it typesets: the map exists, the scope fits it."""
-    from argmap.scope import select
-
     m = store.get_map(map_id)
     if export.scoped:
         select(m, scope)
