@@ -69,7 +69,10 @@ async def respond(store: Store, map_id: str, export: Export, params: dict) -> Re
 
 
 def _make(store: Store, map_id: str, export: Export, scope: Scope, options, timeout: float) -> bytes:
-    return make(export, store.get_map(map_id), scope, options, timeout=timeout)
+    from argmap.history import read_for_export, stamp  # every export says which map and version it is
+
+    m, version = read_for_export(store, map_id)
+    return stamp(make(export, m, scope, options, timeout=timeout), export, map_id, version)
 
 
 def _is_list(t) -> bool:
