@@ -52,6 +52,18 @@ def open_store(ctx: click.Context, *, read_only: bool = False) -> Store:
     return Store(path, read_only=read_only)
 
 
+def _unwritable(path: Path) -> bool:
+    """Whether ``path`` is an existing database file this process cannot open for writing
+    (permissions, a read-only file system)."""
+    if not path.is_file():
+        return False
+    try:
+        with open(path, "r+b"):
+            return False
+    except OSError:
+        return True
+
+
 def describe(counts: Counts) -> str:
     return (
         f"{counts.speakers} speakers, {counts.sources} sources, {counts.statements} statements, "
@@ -184,13 +196,15 @@ def schema(out: Path) -> None:
               help="On SIGTERM, seconds to let requests in flight finish (new ones get 503).")
 @click.option("--metrics/--no-metrics", default=True, show_default=True,
               help="Count requests, writes, caches for GET /metrics (--no-metrics: to measure what they cost).")
+@click.option("--read-only", is_flag=True, help="Open the database read-only: reads are answered, writes get "
+              "503 (also chosen by itself when the file cannot be written).")
 @click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
               help="A host name this server answers to (repeatable; '*' for any). Default: the --host "
               "address and the localhost names; other Host headers get 400 (DNS rebinding).")
 @click.pass_context
 @handle_errors
 def serve(ctx: click.Context, host: str, port: int, seed: Path | None, log_format: str, drain: float,
-          metrics: bool, allowed_hosts: tuple[str, ...]) -> None:
+          metrics: bool, allowed_hosts: tuple[str, ...], read_only: bool) -> None:
     """Serve the HTTP API and the web pages at /ui/, in one process (granian, embedded).
 
     One process holds the database and the socket, so nothing outlives it, whatever kills it
@@ -220,7 +234,12 @@ def serve(ctx: click.Context, host: str, port: int, seed: Path | None, log_forma
     _log_to_stderr()
     try:
         _serve.bind_check(host, port)
-        store = _serve.open_for_serving(lambda: open_store(ctx), where)
+        if not read_only and not ctx.obj["lake"] and _unwritable(Path(ctx.obj["db"])):
+            read_only = True
+            click.echo(f"argmap: {where} cannot be written: serving it read-only (writes answer 503)", err=True)
+        if read_only and seed is not None:
+            _fail("--load needs a database it can write; drop --read-only or --load", 2)
+        store = _serve.open_for_serving(lambda: open_store(ctx, read_only=read_only), where)
     except _serve.StartupError as e:
         _fail(str(e), 2)
     try:

@@ -331,11 +331,15 @@ def _panel_fragment(store: Store, app: Litestar, map_id: str, statement_id: str,
 def _panel(store: Store, m: Map, sid: str, view: ctx.View, labels, explanations) -> ctx.StatementPanel:
     if sid not in {s.id for s in m.statements}:
         raise InvalidInput("statement", f"map {m.id!r} has no statement {sid!r}")
-    return ctx.statement_panel(
+    panel = ctx.statement_panel(
         m, sid, view=view, labels=labels, explanations=explanations,
         supporters=query.supporters(store, m.id, sid, depth=1).items,
         attackers=query.attackers(store, m.id, sid, depth=1).items,
     )
+    from argmap.web.questions import critical_panel  # schemes' questions and flips (issue 19)
+
+    panel.critical = critical_panel(m, sid, labels=labels, semantics=view.semantics)
+    return panel
 
 
 _CACHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

@@ -33,7 +33,7 @@ import duckdb
 import msgspec
 
 from argmap import _metrics
-from argmap.errors import ArgmapError, InvalidInput, NotFound
+from argmap.errors import ArgmapError, InvalidInput, NotFound, ReadOnly
 
 __all__ = ["ChangeLog", "SearchIndex", "extension_path", "index_table", "load_extension", "query"]
 
@@ -179,7 +179,8 @@ class SearchIndex:
         if version == held:
             return f"{idx}fts_main_{index_table(map_id, built)}", held
         if self._read_only:
-            raise InvalidInput("db", f"the search index of map {map_id!r} is out of date and {self._read_only}")
+            raise ReadOnly("db", f"the search index of map {map_id!r} is out of date and {self._read_only}: "
+                           "serve it writable once to build it")
         with self._build_lock:
             cur = self._connect()
             try:

@@ -43,6 +43,7 @@ from argmap.errors import (
     DuplicateId,
     InUse,
     InvalidInput,
+    ReadOnly,
     NotFound,
     Problem,
 )
@@ -339,7 +340,7 @@ class Store:
             store.write(lambda cur: (store.add_statement("m", s), store.add_argument("m", a)))
         """
         if self.read_only:
-            raise InvalidInput("db", f"{self.path} is open read-only")
+            raise ReadOnly("db", f"{self.path} is open read-only: reads are answered, writes are not")
         outer = getattr(self._local, "write_cur", None)
         if outer is not None:
             result = fn(outer)
@@ -620,7 +621,7 @@ class Store:
                 continue
             writes.append((i, self._load_fn(m, replace), m.id))
         if self.read_only and writes:
-            raise InvalidInput("db", f"{self.path} is open read-only")
+            raise ReadOnly("db", f"{self.path} is open read-only: reads are answered, writes are not")
         results = self._writer.submit_many(self, [(fn, touch) for _, fn, touch in writes])
         for (i, _, _), result in zip(writes, results):
             if isinstance(result, BaseException) and not isinstance(result, ArgmapError):
