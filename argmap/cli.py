@@ -52,6 +52,18 @@ def open_store(ctx: click.Context, *, read_only: bool = False) -> Store:
     return Store(path, read_only=read_only)
 
 
+def _unwritable(path: Path) -> bool:
+    """Whether ``path`` is an existing database file this process cannot open for writing
+    (permissions, a read-only file system)."""
+    if not path.is_file():
+        return False
+    try:
+        with open(path, "r+b"):
+            return False
+    except OSError:
+        return True
+
+
 def describe(counts: Counts) -> str:
     return (
         f"{counts.speakers} speakers, {counts.sources} sources, {counts.statements} statements, "
@@ -80,9 +92,12 @@ def describe(counts: Counts) -> str:
     help="Where the lake keeps its Parquet files: a folder every server mounts "
     "(or $ARGMAP_DATA_PATH); needed when the catalog is created.",
 )
+@click.option("--author", help="Who the change log names for this command's writes (default: the local user).")
+@click.option("--message", "-m", help="Why: the change log's message for this command's writes.")
 @click.version_option(package_name="argmap")
 @click.pass_context
-def cli(ctx: click.Context, db: str, lake: str | None, data_path: str | None) -> None:
+def cli(ctx: click.Context, db: str, lake: str | None, data_path: str | None, author: str | None,
+        message: str | None) -> None:
     """argmap: argument maps of what public officials say.
 
     Statements become premises and conclusions linked by support, attack and undercut,
@@ -94,6 +109,9 @@ def cli(ctx: click.Context, db: str, lake: str | None, data_path: str | None) ->
     """
     ctx.ensure_object(dict)
     ctx.obj.update(db=db, lake=lake or None, data_path=data_path or None)
+    from argmap._cli_history import log_as
+
+    log_as(author, message)
 
 
 @cli.command()
@@ -178,13 +196,15 @@ def schema(out: Path) -> None:
               help="On SIGTERM, seconds to let requests in flight finish (new ones get 503).")
 @click.option("--metrics/--no-metrics", default=True, show_default=True,
               help="Count requests, writes, caches for GET /metrics (--no-metrics: to measure what they cost).")
+@click.option("--read-only", is_flag=True, help="Open the database read-only: reads are answered, writes get "
+              "503 (also chosen by itself when the file cannot be written).")
 @click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
               help="A host name this server answers to (repeatable; '*' for any). Default: the --host "
               "address and the localhost names; other Host headers get 400 (DNS rebinding).")
 @click.pass_context
 @handle_errors
 def serve(ctx: click.Context, host: str, port: int, seed: Path | None, log_format: str, drain: float,
-          metrics: bool, allowed_hosts: tuple[str, ...]) -> None:
+          metrics: bool, allowed_hosts: tuple[str, ...], read_only: bool) -> None:
     """Serve the HTTP API and the web pages at /ui/, in one process (granian, embedded).
 
     One process holds the database and the socket, so nothing outlives it, whatever kills it
@@ -214,7 +234,12 @@ def serve(ctx: click.Context, host: str, port: int, seed: Path | None, log_forma
     _log_to_stderr()
     try:
         _serve.bind_check(host, port)
-        store = _serve.open_for_serving(lambda: open_store(ctx), where)
+        if not read_only and not ctx.obj["lake"] and _unwritable(Path(ctx.obj["db"])):
+            read_only = True
+            click.echo(f"argmap: {where} cannot be written: serving it read-only (writes answer 503)", err=True)
+        if read_only and seed is not None:
+            _fail("--load needs a database it can write; drop --read-only or --load", 2)
+        store = _serve.open_for_serving(lambda: open_store(ctx, read_only=read_only), where)
     except _serve.StartupError as e:
         _fail(str(e), 2)
     try:
@@ -329,10 +354,11 @@ def af_solve(file: str, semantics: str, task: str, arg: str | None, fmt: str | N
 @click.option("--flips", "flips_of", metavar="ID", help="Instead: what would flip statement ID (minimal sets of "
               "statements to retract and of open questions to raise; grounded semantics).")
 @click.option("--size", type=click.IntRange(1, 3), default=2, show_default=True, help="With --flips: the largest set.")
+@click.option("--as-of", "as_of", metavar="VERSION|TIME", help="Evaluate the map as it was then (see `argmap history`).")
 @click.pass_context
 @handle_errors
 def evaluate(ctx: click.Context, map_ref: str, semantics: str, as_json: bool, limit: int, timeout: float,
-             reading: str, flips_of: str | None, size: int) -> None:
+             reading: str, flips_of: str | None, size: int, as_of: str | None) -> None:
     """Which statements of a map stand: a label (in / out / undec) and a reason for each.
 
     MAP is a map id in the database, or a map file (.yaml, .json, .toml).
@@ -343,8 +369,10 @@ def evaluate(ctx: click.Context, map_ref: str, semantics: str, as_json: bool, li
     if Path(map_ref).suffix.lower() in FORMATS and Path(map_ref).is_file():
         m = load_file(map_ref)
     else:
+        from argmap.history import map_as_of
+
         with open_store(ctx, read_only=True) as store:
-            m = store.get_map(map_ref)
+            m = map_as_of(store, map_ref, as_of)
     if flips_of is not None:
         from argmap._cli_schemes import print_flips
 
@@ -406,7 +434,8 @@ def _export_command(name: str, exports: list) -> click.Command:
 
     @click.pass_context
     @handle_errors
-    def command(ctx: click.Context, map_id: str, fmt: str | None, out: Path | None, timeout: float, **given) -> None:
+    def command(ctx: click.Context, map_id: str, fmt: str | None, out: Path | None, timeout: float,
+                as_of: str | None, **given) -> None:
         if fmt is None:
             fmt = next((x for x in suffixes if out is not None and out.name.lower().endswith("." + x)), suffixes[0])
         export = find(name, fmt)
@@ -414,9 +443,11 @@ def _export_command(name: str, exports: list) -> click.Command:
         for key in inverted:  # a --no-X flag given sets X false
             params[key] = False if params.get(key) else None
         scope, options = options_from(export, params)
+        from argmap.history import read_for_export, stamp, store_as_of
+
         with open_store(ctx, read_only=True) as store:
-            m = store.get_map(map_id)
-        _write(make(export, m, scope, options, timeout=timeout), out)
+            m, version = read_for_export(store_as_of(store, map_id, as_of), map_id)
+        _write(stamp(make(export, m, scope, options, timeout=timeout), export, map_id, version), out)
 
     fields: dict[str, str] = {}
     inverted: set[str] = set()
@@ -428,6 +459,8 @@ def _export_command(name: str, exports: list) -> click.Command:
                      help="Output file (default: standard output)."),
         click.Option(["--timeout"], type=click.FloatRange(min=0, min_open=True), default=first.timeout,
                      show_default=True, help="Seconds Graphviz or the typesetting may take before the export is refused."),
+        click.Option(["--as-of", "as_of"], metavar="VERSION|TIME",
+                     help="The map as it was at this version or ISO 8601 time (see `argmap history`)."),
     ]
     structs = ([Scope] if first.scoped else []) + [first.options]
     for struct in structs:
@@ -507,52 +540,137 @@ def _write(data: bytes, out: Path | None) -> None:
 
 
 @cli.command("import")
-@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=False, allow_dash=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["aif", "argdown", "native"]),
-              help="The document's format (default: from the file extension, else from the content).")
-@click.option("--id", "map_id", help="Id of the new map (default: the document's own, else its title's, else the "
-              "file name; -2, -3, … added while taken).")
+              help="The documents' format (default: from each file's extension, else its content).")
+@click.option("--id", "map_id", help="Id of the new map (one document only; default: the document's own, else its "
+              "title's, else the file name; -2, -3, … added while taken).")
 @click.option("--replace", is_flag=True, help="Replace a map of the same id if the database has one.")
+@click.option("--progress/--no-progress", default=None,
+              help="A progress bar for many documents (default: when standard error is a terminal).")
 @click.pass_context
 @handle_errors
-def import_(ctx: click.Context, file: Path, fmt: str | None, map_id: str | None, replace: bool) -> None:
-    """Import an AIF JSON (AIFdb, OVA, xAIF), Argdown or map file as a new map.
+def import_(ctx: click.Context, files: tuple[Path, ...], fmt: str | None, map_id: str | None, replace: bool,
+            progress: bool | None) -> None:
+    """Import AIF JSON (AIFdb, OVA, xAIF), Argdown or map files, one new map each.
 
-    All or nothing: a document with a broken node, edge or line is refused with every problem
-    named, and the database stays as it was. Prints what was imported and what AIF or Argdown
-    held that argmap does not model (counted, never silently dropped). FILE may be - for
-    standard input (then give --format).
+    FILES may be files, folders (every .json, .aif, .argdown, .ad, .yaml, .yml inside, sorted)
+    or - for standard input (then give --format). Each document is all or nothing: one with a
+    broken node, edge or line is refused with every problem named and changes nothing, and the
+    others are imported (stored in groups of 64, one commit each). Prints what each document
+    held that argmap does not model (counted, never silently dropped). Exits 1 if any document
+    was refused.
     """
-    from argmap import formats
+    from argmap.importing import Document, import_documents
     from argmap.mapfile import MAX_FILE_BYTES
 
+    paths = _expand(files)
+    if map_id is not None and len(paths) > 1:
+        raise ArgmapError("id", "--id names one map: give one document")
+    documents = (_document(path, fmt, map_id, MAX_FILE_BYTES) for path in paths)
+    show = progress if progress is not None else (len(paths) > 1 and sys.stderr.isatty())
+    refused = 0
+    with open_store(ctx) as store, _progress(show, len(paths)) as advance:
+        for report in import_documents(store, documents, replace=replace):
+            advance()
+            if report.ok:
+                if len(paths) > 1:
+                    click.echo(f"{report.name}: imported map {report.id!r} ({report.format}): {describe(report.counts)}")
+                else:
+                    click.echo(f"imported map {report.id!r} ({report.format}) into {store.path}: "
+                               f"{describe(report.counts)}")
+                if report.document:
+                    click.echo("  the document holds: " + ", ".join(f"{n} {w}" for w, n in report.document.items()))
+                if report.not_modelled:
+                    click.echo("  not modelled: " + ", ".join(f"{n} {w}" for w, n in report.not_modelled.items()))
+                for note in report.notes:
+                    click.echo(f"  note: {note}")
+            else:
+                refused += 1
+                if len(paths) == 1:
+                    raise report.exception
+                click.echo(f"{report.name}: refused: {report.exception}", err=True)
+    if len(paths) > 1:
+        click.echo(f"{len(paths) - refused} of {len(paths)} documents imported into {store.path}"
+                   + (f"; {refused} refused" if refused else ""))
+    if refused:
+        ctx.exit(1)
+
+
+_IMPORTABLE = (".json", ".aif", ".argdown", ".ad", ".yaml", ".yml")
+
+
+def _expand(files: tuple[Path, ...]) -> list[Path]:
+    """Files as given, and each folder's importable files (sorted)."""
+    out: list[Path] = []
+    for f in files:
+        if str(f) != "-" and f.is_dir():
+            out.extend(sorted(p for p in f.iterdir() if p.is_file() and p.name.lower().endswith(_IMPORTABLE)))
+        else:
+            out.append(f)
+    if not out:
+        raise ArgmapError("files", f"no importable files ({', '.join(_IMPORTABLE)}) in {', '.join(map(str, files))}")
+    return out
+
+
+def _document(file: Path, fmt: str | None, map_id: str | None, limit: int):
+    from argmap import formats
+    from argmap.importing import Document
+
     name = None if str(file) == "-" else str(file)
-    data = _read_input(file, MAX_FILE_BYTES)
-    fmt = fmt or formats.detect(data, filename=name)
-    fallback = formats.id_from_filename(name) if name else "imported"
-    if fmt == "native" and name is not None:
+    data = _read_input(file, limit)
+    if (fmt or formats.detect(data, filename=name)) == "native" and name is not None:
         # A map file on disk may name its sources' text files; `load` reads them beside it.
         from argmap.mapfile import load as load_file
 
         m = load_file(file)
-        imported = formats.Imported(map=msgspec.structs.replace(m, id=map_id) if map_id else m)
-    else:
-        imported = formats.read(data, fmt, map_id=map_id, fallback_id=fallback, filename=name)
-    m = imported.map
-    with open_store(ctx) as store:
-        if map_id is None and not replace:  # the document's id, its title's or the file's; -2, -3, … if taken
-            from argmap.formats._naming import store_new
+        return Document(data=b"", name=name, format="native", id=map_id,
+                        map=msgspec.structs.replace(m, id=map_id) if map_id else m)
+    return Document(data=data, name=name, format=fmt, id=map_id)
 
-            m, counts = store_new(store, m, fallback_id=fallback, has_id=fmt == "native")
-        else:
-            counts = store.load_map(m, replace=replace)
-    click.echo(f"imported map {m.id!r} ({fmt}) into {store.path}: {describe(counts)}")
-    if imported.counts:
-        click.echo("  the document holds: " + ", ".join(f"{n} {what}" for what, n in imported.counts.items()))
-    if imported.skipped:
-        click.echo("  not modelled: " + ", ".join(f"{n} {what}" for what, n in imported.skipped.items()))
-    for note in imported.notes:
-        click.echo(f"  note: {note}")
+
+def _progress(show: bool, total: int):
+    """A context giving ``advance()``: a rich progress bar on standard error, or nothing."""
+    import contextlib
+
+    if not show:
+        return contextlib.nullcontext(lambda: None)
+
+    @contextlib.contextmanager
+    def bar():
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        with Progress(TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                      console=Console(stderr=True), transient=True) as p:
+            task = p.add_task("import", total=total)
+            yield lambda: p.advance(task)
+
+    return bar()
+
+
+@cli.group("lake")
+def lake_group() -> None:
+    """Upkeep of a DuckLake catalog (give --lake)."""
+
+
+@lake_group.command("compact")
+@click.pass_context
+@handle_errors
+def lake_compact(ctx: click.Context) -> None:
+    """Move small writes kept in the catalog into Parquet files and merge small files.
+
+    DuckLake keeps the rows of small writes in the catalog (data inlining) rather than one
+    Parquet file each; this flushes them and merges adjacent small files, as new snapshots
+    (readers go on; earlier snapshots stay readable). Servers also do this on their own every
+    1,000 write transactions.
+    """
+    if not ctx.obj.get("lake"):
+        raise ArgmapError("lake", "argmap lake compact needs --lake (or $ARGMAP_LAKE)")
+    with open_store(ctx) as store:
+        result = store.compact()
+    click.echo(f"compacted {store.path}: {result['files_before']} data files before, {result['files_after']} after")
 
 
 def _read_input(file: Path, limit: int) -> bytes:
@@ -578,6 +696,9 @@ def _register_feature_commands() -> None:
     from argmap._cli_schemes import register as register_schemes
 
     register_schemes(cli, handle_errors, open_store)
+    from argmap._cli_history import register as register_history
+
+    register_history(cli, handle_errors, open_store)
 
 
 _register_feature_commands()

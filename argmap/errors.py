@@ -45,6 +45,7 @@ __all__ = [
     "NotFound",
     "PreconditionFailed",
     "Problem",
+    "ReadOnly",
     "from_validation_error",
     "problem_from_message",
 ]
@@ -98,6 +99,14 @@ class InvalidInput(ArgmapError, ValueError):
     """
 
     code = "invalid"
+
+
+class ReadOnly(InvalidInput):
+    """The store was opened read-only (a database file this process may not write): reads are
+    answered, every write is refused (HTTP 503: the service cannot write, the request is fine).
+    An ``InvalidInput`` for callers that catch refusals as such (the store's own tests)."""
+
+    code = "read_only"
 
 
 class FormatError(InvalidInput):

@@ -16,7 +16,10 @@ For each set-up it starts the servers on free ports of 127.0.0.1, loads the seed
   spread over the servers in turn as a load balancer would, for ``--duration`` seconds: writes
   acknowledged per second, p50/p99, and how many were refused as 409 (clashes retried to the
   end). Writes on a lake are serialised across all servers (see ``argmap/store/_lake.py``), so
-  more servers add read capacity, not write capacity.
+  more servers add read capacity, not write capacity;
+- **visibility** (2 servers or more): a statement POSTed to one server, then GET from another
+  in a loop until it answers 200: milliseconds from the write's acknowledgement to the first
+  200 there (p50/p99 of ``--visibility`` writes).
 """
 
 from __future__ import annotations
@@ -52,9 +55,11 @@ def main() -> None:
     ap.add_argument("--duration", type=float, default=10, help="Seconds of writing per set-up")
     ap.add_argument("--clients", type=int, default=8, help="Writing threads")
     ap.add_argument("--servers", default="1,2,4", help="Server counts to try on the lake")
+    ap.add_argument("--visibility", type=int, default=100, help="Writes whose cross-server visibility is timed")
     args = ap.parse_args()
     with throwaway_lake(args.lake, args.data_path) as (args.lake, args.data_path):
-        compare(args.lake, args.data_path, [int(x) for x in args.servers.split(",")], args.clients, args.duration)
+        compare(args.lake, args.data_path, [int(x) for x in args.servers.split(",")], args.clients, args.duration,
+                args.visibility)
 
 
 @contextlib.contextmanager
@@ -76,9 +81,10 @@ def throwaway_lake(lake: str | None = None, data_path: str | None = None):
         cluster.stop()
 
 
-def compare(lake: str, data_path: str | None, servers: list[int], clients: int, duration: float) -> None:
+def compare(lake: str, data_path: str | None, servers: list[int], clients: int, duration: float,
+            visibility: int = 100) -> None:
     """Print reads and writes of one server on a DuckDB file, then of each count of servers on the lake."""
-    args = argparse.Namespace(clients=clients, duration=duration)
+    args = argparse.Namespace(clients=clients, duration=duration, visibility=visibility)
     print(f"load average {os.getloadavg()[0]:.2f}; {args.clients} writing clients, {args.duration:g} s each")
     print(f"{'set-up':<22}{'read p50':>10}{'read p99':>10}{'writes/s':>10}{'write p50':>11}{'write p99':>11}{'409s':>6}")
     with tempfile.TemporaryDirectory(prefix="argmap-bench-") as tmp:
@@ -113,6 +119,11 @@ def _report(label: str, where: list[str], n: int, args, tmp: Path) -> None:
         writes, latencies, refused = _writes(urls, args.clients, args.duration)
         print(f"{label:<22}{_ms(reads, 50):>10}{_ms(reads, 99):>10}{writes / args.duration:>10.1f}"
               f"{_ms(latencies, 50):>11}{_ms(latencies, 99):>11}{refused:>6}", flush=True)
+        if len(urls) > 1 and args.visibility:
+            seen, stale = _visibility(urls, args.visibility)
+            print(f"{'':<22}visible on another server after the write's acknowledgement: "
+                  f"p50 {_ms(seen, 50)}, p99 {_ms(seen, 99)} ({len(seen)} writes; {stale} reads there "
+                  f"still answered 404)", flush=True)
     finally:
         for p in procs:
             p.terminate()
@@ -167,6 +178,24 @@ def _writes(urls: list[str], clients: int, duration: float) -> tuple[int, list[f
     for t in threads:
         t.join()
     return done[0], latencies, refused[0]
+
+
+def _visibility(urls: list[str], n: int) -> tuple[list[float], int]:
+    """Seconds from a POST's acknowledgement by one server to the first 200 for it from the next,
+    and how many GETs there answered 404 before (stale reads; the rest is one read's latency)."""
+    run = uuid.uuid4().hex[:6]
+    out, stale = [], 0
+    with httpx.Client(timeout=60) as writer, httpx.Client(timeout=60) as reader:
+        for i in range(n):
+            a, b = urls[i % len(urls)], urls[(i + 1) % len(urls)]
+            sid = f"v{run}-{i}"
+            r = writer.post(f"{a}/maps/peace-plan/statements", json={"id": sid, "text": f"Visible {i}?"})
+            acked = time.perf_counter()
+            assert r.status_code == 201, r.text
+            while reader.get(f"{b}/maps/peace-plan/statements/{sid}").status_code != 200:
+                stale += 1
+            out.append(time.perf_counter() - acked)
+    return out, stale
 
 
 def _ms(xs: list[float], pct: int) -> str:

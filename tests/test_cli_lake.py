@@ -26,3 +26,32 @@ def test_an_unreachable_lake_is_exit_2_naming_the_lake_without_its_password(post
                                  "user=postgres password=hunter2", "stats"])
     assert r.exit_code == 2
     assert "lake: cannot open the DuckLake catalog" in r.output and "hunter2" not in r.output
+
+
+def test_lake_compact_flushes_small_writes_into_files_and_keeps_every_row(lake):
+    from click.testing import CliRunner
+
+    from argmap.cli import cli
+    from argmap.model import MapInfo, Statement
+    from argmap.store import Store
+
+    catalog, data_path = lake
+    with Store(lake=catalog, data_path=data_path) as store:
+        store.create_map(MapInfo(id="m", title="Small writes"))
+        for i in range(5):
+            store.add_statement("m", Statement(id=f"s{i}", text=f"Small write {i}."))
+    result = CliRunner().invoke(cli, ["--lake", catalog, "--data-path", data_path, "lake", "compact"])
+    assert result.exit_code == 0, result.output
+    assert "data files before" in result.output
+    with Store(lake=catalog, data_path=data_path) as store:
+        assert [s.id for s in store.list_statements("m")] == [f"s{i}" for i in range(5)]
+        assert store.compact()["files_after"] >= 1, "the inlined rows are in Parquet files now"
+
+
+def test_lake_compact_without_a_lake_is_refused(tmp_path):
+    from click.testing import CliRunner
+
+    from argmap.cli import cli
+
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "x.duckdb"), "lake", "compact"])
+    assert result.exit_code != 0 and "--lake" in result.output

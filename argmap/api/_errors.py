@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from argmap.errors import ArgmapError, Conflict, FormatError, LimitExceeded, NotFound, PreconditionFailed
+from argmap.errors import ArgmapError, Conflict, FormatError, LimitExceeded, NotFound, PreconditionFailed, ReadOnly
 
 __all__ = ["error_status"]
 
@@ -12,10 +12,11 @@ _STATUS = [
     (PreconditionFailed, 412),
     (Conflict, 409),
     (LimitExceeded, 422),
+    (ReadOnly, 503),
     (ArgmapError, 422),
 ]
 
 
 def error_status(exc: ArgmapError) -> int:
-    """The HTTP status of one of our errors: 400 unparseable, 404, 412, 409, else 422."""
+    """The HTTP status of one of our errors: 400 unparseable, 404, 412, 409, 503 read-only, else 422."""
     return next(code for cls, code in _STATUS if isinstance(exc, cls))

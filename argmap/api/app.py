@@ -232,11 +232,19 @@ class _App(Litestar):
                                         or origin_refusal(scope, self.allowed_hosts)):
             await _refuse(send, *refusal)
             return
+        if scope["type"] == "http" and scope["method"] == "OPTIONS":
+            await super().__call__(scope, receive, self._with_allow(scope["path"], send))
+            return
         if scope["type"] == "http" and scope["method"] == "HEAD":
-            outer, scope = scope, {**scope, "method": "GET"}
+            # "argmap_head" lets a handler whose body is costly (a typeset PDF) skip making it; it
+            # then sets "argmap_head_unmade" and the Content-Length of its empty body is left out.
+            outer, scope = scope, {**scope, "method": "GET", "argmap_head": True}
             inner = send
 
             async def send(message) -> None:
+                if message["type"] == "http.response.start" and scope.get("argmap_head_unmade"):
+                    message = {**message, "headers": [(k, v) for k, v in message.get("headers", [])
+                                                      if k.lower() != b"content-length"]}
                 if message["type"] == "http.response.body":
                     message = {**message, "body": b"", "more_body": False} if not message.get("more_body") else None
                 if message is not None:
@@ -249,6 +257,44 @@ class _App(Litestar):
                     outer["path_template"] = scope["path_template"]
             return
         await super().__call__(scope, receive, send)
+
+
+    def allowed_methods(self, path: str) -> set[str]:
+        """Every method some handler answers at ``path`` (HEAD wherever GET; OPTIONS always).
+
+        Litestar answers OPTIONS from the methods of one route, but a path may match several
+        (``/maps/{map_ref}`` answers GET, ``/maps/{map_id}`` PUT, PATCH and DELETE)."""
+        table = self.__dict__.get("_method_table")
+        if table is None:
+            table = self.__dict__["_method_table"] = [
+                (re.compile("^" + re.sub(r"\{[^}:]+:path\}", ".*", re.sub(r"\{[^}:]+(:(?!path)[^}]+)?\}", "[^/]+",
+                                                                           route.path)) + "/?$"),
+                 set(getattr(route, "methods", ()) or ()),
+                 tuple(not part.startswith("{") for part in route.path.split("/")))
+                for route in self.routes
+            ]
+        matches = [(methods, static) for pattern, methods, static in table if pattern.match(path)]
+        # Litestar's router prefers a fixed segment to a parameter at each step (/maps/import
+        # is its own route, not the map "import"): only the routes it would choose count.
+        best = max((static for _, static in matches), default=())
+        found = {"OPTIONS"}
+        for methods, static in matches:
+            if static == best:
+                found |= methods
+        if "GET" in found:
+            found.add("HEAD")
+        return found
+
+    def _with_allow(self, path: str, send):
+        async def sending(message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"allow"]
+                if len(headers) != len(message.get("headers", [])):  # Litestar's own OPTIONS answer
+                    headers.append((b"allow", ", ".join(sorted(self.allowed_methods(path))).encode()))
+                    message = {**message, "headers": headers}
+            await send(message)
+
+        return sending
 
 
 async def _refuse(send, status: int, code: str, field: str, reason: str) -> None:
@@ -270,6 +316,7 @@ def route_handlers() -> list:
     from argmap.api.pages import EditorController, PageController, StatementFormController, root_redirect, static_files
     from argmap.api.preview import PreviewController
     from argmap.api.queries import QueryController
+    from argmap.api.question_pages import QuestionFormController
     from argmap.api.schemes import QuestionController, SchemeController
     from argmap.api.semantics import EvaluationController, SolveController
 
@@ -286,6 +333,7 @@ def route_handlers() -> list:
         SolveController,
         SchemeController,
         QuestionController,
+        QuestionFormController,
         HistoryController,
         PageController,
         EditorController,

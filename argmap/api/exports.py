@@ -22,7 +22,7 @@ from argmap.api._responses import bare
 from argmap.api._typesetting import TIMEOUT as TYPESET_TIMEOUT
 from argmap.api._typesetting import typeset
 from argmap.exports import CATALOGUE, Export, by_name, find, make, options_from
-from argmap.scope import Scope
+from argmap.scope import Scope, select
 from argmap.store import Store
 
 __all__ = ["TIMEOUT", "export_routes", "media_types", "parameter_name", "respond"]
@@ -54,11 +54,20 @@ def parameter_name(field: msgspec.structs.FieldInfo) -> str:
     return name[:-1] if _is_list(field.type) and name.endswith("s") else name
 
 
-async def respond(store: Store, map_id: str, export: Export, params: dict) -> Response:
-    """Make ``export`` of the map in a worker thread (a typesetting slot for PDFs) and answer it."""
+async def respond(store: Store, map_id: str, export: Export, params: dict, request: Request | None = None) -> Response:
+    """Make ``export`` of the map in a worker thread (a typesetting slot for PDFs) and answer it.
+
+    A ``HEAD`` request for a typeset export checks the map and the options as ``GET`` would and
+    answers the same headers without typesetting (a core for seconds, for a body thrown away).
+    """
     scope, options = options_from(export, params)
-    if export.typesets:
-        data = await typeset(_make, store, map_id, export, scope, options, TYPESET_TIMEOUT)
+    if export.typesets and request is not None and request.scope.get("argmap_head"):
+        await anyio.to_thread.run_sync(_scope_only, store, map_id, export, scope)  # 404 / 422 as GET would
+        request.scope["argmap_head_unmade"] = True
+        data = b""
+    elif export.typesets:
+        # Typesetting has its own limit; each Graphviz layout in it has the diagrams' (TIMEOUT).
+        data = await typeset(_make, store, map_id, export, scope, options, TYPESET_TIMEOUT, TIMEOUT)
     else:
         data = await anyio.to_thread.run_sync(_make, store, map_id, export, scope, options, TIMEOUT)
     disposition = f'{export.disposition}; filename="{map_id}-{export.filename}"'  # ids are [A-Za-z0-9_.:~-]
@@ -68,8 +77,20 @@ async def respond(store: Store, map_id: str, export: Export, params: dict) -> Re
 # -- Implementation details ----------------------------------------------------------------
 
 
-def _make(store: Store, map_id: str, export: Export, scope: Scope, options, timeout: float) -> bytes:
-    return make(export, store.get_map(map_id), scope, options, timeout=timeout)
+def _scope_only(store: Store, map_id: str, export: Export, scope: Scope) -> None:
+    """What a typeset export checks before it typesets: the map exists, the scope fits it."""
+    m = store.get_map(map_id)
+    if export.scoped:
+        select(m, scope)
+
+
+def _make(store: Store, map_id: str, export: Export, scope: Scope, options, timeout: float,
+          layout_timeout: float | None = None) -> bytes:
+    from argmap.history import read_for_export, stamp  # every export says which map and version it is
+
+    m, version = read_for_export(store, map_id)
+    return stamp(make(export, m, scope, options, timeout=timeout, layout_timeout=layout_timeout), export, map_id,
+                 version)
 
 
 def _is_list(t) -> bool:
@@ -136,7 +157,7 @@ def _handler(name: str, exports: list[Export]):
     async def handler(store: Store, map_id: str, request: Request, **query) -> Response:
         suffix = request.url.path.rsplit(f"/{name}.", 1)[1]
         given = {fills[k]: v for k, v in query.items() if v is not None}
-        return await respond(store, map_id, find(name, suffix), given)
+        return await respond(store, map_id, find(name, suffix), given, request)
 
     signature = [
         inspect.Parameter("store", inspect.Parameter.KEYWORD_ONLY, annotation=StoreDep),

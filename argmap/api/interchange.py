@@ -1,4 +1,5 @@
-"""``POST /maps/import``: a new map from an AIF JSON, Argdown or map document.
+"""``POST /maps/import``: a new map from an AIF JSON, Argdown or map document, or many maps
+from an NDJSON body of documents (bulk import, answered line by line as they commit).
 
 The exports go the other way by extension (``GET /maps/{map}.aif.json``, ``.argdown``), served
 by :class:`argmap.api.maps.MapController` from the export catalogue (argmap/exports/documents.py).
@@ -14,14 +15,36 @@ import msgspec
 from litestar import Controller, Request, Response, post
 from litestar.concurrency import sync_to_thread
 from litestar.datastructures import ResponseHeader
+from litestar.response import Stream
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 from litestar.params import Parameter, QueryParameter
 
 from argmap import formats
 from argmap.api._params import StoreDep
+from argmap.errors import FormatError, InvalidInput, LimitExceeded
+from argmap.importing import CHUNK, Document, ImportReport, import_documents
 from argmap.store import Counts, Store
 
-__all__ = ["ImportController", "ImportResult"]
+__all__ = ["BULK_MEDIA_TYPES", "ImportController", "ImportResult", "MAX_DOCUMENTS"]
+
+BULK_MEDIA_TYPES = ("application/x-ndjson", "application/jsonl", "application/json-seq")
+"""A body of one of these types is a bulk import: one JSON document description per line."""
+
+MAX_DOCUMENTS = 10_000
+"""Documents in one bulk import (the body's size is bounded like every request's)."""
+
+
+class BulkLine(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """One line of a bulk import: the document (a JSON object for AIF or a map file, a string
+    for Argdown or YAML) and what is known of it."""
+
+    document: msgspec.Raw
+    name: str | None = None
+    format: Literal["aif", "argdown", "native"] | None = None
+    id: str | None = None
+
+
+_BULK_LINE = msgspec.json.Decoder(BulkLine)
 
 
 class ImportResult(msgspec.Struct, kw_only=True):
@@ -50,6 +73,16 @@ class _ImportOperation(Operation):
             "file (JSON or YAML).",
             content={
                 "application/json": OpenAPIMediaType(schema=Schema(type=OpenAPIType.OBJECT)),
+                "application/x-ndjson": OpenAPIMediaType(schema=Schema(
+                    type=OpenAPIType.STRING,
+                    description="Bulk import: one JSON object per line, "
+                    '{"document": <AIF or map JSON object, or Argdown/YAML text as a string>, '
+                    '"name": "file name (optional)", "format": "aif|argdown|native (optional)", '
+                    '"id": "map id (optional)"}. Answered 200 with application/x-ndjson: a line per '
+                    'document, in order, as each group of them commits ({"index", "ok", "id", "counts", ...} '
+                    'or {"index", "ok": false, "error": {error, message, problems}}), then '
+                    '{"done": true, "documents", "imported", "refused"}.',
+                )),
                 "text/x-argdown": OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING)),
                 "application/yaml": OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING)),
             },
@@ -70,7 +103,13 @@ class ImportController(Controller):
         "The body is limited like every request body (413 above it). Without `id`, the map takes "
         "the document's own id, else its title made into an id, else the file name of a "
         "`Content-Disposition` header (an AIF nodeset's `nodeset21145.json`), else `imported`; "
-        "a taken id gets `-2`, `-3`, …. `Location` names the new map.",
+        "a taken id gets `-2`, `-3`, …. `Location` names the new map.\n\n"
+        "**Bulk import**: with `Content-Type: application/x-ndjson`, each line describes one "
+        "document (see the request body), each becomes its own map, all or nothing per document: "
+        "a refused one changes nothing and the others go on. The answer (200, "
+        f"`application/x-ndjson`) streams one report line per document as each group of {CHUNK} "
+        f"commits, then a summary line; a line without `id` is named as above (its `name` as "
+        f"the file name). At most {MAX_DOCUMENTS:,} documents.",
         status_code=201,
         operation_class=_ImportOperation,
         response_headers=[ResponseHeader(name="Location", documentation_only=True,
@@ -91,6 +130,10 @@ class ImportController(Controller):
     ) -> Response[ImportResult]:
         body = await request.body()
         content_type = request.headers.get("content-type")
+        if (content_type or "").split(";")[0].strip().lower() in BULK_MEDIA_TYPES:
+            if map_id is not None:
+                raise InvalidInput("id", "a bulk import names its maps per line (\"id\"), not in the query")
+            return Stream(_bulk(store, body, format, replace), media_type="application/x-ndjson", status_code=200)
         filename = _filename(request.headers.get("content-disposition"))
         result = await sync_to_thread(_import, store, body, format, content_type, map_id, replace, filename)
         return Response(result, status_code=201, headers={"Location": f"/maps/{result.id}"})
@@ -110,6 +153,49 @@ def _import(store: Store, body: bytes, fmt: str | None, content_type: str | None
         counts = store.load_map(m, replace=replace)
     return ImportResult(id=m.id, title=m.title, format=fmt, counts=counts, document=imported.counts,
                         not_modelled=imported.skipped, notes=imported.notes)
+
+
+async def _bulk(store: Store, body: bytes, fmt: str | None, replace: bool):
+    """Report lines, a chunk of documents at a time as each commits, then the summary."""
+    lines = [ln for ln in body.split(b"\n") if ln.strip()]
+    if len(lines) > MAX_DOCUMENTS:
+        error = LimitExceeded("documents", f"{len(lines):,} documents; at most {MAX_DOCUMENTS:,} in one import")
+        yield msgspec.json.encode({"done": True, "documents": len(lines), "imported": 0, "refused": len(lines),
+                                   "error": error.to_dict()}) + b"\n"
+        return
+    imported = refused = 0
+    for start in range(0, len(lines), CHUNK):
+        reports = await sync_to_thread(_bulk_chunk, store, lines[start:start + CHUNK], start, fmt, replace)
+        for report in reports:
+            imported += report.ok
+            refused += not report.ok
+            yield msgspec.json.encode(msgspec.structs.replace(report, exception=None)) + b"\n"
+    yield msgspec.json.encode({"done": True, "documents": len(lines), "imported": imported,
+                               "refused": refused}) + b"\n"
+
+
+def _bulk_chunk(store: Store, lines: list[bytes], start: int, fmt: str | None, replace: bool) -> list[ImportReport]:
+    documents, unreadable = [], {}
+    for i, line in enumerate(lines):
+        try:
+            doc = _BULK_LINE.decode(line)
+            data = bytes(doc.document)
+            if data.lstrip()[:1] == b'"':  # Argdown or YAML text, as a JSON string
+                data = msgspec.json.decode(data, type=str).encode("utf-8")
+            documents.append(Document(data=data, name=doc.name, format=doc.format or fmt, id=doc.id))
+        except msgspec.DecodeError as e:  # ValidationError too
+            unreadable[i] = FormatError(f"$[{start + i}]", f"not a bulk import line: {e}")
+            documents.append(None)
+    readable = [d for d in documents if d is not None]
+    reports = iter(import_documents(store, readable, replace=replace, chunk=len(readable) or 1))
+    out = []
+    for i, doc in enumerate(documents):
+        if doc is None:
+            e = unreadable[i]
+            out.append(ImportReport(index=start + i, ok=False, error=e.to_dict()))
+        else:
+            out.append(msgspec.structs.replace(next(reports), index=start + i))
+    return out
 
 
 def _filename(disposition: str | None) -> str | None:

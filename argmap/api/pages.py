@@ -22,6 +22,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import threading
+import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -329,20 +331,37 @@ def _panel_fragment(store: Store, app: Litestar, map_id: str, statement_id: str,
 def _panel(store: Store, m: Map, sid: str, view: ctx.View, labels, explanations) -> ctx.StatementPanel:
     if sid not in {s.id for s in m.statements}:
         raise InvalidInput("statement", f"map {m.id!r} has no statement {sid!r}")
-    return ctx.statement_panel(
+    panel = ctx.statement_panel(
         m, sid, view=view, labels=labels, explanations=explanations,
         supporters=query.supporters(store, m.id, sid, depth=1).items,
         attackers=query.attackers(store, m.id, sid, depth=1).items,
     )
+    from argmap.web.questions import critical_panel  # schemes' questions and flips (issue 19)
+
+    panel.critical = critical_panel(m, sid, labels=labels, semantics=view.semantics)
+    return panel
+
+
+_CACHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_CACHES_LOCK = threading.Lock()
+
+
+def _cache(store: Store) -> dict:
+    """The pages' maps and evaluations of one store, filed under map versions (goes with the store)."""
+    try:
+        return _CACHES[store]
+    except KeyError:
+        with _CACHES_LOCK:
+            return _CACHES.setdefault(store, {})
 
 
 def _map(store: Store, map_id: str) -> Map:
     """The map, cached under its version (every write changes it) with its evaluations."""
     version = store.map_version(map_id)
     key = ("web", map_id)
-    hit = store.cache.get(key)
+    hit = _cache(store).get(key)
     if hit is None or hit[0] != version:
-        hit = store.cache[key] = (version, store.get_map(map_id), {})
+        hit = _cache(store)[key] = (version, store.get_map(map_id), {})
     return hit[1]
 
 
@@ -350,7 +369,7 @@ def _evaluation(store: Store, m: Map, view: ctx.View) -> tuple[dict | None, dict
     """(labels, explanations) of ``m`` under the view's semantics, or (None, None)."""
     if not (view.evaluates and view.semantics):
         return None, None
-    _, cached_map, evaluations = store.cache.get(("web", m.id), (None, None, {}))
+    _, cached_map, evaluations = _cache(store).get(("web", m.id), (None, None, {}))
     if cached_map is not m:
         evaluations = {}  # not the cached map (a write came between): evaluate without keeping
     if view.semantics not in evaluations:

@@ -44,6 +44,8 @@ class Job(NamedTuple):
     """Under what they were evaluated, in words ('grounded semantics')."""
     timeout: float = 20.0
     """Seconds an external program (Graphviz, WeasyPrint) may take."""
+    layout_timeout: float | None = None
+    """Seconds each Graphviz layout inside a typeset export may take (None: ``timeout``)."""
 
 
 @dataclass(frozen=True)
@@ -146,7 +148,8 @@ def options_from(export: Export, params: Mapping[str, object]) -> tuple[Scope, m
     return scope, options
 
 
-def make(export: Export, m: Map, scope: Scope, options: msgspec.Struct, *, timeout: float | None = None) -> bytes:
+def make(export: Export, m: Map, scope: Scope, options: msgspec.Struct, *, timeout: float | None = None,
+         layout_timeout: float | None = None) -> bytes:
     """Scope ``m``, evaluate it when the options ask, and make the export."""
     labels = explanations = evaluation = None
     semantics = export.evaluate(options) if export.evaluate else None
@@ -159,7 +162,7 @@ def make(export: Export, m: Map, scope: Scope, options: msgspec.Struct, *, timeo
         evaluation = f"{semantics} semantics"
     part = select(m, scope) if export.scoped else m
     job = Job(map=part, whole=m, scope=scope, options=options, labels=labels, explanations=explanations,
-              evaluation=evaluation, timeout=timeout or export.timeout)
+              evaluation=evaluation, timeout=timeout or export.timeout, layout_timeout=layout_timeout)
     return export.make(job)
 
 

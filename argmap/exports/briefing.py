@@ -9,7 +9,7 @@ import msgspec
 from msgspec import Meta
 
 from argmap.exports import Export, Job
-from argmap.render import briefing
+from argmap.render import briefing, diagram
 
 __all__ = ["BriefingParams", "EXPORTS"]
 
@@ -39,7 +39,8 @@ def _options(job: Job) -> briefing.BriefingOptions:
 def _make(fmt: str):
     def make(job: Job) -> bytes:
         ctx = briefing.build_context(job.map, _options(job), labels=job.labels or {}, explanations=job.explanations,
-                                     evaluation=job.evaluation, scoped=True)
+                                     evaluation=job.evaluation, scoped=True,
+                                     layout_timeout=min(job.layout_timeout or job.timeout, diagram.DEFAULT_TIMEOUT))
         return briefing.render(ctx, fmt, timeout=job.timeout)
 
     return make

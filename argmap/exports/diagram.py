@@ -23,6 +23,8 @@ class DiagramParams(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, fr
     group_by_speaker: Annotated[bool, Meta(description="Frame each speaker's statements together.")] = False
     title: Annotated[str | None, Meta(description="Title to draw instead of the map's.")] = None
     legend: Annotated[bool, Meta(description="Draw the legend.")] = True
+    questions: Annotated[bool, Meta(description="Draw each argument's open critical questions as a dotted "
+                                    "pending undercut (argument schemes).")] = False
     evaluate: Annotated[Semantics | None, Meta(
         description="Colour statements and arguments by their status under this semantics "
         "(grounded, complete, preferred, stable), evaluated on the whole map.")] = None
@@ -35,7 +37,7 @@ def _make(fmt: str):
         labels = {k: v for k, v in job.labels.items() if k in shown} if job.labels is not None else None
         options = diagram.DiagramOptions(
             focus=job.scope.focus, depth=job.scope.steps, rankdir=o.rankdir, group_by_speaker=o.group_by_speaker,
-            title=o.title, legend=o.legend, labels=labels)
+            title=o.title, legend=o.legend, labels=labels, questions=o.questions)
         return diagram.render(job.map, fmt, options, timeout=job.timeout, scoped=True)
 
     return make

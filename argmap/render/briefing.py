@@ -23,9 +23,9 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
-from argmap.errors import InvalidInput, LimitExceeded
+from argmap.errors import InvalidInput, LimitExceeded, from_validation_error
 from argmap.model import Argument, ArgumentKind, Map, PartialDate, Source, Statement, partial_date
-from argmap.render import diagram, timeline
+from argmap.render import _pdf, diagram, timeline
 from argmap.render._pdf import DEFAULT_TIMEOUT as PDF_TIMEOUT
 from argmap.scope import MAX_DEPTH
 from argmap.scope import Scope as ScopeParams
@@ -202,6 +202,10 @@ class Conclusion(msgspec.Struct, kw_only=True):
     """Statements that support it through chains of support arguments."""
     against: int
     """Statements that attack it, or attack or undercut what supports it, at any depth."""
+    uncertainties: list[str] = []
+    """Key uncertainties, in words: the open critical questions of the arguments for and
+    against it, and the smallest sets of statements whose retraction (or questions whose
+    raising) would change its grounded label (argmap.semantics.flips)."""
 
 
 class Fix(msgspec.Struct, kw_only=True):
@@ -268,6 +272,8 @@ class FigureRequest(msgspec.Struct, kw_only=True, frozen=True):
     """Ids of the key conclusions, the main one first."""
     labels: dict[str, str]
     """Evaluation labels by statement or argument id; empty without an evaluation."""
+    layout_timeout: float = diagram.DEFAULT_TIMEOUT
+    """Seconds each Graphviz layout may take (10 over HTTP, as for a diagram)."""
 
 
 FigureMaker = Callable[[Map, FigureRequest], list[Figure]]
@@ -325,6 +331,7 @@ def build_context(
     evaluation: str | None = None,
     figures: Mapping[str, FigureMaker] | None = None,
     scoped: bool = False,
+    layout_timeout: float = diagram.DEFAULT_TIMEOUT,
 ) -> BriefingContext:
     """Compute a briefing of ``m`` (pure: no I/O).
 
@@ -378,7 +385,7 @@ def build_context(
             wanted.remove(key)
     b = _Builder(sub, labels or {}, explanations or {})
     conclusions = b.conclusions() if "conclusions" in wanted else []
-    request = FigureRequest(conclusions=b.conclusion_ids(), labels=dict(labels or {}))
+    request = FigureRequest(conclusions=b.conclusion_ids(), labels=dict(labels or {}), layout_timeout=layout_timeout)
     diagram = draw["diagram"](sub, request) if "diagram" in wanted else []
     timeline = draw["timeline"](sub, request) if "timeline" in wanted else []
     speakers = b.speaker_groups() if "speakers" in wanted else []
@@ -437,8 +444,6 @@ def parse_options(**fields) -> BriefingOptions:
     try:
         return msgspec.convert(data, BriefingOptions)
     except msgspec.ValidationError as e:
-        from argmap.errors import from_validation_error
-
         err = from_validation_error(e)
         raise InvalidInput(err.field.removeprefix("$."), err.reason) from None
 
@@ -458,8 +463,6 @@ def html_to_pdf(html: str, *, fetcher=None, timeout: float = PDF_TIMEOUT) -> byt
     """Typeset ``html`` as tagged PDF/UA-1 in a child process killed after ``timeout`` seconds
     (:mod:`argmap.render._pdf`), fetching only what :func:`asset_fetcher` allows (or ``fetcher``,
     which then records what was served and refused); relative URLs resolve in :data:`TEMPLATES`."""
-    from argmap.render import _pdf
-
     return _pdf.html_to_pdf(html, fetcher=fetcher, folder=TEMPLATES, data_uris=True, base_url=TEMPLATES.as_uri() + "/",
                             variant="pdf/ua-1", timeout=timeout, field="briefing", advice=PDF_ADVICE)
 
@@ -488,7 +491,8 @@ def diagram_figures(m: Map, request: FigureRequest) -> list[Figure]:
     directly, drawn by :mod:`argmap.render.diagram`."""
     ids = {s.id for s in m.statements} | {a.id for a in m.arguments}
     labels = {k: v for k, v in request.labels.items() if k in ids} or None
-    overview = diagram.render(m, "svg", diagram.DiagramOptions(rankdir="LR", labels=labels))
+    overview = diagram.render(m, "svg", diagram.DiagramOptions(rankdir="LR", labels=labels),
+                              timeout=request.layout_timeout)
     n, k = len(m.statements), len(m.arguments)
     figures = [_figure(
         overview, wide=None, alt=_diagram_alt(m, request),
@@ -500,7 +504,8 @@ def diagram_figures(m: Map, request: FigureRequest) -> list[Figure]:
     by_id = {s.id: s for s in m.statements}
     for i, cid in enumerate(request.conclusions[:CONCLUSION_DIAGRAMS], 1):
         svg = diagram.render(m, "svg", diagram.DiagramOptions(
-            focus=cid, depth=1, labels=labels, legend=False, title=f"Key conclusion {i}"))
+            focus=cid, depth=1, labels=labels, legend=False, title=f"Key conclusion {i}"),
+            timeout=request.layout_timeout)
         short = _short(_printable(by_id[cid].text), 100)
         figures.append(_figure(
             svg, wide=False, alt=_focus_alt(m, cid, short),
@@ -524,9 +529,7 @@ def asset_fetcher(root: Path = TEMPLATES):
     >>> f.refused
     ['http://example.com/x.png']
     """
-    from argmap.render._pdf import own_only_fetcher
-
-    return own_only_fetcher(folder=root, data_uris=True)
+    return _pdf.own_only_fetcher(folder=root, data_uris=True)
 
 
 # -- Implementation details ------------------------------------------------------------------
@@ -590,10 +593,10 @@ def _short(text: str, limit: int = 160) -> str:
 
 
 def _evaluate(m: Map, semantics: str) -> tuple[dict[str, str] | None, dict[str, str] | None, str | None]:
-    try:
-        from argmap.semantics import evaluate_map
-    except ImportError:  # a build without the semantics: the briefing goes without labels
-        return None, None, None
+    # Only for build_context called without labels (the export catalogue hands them in); lazily:
+    # the solvers cost start-up time that a briefing with labels, or none, never needs.
+    from argmap.semantics import evaluate_map
+
     ev = evaluate_map(m, semantics)
     return dict(ev.labels), dict(ev.explanations), f"{semantics} semantics"
 
@@ -603,8 +606,6 @@ def _check(o: BriefingOptions, m: Map, *, scoped: bool = False) -> None:
     try:
         o = msgspec.convert(msgspec.to_builtins(o), BriefingOptions)
     except msgspec.ValidationError as e:
-        from argmap.errors import from_validation_error
-
         raise from_validation_error(e) from None
     dates = {}
     for field in ("date_from", "date_to"):
@@ -783,9 +784,42 @@ class _Builder:
                 statement=self.view(sid),
                 supports=[self._reason(a) for a in targeting if a.kind == "support"],
                 attacks=[self._reason(a) for a in targeting if a.kind == "attack"],
-                behind=behind[sid], against=self._against(sid),
+                behind=behind[sid], against=self._against(sid), uncertainties=self._uncertainties(sid),
             ))
         return out
+
+    def _uncertainties(self, sid: str, *, most: int = 6) -> list[str]:
+        """Open questions and the smallest flips of conclusion ``sid``, in words (at most ``most``)."""
+        from argmap.errors import ArgmapError
+        from argmap.schemes import question_states
+
+        if not hasattr(self, "_questions"):
+            self._questions = question_states(self.m)
+        out: list[str] = []
+        try:
+            from argmap.semantics.flips import flips
+
+            f = flips(self.m, sid, size=2, limit=3, timeout=2.0)
+        except (ImportError, ArgmapError):
+            f = None
+        words = {"in": "stand", "out": "fall", "undec": "be undecided"}
+        if f is not None:
+            for x in f.statements[:3]:
+                out.append(f"It would {words[x.label]} if {' and '.join(x.retract)} "
+                           f"{'were' if len(x.retract) > 1 else 'was'} retracted.")
+        for a in self.by_target.get(sid, []):
+            aq = self._questions.get(a.id)
+            if aq is None or aq.status != "catalogued":
+                continue
+            for q in aq.questions:
+                if q.state == "open" and q.kind == "assumption" and len(out) < most:
+                    out.append(f"Open question of {a.id} ({aq.scheme_id}): {q.text}")
+        if f is not None:
+            for x in f.questions[:2]:
+                if len(out) < most:
+                    asked = " and ".join(f"{q.question} of {q.argument}" for q in x.questions)
+                    out.append(f"Raising {asked} would make it {words[x.label]}.")
+        return [_printable(u) for u in out]
 
     def speaker_groups(self) -> list[SpeakerGroup]:
         by_speaker: dict[str | None, list[Statement]] = defaultdict(list)
@@ -856,7 +890,7 @@ class _Builder:
 
 @functools.cache
 def _env():
-    import jinja2
+    import jinja2  # lazily: start-up time (only a briefing needs the templates)
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),

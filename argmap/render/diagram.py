@@ -68,6 +68,9 @@ class DiagramOptions(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         Instead of the map's title.
     legend
         Draw the legend frame.
+    questions
+        Draw each argument's open critical questions (argmap.schemes) as one dotted pending
+        undercut, its tooltip listing them.
 
     Examples
     --------
@@ -82,6 +85,7 @@ class DiagramOptions(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     labels: Annotated[dict[Id, Label], Meta(max_length=1_000_000)] | None = None
     title: Annotated[str, Meta(min_length=1, max_length=500)] | None = None
     legend: bool = True
+    questions: bool = False
 
 
 def options_from(params: Mapping[str, object]) -> DiagramOptions:
@@ -302,6 +306,23 @@ def _name(id_: str) -> str:
     return f'"{id_}"'
 
 
+def _badge(scheme: str | None) -> str | None:
+    """The short badge drawn beside an argument: its catalogued scheme's, or its scheme text
+    shortened (ending in "?") when the catalogue does not know it; none for a placeholder
+    such as AIF's "Default Inference"."""
+    if not scheme:
+        return None
+    from argmap.schemes import resolve
+
+    r = resolve(scheme)
+    if r.scheme is not None:
+        return r.scheme.badge
+    if r.status == "unmappable":
+        return None
+    text = " ".join(scheme.split())
+    return (text[:13] + "…" if len(text) > 14 else text) + "?"
+
+
 class _Builder:
     def __init__(self, m: Map, options: DiagramOptions, labels: dict[str, str]):
         self.m, self.options, self.labels = m, options, labels
@@ -345,6 +366,8 @@ class _Builder:
         for kind in KINDS:
             if by_kind[kind]:
                 g.add_subgraph(self._arguments(kind, by_kind[kind], shown))
+        if o.questions:
+            self._pending_questions(g, arguments)
         if o.legend:
             self._legend(g)
         return g
@@ -431,6 +454,11 @@ class _Builder:
                 if lab != "in":  # hollow or pale: this inference does not (surely) go through
                     look = {"fillcolor": "#ffffff" if lab == "out" else "#fdf0c4", "fontcolor": colour}
             tip = f"{what}: {' + '.join(a.premises)} {VERBS[a.kind]} {a.target}"
+            # The scheme's badge sits at the inference end of the arrow to the target: an edge's
+            # tail label keeps its own size and colour (an xlabel would take the node's white).
+            badge = _badge(a.scheme)
+            tail = {"taillabel": badge, "labelfontsize": "8", "labelfontcolor": "#444444", "labeldistance": "2.2",
+                    "labelangle": "-35"} if badge else {}
             sub.add_node(pydot.Node(_name(a.id), **_attrs(
                 id=a.id, tooltip=tip + (f"\nNote: {a.note}" if a.note else ""), **look)))
             for i, p in enumerate(a.premises):
@@ -440,11 +468,33 @@ class _Builder:
                 id=f"{a.id}/target", arrowhead=arrowhead, arrowsize="1",
                 # weight keeps the inference node near its target, shortening the long arrows
                 weight="2", tooltip=f"{what} {VERBS[a.kind]} {a.target}",
-                **({"penwidth": "2"} if kind == "undercut" else {}),
+                **({"penwidth": "2"} if kind == "undercut" else {}), **tail,
             )))
         for e in edges:  # after every node of the subgraph, for the reason given in graph()
             sub.add_edge(e)
         return sub
+
+    def _pending_questions(self, g: pydot.Dot, arguments: list[Argument]) -> None:
+        """One dotted node per argument with open critical questions, undercutting it."""
+        from argmap.schemes import question_states
+
+        states = question_states(self.m)
+        colour = KINDS["undercut"][0]
+        sub = pydot.Subgraph("questions/")
+        sub.set_node_defaults(**_attrs(shape="box", style="rounded,dotted", color=colour, fontcolor=colour,
+                                       fontsize="8", margin="0.04,0.02"))
+        sub.set_edge_defaults(**_attrs(color=colour, style="dotted", arrowhead="tee"))
+        for a in arguments:
+            pending = [q for q in states[a.id].questions if q.state == "open"] if a.id in states else []
+            if not pending:
+                continue
+            key = f'"{a.id}/questions"'
+            tip = f"open critical questions of {a.id} ({states[a.id].scheme_id}):\n" + "\n".join(
+                f"[{q.kind}] {q.id}: {q.text}" for q in pending)
+            sub.add_node(pydot.Node(key, **_attrs(id=f"{a.id}/questions", label=f"? {len(pending)} open",
+                                                  tooltip=tip)))
+            sub.add_edge(pydot.Edge(key, _name(a.id), **_attrs(id=f"{a.id}/questions/target", tooltip=tip)))
+        g.add_subgraph(sub)
 
     def _legend(self, g: pydot.Dot) -> None:
         c = pydot.Cluster("legend/", **_attrs(

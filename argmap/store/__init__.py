@@ -1,5 +1,6 @@
-"""The store: argument maps in DuckDB. See :class:`Store`."""
+"""The store: argument maps in DuckDB, one file or a DuckLake catalog. See :class:`Store`."""
 
-from argmap.store._store import Counts, MapSummary, Store, default_path
+from argmap.store._store import Change, Counts, MapSummary, Store, WriteRecord, default_path
+from argmap.store import _file, _lake  # noqa: E402,F401  (the back ends register with Store)
 
-__all__ = ["Counts", "MapSummary", "Store", "default_path"]
+__all__ = ["Change", "Counts", "MapSummary", "Store", "WriteRecord", "default_path"]

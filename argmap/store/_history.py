@@ -44,6 +44,7 @@ __all__ = [
     "as_of_version",
     "baseline",
     "changes",
+    "check",
     "context",
     "current_version",
     "map_at",
@@ -191,7 +192,7 @@ def _record_map(store, cur, map_id: str, keys: set | None, who: Who) -> None:
         after = _current_all(store, cur, map_id)
         touched = sorted(set(before) | set(after))
     else:
-        touched = sorted(keys | {("map", map_id)}) if ("map", map_id) not in keys else sorted(keys)
+        touched = sorted(keys)
         before = _latest(cur, map_id, touched)
         after = _current(store, cur, map_id, touched)
     rows = []
@@ -274,12 +275,13 @@ def _latest(cur, map_id: str, keys: list[tuple[str, str]]) -> dict:
     """``{(kind, id): (seq, after)}`` of these entities' latest log rows (absent: never logged or deleted)."""
     from argmap.store._store import _ids_in
 
-    params: dict = {}
     ids = sorted({i for _, i in keys})
-    rows = cur.execute(
-        "SELECT map_id, kind, id, version, seq, after FROM history_changes WHERE " + _ids_in("id", ids, params),
-        params,
-    ).fetchall()
+    sql = "SELECT map_id, kind, id, version, seq, after FROM history_changes WHERE "
+    if len(ids) <= 16:  # one lookup each through the id index: a list of ids would scan the whole log
+        rows = [r for i in ids for r in cur.execute(sql + "id = $id", {"id": i}).fetchall()]
+    else:
+        params: dict = {}
+        rows = cur.execute(sql + _ids_in("id", ids, params), params).fetchall()
     wanted, best = set(keys), {}
     for m, kind, id_, version, seq, after in rows:
         if m == map_id and (kind, id_) in wanted and (best.get((kind, id_)) or (-1,))[0] < version:
@@ -434,6 +436,8 @@ def as_of_version(store, map_id: str, as_of, field: str = "as_of", *, must_exist
     when the map did not exist then, NotFound naming ``map`` when the log never knew the map.
     """
     when = parse_as_of(as_of, field) if isinstance(as_of, str) else as_of
+    if isinstance(when, int) and must_exist and (map_id, when) in _RESOLVED.get(store, ()):
+        return when  # a version once read stays readable: the log is only ever appended to
     last, first_at = store._read(lambda c: c.execute(
         "SELECT max(version), min(written_at) FROM history_versions WHERE map_id = $m", {"m": map_id}).fetchone())
     if last is None:
@@ -460,6 +464,11 @@ def as_of_version(store, map_id: str, as_of, field: str = "as_of", *, must_exist
         "WHERE id = $m AND kind = 'map' AND map_id = $m AND version <= $v", {"m": map_id, "v": version}).fetchone())
     if not exists or not exists[0]:
         raise NotFound(field, f"map {map_id!r} did not exist at version {version}")
+    with _COPIES_LOCK:
+        known = _RESOLVED.setdefault(store, set())
+        if len(known) > 10_000:
+            known.clear()
+        known.add((map_id, version))
     return version
 
 
@@ -485,6 +494,8 @@ def map_at(store, map_id: str, version: int) -> Map:
 
 _COPIES: "weakref.WeakKeyDictionary[object, OrderedDict]" = weakref.WeakKeyDictionary()
 _COPIES_LOCK = threading.Lock()
+_RESOLVED: "weakref.WeakKeyDictionary[object, set]" = weakref.WeakKeyDictionary()
+"""(map, version) pairs found to exist, per store: asking again needs no query."""
 COPIES_KEPT = 4
 """Past states kept loaded per store (each an in-memory DuckDB of one map)."""
 
@@ -555,6 +566,28 @@ def states_between(store, map_id: str, v1: int, v2: int) -> dict[tuple[str, str]
             at_lo, at_hi = _dec(b), _dec(a)
             out[(kind, id_)] = (at_lo, at_hi) if v1 <= v2 else (at_hi, at_lo)
     return out
+
+
+def check(store) -> list[str]:
+    """Where the log and the data disagree (empty when sound): a map whose latest logged state
+    differs from what the store holds, a map without a log, a logged map the store lost."""
+    with store.snapshot():
+        logged = dict(store._read(lambda c: c.execute(
+            "SELECT map_id, max(version) FROM history_versions GROUP BY map_id").fetchall()))
+        present = {m.id for m in store.list_maps()}
+        problems = [f"map {m!r} has no change log" for m in sorted(present - set(logged))]
+        for map_id, version in sorted(logged.items()):
+            try:
+                past = map_at(store, map_id, version)
+            except NotFound:
+                past = None
+            if past is None and map_id in present:
+                problems.append(f"map {map_id!r} exists but its log says it was deleted at version {version}")
+            elif past is not None and map_id not in present:
+                problems.append(f"map {map_id!r} is gone but its log has no delete (version {version})")
+            elif past is not None and past != store.get_map(map_id):
+                problems.append(f"map {map_id!r} differs from its logged version {version}")
+    return problems
 
 
 def _dec(text: str | None) -> dict | None:

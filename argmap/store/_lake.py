@@ -30,14 +30,125 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from functools import lru_cache
 from importlib import import_module, resources
 
 import duckdb
 
 from argmap.errors import ArgmapError, InvalidInput
+from argmap.store._search import extension_path as fts_path  # search runs on a lake too
+from argmap.store._store import SCHEMA_VERSION, Store, _schema_sql
+from argmap.store._writer import GroupCommit
 
-__all__ = ["SERIALISE", "attach", "is_conflict", "lake_ddl", "lake_only_ddl", "local_ddl", "redact", "use"]
+__all__ = ["SERIALISE", "LakeStore", "attach", "is_conflict", "lake_ddl", "lake_only_ddl", "local_ddl", "redact",
+           "use"]
+
+CONFLICT_RETRIES = 12
+"""How often a write on a lake is tried when other processes' commits clash with it."""
+
+
+class LakeStore(Store, backend="lake"):
+    """The store's tables in a DuckLake catalog (see :class:`~argmap.store.Store` for the parameters).
+
+    Other processes write too. Maps' versions are kept while the catalog's latest snapshot
+    stays the one last seen (one indexed PostgreSQL query per read, :class:`_SnapshotVersions`,
+    instead of the dozen catalog queries of a DuckLake read), and a write that clashes with
+    another process's commit runs again on a fresh snapshot.
+    """
+
+    def _open(self, path, data_path) -> None:
+        self.path = "ducklake:" + redact(self.lake)
+        # Servers that start together on a new catalog would race to create it (PostgreSQL
+        # refuses the loser's duplicate types); they take turns until the schema is current.
+        self._startup = startup_lock(self.lake)
+        try:
+            self._conn = attach(self.lake, data_path)
+        except BaseException:
+            self._opened()
+            raise
+        # A new cursor starts in this process's in-memory catalog, where its derived data goes.
+        self._conn.cursor().execute(local_ddl(_schema_sql())).close()
+        self._lock = threading.RLock()  # other processes are kept apart by commit conflicts
+        self._writer = GroupCommit(self._lock, retries=CONFLICT_RETRIES)
+        self._index_lock = threading.Lock()  # this process's search index builds take turns
+        self._versions = _SnapshotVersions(self.lake) if self.lake.startswith("postgres:") else None
+        self._commits = 0
+        self._compacting = threading.Lock()
+
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        return use(self._conn.cursor())
+
+    def _opened(self) -> None:
+        lock, self._startup = getattr(self, "_startup", None), None
+        if lock is not None:
+            lock.close()  # ends the session: PostgreSQL releases its advisory lock
+
+    def _schema_ddl(self) -> str:
+        # Every DDL statement is a catalog round trip: a lake at the current version runs none
+        # (so a change to the lake's tables needs a migration).
+        if self._current_version() == SCHEMA_VERSION:
+            return ""
+        return lake_ddl(_schema_sql()) + lake_only_ddl()
+
+    def _migration_ddl(self, sql: str) -> str:
+        return lake_ddl(sql)
+
+    def _index_catalogs(self) -> tuple[str, str]:
+        return f"{ALIAS}.", "memory."
+
+    def _index_build_lock(self):
+        return self._index_lock
+
+    def _index_read_only(self) -> str | None:
+        return None  # the index is this process's own, in memory
+
+    def _drop_index_in_write(self, cur, map_id: str) -> None:
+        pass  # the write transaction is the lake's: see _after_map_deleted
+
+    def _after_map_deleted(self, map_id: str) -> None:
+        # A map another server deleted keeps its index here until this process ends, unused.
+        self._search.drop_local(map_id)
+
+    def _before_commit(self, cur) -> None:
+        cur.execute(SERIALISE)
+
+    def _after_commit(self) -> None:
+        if self._versions is not None:
+            self._versions.forget()  # read-your-writes, before the next snapshot check says so
+        self._commits += 1
+        if self.compact_every and self._commits % self.compact_every == 0 and not self._compacting.locked():
+            threading.Thread(target=self._compact_quietly, name="argmap-lake-compact", daemon=True).start()
+
+    compact_every = 1000
+    """Write transactions of this process between two automatic compactions (0: never)."""
+
+    def compact(self) -> dict[str, int]:
+        """Move rows kept in the catalog (DuckLake inlines small writes there) into Parquet files
+        and merge small adjacent files, as new snapshots: readers and time travel are unaffected.
+        Returns how many files the data path held before and after."""
+        with self._compacting:
+            cur = self._cursor()
+            try:
+                before = _data_files(cur)
+                cur.execute(f"CALL ducklake_flush_inlined_data('{ALIAS}')").fetchall()
+                cur.execute(f"CALL ducklake_merge_adjacent_files('{ALIAS}')").fetchall()
+                return {"files_before": before, "files_after": _data_files(cur)}
+            finally:
+                cur.close()
+
+    def _compact_quietly(self) -> None:
+        try:
+            self.compact()
+        except duckdb.Error:
+            pass  # a clash with another server's write: the next round compacts
+    def close(self) -> None:
+        if self._versions is not None:
+            self._versions.close()
+        super().close()
+
+    def _retryable(self, error: BaseException) -> bool:
+        return is_conflict(error)
 
 ALIAS = "lake"
 
@@ -100,8 +211,6 @@ def attach(lake: str, data_path: str | os.PathLike | None) -> duckdb.DuckDBPyCon
 
     Raises InvalidInput naming ``lake`` when the catalog cannot be reached or opened.
     """
-    from argmap.store._search import extension_path as fts_path  # search runs on a lake too
-
     files = [_extension("duckdb_extension_postgres_scanner", "postgres_scanner"),
              _extension("duckdb_extension_ducklake", "ducklake"), fts_path()]
     checked = all(_stamp(f) in _CHECKED for f in files)
@@ -126,6 +235,99 @@ def attach(lake: str, data_path: str | os.PathLike | None) -> duckdb.DuckDBPyCon
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise InvalidInput("lake", redact(f"cannot open the DuckLake catalog {lake}: {first}")) from None
     return conn
+
+
+STARTUP_LOCK = 0x61726D6170  # "armap": the advisory lock key of catalog creation and migration
+
+
+def startup_lock(lake: str):
+    """Hold PostgreSQL's advisory lock :data:`STARTUP_LOCK` on the catalog's database, for a
+    ``postgres:`` lake (None for another catalog: a file has one opener at a time anyway).
+    Close the connection returned to release it.
+
+    Raises InvalidInput naming ``lake`` when the database cannot be reached.
+    """
+    if not lake.startswith("postgres:"):
+        return None
+    import psycopg  # only a lake on PostgreSQL needs it
+
+    try:
+        conn = psycopg.connect(lake[len("postgres:"):], autocommit=True, connect_timeout=30)
+    except psycopg.Error as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise InvalidInput("lake", redact(f"cannot open the DuckLake catalog {lake}: {first}")) from None
+    try:
+        conn.execute("SELECT pg_advisory_lock(%s)", (STARTUP_LOCK,))
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _data_files(cur) -> int:
+    """Parquet files of the lake's tables in the current snapshot."""
+    tables = cur.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = $a", {"a": ALIAS}).fetchall()
+    return sum(cur.execute(f"SELECT count(*) FROM ducklake_list_files('{ALIAS}', $t)", {"t": t}).fetchone()[0]
+               for (t,) in tables)
+
+
+class _SnapshotVersions:
+    """Maps' versions on a lake, valid while the catalog's latest snapshot is the one last seen.
+
+    Every commit to a DuckLake catalog, by any process, adds a snapshot; so before answering
+    from what it knows, a reader asks PostgreSQL one indexed question (the latest snapshot id,
+    ~1 ms) and forgets every version when it moved. A write acknowledged by any server is thus
+    seen by the next read that starts after it, on every server. Versions are read through the
+    lake only after a change, and answers cached per version (argmap.query) stay valid.
+    """
+
+    def __init__(self, lake: str):
+        from argmap.store._file import _Versions
+
+        self._conninfo = lake[len("postgres:"):]
+        self._known = _Versions()
+        self._snapshot: int | None = None
+        self._lock = threading.Lock()
+        self._idle: list = []  # connections to PostgreSQL, at most POOL (each server has a few)
+        self._open = threading.BoundedSemaphore(self.POOL)
+
+    POOL = 4
+
+    def get(self, map_id: str, read) -> int:
+        snapshot = self._latest()
+        with self._lock:
+            if snapshot != self._snapshot:
+                self._known.forget()
+                self._snapshot = snapshot
+        return self._known.get(map_id, read)
+
+    def forget(self) -> None:
+        with self._lock:
+            self._known.forget()
+            self._snapshot = None
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for c in idle:
+            c.close()
+
+    def _latest(self) -> int | None:
+        with self._open:
+            with self._lock:
+                conn = self._idle.pop() if self._idle else None
+            if conn is None or conn.closed:
+                import psycopg  # only a lake on PostgreSQL needs it
+
+                conn = psycopg.connect(self._conninfo, autocommit=True, connect_timeout=30)
+            try:
+                latest = conn.execute("SELECT max(snapshot_id) FROM ducklake_snapshot").fetchone()[0]
+            except BaseException:
+                conn.close()
+                raise
+            with self._lock:
+                self._idle.append(conn)
+            return latest
 
 
 def use(cur: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:

@@ -24,16 +24,18 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
+from collections import Counter
 from functools import lru_cache
 from importlib import resources
 
 import duckdb
+import msgspec
 
 from argmap import _metrics
-from argmap.errors import ArgmapError, InvalidInput, NotFound
-from argmap.store._lake import ALIAS
+from argmap.errors import ArgmapError, InvalidInput, NotFound, ReadOnly
 
-__all__ = ["drop_index", "drop_local_index", "ensure_index", "extension_path", "index_table", "load_extension", "query"]
+__all__ = ["ChangeLog", "SearchIndex", "extension_path", "index_table", "load_extension", "query"]
 
 _BUILD = """
 CREATE OR REPLACE TABLE {idx}{table} AS
@@ -46,16 +48,15 @@ LEFT JOIN {src}sources src ON src.map_id = s.map_id AND src.id = s.source_id
 WHERE s.map_id = $m
 """
 _INDEX = "PRAGMA create_fts_index('{table}', 'key', 'text', 'speaker', 'source', overwrite = 1, strip_accents = 1)"
-# Every (term, document) pair's share of a BM25 score, computed once per build with
-# match_bm25's own formula (k=1.2, b=0.75) and sorted by term, so that a query reads only the
-# row groups of its own terms and adds up their weights.
+# Every (term, document) pair with the term's count in the document and the document's length,
+# sorted by term, so that a query reads only the row groups of its own terms. The weights are
+# computed by the query (match_bm25's formula, k=1.2, b=0.75) from the term's document
+# frequency and the map's statistics, so that a write changes only its own documents' rows.
 _POSTINGS = """
 CREATE TABLE {fts}.postings AS
-SELECT t.termid, t.docid, d.name,
-       log((((st.num_docs - dict.df) + 0.5) / (dict.df + 0.5)) + 1)
-       * ((t.tf * (1.2 + 1)) / (t.tf + (1.2 * ((1 - 0.75) + (0.75 * (d.len / st.avgdl)))))) AS weight
+SELECT t.termid, t.docid, d.name, t.tf, d.len
 FROM (SELECT termid, docid, count(*) AS tf FROM {fts}.terms GROUP BY termid, docid) t
-JOIN {fts}.dict AS dict USING (termid) JOIN {fts}.docs AS d USING (docid), {fts}.stats AS st
+JOIN {fts}.docs AS d USING (docid)
 ORDER BY t.termid, t.docid
 """
 _STATE = """
@@ -65,12 +66,40 @@ SELECT m.version, i.version FROM {src}maps m LEFT JOIN {idx}search_indexes i ON 
 # match_bm25. Rounded to 9 decimals: the order in which DuckDB adds the weights moves the last
 # bit, and equal documents must tie (then rank by id) whatever that order was.
 _QUERY = """
-SELECT name, round(sum(weight), 9) AS score FROM {fts}.postings
-WHERE termid IN (
-    SELECT termid FROM {fts}.dict WHERE term IN (SELECT stem(unnest({fts}.tokenize($q)), 'porter'))
+WITH q AS (
+    SELECT termid, df FROM {fts}.dict WHERE term IN (SELECT stem(unnest({fts}.tokenize($q)), 'porter'))
 )
-GROUP BY docid, name ORDER BY score DESC, name LIMIT $limit
+SELECT p.name, round(sum(
+    log((((st.num_docs - q.df) + 0.5) / (q.df + 0.5)) + 1)
+    * ((p.tf * (1.2 + 1)) / (p.tf + (1.2 * ((1 - 0.75) + (0.75 * (p.len / st.avgdl))))))
+), 9) AS score
+FROM {fts}.postings p JOIN q USING (termid), {fts}.stats st
+GROUP BY p.docid, p.name ORDER BY score DESC, p.name LIMIT $limit
 """
+# The terms of some statements of a map, as create_fts_index makes them: each field tokenized
+# by the index's own macro (lower case, accents stripped), stopwords dropped, Porter-stemmed.
+_DOC_TERMS = """
+WITH d AS (
+    SELECT s.id AS name, s.text,
+           coalesce(sp.name, '') || ' ' || coalesce(sp.role, '') AS speaker,
+           coalesce(src.title, '') AS source
+    FROM {src}statements s
+    LEFT JOIN {src}speakers sp ON sp.map_id = s.map_id AND sp.id = s.speaker_id
+    LEFT JOIN {src}sources src ON src.map_id = s.map_id AND src.id = s.source_id
+    WHERE s.map_id = $m AND s.id IN (SELECT unnest(from_json($ids, '["VARCHAR"]')))
+), w AS (
+    SELECT name, unnest({fts}.tokenize(text)) AS w FROM d UNION ALL
+    SELECT name, unnest({fts}.tokenize(speaker)) FROM d UNION ALL
+    SELECT name, unnest({fts}.tokenize(source)) FROM d
+)
+SELECT d.name, list(stem(w.w, 'porter')) FILTER (w.w IS NOT NULL) AS terms
+FROM d LEFT JOIN w ON w.name = d.name AND w.w IS NOT NULL AND len(w.w) > 0
+     AND w.w NOT IN (SELECT sw FROM {fts}.stopwords)
+GROUP BY d.name
+"""
+
+INCREMENTAL_SHARE = 0.2
+"""A write that changed more than this share of a map's statements rebuilds its index whole."""
 
 
 @lru_cache(maxsize=1)
@@ -99,57 +128,198 @@ def index_table(map_id: str, version: int) -> str:
     return f"{_prefix(map_id)}{version:016x}"
 
 
-def ensure_index(store, read_cur, map_id: str) -> tuple[str, int]:
-    """The fts schema of the map's current index and the map version it holds, built first if
-    the map changed since.
+class SearchIndex:
+    """The search indexes of one store's maps, handed what they need by the store.
 
-    Raises NotFound when there is no such map. The check is one read; only a stale index takes
-    the writer lock (so no write changes the map while it is indexed).
+    Parameters
+    ----------
+    connect
+        Opens a cursor in the catalog where the indexes live (the file itself; on a lake, this
+        process's in-memory catalog).
+    build_lock
+        Taken by a build: on a file the writer lock (no write changes the map while it is
+        indexed); on a lake a lock of this process's own (others write meanwhile anyway, and
+        the build reads one snapshot).
+    catalogs
+        Prefixes of the tables read (the maps) and written (the index): ``("", "")`` on a
+        file, ``("lake.", "memory.")`` on a lake.
+    read_only
+        Why no index may be built here, or None.
     """
-    if not getattr(store, "_fts_loaded", False):
-        load_extension(read_cur)  # once per database: the index's macros call its stemmer
-        store._fts_loaded = True
-    src, idx = _places(store)
-    version, built = _state(read_cur, src, idx, map_id)
-    if version == built:
-        return f"{idx}fts_main_{index_table(map_id, built)}", built
-    if store.read_only and store.lake is None:
-        raise InvalidInput("db", f"the search index of map {map_id!r} is out of date and {store.path} is read-only")
-    # On a file, the writer lock: no write changes the map while it is indexed. On a lake other
-    # processes write meanwhile anyway (the build reads one snapshot instead), so only this
-    # process's builds take turns, and its writes go on.
-    with store._lock if store.lake is None else store._index_lock:
-        cur = store._conn.cursor()  # on a lake, a new cursor starts in ``memory``: the index goes there
-        try:
-            version, built = _state(cur, src, idx, map_id)
-            if version != built:  # else another thread built it while this one waited
-                version = _build(cur, src, idx, map_id, previous=built)
-        finally:
-            cur.close()
-    return f"{idx}fts_main_{index_table(map_id, version)}", version
 
+    def __init__(self, *, connect, build_lock, catalogs: tuple[str, str], read_only: str | None,
+                 changes: "ChangeLog | None" = None):
+        self._connect = connect
+        self._build_lock = build_lock
+        self._src, self._idx = catalogs
+        self._read_only = read_only
+        self._changes = changes
+        self._loaded = False
+        self._applied: dict[str, tuple[int, int]] = {}
+        """map id -> (version the index was built at, version it holds after incremental updates)."""
 
-def drop_index(store, cur, map_id: str) -> None:
-    """Remove every build of a map's index (inside the caller's write transaction: the map goes).
+    def rank(self, read_cur, map_id: str, q: str, limit: int) -> tuple[int, list[tuple[str, float]]]:
+        """The map version searched, and (statement id, BM25 score), best first, ties by id."""
+        fts, version = self.ensure(read_cur, map_id)
+        return version, query(read_cur, fts, q, limit)
 
-    On a lake this does nothing: the write transaction is the lake's, and a transaction writes
-    one catalog only; :func:`drop_local_index` drops this process's index after the write.
-    """
-    if store.lake is None:
+    def ensure(self, read_cur, map_id: str) -> tuple[str, int]:
+        """The fts schema of the map's current index and the map version it holds, built first if
+        the map changed since.
+
+        Raises NotFound when there is no such map. The check is one read; only a stale index takes
+        the build lock.
+        """
+        if not self._loaded:
+            load_extension(read_cur)  # once per database: the index's macros call its stemmer
+            self._loaded = True
+        src, idx = self._src, self._idx
+        version, built = _state(read_cur, src, idx, map_id)
+        held = self._held(map_id, built)
+        if version == held:
+            return f"{idx}fts_main_{index_table(map_id, built)}", held
+        if self._read_only:
+            raise ReadOnly("db", f"the search index of map {map_id!r} is out of date and {self._read_only}: "
+                           "serve it writable once to build it")
+        with self._build_lock:
+            cur = self._connect()
+            try:
+                version, built = _state(cur, src, idx, map_id)
+                held = self._held(map_id, built)
+                if version != held:  # else another thread brought it up to date while this one waited
+                    changed = None if built is None or self._changes is None else \
+                        self._changes.between(map_id, held, version)
+                    if changed is not None and _update(cur, src, idx, map_id, built, changed):
+                        self._applied[map_id] = (built, version)
+                    else:
+                        built = version = _build(cur, src, idx, map_id, previous=built)
+                        self._applied.pop(map_id, None)
+            finally:
+                cur.close()
+        return f"{idx}fts_main_{index_table(map_id, built)}", version
+
+    def _held(self, map_id: str, built: int | None) -> int | None:
+        """The version the map's index holds: its build's, or later after incremental updates."""
+        applied = self._applied.get(map_id)
+        return applied[1] if applied is not None and applied[0] == built else built
+
+    def drop(self, cur, map_id: str) -> None:
+        """Remove every build of a map's index with ``cur`` (inside the write that deletes the
+        map, where the index lives beside the maps)."""
         _forget(cur, map_id)
 
+    def drop_local(self, map_id: str) -> None:
+        """Drop this process's index of a map (on a lake, after the write that deleted it: a
+        transaction writes one catalog only)."""
+        with self._build_lock:
+            cur = self._connect()
+            try:
+                _forget(cur, map_id)
+            finally:
+                cur.close()
 
-def drop_local_index(store, map_id: str) -> None:
-    """On a lake, drop this process's index of a map it deleted (a map another server deleted
-    keeps its index here until this process ends, unused)."""
-    if store.lake is None:
-        return  # drop_index did it inside the write
-    with store._index_lock:
-        cur = store._conn.cursor()  # in ``memory``, where the index is
-        try:
-            _forget(cur, map_id)
-        finally:
-            cur.close()
+
+class ChangeLog:
+    """Which statements each write changed, for the indexes to follow writes incrementally.
+
+    One link per map and commit: (version before, version after, changed statement ids, or
+    None when the write may have changed any document: a speaker's name, a source's title, a
+    whole map). Only a database whose every write this process sees (a file) keeps one.
+    """
+
+    KEEP = 1024
+    """Links kept per map (older ones go: an index that far behind is rebuilt whole)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._links: dict[str, dict[int, tuple[int, frozenset | None]]] = {}
+
+    def add(self, map_id: str, before: int, after: int, ids: frozenset | None) -> None:
+        with self._lock:
+            links = self._links.setdefault(map_id, {})
+            links[before] = (after, ids)
+            while len(links) > self.KEEP:
+                del links[next(iter(links))]
+
+    def between(self, map_id: str, have: int | None, want: int) -> set[str] | None:
+        """The statements changed from version ``have`` to ``want``, or None if unknown."""
+        changed: set[str] = set()
+        with self._lock:
+            links = self._links.get(map_id, {})
+            version = have
+            for _ in range(self.KEEP):
+                if version == want:
+                    return changed
+                link = links.get(version)
+                if link is None or link[1] is None:
+                    return None
+                version = link[0]
+                changed |= link[1]
+        return None
+
+
+def _update(cur, src: str, idx: str, map_id: str, built: int, changed: set[str]) -> bool:
+    """Bring the map's index (built at ``built``) up to date for the ``changed`` statements, in
+    one transaction; False (nothing done) when so many changed that a build is cheaper."""
+    fts = f"{idx}fts_main_{index_table(map_id, built)}"
+    ids = msgspec.json.encode(sorted(changed)).decode()
+    cur.begin()
+    try:
+        num_docs = cur.execute(f"SELECT num_docs FROM {fts}.stats").fetchone()[0]
+        if len(changed) > max(32, INCREMENTAL_SHARE * num_docs):
+            cur.rollback()
+            return False
+        in_ids = "(SELECT unnest(from_json($ids, '[\"VARCHAR\"]')))"
+        old = f"(SELECT docid FROM {fts}.docs WHERE name IN {in_ids})"
+        cur.execute(f"UPDATE {fts}.dict SET df = df - c.n FROM (SELECT termid, count(DISTINCT docid) AS n "
+                    f"FROM {fts}.postings WHERE docid IN {old} GROUP BY termid) c WHERE dict.termid = c.termid",
+                    {"ids": ids})
+        cur.execute(f"DELETE FROM {fts}.postings WHERE docid IN {old}", {"ids": ids})
+        cur.execute(f"DELETE FROM {fts}.docs WHERE name IN {in_ids}", {"ids": ids})
+        docs = cur.execute(_DOC_TERMS.format(src=src, fts=fts), {"m": map_id, "ids": ids}).fetchall()
+        if docs:
+            next_doc = cur.execute(f"SELECT coalesce(max(docid), -1) + 1 FROM {fts}.docs").fetchone()[0]
+            terms = sorted({t for _, ts in docs for t in ts or ()})
+            known = dict(cur.execute(
+                f"SELECT term, termid FROM {fts}.dict WHERE term IN (SELECT unnest(from_json($t, '[\"VARCHAR\"]')))",
+                {"t": msgspec.json.encode(terms).decode()}).fetchall())
+            next_term = cur.execute(f"SELECT coalesce(max(termid), -1) + 1 FROM {fts}.dict").fetchone()[0]
+            new_terms = [t for t in terms if t not in known]
+            for k, t in enumerate(new_terms):
+                known[t] = next_term + k
+            df = Counter(t for _, ts in docs for t in set(ts or ()))
+            doc_rows, postings = [], []
+            docs = [(name, ts or []) for name, ts in docs]
+            for k, (name, ts) in enumerate(docs):
+                docid = next_doc + k
+                doc_rows.append({"docid": docid, "name": name, "len": len(ts)})
+                for t, tf in Counter(ts).items():
+                    postings.append({"termid": known[t], "docid": docid, "name": name, "tf": tf, "len": len(ts)})
+            _insert_json(cur, f"{fts}.docs", doc_rows, {"docid": "BIGINT", "name": "VARCHAR", "len": "BIGINT"})
+            _insert_json(cur, f"{fts}.dict", [{"termid": known[t], "term": t, "df": 0} for t in new_terms],
+                         {"termid": "BIGINT", "term": "VARCHAR", "df": "BIGINT"})
+            cur.execute(f"UPDATE {fts}.dict SET df = df + c.n FROM (SELECT unnest(from_json($c, "
+                        "'[{\"termid\": \"BIGINT\", \"n\": \"BIGINT\"}]'), recursive := true)) c "
+                        "WHERE dict.termid = c.termid",
+                        {"c": msgspec.json.encode([{"termid": known[t], "n": n} for t, n in df.items()]).decode()})
+            _insert_json(cur, f"{fts}.postings", postings, {"termid": "BIGINT", "docid": "BIGINT", "name": "VARCHAR",
+                                                             "tf": "BIGINT", "len": "BIGINT"})
+        cur.execute(f"UPDATE {fts}.stats SET num_docs = d.n, avgdl = d.avgdl "
+                    f"FROM (SELECT count(docid) AS n, sum(len) / count(len) AS avgdl FROM {fts}.docs) d")
+        cur.commit()
+    except BaseException:
+        cur.rollback()
+        raise
+    return True
+
+
+def _insert_json(cur, table: str, rows: list[dict], types: dict[str, str]) -> None:
+    if not rows:
+        return
+    cols = list(types)
+    spec = msgspec.json.encode(types).decode()
+    cur.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join('r.' + c for c in cols)} "
+                f"FROM (SELECT unnest(from_json($rows, '[{spec}]')) AS r)", {"rows": msgspec.json.encode(rows).decode()})
 
 
 def _forget(cur, map_id: str) -> None:
@@ -158,14 +328,8 @@ def _forget(cur, map_id: str) -> None:
 
 
 def query(cur, fts: str, q: str, limit: int) -> list[tuple[str, float]]:
-    """(statement id, BM25 score), best first; ties by id (after :func:`ensure_index`)."""
+    """(statement id, BM25 score), best first; ties by id (after :meth:`SearchIndex.ensure`)."""
     return [(r[0], r[1]) for r in cur.execute(_QUERY.format(fts=fts), {"q": q, "limit": limit}).fetchall()]
-
-
-def _places(store) -> tuple[str, str]:
-    """Where the maps are read and where the index lives, as prefixes of table names: both the
-    database itself on a file; on a lake, the lake and this process's in-memory catalog."""
-    return ("", "") if store.lake is None else (f"{ALIAS}.", "memory.")
 
 
 def _state(cur, src: str, idx: str, map_id: str) -> tuple:

@@ -156,6 +156,8 @@ class StatementPanel(msgspec.Struct, kw_only=True):
     note: str | None
     focus_href: str
     json_href: str
+    critical: object | None = None
+    """Critical questions and flips (:func:`argmap.web.questions.critical_panel`), when known."""
 
 
 class Link(msgspec.Struct, kw_only=True, frozen=True):

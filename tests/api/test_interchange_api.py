@@ -139,6 +139,7 @@ def test_openapi_documents_the_import(client):
     spec = client.get("/schema/openapi.json").json()
     op = spec["paths"]["/maps/import"]["post"]
     assert op["operationId"] == "importMap"
-    assert set(op["requestBody"]["content"]) == {"application/json", "text/x-argdown", "application/yaml"}
+    assert set(op["requestBody"]["content"]) == {"application/json", "text/x-argdown", "application/yaml",
+                                                 "application/x-ndjson"}  # the bulk import
     assert {p["name"] for p in op["parameters"]} >= {"format", "id", "replace"}
     assert "201" in op["responses"]

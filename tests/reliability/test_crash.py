@@ -22,6 +22,7 @@ import httpx
 import pytest
 
 from argmap.store import Store
+from argmap.store._history import check as check_log
 from reliability_server import ARGMAP, SEED, Server, report, run_env
 
 WRITERS = 4
@@ -131,6 +132,7 @@ def _kill_rounds(tmp_path: Path, rounds: int, seed: int) -> dict:
         server.kill()
     with Store(db) as store:
         assert store.check_integrity() == []
+        assert check_log(store) == [], "the change log and the data disagree"
         assert store.counts("peace-plan").statements >= 70
     figures["acked"], figures["unknown"] = len(ledger.acked), len(ledger.unknown)
     assert figures["acked"] >= rounds * 5, "the writers barely wrote: the test proves little"
@@ -181,6 +183,7 @@ def _kill_loads(tmp_path: Path, times: int, seed: int) -> dict:
         p.wait(30)
         with Store(db) as store:
             assert store.check_integrity() == []
+            assert check_log(store) == [], "the change log and the data disagree"
             assert store.counts("peace-plan") == seed_counts
             maps = {m.id: m.counts for m in store.list_maps()}
             if "big" in maps:

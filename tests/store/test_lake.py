@@ -173,7 +173,7 @@ def test_a_write_that_keeps_clashing_is_refused_as_conflict_and_leaves_nothing(l
         cur.execute("INSERT INTO statements (map_id, id, seq, text, kind, tags) VALUES ('m', 'lost', 0, 'x', 'claim', [])")
         other.update_map(MapInfo(id="m", title=f"Moved on {len(calls)}"))  # commits first, every time
 
-    monkeypatch.setattr("argmap.store._store.CONFLICT_RETRIES", 3)
+    monkeypatch.setattr(store._writer, "_retries", 3)
     with pytest.raises(Conflict) as e:
         store.write(clashing, touch="m")
     assert len(calls) == 3 and e.value.field == "db"

@@ -75,17 +75,23 @@ def _built(store: Store) -> dict:
         return dict(cur.execute("SELECT map_id, version FROM search_indexes").fetchall())
 
 
-def test_a_write_rebuilds_only_its_own_map(tmp_path):
+def _held(store: Store) -> dict:
+    """The map version each index holds (its build's, or later once it followed writes)."""
+    return {m: store._search._held(m, v) for m, v in _built(store).items()}
+
+
+def test_a_write_updates_only_its_own_maps_index(tmp_path):
     with Store(tmp_path / "db.duckdb") as store:
         _two_maps(store)
         store.search("a", "ceasefire")
         store.search("b", "ceasefire")
-        before = _built(store)
+        before = _held(store)
         store.add_statement("b", Statement(id="s2", text="Ceasefire again."))
         assert [s.id for s, _ in store.search("b", "ceasefire again")][0] == "s2"
         store.search("a", "ceasefire")
-        after = _built(store)
+        after = _held(store)
         assert after["a"] == before["a"] and after["b"] != before["b"]
+        assert after["b"] == store.map_version("b")
 
 
 def _builds(store: Store, map_id: str) -> set[str]:
@@ -102,7 +108,8 @@ def test_a_rebuild_keeps_the_previous_build_and_drops_older_ones(tmp_path):
         _two_maps(store)
         versions = []
         for i in range(3):
-            store.add_statement("a", Statement(id=f"n{i}", text=f"Ceasefire number {i}."))
+            # A speaker's new name is in many documents: the index is built again, whole.
+            store.update_speaker("a", Speaker(id="sp", name=f"Ana Example {i}"))
             store.search("a", "ceasefire")
             versions.append(_built(store)["a"])
         # The current build and the one before it (searches may still be reading it).
@@ -127,3 +134,41 @@ def test_an_index_outlives_a_restart_and_goes_with_its_map(tmp_path):
         assert _builds(store, "b")
         assert set(_built(store)) == {"b"}
         assert [s.id for s, _ in store.search("b", "ceasefire")] == ["s1"]
+
+
+# -- the index follows writes incrementally ---------------------------------------------------
+
+
+def _ranked(store, q):
+    return [(s.id, round(score, 9)) for s, score in store.search("peace-plan", q, limit=200)]
+
+
+def test_an_index_updated_write_by_write_ranks_as_one_built_afresh(tmp_path):
+    seed = load(SEED)
+    with Store(tmp_path / "a.duckdb") as live, Store(":memory:") as fresh:
+        live.load_map(seed)
+        assert _ranked(live, "Kupiansk")  # built once, whole
+        built = live._search._applied.get("peace-plan")
+        speaker = seed.speakers[0].id
+        live.add_statement("peace-plan", Statement(id="new-1", text="Kupiansk holds; the peace plan waits.",
+                                                   speaker=speaker))
+        live.update_statement("peace-plan", Statement(id=seed.statements[0].id, text="Sanctions and Kupiansk."))
+        live.delete_statement("peace-plan", "new-1")
+        live.add_statement("peace-plan", Statement(id="new-2", text="Geneva talks: a ceasefire, the the the."))
+        for q in QUERIES + ["Geneva ceasefire", "Kupiansk holds"]:
+            fresh.load_map(live.get_map("peace-plan"), replace=True)
+            assert _ranked(live, q) == _ranked(fresh, q), q
+        assert live._search._applied["peace-plan"][0] != live.map_version("peace-plan"), \
+            "followed incrementally, not rebuilt"
+        assert built is None
+
+
+def test_a_speakers_new_name_rebuilds_the_index(tmp_path):
+    seed = load(SEED)
+    with Store(tmp_path / "a.duckdb") as store:
+        store.load_map(seed)
+        store.search("peace-plan", "peace")
+        sp = seed.speakers[0]
+        store.update_speaker("peace-plan", Speaker(id=sp.id, name="Zanzibar Quux"))
+        assert store.search("peace-plan", "Zanzibar")
+        assert "peace-plan" not in store._search._applied

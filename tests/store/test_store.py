@@ -1,4 +1,4 @@
-"""The DuckDB store: round trips, filters, integrity, atomic writes, files and threads.
+"""The store on both back ends: round trips, filters, integrity, atomic writes, files and threads.
 
 The promise under test: a refused write raises a typed error (field + reason) and leaves the
 database as it was; a successful one is whole. "As it was" is checked with the whole map
@@ -28,10 +28,8 @@ def seed() -> Map:
     return load_map_file(SEED)
 
 
-@pytest.fixture
-def store():
-    with Store(":memory:") as s:
-        yield s
+# ``store`` comes from tests/store/conftest.py: each test taking it runs on a file and on a lake.
+LAKE_IS_SLOW = True
 
 
 def small_map(map_id: str = "m") -> Map:
@@ -776,7 +774,7 @@ def test_a_version_read_before_a_commit_is_not_kept_after_it():
     # The race: a reader queries the version, a writer commits and forgets every version, and
     # only then does the reader store what it read. Kept, it would hide the commit until the
     # next write; every answer cached on it would be stale.
-    from argmap.store._store import _Versions
+    from argmap.store._file import _Versions
 
     versions, reads = _Versions(), []
 

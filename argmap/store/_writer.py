@@ -1,0 +1,239 @@
+"""Group commit: the store's one write path.
+
+Every write is a function of a cursor (``fn(cur)``) submitted by a request's thread. Writes that
+arrive while a commit runs wait in a queue; the next thread to take the writer lock runs every
+queued function in one transaction, one after another, and commits once. Each function stays
+all-or-nothing: when one raises, the transaction is rolled back, that request gets its own
+error, and the others are run again without it (DuckDB has no savepoints). A request returns
+only after the commit that holds it is durable, and one refused request never refuses its
+neighbours. A commit that fails fails every request it held; a commit refused by a lake's
+conflict (another process committed first) is run again as a whole.
+
+The change log hooks in here: after a request's function has run, every function in the
+store's ``write_hooks`` is called with the same cursor and the request's :class:`WriteRecord`, inside the
+transaction, so whatever it writes commits or rolls back with the request.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import random
+import threading
+import time
+from typing import Any, Callable
+
+import duckdb
+import msgspec
+
+from argmap.errors import Conflict, DuplicateId
+
+__all__ = ["Change", "GroupCommit", "WriteRecord"]
+
+MAX_GROUP = 256
+"""At most this many requests share one commit (bounds the wait of the first of them)."""
+
+
+class Change(msgspec.Struct, kw_only=True):
+    """One entity a write created, changed or deleted: ``before`` None for a new one, ``after``
+    None for a deleted one. ``kind`` is ``map``, ``speaker``, ``source``, ``statement``,
+    ``argument`` or ``relation``. ``before`` is filled only while a hook is registered (reading
+    it costs a query)."""
+
+    kind: str
+    id: str
+    before: Any = None
+    after: Any = None
+
+
+class WriteRecord(msgspec.Struct, kw_only=True):
+    """What one write request did, handed to the hooks inside its transaction.
+
+    ``map_id`` is the map the write touched (None for one that touches no single map) and
+    ``version`` the map's new version (a fresh random value written by this request).
+    """
+
+    map_id: str | None = None
+    version: int | None = None
+    changes: list[Change] = []
+
+
+class _Request:
+    __slots__ = ("store", "fn", "touch", "context", "result", "error", "done", "record")
+
+    def __init__(self, store, fn, touch, context):
+        self.store, self.fn, self.touch, self.context = store, fn, touch, context
+        self.result = self.error = self.record = None
+        self.done = False
+
+
+class GroupCommit:
+    """Runs submitted writes in shared transactions (see the module docstring).
+
+    One per database in this process, shared by the Stores opened on it; a group holds the
+    requests of one Store (its reads inside a write go through that Store's write cursor).
+
+    Parameters
+    ----------
+    lock
+        The writer lock (one per database in this process).
+    retries
+        How often a group refused by a retryable commit conflict is run again.
+    """
+
+    def __init__(self, lock: threading.RLock, retries: int):
+        self._lock = lock
+        self._retries = retries
+        self._queue: list[_Request] = []
+        self._leading = False
+        self._turn = threading.Condition(threading.Lock())
+
+    def submit(self, store, fn: Callable, touch: str | None):
+        """Run ``fn(cur)`` in a transaction, possibly shared; return its result once committed.
+
+        ``store`` is the back end: its ``_cursor()``, ``_before_commit(cur)``,
+        ``_retryable(error)``, ``_after_commit()``, ``write_hooks`` and ``_local`` (whose
+        ``write_cur`` marks a thread inside a write, and ``record`` the request's
+        :class:`WriteRecord`) are used.
+        """
+        # fn may run on another thread (whichever leads the group): it sees this one's contextvars.
+        req = _Request(store, fn, touch, contextvars.copy_context())
+        self._wait([req])
+        if req.error is not None:
+            raise req.error
+        return req.result
+
+    def submit_many(self, store, writes: list[tuple[Callable, str | None]]) -> list:
+        """Run each ``(fn, touch)`` as its own all-or-nothing write, in shared commits; return
+        each one's result, or the exception that refused it, in order."""
+        context = contextvars.copy_context()
+        reqs = [_Request(store, fn, touch, context) for fn, touch in writes]
+        self._wait(reqs)
+        return [r.error if r.error is not None else r.result for r in reqs]
+
+    def _wait(self, reqs: list[_Request]) -> None:
+        """Queue ``reqs`` and return once all are committed or refused, leading groups meanwhile."""
+        if not reqs:
+            return
+        store = reqs[0].store
+        with self._turn:
+            self._queue.extend(reqs)
+        while True:
+            with self._turn:
+                while self._leading and not all(r.done for r in reqs):
+                    self._turn.wait()
+                if all(r.done for r in reqs):
+                    return
+                # Lead: take the queued requests of this Store in their order of arrival; later
+                # ones wait for the next leader.
+                self._leading = True
+                group = [r for r in self._queue if r.store is store][:MAX_GROUP]
+                taken = set(map(id, group))
+                self._queue = [r for r in self._queue if id(r) not in taken]
+            try:
+                with self._lock:
+                    self._run(group)
+            finally:
+                with self._turn:
+                    self._leading = False
+                    self._turn.notify_all()
+
+    # -- the leader's work ---------------------------------------------------------------------
+
+    def _run(self, group: list[_Request]) -> None:
+        store = group[0].store
+        try:
+            for attempt in range(self._retries):
+                cur = store._cursor()
+                store._local.write_cur = cur
+                try:
+                    self._apply(cur, group)
+                    if any(r.error is None for r in group):
+                        store._tx_flush(cur)
+                        store._before_commit(cur)
+                        cur.commit()
+                        store._tx_committed(cur)
+                    else:
+                        _rollback(cur)
+                    return
+                except BaseException as e:
+                    _rollback(cur)
+                    if not store._retryable(e):
+                        for r in group:
+                            if r.error is None:
+                                r.error = _translated(e)
+                        return
+                finally:
+                    store._local.write_cur = None
+                    store._tx_end(cur)
+                    cur.close()
+                    store._after_commit()  # committed or not: forget cached versions, never guess
+                # Back off at random so that clashing processes stop meeting at the same moment.
+                time.sleep(random.uniform(0, 0.005 * 2**attempt))
+            for r in group:
+                r.error = Conflict(
+                    "db", f"{self._retries} attempts clashed with writes of other processes on the same lake; "
+                    "try again")
+        finally:
+            for r in group:
+                r.done = True
+
+    def _apply(self, cur, group: list[_Request]) -> None:
+        """Run the group's functions in one open transaction; a refused one is rolled back alone
+        (by rolling back and running the accepted ones again without it)."""
+        for r in group:
+            r.error = r.result = None
+        pending = list(group)
+        cur.begin()
+        group[0].store._tx_begin(cur)
+        while True:
+            for i, r in enumerate(pending):
+                try:
+                    r.result = r.context.run(self._one, cur, r)
+                except BaseException as e:
+                    if r.store._retryable(e):
+                        raise  # the whole group again, on a fresh snapshot
+                    r.error = _translated(e)
+                    _rollback(cur)
+                    cur.begin()
+                    r.store._tx_begin(cur)  # what the rolled-back requests taught is gone with them
+                    if i == 0:  # nothing accepted yet: go on with the rest
+                        pending = pending[1:]
+                    else:
+                        pending = pending[:i] + pending[i + 1:]
+                    break
+            else:
+                return
+
+    def _one(self, cur, r: _Request):
+        record = WriteRecord(map_id=r.touch)
+        r.store._local.record = record
+        r.store._request_begin()  # the change log's journal of this request
+        done = None
+        try:
+            result = r.fn(cur)
+            if r.touch is not None:
+                record.version = r.store._touch(cur, r.touch)
+            for hook in r.store.write_hooks:
+                hook(cur, record)
+            done = record
+        finally:
+            r.store._request_end(cur, done)  # logs this request's version (and its search changes)
+            r.store._local.record = None
+        r.record = record
+        return result
+
+
+def _translated(e: BaseException) -> BaseException:
+    if isinstance(e, duckdb.ConstraintException):
+        # The store's own checks should have caught this; the key is the last line.
+        return DuplicateId("id", str(e).split("\n")[0])
+    return e
+
+
+def _rollback(cur) -> None:
+    # A commit that fails has already ended the transaction; rolling back then raises "no
+    # transaction is active", which would hide the error that matters.
+    try:
+        cur.rollback()
+    except duckdb.TransactionException:
+        pass

@@ -1,0 +1,150 @@
+"""The change log's costs, on the generated 100,000-statement map after 10,000 recorded writes.
+
+    .venv/bin/python benchmarks/history.py [--statements 100000 --arguments 200000 --writes 10000]
+
+Prints, each against a baseline measured in the same run (other sessions share the CPUs):
+- write latency with the log vs without it (writes alternate between the two, same map);
+- an ``as_of`` read (a version 1,000 writes back) of one statement and of depth-5 supporters vs
+  the same read of the current map (p50/p99; the first read of a version, which rebuilds it, apart);
+- a diff of two versions 1,000 writes apart (entities only, and with grounded labels);
+- the log's size on disk per write (its rows copied into a file of their own).
+Targets (issue 18): writes <= 1.2x, as_of p50 <= 3x, diff <= 0.5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from api import MAP_ID, generate, percentile  # noqa: E402
+from argmap import history, query  # noqa: E402
+from argmap.model import Argument, Statement  # noqa: E402
+from argmap.store import Store  # noqa: E402
+
+
+def timed(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return (time.perf_counter() - t) * 1000
+
+
+def p(samples: list[float]) -> str:
+    return f"p50 {percentile(samples, 50):7.2f} ms  p99 {percentile(samples, 99):7.2f} ms"
+
+
+def one_write(store: Store, rnd: random.Random, n: int, i: int, tag: str) -> None:
+    r = rnd.random()
+    if r < 0.5:  # an edit of an existing statement
+        sid = f"s{rnd.randrange(n)}"
+        st = store.get_statement(MAP_ID, sid)
+        store.update_statement(MAP_ID, Statement(**{**{f: getattr(st, f) for f in st.__struct_fields__},
+                                                    "text": f"{st.text.rstrip('.')} (edit {tag}{i})."}))
+    elif r < 0.8:
+        store.add_statement(MAP_ID, Statement(id=f"new-{tag}{i}", text=f"A new claim {tag}{i} about the front."))
+    else:
+        t = rnd.randrange(n - 10)
+        store.add_argument(MAP_ID, Argument(id=f"na-{tag}{i}", kind="support", premises=[f"s{t + 1 + rnd.randrange(9)}"],
+                                            target=f"s{t}"))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--statements", type=int, default=100_000)
+    ap.add_argument("--arguments", type=int, default=200_000)
+    ap.add_argument("--writes", type=int, default=10_000, help="recorded writes before measuring")
+    ap.add_argument("--compare", type=int, default=400, help="writes per side for the with/without comparison")
+    ap.add_argument("--reads", type=int, default=300)
+    ap.add_argument("--apart", type=int, default=1000, help="writes between the two versions diffed / read")
+    args = ap.parse_args()
+    rnd = random.Random(18)
+    folder = Path(tempfile.mkdtemp(prefix="argmap-history-bench-"))
+    db = folder / "bench.duckdb"
+    store = Store(str(db))
+    n = args.statements
+    t = time.perf_counter()
+    store.load_map(generate(n, args.arguments))
+    print(f"loaded {n:,} statements, {args.arguments:,} arguments (logged as version 1) in {time.perf_counter() - t:.1f} s")
+    t = time.perf_counter()
+    for i in range(args.writes):
+        one_write(store, rnd, n, i, "w")
+    took = time.perf_counter() - t
+    print(f"{args.writes:,} recorded writes in {took:.1f} s ({took / args.writes * 1000:.2f} ms each)")
+    now = history.current_version(store, MAP_ID)
+    past = now - args.apart
+
+    # -- as_of reads vs current reads ---------------------------------------------------------
+    ids = [f"s{rnd.randrange(n)}" for _ in range(args.reads)]
+    t = time.perf_counter()
+    old = history.store_as_of(store, MAP_ID, past)
+    first = time.perf_counter() - t
+    print(f"\nfirst as_of read of version {past} (rebuilds the map from the log, loads it): {first:.2f} s")
+
+    def reads(fn) -> list[float]:
+        for sid in ids[:20]:
+            fn(sid)  # warm: caches by map version
+        return [timed(lambda sid=sid: fn(sid)) for sid in ids]
+
+    cur_one = reads(lambda sid: query.statement(store, MAP_ID, sid))
+    old_one = reads(lambda sid: query.statement(history.store_as_of(store, MAP_ID, str(past)), MAP_ID, sid))
+    cur_sup = reads(lambda sid: query.supporters(store, MAP_ID, sid, depth=5))
+    old_sup = reads(lambda sid: query.supporters(history.store_as_of(store, MAP_ID, str(past)), MAP_ID, sid, depth=5))
+    print("one statement   current", p(cur_one))
+    print("                as_of  ", p(old_one), f"  ratio p50 {percentile(old_one, 50) / percentile(cur_one, 50):.2f}x")
+    print("depth-5 support current", p(cur_sup))
+    print("                as_of  ", p(old_sup), f"  ratio p50 {percentile(old_sup, 50) / percentile(cur_sup, 50):.2f}x")
+    del old
+
+    # -- diff --------------------------------------------------------------------------------
+    plain = [timed(lambda: history.diff(store, MAP_ID, past, now, semantics="none")) for _ in range(5)]
+    d = history.diff(store, MAP_ID, past, now, semantics="none")
+    changed = sum(len(getattr(d, k).added) + len(getattr(d, k).changed) + len(getattr(d, k).removed)
+                  for k in ("statements", "arguments"))
+    print(f"\ndiff of versions {past} and {now} ({args.apart} writes, {changed} entities differ): "
+          f"median {sorted(plain)[2]:.0f} ms (entities only)")
+    t = time.perf_counter()
+    d = history.diff(store, MAP_ID, past, now, semantics="grounded")
+    print(f"  with grounded labels (two maps rebuilt and evaluated): {time.perf_counter() - t:.2f} s, "
+          f"{len(d.labels)} labels changed")
+
+    # -- log size ----------------------------------------------------------------------------
+    out = folder / "log-only.duckdb"
+    with store.cursor() as cur:
+        cur.execute(f"ATTACH '{out}' AS logcopy")
+        cur.execute("CREATE TABLE logcopy.c AS SELECT * FROM history_changes WHERE version > 1")
+        cur.execute("CREATE TABLE logcopy.v AS SELECT * FROM history_versions WHERE version > 1")
+        cur.execute("CHECKPOINT logcopy")
+        cur.execute("DETACH logcopy")
+    with store.cursor() as cur:
+        cur.execute(f"ATTACH '{folder / 'base-only.duckdb'}' AS basecopy")
+        cur.execute("CREATE TABLE basecopy.c AS SELECT * FROM history_changes WHERE version = 1")
+        cur.execute("CHECKPOINT basecopy")
+        cur.execute("DETACH basecopy")
+    size = os.path.getsize(out)
+    print(f"\nlog of the {args.writes:,} writes on disk: {size / 2**20:.1f} MiB, {size / args.writes:,.0f} bytes a write"
+          f" (the version-1 log of the whole map: {os.path.getsize(folder / 'base-only.duckdb') / 2**20:.1f} MiB)")
+    print(f"database file with the log: {os.path.getsize(db) / 2**20:.0f} MiB")
+
+    # -- write latency with vs without the log (last: writes without it leave the log behind) --
+    with_log, without = [], []
+    for i in range(args.compare * 2):
+        on = i % 2 == 0
+        store.log_changes = on
+        (with_log if on else without).append(timed(lambda i=i: one_write(store, rnd, n, i, "c")))
+    store.log_changes = True
+    print(f"\nwrites with the log   {p(with_log)}")
+    print(f"writes without it     {p(without)}   ratio p50 {percentile(with_log, 50) / percentile(without, 50):.2f}x"
+          f"  (target <= 1.2x)")
+    store.close()
+
+
+if __name__ == "__main__":
+    main()

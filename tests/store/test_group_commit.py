@@ -1,0 +1,170 @@
+"""Group commit: writes that arrive together share a commit, and each stays its own.
+
+A refused write in a group changes nothing and refuses no neighbour; a write returns only
+after the commit that holds it; the write hooks (the change log's place) see each request's
+changes inside its transaction.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from argmap.errors import DanglingReference, DuplicateId
+from argmap.model import Argument, MapInfo, Statement
+from argmap.store import Store, WriteRecord
+from argmap.store import _writer
+
+
+@pytest.fixture
+def store(tmp_path):
+    with Store(tmp_path / "argmap.duckdb") as s:
+        s.create_map(MapInfo(id="m", title="Group"))
+        s.add_statement("m", Statement(id="goal", text="Goal."))
+        yield s
+
+
+def held_group(store, writes):
+    """Run ``writes`` (callables) from threads so that they queue behind one held commit and are
+    then committed as one group; return each one's result or exception, in order."""
+    gate, entered = threading.Event(), threading.Event()
+
+    def hold(_cur):
+        entered.set()
+        gate.wait(10)
+
+    holder = threading.Thread(target=store.write, args=(hold,))
+    holder.start()
+    entered.wait(10)
+    results: list = [None] * len(writes)
+
+    def run(i):
+        try:
+            results[i] = writes[i]()
+        except Exception as e:  # noqa: BLE001 - handed to the test
+            results[i] = e
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(writes))]
+    for i, t in enumerate(threads):
+        t.start()
+        while len(store._writer._queue) <= i:  # queued behind the held commit, in this order
+            threading.Event().wait(0.002)
+    groups = []
+    real = store._writer._run
+    store._writer._run = lambda group: (groups.append(len(group)), real(group))[1]
+    gate.set()
+    holder.join()
+    for t in threads:
+        t.join()
+    store._writer._run = real
+    return results, groups
+
+
+def test_queued_writes_share_one_commit_and_a_refused_one_refuses_no_neighbour(store):
+    writes = [
+        lambda: store.add_statement("m", Statement(id="s1", text="One.")),
+        lambda: store.add_argument("m", Argument(id="bad", kind="support", premises=["nowhere"], target="goal")),
+        lambda: store.add_statement("m", Statement(id="s2", text="Two.")),
+        lambda: store.add_statement("m", Statement(id="s1", text="One again.")),  # s1 is taken by the first
+        lambda: store.add_argument("m", Argument(id="a1", kind="support", premises=["s1", "s2"], target="goal")),
+    ]
+    results, groups = held_group(store, writes)
+    assert groups == [5], "the five queued writes were committed together"
+    assert isinstance(results[1], DanglingReference)
+    assert isinstance(results[3], DuplicateId)
+    assert [r.id for i, r in enumerate(results) if i in (0, 2, 4)] == ["s1", "s2", "a1"]
+    assert [s.id for s in store.list_statements("m")] == ["goal", "s1", "s2"]
+    assert store.get_statement("m", "s1").text == "One."
+    assert [a.id for a in store.list_arguments("m")] == ["a1"]
+    assert store.check_integrity() == []
+
+
+def test_a_write_that_fails_half_way_in_a_group_leaves_none_of_its_rows(store):
+    def half(cur):
+        store.add_statement("m", Statement(id="half", text="Written, then the write fails."))
+        raise RuntimeError("no")
+
+    writes = [
+        lambda: store.add_statement("m", Statement(id="before", text="Before.")),
+        lambda: store.write(half, touch="m"),
+        lambda: store.add_statement("m", Statement(id="after", text="After.")),
+    ]
+    results, groups = held_group(store, writes)
+    assert groups == [3]
+    assert isinstance(results[1], RuntimeError)
+    assert [s.id for s in store.list_statements("m")] == ["goal", "before", "after"]
+
+
+def test_if_match_in_a_group_sees_the_version_an_earlier_write_gave_the_map(store):
+    before = store.map_version("m")
+
+    def conditional(cur):
+        if store.map_version("m") != before:
+            raise DuplicateId("if-match", "the map changed")
+        store.add_statement("m", Statement(id="late", text="Late."))
+
+    writes = [lambda: store.add_statement("m", Statement(id="first", text="First.")),
+              lambda: store.write(conditional, touch="m")]
+    results, groups = held_group(store, writes)
+    assert groups == [2]
+    assert isinstance(results[1], DuplicateId), "the second saw the first's change"
+    assert store.map_version("m") != before
+
+
+def test_the_write_hooks_see_each_requests_changes_inside_its_transaction(store):
+    seen: list[WriteRecord] = []
+
+    def hook(cur, record):
+        seen.append(record)
+        # Inside the transaction: what the request wrote is visible, and a write here commits with it.
+        cur.execute("UPDATE maps SET description = $d WHERE id = 'm'", {"d": f"{len(seen)} writes"})
+
+    store.write_hooks.append(hook)
+    store.add_statement("m", Statement(id="s1", text="One."))
+    store.update_statement("m", Statement(id="s1", text="One, changed."))
+    store.delete_statement("m", "s1")
+    with pytest.raises(DanglingReference):
+        store.add_argument("m", Argument(id="bad", kind="support", premises=["nowhere"], target="goal"))
+    assert [(r.map_id, [(c.kind, c.id, c.before and c.before.text, c.after and c.after.text) for c in r.changes])
+            for r in seen] == [
+        ("m", [("statement", "s1", None, "One.")]),
+        ("m", [("statement", "s1", "One.", "One, changed.")]),
+        ("m", [("statement", "s1", "One, changed.", None)]),
+    ]
+    assert all(r.version is not None for r in seen)
+    assert seen[-1].version == store.map_version("m")
+    assert store.get_map_info("m").description == "3 writes"
+
+
+def test_a_group_is_at_most_max_group_requests(store, monkeypatch):
+    monkeypatch.setattr(_writer, "MAX_GROUP", 2)
+    writes = [lambda i=i: store.add_statement("m", Statement(id=f"s{i}", text=f"{i}.")) for i in range(5)]
+    results, groups = held_group(store, writes)
+    assert sorted(groups, reverse=True) == [2, 2, 1]
+    assert not any(isinstance(r, Exception) for r in results)
+    assert len(store.list_statements("m")) == 6
+
+
+def test_the_change_log_keeps_one_version_per_request_of_a_group_and_none_for_a_refused_one(store):
+    from argmap.store import _history
+
+    before = [v.version for v in _history.versions(store, "m")]
+
+    def as_(author, write):
+        def run():
+            with _history.context(author=author):
+                return write()
+        return run
+
+    writes = [
+        as_("ann", lambda: store.add_statement("m", Statement(id="s1", text="One."))),
+        as_("bob", lambda: store.add_argument("m", Argument(id="bad", kind="support", premises=["x"], target="goal"))),
+        as_("cy", lambda: store.add_statement("m", Statement(id="s2", text="Two."))),
+    ]
+    results, groups = held_group(store, writes)
+    assert groups == [3] and isinstance(results[1], DanglingReference)
+    log = _history.versions(store, "m")
+    new = [v for v in log if v.version not in before]
+    assert sorted((v.author, v.summary) for v in new) == [("ann", "added statement s1"), ("cy", "added statement s2")]
+    assert len({v.version for v in log}) == len(log)
