@@ -382,8 +382,13 @@ def _auth_guard(read_tokens: list[str], write_tokens: list[str], reads_guarded: 
             return
         given = connection.headers.get("authorization", "")
         scheme, _, value = given.partition(" ")
-        if scheme.lower() == "bearer" and any(hmac.compare_digest(value.encode(), t.encode()) for t in allowed):
-            return
+        if scheme.lower() == "bearer":
+            for t in allowed:
+                if hmac.compare_digest(value.encode(), t.encode()):
+                    # Which token opened it, so the change log can name its author without
+                    # comparing the secret a second time (api/history.author_of).
+                    connection.scope.setdefault("state", {})["token"] = t
+                    return
         # A browser cannot send a header with a link, so a signed-in one sends a session cookie.
         # A write by cookie also needs the session's CSRF token, which no other site can read.
         session = read_session(connection.cookies.get(SESSION_COOKIE), read_tokens, write_tokens)

@@ -183,17 +183,14 @@ async def log_context(request: Request) -> None:
 
 
 def author_of(request: Request) -> str | None:
-    """The name of the write token the request sent (``token`` for ``ARGMAP_TOKEN``), else None."""
-    import hmac
+    """The name of the write token that opened the request (``token`` for ``ARGMAP_TOKEN``), else None.
 
+    The auth guard compared the token in constant time and noted which one matched; the name is
+    looked up from that, so the secret is compared once per request.
+    """
     names: dict[str, str] = getattr(request.app.state, "token_names", None) or {}
-    scheme, _, value = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not value:
-        return None
-    for token, name in names.items():
-        if hmac.compare_digest(value.encode(), token.encode()):
-            return name
-    return None
+    matched = request.scope.get("state", {}).get("token")
+    return names.get(matched) if matched is not None else None
 
 
 def document_as_of(schema: dict) -> dict:
