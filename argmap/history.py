@@ -49,7 +49,9 @@ __all__ = [
     "history",
     "map_as_of",
     "marked_words",
+    "read_for_export",
     "restore",
+    "stamp",
     "store_as_of",
     "version_of",
 ]
@@ -231,6 +233,56 @@ def marked_words(before: str | None, after: str | None) -> list[tuple[str, str]]
             if j2 > j1:
                 out.append(("+", "".join(b[j1:j2])))
     return out
+
+
+# -- version stamps on exports -----------------------------------------------------------------
+
+
+def read_for_export(store, map_id: str) -> tuple[Map, int | None]:
+    """The whole map and the version it is (one snapshot: no write comes between the two)."""
+    with store.snapshot():
+        m = store.get_map(map_id)
+        try:
+            version = current_version(store, map_id)
+        except Exception:  # noqa: BLE001 - a store without a log (an older file opened read-only)
+            version = None
+    return m, version
+
+
+def stamp(data: bytes, export, map_id: str, version: int | None) -> bytes:
+    """Say in an export which map and version it was made from: SVG ``<metadata>``, a top-level
+    ``"argmap"`` member of a JSON document (TimelineJS, AIF), a ``<meta>`` in HTML. Other
+    formats are returned as they are (their bytes are already fixed by the map's content); the
+    map document itself (``map.json``) too, since ``argmap load`` reads it back.
+
+    >>> from types import SimpleNamespace
+    >>> stamp(b'<svg width="1">x</svg>', SimpleNamespace(name="diagram", suffix="svg"), "m", 7)
+    b'<svg width="1"><metadata><argmap:made xmlns:argmap="urn:argmap" map="m" version="7"/></metadata>x</svg>'
+    """
+    suffix = export.suffix
+    if version is None or export.name == "map":
+        return data
+    from xml.sax.saxutils import quoteattr
+
+    if suffix == "svg":
+        i = data.find(b"<svg")
+        j = data.find(b">", i) if i >= 0 else -1
+        if j < 0:
+            return data
+        meta = (f'<metadata><argmap:made xmlns:argmap="urn:argmap" map={quoteattr(map_id)} '
+                f'version="{version}"/></metadata>').encode()
+        return data[: j + 1] + meta + data[j + 1:]
+    if suffix in ("json", "aif.json") and data.lstrip().startswith(b"{"):
+        i = data.find(b"{")
+        member = b'"argmap": ' + msgspec.json.encode({"map": map_id, "version": version}) + b", "
+        return data[: i + 1] + member + data[i + 1:]
+    if suffix == "html":
+        i = data.find(b"<head>")
+        if i < 0:
+            return data
+        meta = f'<meta name="argmap-version" content={quoteattr(f"{map_id} version {version}")}>'.encode()
+        return data[: i + 6] + meta + data[i + 6:]
+    return data
 
 
 # -- the feed -----------------------------------------------------------------------------

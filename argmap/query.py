@@ -40,6 +40,7 @@ __all__ = [
     "SearchResults",
     "SpeakerMatrix",
     "attackers",
+    "evaluation",
     "search",
     "speaker_matrix",
     "statement",
@@ -194,6 +195,39 @@ def attackers(store: Store, map_id: str, statement_id: str, *, depth: int | None
         if len(links) > MAX_RESULTS:
             break
     return _answer(g, store, map_id, statement_id, "attackers", depth, links)
+
+
+def evaluation(store: Store, map_id: str, semantics: str = "grounded", *, limit: int = 16,
+               timeout: float | None = None, reading: str = "credulous"):
+    """:func:`argmap.semantics.evaluate_map` of the stored map, cached under the map's version.
+
+    Evaluating a 300-statement map under preferred semantics took 4.8 s on every call, and four
+    at once 10.5 s each. Answers are kept per version and per (semantics, limit, reading); while
+    one request computes an answer, others asking the same wait for it instead of computing it
+    again. A refusal (over the time limit) is not kept.
+    """
+    from argmap.semantics import evaluate_map
+
+    key, args = ("evaluation", map_id), (semantics, limit, reading)
+    version = store.map_version(map_id)
+    hit = _cache(store).get(key)
+    if hit is not None and hit[0] == version and args in hit[1]:
+        cache_lookup("evaluation", True)
+        return hit[1][args]
+    cache_lookup("evaluation", False)
+    with _cache(store).setdefault(("evaluation lock", map_id, args), threading.Lock()):
+        with store.snapshot():  # the map and the version it is filed under, from one state
+            version = store.map_version(map_id)
+            hit = _cache(store).get(key)
+            if hit is not None and hit[0] == version and args in hit[1]:
+                return hit[1][args]
+            m = store.get_map(map_id)
+        result = evaluate_map(m, semantics, limit=limit, timeout=timeout, reading=reading)
+        hit = _cache(store).get(key)
+        answers = hit[1] if hit is not None and hit[0] == version else {}
+        answers[args] = result
+        _cache(store)[key] = (version, answers)
+        return result
 
 
 def speaker_matrix(store: Store, map_id: str) -> SpeakerMatrix:

@@ -120,9 +120,10 @@ def _report(label: str, where: list[str], n: int, args, tmp: Path) -> None:
         print(f"{label:<22}{_ms(reads, 50):>10}{_ms(reads, 99):>10}{writes / args.duration:>10.1f}"
               f"{_ms(latencies, 50):>11}{_ms(latencies, 99):>11}{refused:>6}", flush=True)
         if len(urls) > 1 and args.visibility:
-            seen = _visibility(urls, args.visibility)
+            seen, stale = _visibility(urls, args.visibility)
             print(f"{'':<22}visible on another server after the write's acknowledgement: "
-                  f"p50 {_ms(seen, 50)}, p99 {_ms(seen, 99)} ({len(seen)} writes)", flush=True)
+                  f"p50 {_ms(seen, 50)}, p99 {_ms(seen, 99)} ({len(seen)} writes; {stale} reads there "
+                  f"still answered 404)", flush=True)
     finally:
         for p in procs:
             p.terminate()
@@ -179,10 +180,11 @@ def _writes(urls: list[str], clients: int, duration: float) -> tuple[int, list[f
     return done[0], latencies, refused[0]
 
 
-def _visibility(urls: list[str], n: int) -> list[float]:
-    """Seconds from a POST's acknowledgement by one server to the first 200 for it from the next."""
+def _visibility(urls: list[str], n: int) -> tuple[list[float], int]:
+    """Seconds from a POST's acknowledgement by one server to the first 200 for it from the next,
+    and how many GETs there answered 404 before (stale reads; the rest is one read's latency)."""
     run = uuid.uuid4().hex[:6]
-    out = []
+    out, stale = [], 0
     with httpx.Client(timeout=60) as writer, httpx.Client(timeout=60) as reader:
         for i in range(n):
             a, b = urls[i % len(urls)], urls[(i + 1) % len(urls)]
@@ -191,9 +193,9 @@ def _visibility(urls: list[str], n: int) -> list[float]:
             acked = time.perf_counter()
             assert r.status_code == 201, r.text
             while reader.get(f"{b}/maps/peace-plan/statements/{sid}").status_code != 200:
-                pass
+                stale += 1
             out.append(time.perf_counter() - acked)
-    return out
+    return out, stale
 
 
 def _ms(xs: list[float], pct: int) -> str:

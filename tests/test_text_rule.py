@@ -173,6 +173,7 @@ def test_the_reserved_suffixes_cover_every_extension_the_server_answers_by():
     from argmap.exports import CATALOGUE
     from argmap.formats import _SUFFIXES
 
-    answered = {e.suffix.rsplit(".", 1)[1] for e in CATALOGUE.values() if e.whole_map}
+    answered = {e.suffix.rsplit(".", 1)[-1] for e in CATALOGUE.values()}  # whole-map documents and the rest
     answered |= {e.lstrip(".") for e in _SUFFIXES}
+    assert {"json", "yaml", "argdown"} <= answered
     assert answered <= RESERVED_MAP_SUFFIXES

@@ -310,7 +310,7 @@ async def _refuse(send, status: int, code: str, field: str, reason: str) -> None
 def route_handlers() -> list:
     """Every controller of the API; features add theirs here."""
     from argmap.api.entities import ArgumentController, SourceController, SpeakerController, StatementController
-    from argmap.api.history import HistoryController
+    from argmap.api.history import HistoryController, HistoryPageController
     from argmap.api.interchange import ImportController
     from argmap.api.maps import MapController
     from argmap.api.pages import EditorController, PageController, StatementFormController, root_redirect, static_files
@@ -335,6 +335,7 @@ def route_handlers() -> list:
         QuestionController,
         QuestionFormController,
         HistoryController,
+        HistoryPageController,
         PageController,
         EditorController,
         StatementFormController,

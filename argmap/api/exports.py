@@ -22,7 +22,7 @@ from argmap.api._responses import bare
 from argmap.api._typesetting import TIMEOUT as TYPESET_TIMEOUT
 from argmap.api._typesetting import typeset
 from argmap.exports import CATALOGUE, Export, by_name, find, make, options_from
-from argmap.scope import Scope
+from argmap.scope import Scope, select
 from argmap.store import Store
 
 __all__ = ["TIMEOUT", "export_routes", "media_types", "parameter_name", "respond"]
@@ -79,8 +79,6 @@ async def respond(store: Store, map_id: str, export: Export, params: dict, reque
 
 def _scope_only(store: Store, map_id: str, export: Export, scope: Scope) -> None:
     """What a typeset export checks before it typesets: the map exists, the scope fits it."""
-    from argmap.scope import select
-
     m = store.get_map(map_id)
     if export.scoped:
         select(m, scope)
@@ -88,7 +86,11 @@ def _scope_only(store: Store, map_id: str, export: Export, scope: Scope) -> None
 
 def _make(store: Store, map_id: str, export: Export, scope: Scope, options, timeout: float,
           layout_timeout: float | None = None) -> bytes:
-    return make(export, store.get_map(map_id), scope, options, timeout=timeout, layout_timeout=layout_timeout)
+    from argmap.history import read_for_export, stamp  # every export says which map and version it is
+
+    m, version = read_for_export(store, map_id)
+    return stamp(make(export, m, scope, options, timeout=timeout, layout_timeout=layout_timeout), export, map_id,
+                 version)
 
 
 def _is_list(t) -> bool:

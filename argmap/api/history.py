@@ -210,3 +210,42 @@ def document_as_of(schema: dict) -> dict:
             params.append({"name": "as_of", "in": "query", "required": False, "description": AS_OF_DESCRIPTION,
                            "schema": {"type": "string"}})
     return schema
+
+
+class HistoryPageController(Controller):
+    """The pages: a map's history (versions with author and message) and the changes between two."""
+
+    path = "/ui/maps/{map_id:str}"
+    include_in_schema = False
+    opt = {"live_store": True}
+
+    @get("/history", sync_to_thread=True)
+    def history_page(self, store: StoreDep, map_id: PathId,
+                     offset: Annotated[int, QueryParameter(description="Versions to skip.")] = 0) -> Response:
+        from argmap.api.pages import _page
+
+        page_args(50, offset)
+        items = history.history(store, map_id, limit=51, offset=offset)
+        return _page("history.html", map_id=map_id, title=_title(store, map_id), items=items[:50],
+                     next_offset=offset + 50 if len(items) > 50 else None, api_base=f"/maps/{map_id}")
+
+    @get("/diff", sync_to_thread=True)
+    def diff_page(
+        self, store: StoreDep, map_id: PathId,
+        from_: Annotated[str, QueryParameter(name="from", description="A version number or ISO 8601 time.")],
+        to: Annotated[str | None, QueryParameter(description="A version number or ISO 8601 time.")] = None,
+    ) -> Response:
+        from argmap.api.pages import _page, _env
+
+        _env.globals.setdefault("marked", history.marked_words)
+        to = to if to is not None else str(history.current_version(store, map_id))
+        d = history.diff(store, map_id, from_, to, semantics="grounded")
+        parts = [(k, getattr(d, k)) for k in ("statements", "arguments", "speakers", "sources", "relations")]
+        return _page("diff.html", map_id=map_id, title=_title(store, map_id), d=d, parts=parts)
+
+
+def _title(store: Store, map_id: str) -> str:
+    try:
+        return store.get_map_info(map_id).title
+    except Exception:  # noqa: BLE001 - a deleted map keeps its history
+        return map_id

@@ -93,8 +93,11 @@ class MapController(Controller):
             if matches(if_none_match, tag, weak=True):
                 return Response(None, status_code=304, headers={"ETag": tag})
             if export is not None:
-                m = store.get_map(map_id)
-                data = export.make(Job(map=m, whole=m, scope=Scope(), options=export.options()))
+                from argmap.history import read_for_export, stamp  # the AIF document names its version
+
+                m, version = read_for_export(store, map_id)
+                data = stamp(export.make(Job(map=m, whole=m, scope=Scope(), options=export.options())),
+                             export, map_id, version)
                 return Response(data, media_type=bare(export.media_type), headers={"ETag": tag})
             summary = MapSummary(id=info.id, title=info.title, description=info.description,
                                  counts=store.counts(info.id))

@@ -105,7 +105,9 @@ class EvaluationController(Controller):
         reading: Reading = Parameter(default="credulous", description="How open assumption questions of "
                                      "argument schemes count: credulous (they hold) or sceptical (questioned)."),
     ) -> Evaluation:
-        return evaluate_map(store.get_map(map_id), semantics, limit=limit, timeout=TIMEOUT, reading=reading)
+        from argmap import query
+
+        return query.evaluation(store, map_id, semantics, limit=limit, timeout=TIMEOUT, reading=reading)
 
 
 class SolveController(Controller):

@@ -1016,7 +1016,7 @@ def _plain(value) -> str | None:
 # -- Implementation details: writing ---------------------------------------------------------
 
 # A mention (@[Title], @<Title>) stays one; any other markup character gets a backslash.
-_TEXT_ESCAPE = re.compile(r"(@\[[^\]\r\n]+\]|@<[^>\r\n]+>)|([\\\[\]<>{}#*_]|/(?=[/*]))")
+_TEXT_ESCAPE = re.compile(r"(@\[[^\]\r\n]+\]|@<[^>\r\n]+>)|([\\\[\]<>{}#*_]|/(?=[/*])|=(?===)|!(?=--)|[:.](?=\S{1,200}?[:.]))")  # "===" opens front matter
 _RULE_ESCAPE = re.compile(r"([\\,{}\-])")
 
 
@@ -1167,8 +1167,15 @@ class _Writer:
                 ]
         front["argmap"] = meta
         text = yaml.safe_dump(front, allow_unicode=True, sort_keys=False, default_flow_style=False, width=100)
-        # "===" inside the YAML would end Argdown's front matter; a word joiner keeps it apart.
-        return "===\n" + text.replace("===", "=\u2060==") + "==="
+        if any(mark in text for mark in ("==", "/*", "*/", "//", "<!--")):
+            # "===" inside the YAML would end Argdown's front matter, and comment marks would
+            # open comments. JSON is YAML, and in its strings (the only place these characters
+            # can be) "\u003d" is "=": the values come back as they were.
+            text = msgspec.json.encode(front).decode()
+            for c in "=/*<":
+                text = text.replace(c, f"\\u{ord(c):04x}")
+            text += "\n"
+        return "===\n" + text + "==="
 
     def statement(self, s) -> str:
         x = s.extras.get("argdown", {})

@@ -23,9 +23,9 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
-from argmap.errors import InvalidInput, LimitExceeded
+from argmap.errors import InvalidInput, LimitExceeded, from_validation_error
 from argmap.model import Argument, ArgumentKind, Map, PartialDate, Source, Statement, partial_date
-from argmap.render import diagram, timeline
+from argmap.render import _pdf, diagram, timeline
 from argmap.render._pdf import DEFAULT_TIMEOUT as PDF_TIMEOUT
 from argmap.scope import MAX_DEPTH
 from argmap.scope import Scope as ScopeParams
@@ -444,8 +444,6 @@ def parse_options(**fields) -> BriefingOptions:
     try:
         return msgspec.convert(data, BriefingOptions)
     except msgspec.ValidationError as e:
-        from argmap.errors import from_validation_error
-
         err = from_validation_error(e)
         raise InvalidInput(err.field.removeprefix("$."), err.reason) from None
 
@@ -465,8 +463,6 @@ def html_to_pdf(html: str, *, fetcher=None, timeout: float = PDF_TIMEOUT) -> byt
     """Typeset ``html`` as tagged PDF/UA-1 in a child process killed after ``timeout`` seconds
     (:mod:`argmap.render._pdf`), fetching only what :func:`asset_fetcher` allows (or ``fetcher``,
     which then records what was served and refused); relative URLs resolve in :data:`TEMPLATES`."""
-    from argmap.render import _pdf
-
     return _pdf.html_to_pdf(html, fetcher=fetcher, folder=TEMPLATES, data_uris=True, base_url=TEMPLATES.as_uri() + "/",
                             variant="pdf/ua-1", timeout=timeout, field="briefing", advice=PDF_ADVICE)
 
@@ -533,9 +529,7 @@ def asset_fetcher(root: Path = TEMPLATES):
     >>> f.refused
     ['http://example.com/x.png']
     """
-    from argmap.render._pdf import own_only_fetcher
-
-    return own_only_fetcher(folder=root, data_uris=True)
+    return _pdf.own_only_fetcher(folder=root, data_uris=True)
 
 
 # -- Implementation details ------------------------------------------------------------------
@@ -599,10 +593,10 @@ def _short(text: str, limit: int = 160) -> str:
 
 
 def _evaluate(m: Map, semantics: str) -> tuple[dict[str, str] | None, dict[str, str] | None, str | None]:
-    try:
-        from argmap.semantics import evaluate_map
-    except ImportError:  # a build without the semantics: the briefing goes without labels
-        return None, None, None
+    # Only for build_context called without labels (the export catalogue hands them in); lazily:
+    # the solvers cost start-up time that a briefing with labels, or none, never needs.
+    from argmap.semantics import evaluate_map
+
     ev = evaluate_map(m, semantics)
     return dict(ev.labels), dict(ev.explanations), f"{semantics} semantics"
 
@@ -612,8 +606,6 @@ def _check(o: BriefingOptions, m: Map, *, scoped: bool = False) -> None:
     try:
         o = msgspec.convert(msgspec.to_builtins(o), BriefingOptions)
     except msgspec.ValidationError as e:
-        from argmap.errors import from_validation_error
-
         raise from_validation_error(e) from None
     dates = {}
     for field in ("date_from", "date_to"):
@@ -898,7 +890,7 @@ class _Builder:
 
 @functools.cache
 def _env():
-    import jinja2
+    import jinja2  # lazily: start-up time (only a briefing needs the templates)
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),

@@ -21,6 +21,7 @@ from argmap.errors import InvalidInput
 from argmap.model import Argument, Map, Statement, partial_date
 from argmap.render import _timeaxis as axis
 from argmap.render._pdf import DEFAULT_TIMEOUT as PDF_TIMEOUT
+from argmap.render._pdf import html_to_pdf
 from argmap.render._text import fit, one_line, text_width, wrap, xml_safe
 from argmap.scope import Scope, scope_from
 from argmap.scope import select as select_scope
@@ -783,8 +784,6 @@ def to_pdf(m: Map, options: TimelineOptions | None = None, *, page: str = "A3", 
     big for that or for its memory limit is :class:`~argmap.errors.LimitExceeded` naming
     ``timeline``, with advice to narrow it.
     """
-    from argmap.render._pdf import html_to_pdf
-
     svgs = page_svgs(m, options, page=page, scoped=scoped)
     title = f"Timeline: {one_line(m.title)}"
     pages = {f"argmap:page/{i + 1}": (svg, "image/svg+xml") for i, svg in enumerate(svgs)}

@@ -239,3 +239,29 @@ def test_the_plain_write_token_is_logged_as_token(make_api):
     assert c.get(f"/maps/{MAP}/history?limit=1").json()["items"][0]["author"] == "token"
     # Reads need no token here; the history of a map no one knows is a 404.
     assert_error(c.get("/maps/nope/history"), 404, "not_found", "map")
+
+
+def test_every_export_states_its_map_and_version(client):
+    v = client.get(f"/maps/{MAP}/history").json()["current"]
+    svg = client.get(f"/maps/{MAP}/diagram.svg").content
+    assert f'<argmap:made xmlns:argmap="urn:argmap" map="{MAP}" version="{v}"/>'.encode() in svg
+    assert client.get(f"/maps/{MAP}/timeline.json").json()["argmap"] == {"map": MAP, "version": v}
+    assert client.get(f"/maps/{MAP}.aif.json").json()["argmap"] == {"map": MAP, "version": v}
+    assert f'content="{MAP} version {v}"'.encode() in client.get(f"/maps/{MAP}/briefing.html").content
+    assert client.post(f"/maps/{MAP}/statements", json=X, headers=as_(ANN)).status_code == 201
+    old = client.get(f"/maps/{MAP}/timeline.svg?as_of={v}").content
+    assert f'version="{v}"'.encode() in old
+    assert client.get(f"/maps/{MAP}/timeline.svg?as_of={v}").content == old  # the same as_of, the same bytes
+    assert f'version="{v + 1}"'.encode() in client.get(f"/maps/{MAP}/timeline.svg").content
+
+
+def test_the_history_and_diff_pages_mark_what_changed(client):
+    for method, path, body, token, message in STEPS[:3]:
+        assert client.request(method, path, json=body, headers=as_(token, message)).status_code < 300
+    v = client.get(f"/maps/{MAP}/history").json()["current"]
+    page = client.get(f"/ui/maps/{MAP}/history").text
+    assert "wording" in page and "bob" in page and f"as_of={v - 1}" in page
+    diff = client.get(f"/ui/maps/{MAP}/diff?from={v - 1}&to={v}").text
+    assert "Europe was<del> not</del><ins> never</ins> consulted" in diff
+    # The map page as of a version shows that version's text.
+    assert "Europe was not consulted" in client.get(f"/ui/maps/{MAP}?as_of={v - 1}&statement=x").text

@@ -45,4 +45,4 @@ def test_briefings_and_timeline_pdfs_share_the_slots_and_the_deadline():
 
     assert routes.typeset is _typesetting.typeset and routes.TYPESET_TIMEOUT == _typesetting.TIMEOUT
     assert {f"{e.name}.{e.suffix}" for e in CATALOGUE.values() if e.typesets} == {"briefing.pdf", "briefing.html",
-                                                                                  "timeline.pdf"}
+                                                                                  "timeline.pdf", "print.pdf"}
