@@ -12,6 +12,7 @@ import struct
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import msgspec
 import pydot
 import pytest
 from pypdf import PdfReader
@@ -401,24 +402,33 @@ def faithful(text: str) -> str:
     return _UNSHOWABLE.sub("\ufffd", text).replace("\r\n", "\n").replace("\r", "\n")
 
 
+def unchecked(struct, **fields):
+    """``struct`` with ``fields`` set past the model's checks: the renderer must stay safe even
+    for text the model refuses today (NUL, lone surrogates), as a second line of defence."""
+    for name, value in fields.items():
+        msgspec.structs.force_setattr(struct, name, value)
+    return struct
+
+
 @pytest.fixture(scope="module")
 def hostile_map() -> Map:
     bad = HOSTILE
-    return Map(
-        id="hostile",
-        title=bad[0] + " " + bad[5],
-        speakers=[Speaker(id=f"sp{i}", name=t[:500], role=bad[(i + 1) % len(bad)][:500]) for i, t in enumerate(bad)],
-        sources=[Source(id="src", title=bad[2], publisher=bad[7])],
+    return unchecked(Map(id="hostile", title="t"), title=bad[0] + " " + bad[5],
+        speakers=[unchecked(Speaker(id=f"sp{i}", name="n", role="r"), name=t[:500], role=bad[(i + 1) % len(bad)][:500])
+                  for i, t in enumerate(bad)],
+        sources=[unchecked(Source(id="src", title="t", publisher="p"), title=bad[2], publisher=bad[7])],
         statements=[
-            *(Statement(id=f"h{i}", text=t, speaker=f"sp{i}", source="src", note=f"note\x00{t[:200]}")
+            *(unchecked(Statement(id=f"h{i}", text="t", speaker=f"sp{i}", source="src"), text=t,
+                        note=f"note\x00{t[:200]}")
               for i, t in enumerate(bad)),
             # DOT keywords as ids must stay ordinary node names.
             *(Statement(id=k, text=k) for k in ("graph", "node", "edge", "strict", "subgraph")),
         ],
         arguments=[
-            Argument(id="digraph", kind="support", premises=["h0", "h1"], target="h2", scheme=bad[3], note=bad[5]),
-            Argument(id="a:b", kind="attack", premises=["node", "edge"], target="graph", note="\x00" + bad[6]),
-            Argument(id="u~1", kind="undercut", premises=["h8"], target="digraph", scheme=bad[1]),
+            unchecked(Argument(id="digraph", kind="support", premises=["h0", "h1"], target="h2"), scheme=bad[3],
+                      note=bad[5]),
+            unchecked(Argument(id="a:b", kind="attack", premises=["node", "edge"], target="graph"), note="\x00" + bad[6]),
+            unchecked(Argument(id="u~1", kind="undercut", premises=["h8"], target="digraph"), scheme=bad[1]),
         ],
     )
 
