@@ -6,10 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from apitest import open_store, seed_map  # noqa: F401  (fixtures, found by name)
-from litestar.testing import TestClient
+from apitest import make_api, open_store, seed_map  # noqa: F401  (fixtures, found by name)
 
-from argmap.api import create_app
 from argmap.api.pages import NEW_MAP
 
 LAKE_IS_SLOW = True
@@ -18,19 +16,13 @@ DOC = NEW_MAP.replace("A new map", "Class debate")
 
 
 @pytest.fixture
-def client(open_store):
-    store = open_store()
-    with TestClient(app=create_app(store=store)) as c:
-        yield c
-    store.close()
+def client(make_api):
+    return make_api()
 
 
 @pytest.fixture
-def guarded(open_store):
-    store = open_store()
-    with TestClient(app=create_app(store=store, read_token="secret", token="writer")) as c:
-        yield c
-    store.close()
+def guarded(make_api):
+    return make_api(read_token="secret", token="writer")
 
 
 def test_preview_draws_argdown_and_a_map_document_and_writes_nothing(client):

@@ -5,10 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from apitest import open_store, seed_map  # noqa: F401  (fixtures, found by name)
-from litestar.testing import TestClient
+from apitest import make_api, open_store, seed_map  # noqa: F401  (fixtures, found by name)
 
-from argmap.api import create_app
 
 LAKE_IS_SLOW = True
 KALLAS = "kallas-no-viable-plan"
@@ -16,19 +14,13 @@ BASE = f"/ui/maps/peace-plan/statements/{KALLAS}"
 
 
 @pytest.fixture
-def client(open_store):
-    store = open_store()
-    with TestClient(app=create_app(store=store)) as c:
-        yield c
-    store.close()
+def client(make_api):
+    return make_api()
 
 
 @pytest.fixture
-def guarded(open_store):
-    store = open_store()
-    with TestClient(app=create_app(store=store, token="writer")) as c:
-        yield c
-    store.close()
+def guarded(make_api):
+    return make_api(token="writer")
 
 
 def _form(client, **fields):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from apitest import open_store, seed_map  # noqa: F401  (fixtures, found by name)
+from apitest import make_api, open_store, seed_map  # noqa: F401  (fixtures, found by name)
 from litestar.testing import TestClient
 
 from argmap.api import create_app
@@ -19,11 +19,8 @@ LAKE_IS_SLOW = True
 
 
 @pytest.fixture
-def guarded(open_store):
-    store = open_store()
-    with TestClient(app=create_app(store=store, read_token="secret", token="writer")) as c:
-        yield c
-    store.close()
+def guarded(make_api):
+    return make_api(read_token="secret", token="writer")
 
 
 def _csrf(client, path="/ui/maps/peace-plan") -> str:
