@@ -34,7 +34,8 @@ from datetime import datetime, timezone
 import msgspec
 
 from argmap.errors import InvalidInput, NotFound
-from argmap.model import Argument, Map, Relation, Source, Speaker, Statement
+from argmap.model import Argument, Map, Quote, Relation, Source, Speaker, Statement
+from argmap.store._rows import _argument, _extras, _ids_in, _insert_many
 
 __all__ = [
     "CONTEXT",
@@ -181,7 +182,6 @@ def record(store, cur) -> None:
 
 
 def _record_map(store, cur, map_id: str, keys: set | None, who: Who) -> None:
-    from argmap.store._store import _insert_many
 
     last, last_at = cur.execute(
         "SELECT max(version), max(written_at) FROM history_versions WHERE map_id = $m", {"m": map_id}
@@ -273,7 +273,6 @@ def _fields_changed(before: str | None, after: str | None) -> list[str]:
 
 def _latest(cur, map_id: str, keys: list[tuple[str, str]]) -> dict:
     """``{(kind, id): (seq, after)}`` of these entities' latest log rows (absent: never logged or deleted)."""
-    from argmap.store._store import _ids_in
 
     ids = sorted({i for _, i in keys})
     sql = "SELECT map_id, kind, id, version, seq, after FROM history_changes WHERE "
@@ -324,9 +323,6 @@ _SQL = {
 
 
 def _item(kind: str, r) -> msgspec.Struct:
-    from argmap.model import Quote
-    from argmap.store._store import _extras
-
     if kind == "speaker":
         return Speaker(id=r[0], name=r[3], role=r[4], affiliation=r[5])
     if kind == "source":
@@ -336,7 +332,6 @@ def _item(kind: str, r) -> msgspec.Struct:
         return Statement(id=r[0], text=r[3], kind=r[4], speaker=r[5], said=r[6], source=r[7], date_source=r[8],
                          quote=quote, tags=list(r[12]), note=r[13], extras=_extras(r[14]))
     if kind == "argument":
-        from argmap.store._store import _argument  # unpacks an argument's scheme roles and question
 
         return _argument((r[0], r[3], r[4], r[5], r[6], r[7]), list(r[8] or []))
     return Relation(id=r[0], kind=r[3], sources=list(r[4]), target=r[5], scheme=r[6], note=r[7],
@@ -345,7 +340,6 @@ def _item(kind: str, r) -> msgspec.Struct:
 
 def _read_items(cur, kind: str, map_id: str, ids: list[str] | None) -> dict:
     """``{(kind, id): (seq, json)}`` of a map's rows of ``kind`` (only ``ids`` unless None)."""
-    from argmap.store._store import _ids_in
 
     alias = " a" if kind == "argument" else ""
     sql = _SQL[kind]
@@ -507,7 +501,6 @@ def store_at(store, map_id: str, version: int):
     version is ``version`` (so ETags name it) and ``history_version`` says so to exports. The
     last :data:`COPIES_KEPT` are kept per store (a version never changes once written).
     """
-    from argmap.store._store import Store
 
     key = (map_id, version)
     with _COPIES_LOCK:
@@ -521,7 +514,7 @@ def store_at(store, map_id: str, version: int):
     with entry[0]:
         if entry[1] is None:
             m = map_at(store, map_id, version)
-            copy = Store(":memory:")
+            copy = store.scratch()
             copy.log_changes = False
             copy.load_map(m)
             copy.write(lambda cur: cur.execute("UPDATE maps SET version = $v WHERE id = $m",

@@ -66,6 +66,28 @@ from argmap.model import (
     validate,
 )
 from argmap.store import _history, _search
+from argmap.store._rows import (  # noqa: F401  (re-exported for the store's back ends)
+    _ARGUMENT_BY_ID,
+    _COLUMN_TYPES,
+    _PREMISES_OF,
+    _SCHEME_KEY,
+    _STATEMENT_BY_ID,
+    _STATEMENT_COLUMNS,
+    _argument,
+    _argument_row,
+    _extras,
+    _extras_json,
+    _ids_clause,
+    _ids_in,
+    _insert_many,
+    _premise_rows,
+    _relation_row,
+    _select,
+    _source_row,
+    _speaker_row,
+    _statement,
+    _statement_row,
+)
 from argmap.store._writer import Change, GroupCommit, WriteRecord
 
 __all__ = ["Change", "Counts", "MapSummary", "Store", "WriteRecord", "default_path"]
@@ -276,6 +298,11 @@ class Store:
         """After a write that deleted a map committed."""
 
     # -- lifecycle ------------------------------------------------------------------------
+
+    def scratch(self) -> Store:
+        """An empty in-memory store (a file back end), private to the caller: past versions of a
+        map are rebuilt into one (``_history.store_at``), whatever back end keeps the log."""
+        return Store(":memory:")
 
     def close(self) -> None:
         self._conn.close()
@@ -1279,150 +1306,3 @@ def _counts(cur, map_id: str | None) -> Counts:
         arguments=row[3] + row[4] + row[5], supports=row[3], attacks=row[4], undercuts=row[5],
         relations=row[6],
     )
-
-
-def _select(cur, sql: str, map_id: str, ids: list[str] | None):
-    params: dict = {"m": map_id}
-    if ids is not None:
-        sql += " AND " + _ids_clause("id", ids, params)
-    return cur.execute(sql + " ORDER BY seq, id", params).fetchall()
-
-
-def _ids_in(column: str, ids: list[str], params: dict) -> str:
-    """``column IN (ids)`` that DuckDB answers through the column's index.
-
-    The list goes in as one JSON string: binding a Python list of 700 strings costs DuckDB
-    about 40 ms, parsing the same ids from JSON well under one.
-    """
-    if len(ids) == 1:
-        params["id0"] = ids[0]
-        return f"{column} = $id0"
-    params["ids"] = msgspec.json.encode(list(ids)).decode()
-    return f"{column} IN (SELECT unnest(from_json($ids, '[\"VARCHAR\"]')))"
-
-
-def _ids_clause(column: str, ids: list[str], params: dict) -> str:
-    # A single id must hit the primary-key index; list_contains would scan the table.
-    if len(ids) == 1:
-        params["id0"] = ids[0]
-        return f"{column} = $id0"
-    params["ids"] = ids
-    return f"list_contains($ids, {column})"
-
-
-def _insert_many(cur, table: str, rows: Iterable[dict]) -> None:
-    rows = list(rows)
-    if not rows:
-        return
-    cols = list(rows[0])
-    if len(rows) <= 2_000:
-        # One statement with one parameter, the rows as JSON: DuckDB binds each parameter at a
-        # cost (executemany runs one INSERT per row), and parses JSON fast. 5-20x executemany's
-        # speed for the few rows of a small write or a small map.
-        spec = msgspec.json.encode({c: _COLUMN_TYPES.get(c, "VARCHAR") for c in cols}).decode()
-        cur.execute(
-            f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join('r.' + c for c in cols)} "
-            f"FROM (SELECT unnest(from_json($rows, '[{spec}]')) AS r)",
-            {"rows": msgspec.json.encode(rows).decode()},
-        )
-        return
-    # A whole map of 100,000 statements: handing DuckDB one Arrow table loads it in well under a second.
-    import pyarrow
-
-    cur.register("_argmap_rows", pyarrow.Table.from_pylist(rows))
-    try:
-        cur.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM _argmap_rows")
-    finally:
-        cur.unregister("_argmap_rows")
-
-
-_COLUMN_TYPES = {
-    "seq": "BIGINT", "version": "BIGINT", "position": "INTEGER", "quote_start": "INTEGER", "quote_end": "INTEGER",
-    "published_lo": "DATE", "published_hi": "DATE", "said_lo": "DATE", "said_hi": "DATE",
-    "tags": "VARCHAR[]", "sources": "VARCHAR[]",
-}
-"""Columns of the tables that are not VARCHAR (for :func:`_insert_many`'s JSON rows)."""
-
-
-def _speaker_row(map_id: str, seq: int, s: Speaker) -> dict:
-    return {"map_id": map_id, "id": s.id, "seq": seq, "name": s.name, "role": s.role, "affiliation": s.affiliation}
-
-
-def _source_row(map_id: str, seq: int, s: Source) -> dict:
-    d = partial_date(s.published) if s.published else None
-    return {
-        "map_id": map_id, "id": s.id, "seq": seq, "title": s.title, "publisher": s.publisher, "url": s.url,
-        "published": s.published, "published_lo": d and d.lower, "published_hi": d and d.upper, "text": s.text,
-    }
-
-
-def _statement_row(map_id: str, seq: int, s: Statement) -> dict:
-    d = s.date
-    q = s.quote
-    return {
-        "map_id": map_id, "id": s.id, "seq": seq, "text": s.text, "kind": s.kind, "speaker_id": s.speaker,
-        "said": s.said, "said_lo": d and d.lower, "said_hi": d and d.upper, "said_precision": d and d.precision,
-        "source_id": s.source, "date_source_id": s.date_source,
-        "quote_start": q and q.start, "quote_end": q and q.end, "quote_text": q and q.text,
-        "tags": list(s.tags), "note": s.note, "extras": _extras_json(s.extras),
-    }
-
-
-_STATEMENT_COLUMNS = (
-    "map_id, id, text, kind, speaker_id, said, source_id, date_source_id, quote_start, quote_end, quote_text, tags, "
-    "note, extras"
-)
-_STATEMENT_BY_ID = f"SELECT {_STATEMENT_COLUMNS} FROM statements WHERE id = $id"
-_ARGUMENT_BY_ID = "SELECT map_id, id, kind, target_id, scheme, note, extras FROM arguments WHERE id = $id"
-_PREMISES_OF = "SELECT map_id, statement_id FROM premises WHERE argument_id = $id ORDER BY position"
-
-
-def _statement(r) -> Statement:
-    quote = Quote(start=r[7], end=r[8], text=r[9]) if r[7] is not None else None
-    return Statement(
-        id=r[0], text=r[1], kind=r[2], speaker=r[3], said=r[4], source=r[5], date_source=r[6],
-        quote=quote, tags=list(r[10]), note=r[11], extras=_extras(r[12]),
-    )
-
-
-# An argument's scheme roles and raised question (argmap.schemes) ride in its extras column
-# under this key, which no interchange format uses: no new column, so no migration for the
-# file and lake back ends. _argument takes them out again; Argument.extras never shows it.
-_SCHEME_KEY = "_argmap_scheme"
-
-
-def _argument_row(map_id: str, seq: int, a: Argument) -> dict:
-    extras = a.extras
-    if a.roles or a.question is not None:
-        extras = {**extras, _SCHEME_KEY: {"roles": a.roles, "question": a.question}}
-    return {
-        "map_id": map_id, "id": a.id, "seq": seq, "kind": a.kind, "target_id": a.target,
-        "scheme": a.scheme, "note": a.note, "extras": _extras_json(extras),
-    }
-
-
-def _argument(r, premises) -> Argument:
-    """An Argument from (id, kind, target_id, scheme, note, extras) and its premise ids."""
-    extras = _extras(r[5])
-    packed = extras.pop(_SCHEME_KEY, None) or {}
-    return Argument(id=r[0], kind=r[1], target=r[2], scheme=r[3], note=r[4], extras=extras, premises=premises,
-                    roles=packed.get("roles") or {}, question=packed.get("question"))
-
-
-def _premise_rows(map_id: str, a: Argument) -> list[dict]:
-    return [{"map_id": map_id, "argument_id": a.id, "position": i, "statement_id": p} for i, p in enumerate(a.premises)]
-
-
-def _relation_row(map_id: str, seq: int, r: Relation) -> dict:
-    return {
-        "map_id": map_id, "id": r.id, "seq": seq, "kind": r.kind, "sources": list(r.sources),
-        "target_id": r.target, "scheme": r.scheme, "note": r.note, "extras": _extras_json(r.extras),
-    }
-
-
-def _extras_json(extras: dict) -> str | None:
-    return msgspec.json.encode(extras).decode() if extras else None
-
-
-def _extras(text: str | None) -> dict:
-    return msgspec.json.decode(text) if text else {}
