@@ -48,7 +48,7 @@ _ERRORS = {
 _WRITES = {"post", "put", "patch", "delete"}
 
 
-def document_errors(schema: dict, media_types: dict[str, str]) -> dict:
+def document_errors(schema: dict, media_types: dict[str, str], body_schemas: dict[str, dict] | None = None) -> dict:
     """Make the served OpenAPI document say what the API really answers.
 
     Litestar documents a handler's success and its own validation error only. Every operation
@@ -91,16 +91,17 @@ def document_errors(schema: dict, media_types: dict[str, str]) -> dict:
             codes |= {"412"} if any(p.get("name") == "If-Match" for p in op.get("parameters", [])) else set()
             for code in sorted(codes):
                 op["responses"][code] = {"description": _ERRORS[code], "content": {"application/json": {"schema": ref}}}
-            for suffix, media_type in media_types.items():
-                if path.endswith(suffix):
-                    ok = next((c for c in ("200", "201") if c in op["responses"]), "200")
-                    body = {"type": "string"} if media_type.startswith(("text/", "image/svg")) else \
-                        {"type": "string", "format": "binary"}
-                    if media_type == "application/json":
-                        # Keep what the handler documents (the statements table is a list of rows);
-                        # other JSON exports are documents of other tools: objects.
-                        old = op["responses"].get(ok, {}).get("content", {})
-                        body = next((c.get("schema") for c in old.values() if c.get("schema")), None) or {"type": "object"}
-                    op["responses"][ok] = {"description": op["responses"].get(ok, {}).get("description", "OK"),
-                                           "content": {media_type: {"schema": body}}}
+            # The longest suffix the path ends with: /statements.json, not the map document's .json.
+            suffix = max((x for x in media_types if path.endswith(x)), key=len, default=None)
+            if suffix is not None:
+                media_type = media_types[suffix]
+                ok = next((c for c in ("200", "201") if c in op["responses"]), "200")
+                body = {"type": "string"} if media_type.startswith(("text/", "image/svg")) else \
+                    {"type": "string", "format": "binary"}
+                if media_type == "application/json":
+                    # What the export's record declares (the statements table is a list of
+                    # rows); other JSON exports are documents of other tools: objects.
+                    body = (body_schemas or {}).get(suffix) or {"type": "object"}
+                op["responses"][ok] = {"description": op["responses"].get(ok, {}).get("description", "OK"),
+                                       "content": {media_type: {"schema": body}}}
     return schema

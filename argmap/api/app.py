@@ -38,7 +38,7 @@ from argmap.api._session import (CSRF_HEADER, SESSION_COOKIE, SignInLimiter, mak
                                  trusted_proxies)
 from argmap.api._access import opens_reads, opens_writes
 from argmap.api._errors import error_status
-from argmap.api.exports import export_routes, media_types
+from argmap.api.exports import body_schemas, export_routes, media_types
 from argmap.store import Store, default_path
 
 __all__ = ["DEFAULT_MAX_BODY", "READ_COOKIE", "create_app", "create_served_app", "error_status", "opens_reads",
@@ -196,7 +196,7 @@ class _DocumentedOpenAPI(OpenAPIPlugin):
         if not self._openapi_schema:
             from argmap.api.history import document_as_of
 
-            document_as_of(document_errors(super().provide_openapi_schema(), media_types()))
+            document_as_of(document_errors(super().provide_openapi_schema(), media_types(), body_schemas()))
         return self._openapi_schema
 
 

@@ -47,6 +47,11 @@ def media_types() -> dict[str, str]:
     return {e.path: e.media_type for e in CATALOGUE.values()}
 
 
+def body_schemas() -> dict[str, dict]:
+    """Path suffix → the JSON Schema of the body, for the exports whose record declares one."""
+    return {e.path: dict(e.body_schema) for e in CATALOGUE.values() if e.body_schema is not None}
+
+
 def parameter_name(field: msgspec.structs.FieldInfo) -> str:
     """The query parameter (and CLI flag) of a field: a list field's name in the singular,
     given once per value (``?speaker=a&speaker=b``)."""

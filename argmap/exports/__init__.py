@@ -80,6 +80,8 @@ class Export:
     """Seconds the CLI allows by default (the HTTP API sets its own)."""
     cli_aliases: Mapping[str, str] = field(default_factory=dict)
     """Option field → the CLI flag's name when it differs (``legend`` → ``no-legend``)."""
+    body_schema: Mapping[str, Any] | None = None
+    """The JSON Schema of a JSON body, for OpenAPI (None: a document of another tool, an object)."""
 
     @property
     def path(self) -> str:

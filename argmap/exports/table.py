@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import msgspec
+
 from argmap.exports import Export
 from argmap.formats import table
 
@@ -19,7 +21,9 @@ _COMMON = dict(name="statements", group="Statements", disposition="attachment",
 EXPORTS = [
     Export(suffix="csv", media_type="text/csv; charset=utf-8", make=_make(table.to_csv), label="CSV",
            note="table for spreadsheets", **_COMMON),
-    Export(suffix="json", media_type="application/json", make=_make(table.to_json), **_COMMON),
+    Export(suffix="json", media_type="application/json", make=_make(table.to_json),
+           body_schema={"type": "array", "items": msgspec.json.schema(table.StatementRow)["$defs"]["StatementRow"]},
+           **_COMMON),
     Export(suffix="parquet", media_type="application/vnd.apache.parquet", make=_make(table.to_parquet),
            label="Parquet", note="for notebooks", **_COMMON),
 ]
