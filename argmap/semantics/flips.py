@@ -53,6 +53,7 @@ from argmap.model import Map
 from argmap.schemes import question_states
 from argmap.semantics.af import AF, IN, LABELS, OUT, Label
 from argmap.semantics.grounded import _NARROW, _narrow_step, _wide_step, grounded
+from argmap.semantics.solver import solve_by
 from argmap.semantics.translate import READINGS, MapFramework, Reading, translate
 
 __all__ = ["MAX_SETS", "MAX_SIZE", "FlipFinder", "Flips", "QuestionFlip", "QuestionRef", "StatementFlip", "flips"]
@@ -280,23 +281,7 @@ class FlipFinder:
         return self.statement_nodes[i] if pool == "s" else self.question_nodes[i]
 
     def _solve(self, s, assumptions: list[int], deadline: float | None):
-        import threading
-
-        if deadline is None:
-            ok = s.solve(assumptions=assumptions)
-        else:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise self._timed_out()
-            timer = threading.Timer(left, s.interrupt)
-            timer.start()
-            try:
-                ok = s.solve_limited(assumptions=assumptions, expect_interrupt=True)
-            finally:
-                timer.cancel()
-            if ok is None:
-                raise self._timed_out()
-            s.clear_interrupt()
+        ok = solve_by(s, assumptions, deadline, self._timed_out)
         return s.get_model() if ok else None
 
     def _timed_out(self) -> LimitExceeded:

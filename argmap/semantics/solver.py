@@ -74,13 +74,34 @@ from argmap.errors import InvalidInput, LimitExceeded
 from argmap.semantics.af import AF, IN, OUT, UNDEC
 from argmap.semantics.grounded import grounded, least_complete
 
-__all__ = ["SEMANTICS", "TASKS", "Reasoner", "Semantics", "Solution", "Task", "labelling", "solve"]
+__all__ = ["SEMANTICS", "TASKS", "Reasoner", "Semantics", "Solution", "Task", "labelling", "solve", "solve_by"]
 
 Semantics = Literal["grounded", "complete", "preferred", "stable"]
 Task = Literal["se", "ee", "dc", "ds"]
 SEMANTICS: tuple[str, ...] = get_args(Semantics)
 TASKS: tuple[str, ...] = get_args(Task)
 _SAT_SOLVER = "glucose42"
+
+
+def solve_by(solver, assumptions: list[int], deadline: float | None, timed_out) -> bool:
+    """``solver.solve(assumptions)``, interrupted at ``deadline`` (``time.monotonic()``; None: no
+    limit), when ``timed_out()`` is raised. Shared by every SAT search of argmap.semantics."""
+    if deadline is None:
+        return solver.solve(assumptions=assumptions)
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise timed_out()
+    solver.clear_interrupt()  # a timer may have fired just after the last call ended
+    timer = threading.Timer(left, solver.interrupt)
+    timer.start()
+    try:
+        ok = solver.solve_limited(assumptions=assumptions, expect_interrupt=True)
+    finally:
+        timer.cancel()
+    if ok is None:
+        solver.clear_interrupt()
+        raise timed_out()
+    return ok
 
 
 class Solution(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -374,22 +395,7 @@ class Reasoner:
 
     def _sat(self, solver, assumptions: list[int]) -> np.ndarray | None:
         """Solve under assumptions; the model's in-set (bool over sub), or None if UNSAT."""
-        if self._deadline is None:
-            ok = solver.solve(assumptions=assumptions)
-        else:
-            left = self._deadline - time.monotonic()
-            if left <= 0:
-                raise self._timed_out()
-            solver.clear_interrupt()  # a timer may have fired just after the last call ended
-            timer = threading.Timer(left, solver.interrupt)
-            timer.start()
-            try:
-                ok = solver.solve_limited(assumptions=assumptions, expect_interrupt=True)
-            finally:
-                timer.cancel()
-            if ok is None:
-                solver.clear_interrupt()
-                raise self._timed_out()
+        ok = solve_by(solver, assumptions, self._deadline, self._timed_out)
         if not ok:
             return None
         model = solver.get_model()
