@@ -71,6 +71,7 @@ class LakeStore(Store, backend="lake"):
         self._conn.cursor().execute(local_ddl(_schema_sql())).close()
         self._lock = threading.RLock()  # other processes are kept apart by commit conflicts
         self._writer = GroupCommit(self._lock, retries=CONFLICT_RETRIES)
+        self._writer.facts = None  # other processes write the lake too: ask every transaction
         self._index_lock = threading.Lock()  # this process's search index builds take turns
         self._versions = _SnapshotVersions(self.lake) if self.lake.startswith("postgres:") else None
         self._commits = 0
