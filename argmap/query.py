@@ -206,7 +206,7 @@ def evaluation(store: Store, map_id: str, semantics: str = "grounded", *, limit:
     one request computes an answer, others asking the same wait for it instead of computing it
     again. A refusal (over the time limit) is not kept.
     """
-    from argmap.semantics import evaluate_map
+    from argmap.semantics import evaluate_map  # the solvers load only when a query asks for labels (0.3 s)
 
     key, args = ("evaluation", map_id), (semantics, limit, reading)
     version = store.map_version(map_id)

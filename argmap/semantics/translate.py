@@ -49,6 +49,7 @@ from typing import Literal, get_args
 import msgspec
 import numpy as np
 
+from argmap.errors import InvalidInput
 from argmap.model import Map
 from argmap.schemes import question_states
 from argmap.semantics.af import AF, IN, LABELS, OUT, UNDEC, Label
@@ -204,12 +205,8 @@ def evaluate_map(
     'in'
     """
     if semantics not in SEMANTICS:
-        from argmap.errors import InvalidInput
-
         raise InvalidInput("semantics", f"unknown semantics {semantics!r}; use one of {', '.join(SEMANTICS)}")
     if reading not in READINGS:
-        from argmap.errors import InvalidInput
-
         raise InvalidInput("reading", f"unknown reading {reading!r}; use one of {', '.join(READINGS)}")
     mf = translate(m, reading=reading)
     reasoner = Reasoner(mf.af, timeout=timeout)

@@ -167,11 +167,14 @@ def noted(store, map_id: str, deleted: list[str]) -> list[str]:
     return deleted
 
 
-def note_map(store, map_id: str) -> None:
-    """Record that the running write replaces or deletes the whole map."""
+def note_map(store, map_id: str, *, new: bool = False) -> None:
+    """Record that the running write replaces or deletes the whole map (``new``: creates it,
+    having checked that it does not exist)."""
     j = _journal(store)
     if j is not None:
         j.maps[map_id] = None
+        if new:
+            j.new.add((map_id, "map", map_id))
 
 
 def record(store, cur) -> None:
@@ -199,8 +202,12 @@ def _record_map(store, cur, map_id: str, keys: set | None, who: Who, new: set = 
     last, last_at = logged[map_id]
     version = (last or 0) + 1
     if keys is None:
-        before = _latest_all(cur, map_id, None)
-        after = _current_all(store, cur, map_id)
+        # A new map whose rows are all still staged (a small load): nothing before, and the rows
+        # after are at hand. A map that does not exist has no entity whose latest state is present.
+        after = _staged_map(cur, map_id) if (map_id, "map", map_id) in new else None
+        before = {} if after is not None else _latest_all(cur, map_id, None)
+        if after is None:
+            after = _current_all(store, cur, map_id)
         touched = sorted(set(before) | set(after))
     else:
         touched = sorted(keys)
@@ -372,6 +379,25 @@ def _staged_item(cur, map_id: str, kind: str, id_: str) -> tuple[int, str] | Non
             return None
         r.append(premises)
     return r[1], msgspec.json.encode(_item(kind, r)).decode()
+
+
+def _staged_map(cur, map_id: str) -> dict | None:
+    """What :func:`_current_all` would read of a map whose rows the running write staged, or
+    None when some went in already (a flush, or an insert too large to stage)."""
+    staged = getattr(cur, "staged", None)
+    row = staged("maps", None, map_id) if staged is not None else None
+    if row is None:
+        return None
+    doc = {"title": row["title"], "description": row["description"],
+           "extras": msgspec.json.decode(row["extras"]) if row["extras"] else {}}
+    out = {("map", map_id): (0, msgspec.json.encode(doc).decode())}
+    for kind in _SQL:
+        for r in cur.staged_in(_PLURAL[kind], map_id):
+            item = _staged_item(cur, map_id, kind, r["id"])
+            if item is None:
+                return None
+            out[(kind, r["id"])] = item
+    return out
 
 
 def _read_items(cur, kind: str, map_id: str, ids: list[str] | None) -> dict:

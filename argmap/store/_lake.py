@@ -40,6 +40,7 @@ from argmap.errors import ArgmapError, InvalidInput
 from argmap.store._search import extension_path as fts_path  # search runs on a lake too
 from argmap.store._store import SCHEMA_VERSION, Store, _schema_sql
 from argmap.store._writer import GroupCommit
+from argmap.store._file import _Versions
 
 __all__ = ["SERIALISE", "LakeStore", "attach", "is_conflict", "lake_ddl", "lake_only_ddl", "local_ddl", "redact",
            "use"]
@@ -283,8 +284,6 @@ class _SnapshotVersions:
     """
 
     def __init__(self, lake: str):
-        from argmap.store._file import _Versions
-
         self._conninfo = lake[len("postgres:"):]
         self._known = _Versions()
         self._snapshot: int | None = None

@@ -389,14 +389,14 @@ class Store:
         cur.tx = {"facts": self._writer.facts}
 
     def _tx_prefetch(self, cur, ids: set[str]) -> None:
-        """Look up at once which statements, arguments and relations have these ids (the hints
-        of a group's requests), for the checks of :func:`_known`."""
+        """Look up at once which maps, statements, arguments and relations have these ids (the
+        hints of a group's requests), for the checks of :func:`_known`."""
         if not ids:
             return
         params: dict = {}
         cond = _ids_in("id", sorted(ids), params)
-        rows = cur.peek(" UNION ALL ".join(f"SELECT '{t}', map_id, id FROM {t} WHERE {cond}" for t in _NODE_TABLES),
-                        params).fetchall()
+        rows = cur.peek(" UNION ALL ".join([*(f"SELECT '{t}', map_id, id FROM {t} WHERE {cond}" for t in _NODE_TABLES),
+                                            f"SELECT 'maps', NULL, id FROM maps WHERE {cond}"]), params).fetchall()
         cur.tx["nodes"] = (ids, set(rows))
 
     def _tx_end(self, cur) -> None:
@@ -681,7 +681,7 @@ class Store:
             writes.append((i, self._load_fn(m, replace), m.id))
         if self.read_only and writes:
             raise ReadOnly("db", f"{self.path} is open read-only: reads are answered, writes are not")
-        results = self._writer.submit_many(self, [(fn, touch) for _, fn, touch in writes])
+        results = self._writer.submit_many(self, [(fn, touch, (touch,)) for _, fn, touch in writes])
         for (i, _, _), result in zip(writes, results):
             if isinstance(result, BaseException) and not isinstance(result, ArgmapError):
                 raise result
@@ -698,12 +698,9 @@ class Store:
             else:
                 before = None
             self._note("map", m.id, before=before, after=m)
-            _history.note_map(self, m.id)
+            _history.note_map(self, m.id, new=before is None and not replace)
             _map_changed(cur, m.id, True)
-            cur.execute(
-                "INSERT INTO maps (id, title, description, extras) VALUES ($id, $title, $description, $extras)",
-                {**msgspec.structs.asdict(m.info), "extras": _extras_json(m.extras)},
-            )
+            _insert_many(cur, "maps", [{**msgspec.structs.asdict(m.info), "extras": _extras_json(m.extras)}])
             _insert_many(cur, "speakers", [_speaker_row(m.id, i, s) for i, s in enumerate(m.speakers)])
             _insert_many(cur, "sources", [_source_row(m.id, i, s) for i, s in enumerate(m.sources)])
             _insert_many(cur, "statements", [_statement_row(m.id, i, s) for i, s in enumerate(m.statements)])
@@ -1165,7 +1162,7 @@ def _known(cur, table: str, map_id: str | None, id_: str) -> bool | None:
     if staged(table, map_id, id_) is not None:
         return True
     nodes = cur.tx.get("nodes")
-    if nodes is not None and table in _NODE_TABLES and id_ in nodes[0]:
+    if nodes is not None and (table in _NODE_TABLES or table == "maps") and id_ in nodes[0]:
         return (table, map_id, id_) in nodes[1]
     return None
 

@@ -86,11 +86,12 @@ class WriteCursor:
         self._staged: dict[tuple[str, tuple[str, ...]], list[dict]] = {}
         self._keys: dict[tuple[str, str | None, str], dict] = {}
         self._premises: dict[tuple[str, str], list[dict]] = {}
-        self._maps: set[tuple[str, str | None]] = set()
+        self._maps: dict[tuple[str, str | None], list[dict]] = {}
 
     def stage(self, table: str, rows: list[dict]) -> None:
         self._staged.setdefault((table, tuple(rows[0])), []).extend(rows)
-        self._maps.update((table, r.get("map_id")) for r in rows)
+        for r in rows:
+            self._maps.setdefault((table, r.get("map_id")), []).append(r)
         if table in _NODES:
             for r in rows:
                 self._keys[(table, r.get("map_id"), r["id"])] = r
@@ -102,9 +103,9 @@ class WriteCursor:
         """The row of ``table`` with this map and id staged and not yet inserted, if any."""
         return self._keys.get((table, map_id, id_))
 
-    def staged_in(self, table: str, map_id: str | None) -> bool:
-        """Whether rows of ``table`` in this map are staged and not yet inserted."""
-        return (table, map_id) in self._maps
+    def staged_in(self, table: str, map_id: str | None) -> list[dict]:
+        """The rows of ``table`` in this map staged and not yet inserted, in order."""
+        return self._maps.get((table, map_id), [])
 
     def staged_premises(self, map_id: str, argument_id: str) -> list[str] | None:
         """The premise ids of an argument staged and not yet inserted (None: none staged)."""
@@ -115,7 +116,7 @@ class WriteCursor:
         """Insert everything staged (before a query that could read it, and before the commit)."""
         if not self._staged:
             return
-        staged, self._staged, self._keys, self._premises, self._maps = self._staged, {}, {}, {}, set()
+        staged, self._staged, self._keys, self._premises, self._maps = self._staged, {}, {}, {}, {}
         try:
             for (table, _), rows in staged.items():
                 _insert_now(self.raw, table, rows)
@@ -124,7 +125,7 @@ class WriteCursor:
 
     def reset(self) -> None:
         """After a rollback: what was staged and learnt is gone with it."""
-        self._staged, self._keys, self._premises, self._maps, self.tx = {}, {}, {}, set(), {}
+        self._staged, self._keys, self._premises, self._maps, self.tx = {}, {}, {}, {}, {}
 
     def execute(self, sql: str, params=None):
         self.flush()
@@ -221,11 +222,11 @@ class GroupCommit:
             raise req.error
         return req.result
 
-    def submit_many(self, store, writes: list[tuple[Callable, str | None]]) -> list:
-        """Run each ``(fn, touch)`` as its own all-or-nothing write, in shared commits; return
-        each one's result, or the exception that refused it, in order."""
+    def submit_many(self, store, writes: list[tuple[Callable, str | None, tuple[str, ...]]]) -> list:
+        """Run each ``(fn, touch, ids)`` as its own all-or-nothing write, in shared commits;
+        return each one's result, or the exception that refused it, in order."""
         context = contextvars.copy_context()
-        reqs = [_Request(store, fn, touch, context) for fn, touch in writes]
+        reqs = [_Request(store, fn, touch, context, ids) for fn, touch, ids in writes]
         self._wait(reqs)
         return [r.error if r.error is not None else r.result for r in reqs]
 
