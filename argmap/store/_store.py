@@ -588,9 +588,11 @@ class Store:
 
     def list_maps(self) -> list[MapSummary]:
         # One snapshot: a map deleted between the list and its counts made GET /maps answer 404.
-        with self.snapshot():
-            rows = self._read(lambda c: c.execute("SELECT id, title, description FROM maps ORDER BY id").fetchall())
-            return [MapSummary(id=r[0], title=r[1], description=r[2], counts=self.counts(r[0])) for r in rows]
+        # One query, not one per map: a map's counts cost DuckDB ~3 ms, a list of 400 maps a second.
+        rows = self._read(lambda c: c.execute(_LIST_MAPS).fetchall())
+        return [MapSummary(id=r[0], title=r[1], description=r[2], counts=Counts(
+            speakers=r[3], sources=r[4], statements=r[5], arguments=r[6] + r[7] + r[8], supports=r[6],
+            attacks=r[7], undercuts=r[8], relations=r[9])) for r in rows]
 
     def map_ids(self) -> list[str]:
         """Every map's id, sorted (cheaper than :meth:`list_maps`, which counts)."""
@@ -1356,6 +1358,21 @@ def _delete_map_rows(store: Store, cur, map_id: str) -> None:
     for table in ("relations", "premises", "arguments", "statements", "sources", "speakers"):
         cur.execute(f"DELETE FROM {table} WHERE map_id = $m", {"m": map_id})
     cur.execute("DELETE FROM maps WHERE id = $m", {"m": map_id})
+
+
+_LIST_MAPS = (
+    "SELECT m.id, m.title, m.description, coalesce(sp.n, 0), coalesce(so.n, 0), coalesce(st.n, 0), "
+    "coalesce(a.supports, 0), coalesce(a.attacks, 0), coalesce(a.undercuts, 0), coalesce(r.n, 0) FROM maps m "
+    "LEFT JOIN (SELECT map_id, count(*) AS n FROM speakers GROUP BY map_id) sp ON sp.map_id = m.id "
+    "LEFT JOIN (SELECT map_id, count(*) AS n FROM sources GROUP BY map_id) so ON so.map_id = m.id "
+    "LEFT JOIN (SELECT map_id, count(*) AS n FROM statements GROUP BY map_id) st ON st.map_id = m.id "
+    "LEFT JOIN (SELECT map_id, count(*) FILTER (kind = 'support') AS supports, "
+    "count(*) FILTER (kind = 'attack') AS attacks, count(*) FILTER (kind = 'undercut') AS undercuts "
+    "FROM arguments GROUP BY map_id) a ON a.map_id = m.id "
+    "LEFT JOIN (SELECT map_id, count(*) AS n FROM relations GROUP BY map_id) r ON r.map_id = m.id "
+    "ORDER BY m.id"
+)
+"""Every map with its counts, in one statement (and so one snapshot)."""
 
 
 def _counts(cur, map_id: str | None) -> Counts:

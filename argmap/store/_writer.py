@@ -9,6 +9,11 @@ only after the commit that holds it is durable, and one refused request never re
 neighbours. A commit that fails fails every request it held; a commit refused by a lake's
 conflict (another process committed first) is run again as a whole.
 
+Inside a group, small inserts are staged on the transaction's :class:`WriteCursor` and go in
+with one INSERT per table before the next query that could read them; the checks (does this
+id exist?) consult what is staged and one lookup of every id the group's requests name. A
+group of eight small writes thus costs DuckDB about seven statements, not ninety.
+
 The change log hooks in here: after a request's function has run, every function in the
 store's ``write_hooks`` is called with the same cursor and the request's :class:`WriteRecord`, inside the
 transaction, so whatever it writes commits or rolls back with the request.
@@ -116,6 +121,9 @@ class WriteCursor:
         """Insert everything staged (before a query that could read it, and before the commit)."""
         if not self._staged:
             return
+        nodes = self.tx.get("nodes")  # ids looked up before: those staged now exist
+        if nodes is not None:
+            nodes[1].update(k for k in self._keys if k[2] in nodes[0])
         staged, self._staged, self._keys, self._premises, self._maps = self._staged, {}, {}, {}, {}
         try:
             for (table, _), rows in staged.items():
@@ -282,9 +290,9 @@ class GroupCommit:
     def _run(self, group: list[_Request]) -> None:
         self._last_group = len(group)
         store = group[0].store
-        staging = True
+        staging, attempt = True, 0
         try:
-            for attempt in range(self._retries):
+            while attempt < self._retries:
                 cur = WriteCursor(store._cursor(), staging)
                 store._local.write_cur = cur
                 try:
@@ -316,6 +324,7 @@ class GroupCommit:
                     store._after_commit()  # committed or not: forget cached versions, never guess
                 # Back off at random so that clashing processes stop meeting at the same moment.
                 time.sleep(random.uniform(0, 0.005 * 2**attempt))
+                attempt += 1
             for r in group:
                 r.error = Conflict(
                     "db", f"{self._retries} attempts clashed with writes of other processes on the same lake; "
