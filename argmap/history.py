@@ -47,6 +47,7 @@ __all__ = [
     "current_version",
     "diff",
     "history",
+    "made_from",
     "map_as_of",
     "marked_words",
     "read_for_export",
@@ -252,6 +253,18 @@ def read_for_export(store, map_id: str) -> tuple[Map, int | None]:
         except Exception:  # noqa: BLE001 - a store without a log (an older file opened read-only)
             version = None
     return m, version
+
+
+def made_from(store, map_id: str, version: int | None):
+    """The :class:`argmap.exports.Made` of an export of ``version`` read from ``store`` (None for
+    None): the map, the version, when it was written, and whether it is a past version asked
+    for with ``as_of`` (a Store from :func:`store_as_of`)."""
+    from argmap.exports import Made  # the export catalogue loads only when something is exported
+
+    if version is None:
+        return None
+    return Made(map=map_id, version=version, at=_history.version_time(store, map_id, version),
+                pinned=getattr(store, "history_version", None) is not None)
 
 
 def stamp(data: bytes, export, map_id: str, version: int | None) -> bytes:

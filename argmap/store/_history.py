@@ -68,6 +68,7 @@ __all__ = [
     "record",
     "states_between",
     "store_at",
+    "version_time",
     "versions",
 ]
 
@@ -543,6 +544,7 @@ def _rebuild(store, map_id: str, version: int):
     changes since ``version``, not with the length of its whole history."""
     with store.snapshot():  # the rows and the log entries after `version` from one state
         current, undo, info = store._read(lambda c: _read_for_rebuild(c, map_id, version))
+    at = version_time(store, map_id, version)
     if info is None:
         raise NotFound("as_of", f"map {map_id!r} did not exist at version {version}")
     decoders = {k: msgspec.json.Decoder(t) for k, t in _STRUCT.items()}
@@ -585,6 +587,7 @@ def _rebuild(store, map_id: str, version: int):
 
     copy.write(fill)
     copy.history_version = version
+    copy.history_at = at
     copy.history_of = store.path
     return copy
 
@@ -612,6 +615,19 @@ def _read_for_rebuild(cur, map_id: str, version: int):
         if kind == "map" and id_ == map_id:
             info = msgspec.json.decode(state) if state is not None else None
     return current, undo, info
+
+
+def version_time(store, map_id: str, version: int) -> str | None:
+    """When ``version`` of the map was written (UTC, ISO 8601 with a ``Z``; None: not logged).
+
+    A Store made by :func:`store_at` knows its own.
+    """
+    if getattr(store, "history_version", None) == version:
+        return getattr(store, "history_at", None)
+    row = store._read(lambda c: c.execute(
+        "SELECT written_at FROM history_versions WHERE map_id = $m AND version = $v",
+        {"m": map_id, "v": version}).fetchone())
+    return _iso(row[0]) if row else None
 
 
 def versions(store, map_id: str, *, limit: int = 100, offset: int = 0, newest_first: bool = True) -> list[Version]:
