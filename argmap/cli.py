@@ -443,11 +443,13 @@ def _export_command(name: str, exports: list) -> click.Command:
         for key in inverted:  # a --no-X flag given sets X false
             params[key] = False if params.get(key) else None
         scope, options = options_from(export, params)
-        from argmap.history import read_for_export, stamp, store_as_of
+        from argmap.history import made_from, read_for_export, stamp, store_as_of
 
         with open_store(ctx, read_only=True) as store:
-            m, version = read_for_export(store_as_of(store, map_id, as_of), map_id)
-        _write(stamp(make(export, m, scope, options, timeout=timeout), export, map_id, version), out)
+            source = store_as_of(store, map_id, as_of)
+            m, version = read_for_export(source, map_id)
+            made = made_from(source, map_id, version)
+        _write(stamp(make(export, m, scope, options, timeout=timeout, made=made), export, map_id, version), out)
 
     fields: dict[str, str] = {}
     inverted: set[str] = set()

@@ -28,7 +28,7 @@ from typing import Any
 
 import msgspec
 
-from argmap.errors import InvalidInput
+from argmap.errors import InvalidInput, NotFound
 from argmap.model import Map
 from argmap.store import _history
 from argmap.store._history import Change, Version, context, current_version
@@ -47,6 +47,7 @@ __all__ = [
     "current_version",
     "diff",
     "history",
+    "made_from",
     "map_as_of",
     "marked_words",
     "read_for_export",
@@ -195,17 +196,22 @@ def _fields(before: dict, after: dict) -> list[FieldChange]:
 
 
 def _label_changes(store, map_id: str, a: int, b: int, semantics: str, timeout) -> list[LabelChange]:
-    from argmap.semantics import evaluate_map
+    """Statements whose label differs between versions ``a`` and ``b``: each version evaluated
+    as ``GET …/evaluation?as_of=V`` evaluates it (on the same rebuilt copy, whose evaluation is
+    cached with it), so the diff and that read never disagree and a second diff is quick."""
+    from argmap import query
 
     def labels(v: int) -> dict[str, str]:
-        try:
-            m = _history.map_at(store, map_id, v) if v > 0 else None
-        except Exception:  # the map did not exist at v
-            m = None
-        if m is None:
+        if v <= 0:
             return {}
-        ev = evaluate_map(m, semantics, timeout=timeout)
-        return {s.id: ev.labels[s.id] for s in m.statements}
+        try:
+            past = _history.store_at(store, map_id, v)
+        except NotFound:  # the map did not exist at v
+            return {}
+        ev = query.evaluation(past, map_id, semantics, timeout=timeout)
+        ids = past._read(lambda c: c.execute("SELECT id FROM statements WHERE map_id = $m",
+                                             {"m": map_id}).fetchall())
+        return {i: ev.labels[i] for (i,) in ids}
 
     la, lb = labels(a), labels(b)
     return [LabelChange(id=i, before=la.get(i), after=lb.get(i))
@@ -247,6 +253,18 @@ def read_for_export(store, map_id: str) -> tuple[Map, int | None]:
         except Exception:  # noqa: BLE001 - a store without a log (an older file opened read-only)
             version = None
     return m, version
+
+
+def made_from(store, map_id: str, version: int | None):
+    """The :class:`argmap.exports.Made` of an export of ``version`` read from ``store`` (None for
+    None): the map, the version, when it was written, and whether it is a past version asked
+    for with ``as_of`` (a Store from :func:`store_as_of`)."""
+    from argmap.exports import Made  # the export catalogue loads only when something is exported
+
+    if version is None:
+        return None
+    return Made(map=map_id, version=version, at=_history.version_time(store, map_id, version),
+                pinned=getattr(store, "history_version", None) is not None)
 
 
 def stamp(data: bytes, export, map_id: str, version: int | None) -> bytes:

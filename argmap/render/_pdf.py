@@ -118,7 +118,7 @@ def own_only_fetcher(
 def html_to_pdf(html: str, *, title: str | None = None, resources: dict[str, tuple[bytes, str]] | None = None,
                 folder: Path | None = None, data_uris: bool = False, fetcher=None, base_url: str | None = None,
                 variant: str | None = None, timeout: float = DEFAULT_TIMEOUT, field: str = "pdf",
-                advice: str = "make the document smaller") -> bytes:
+                advice: str = "make the document smaller", metadata: dict[str, str] | None = None) -> bytes:
     """Render ``html`` to PDF bytes in a child process that may take ``timeout`` seconds.
 
     Parameters
@@ -133,6 +133,10 @@ def html_to_pdf(html: str, *, title: str | None = None, resources: dict[str, tup
         ``passed_on``, ``files`` and ``network`` receive what the child did.
     variant
         WeasyPrint's ``pdf_variant`` (``"pdf/ua-1"``: tagged, for screen readers).
+    metadata
+        Entries of the PDF's document information besides title, author and the rest, e.g.
+        ``{"ArgmapMap": "peace-plan", "ArgmapVersion": "12"}`` (names of letters and digits);
+        nothing else of the document's ``<meta>`` tags is added.
     timeout
         Seconds for the whole render, child start and transfer included; past them the child
         is killed.
@@ -148,7 +152,7 @@ def html_to_pdf(html: str, *, title: str | None = None, resources: dict[str, tup
         WeasyPrint is not installed, or it failed on this document.
     """
     rules = fetcher.rules if fetcher is not None else FetchRules(resources, folder, data_uris)
-    job = _Job(html, title, base_url, variant, rules)
+    job = _Job(html, title, base_url, variant, rules, tuple((metadata or {}).items()))
     answer = _run(job, timeout, field, advice)
     if fetcher is not None:
         for name in _SEEN:
@@ -167,6 +171,7 @@ class _Job(NamedTuple):
     base_url: str | None
     variant: str | None
     rules: FetchRules
+    metadata: tuple[tuple[str, str], ...] = ()
 
 
 class _Done(NamedTuple):
@@ -182,7 +187,8 @@ def _render(job: _Job) -> _Done:
     if job.title:
         doc.metadata.title = job.title
     doc.metadata.generator = "argmap"
-    pdf = doc.write_pdf(pdf_variant=job.variant)
+    doc.metadata.custom = dict(job.metadata)  # only ours, not every <meta> the page has (viewport)
+    pdf = doc.write_pdf(pdf_variant=job.variant, custom_metadata=bool(job.metadata))
     return _Done(pdf, {name: getattr(fetcher, name) for name in _SEEN})
 
 
