@@ -305,3 +305,22 @@ def test_a_briefing_at_as_of_is_the_same_file_any_day_and_names_its_version(clie
     # The printable diagram says which version it draws too.
     with pdfplumber.open(io.BytesIO(client.get(f"/maps/{MAP}/print.pdf?as_of={v}").content)) as pdf:
         assert (pdf.metadata["ArgmapMap"], pdf.metadata["ArgmapVersion"]) == (MAP, str(v))
+
+
+def test_a_signed_in_browser_writes_under_its_token_s_name(client):
+    import re
+
+    assert client.post("/ui/sign-in", data={"token": BOB}, follow_redirects=False).status_code == 303
+    page = client.get(f"/ui/maps/{MAP}?statement={TARGET}").text
+    csrf = re.search(r'<meta name="csrf-token" content="([0-9a-f]+)">', page)[1]
+    # A write by the page's script (JSON with X-CSRF-Token), then one by a form of the panel.
+    r = client.post(f"/maps/{MAP}/statements", json=X, headers={"X-CSRF-Token": csrf, "X-Argmap-Message": "from the page"})
+    assert r.status_code == 201, r.text
+    form = re.search(r'name="csrf" value="([0-9a-f]+)"', page)[1]
+    r = client.post(f"/ui/maps/{MAP}/statements/x/edit", data={"text": "Europe was told late.", "said": "", "csrf": form},
+                    follow_redirects=False)
+    assert r.status_code == 303, r.text
+    items = client.get(f"/maps/{MAP}/history?limit=2").json()["items"]
+    assert [(v["author"], v["summary"]) for v in items] == [
+        ("bob", "changed statement x (text)"), ("bob", "added statement x")]
+    assert items[1]["message"] == "from the page"
