@@ -103,6 +103,7 @@ def create_app(
         else:
             app.state.store = Store(db_path or default_path())
         app.state.read_tokens = read_tokens
+        app.state.max_body = max_body  # POST /maps/import derives its limits from it
         app.state.token_names = token_names
         app.state.write_tokens = write_tokens
         app.state.trusted_proxies = trusted_proxies()
