@@ -23,6 +23,9 @@ and the pages.
 from __future__ import annotations
 
 import difflib
+import threading
+import weakref
+from collections import OrderedDict
 from contextlib import contextmanager
 from typing import Any
 
@@ -196,26 +199,55 @@ def _fields(before: dict, after: dict) -> list[FieldChange]:
 
 
 def _label_changes(store, map_id: str, a: int, b: int, semantics: str, timeout) -> list[LabelChange]:
-    """Statements whose label differs between versions ``a`` and ``b``: each version evaluated
-    as ``GET …/evaluation?as_of=V`` evaluates it (on the same rebuilt copy, whose evaluation is
-    cached with it), so the diff and that read never disagree and a second diff is quick."""
-    from argmap import query
-
-    def labels(v: int) -> dict[str, str]:
-        if v <= 0:
-            return {}
-        try:
-            past = _history.store_at(store, map_id, v)
-        except NotFound:  # the map did not exist at v
-            return {}
-        ev = query.evaluation(past, map_id, semantics, timeout=timeout)
-        ids = past._read(lambda c: c.execute("SELECT id FROM statements WHERE map_id = $m",
-                                             {"m": map_id}).fetchall())
-        return {i: ev.labels[i] for (i,) in ids}
-
-    la, lb = labels(a), labels(b)
+    la, lb = _labels_at(store, map_id, a, semantics, timeout), _labels_at(store, map_id, b, semantics, timeout)
     return [LabelChange(id=i, before=la.get(i), after=lb.get(i))
             for i in sorted(set(la) | set(lb)) if la.get(i) != lb.get(i)]
+
+
+_LABELS: "weakref.WeakKeyDictionary[object, OrderedDict]" = weakref.WeakKeyDictionary()
+_LABELS_LOCK = threading.Lock()
+LABELS_KEPT = 8
+"""Versions whose statement labels are kept per store and semantics (a version never changes)."""
+
+
+def _labels_at(store, map_id: str, v: int, semantics: str, timeout) -> dict[str, str]:
+    """Every statement's label at version ``v`` under ``semantics`` ({} before the map existed
+    or after its deletion), as ``GET …/evaluation?as_of=V`` labels it.
+
+    Its attack graph is read straight from the rows (:func:`argmap.store._history.framework_at`,
+    the graph :func:`argmap.semantics.translate` makes), without building the map's documents or
+    explaining every label: a fraction of a second at 100,000 statements where the whole
+    evaluation takes ~5. A map whose arguments name schemes or questions is evaluated whole.
+    """
+    if v <= 0:
+        return {}
+    key = (map_id, v, semantics)
+    with _LABELS_LOCK:
+        kept = _LABELS.setdefault(store, OrderedDict())
+        if key in kept:
+            kept.move_to_end(key)
+            return kept[key]
+    framework = _history.framework_at(store, map_id, v)
+    if framework is None:
+        return {}
+    if framework.schemes:  # questions and their answers frame arguments too: evaluate the whole map
+        from argmap import query
+
+        ev = query.evaluation(_history.store_at(store, map_id, v), map_id, semantics, timeout=timeout)
+        labels = {i: ev.labels[i] for i in framework.statements}
+    else:
+        from argmap.semantics.af import AF, LABELS
+        from argmap.semantics.solver import Reasoner
+
+        af = AF.from_edges(framework.n, framework.src, framework.dst)
+        found = Reasoner(af, timeout=timeout).sceptical_labels(semantics)
+        codes = found[:len(framework.statements)].tolist() if found is not None else [0] * len(framework.statements)
+        labels = {x: LABELS[c] for x, c in zip(framework.statements, codes)}  # no stable extension: all undecided
+    with _LABELS_LOCK:
+        kept[key] = labels
+        while len(kept) > LABELS_KEPT:
+            kept.popitem(last=False)
+    return labels
 
 
 def marked_words(before: str | None, after: str | None) -> list[tuple[str, str]]:

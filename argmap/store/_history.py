@@ -67,6 +67,7 @@ __all__ = [
     "noted",
     "record",
     "states_between",
+    "framework_at",
     "store_at",
     "version_time",
     "versions",
@@ -615,6 +616,103 @@ def _read_for_rebuild(cur, map_id: str, version: int):
         if kind == "map" and id_ == map_id:
             info = msgspec.json.decode(state) if state is not None else None
     return current, undo, info
+
+
+class Framework(msgspec.Struct, kw_only=True):
+    """A map at one version as the attack graph :func:`argmap.semantics.translate` makes of it,
+    straight from the rows: nodes ``0 .. len(statements) - 1`` are its statements (``statements``
+    names them), the rest its arguments and hidden nodes; ``src[k]`` attacks ``dst[k]``.
+    ``schemes`` says some argument names a scheme or a critical question, which this graph
+    leaves out (evaluate the whole map then)."""
+
+    n: int
+    statements: list
+    src: object
+    dst: object
+    schemes: bool
+
+
+# translate's rules, in SQL: statements, then arguments, then a "p fails" node per premise
+# statement (p attacks it; it attacks every argument using p), then an "unsupported" node per
+# derived statement (it attacks the statement; each support of the statement attacks it);
+# attacks and undercuts attack their targets. Rows of entities changed since the version are
+# left out ($gs, $ga) and their states then put in ($sa, $aa, $pa), as store_at does.
+_FRAME = """
+WITH st AS (
+    SELECT id, kind FROM statements WHERE map_id = $m AND id NOT IN (SELECT unnest(from_json($gs, '["VARCHAR"]')))
+    UNION ALL SELECT r.id, r.kind FROM (SELECT unnest(from_json($sa, '[{"id": "VARCHAR", "kind": "VARCHAR"}]')) AS r)),
+ar AS (
+    SELECT id, kind, target_id FROM arguments WHERE map_id = $m
+        AND id NOT IN (SELECT unnest(from_json($ga, '["VARCHAR"]')))
+    UNION ALL SELECT r.id, r.kind, r.target FROM (
+        SELECT unnest(from_json($aa, '[{"id": "VARCHAR", "kind": "VARCHAR", "target": "VARCHAR"}]')) AS r)),
+pr AS (
+    SELECT argument_id AS a, statement_id AS s FROM premises WHERE map_id = $m
+        AND argument_id NOT IN (SELECT unnest(from_json($ga, '["VARCHAR"]')))
+    UNION ALL SELECT r.a, r.s FROM (SELECT unnest(from_json($pa, '[{"a": "VARCHAR", "s": "VARCHAR"}]')) AS r)),
+sn AS MATERIALIZED (SELECT id, kind, row_number() OVER (ORDER BY id) - 1 AS n FROM st),
+an AS MATERIALIZED (SELECT id, kind, target_id, row_number() OVER (ORDER BY id) - 1 + (SELECT count(*) FROM sn) AS n
+                    FROM ar),
+nodes AS (SELECT id, n FROM sn UNION ALL SELECT id, n FROM an),
+pp AS MATERIALIZED (SELECT an.n AS a, sn.n AS s FROM pr JOIN an ON an.id = pr.a JOIN sn ON sn.id = pr.s),
+fs AS MATERIALIZED (SELECT s, row_number() OVER (ORDER BY s) - 1 + (SELECT count(*) FROM nodes) AS f
+                    FROM (SELECT DISTINCT s FROM pp)),
+dv AS MATERIALIZED (SELECT n AS s, row_number() OVER (ORDER BY n) - 1 + (SELECT count(*) FROM nodes)
+                        + (SELECT count(*) FROM fs) AS u FROM sn WHERE kind = 'derived'),
+edges AS (
+    SELECT s AS src, f AS dst FROM fs
+    UNION ALL SELECT fs.f, pp.a FROM pp JOIN fs ON fs.s = pp.s
+    UNION ALL SELECT an.n, t.n FROM an JOIN nodes t ON t.id = an.target_id WHERE an.kind <> 'support'
+    UNION ALL SELECT u, s FROM dv
+    UNION ALL SELECT an.n, dv.u FROM an JOIN sn ON sn.id = an.target_id JOIN dv ON dv.s = sn.n
+        WHERE an.kind = 'support')
+"""
+
+
+def framework_at(store, map_id: str, version: int) -> Framework | None:
+    """The :class:`Framework` of ``map_id`` at ``version`` (None: the map did not exist then),
+    from the current rows with the changes since ``version`` undone, as :func:`store_at` does,
+    but only what an evaluation needs, in SQL, without building a copy of the map."""
+    with store.snapshot():
+        return store._read(lambda c: _framework(c, map_id, version))
+
+
+def _framework(cur, map_id: str, version: int) -> Framework | None:
+    undo = cur.execute(
+        "WITH touched AS (SELECT DISTINCT kind, id FROM history_changes WHERE map_id = $m AND version > $v "
+        "AND kind IN ('map', 'statement', 'argument')) "
+        "SELECT t.kind, t.id, arg_max_null(h.after, h.version) FROM touched t LEFT JOIN history_changes h "
+        "ON h.map_id = $m AND h.kind = t.kind AND h.id = t.id AND h.version <= $v GROUP BY t.kind, t.id",
+        {"m": map_id, "v": version}).fetchall()
+    exists = cur.execute("SELECT count(*) FROM maps WHERE id = $m", {"m": map_id}).fetchone()[0] > 0
+    gone: dict[str, list[str]] = {"statement": [], "argument": []}
+    added: dict[str, list] = {"statement": [], "argument": []}
+    for kind, id_, state in undo:
+        if kind == "map":
+            exists = state is not None
+            continue
+        gone[kind].append(id_)
+        if state is not None:
+            added[kind].append(msgspec.json.decode(state, type=_STRUCT[kind]))
+    if not exists:
+        return None
+    enc = msgspec.json.encode
+    params = {
+        "m": map_id, "gs": enc(gone["statement"]).decode(), "ga": enc(gone["argument"]).decode(),
+        "sa": enc([{"id": s.id, "kind": s.kind} for s in added["statement"]]).decode(),
+        "aa": enc([{"id": a.id, "kind": a.kind, "target": a.target} for a in added["argument"]]).decode(),
+        "pa": enc([{"a": a.id, "s": p} for a in added["argument"] for p in a.premises]).decode(),
+    }
+    edges = cur.execute(_FRAME + "SELECT src, dst FROM edges", params).fetchnumpy()
+    names = cur.execute(_FRAME + "SELECT id FROM st ORDER BY id", params).fetchnumpy()["id"]  # sn's order
+    arguments, = cur.execute(_FRAME + "SELECT count(*) FROM ar", params).fetchone()
+    # Every hidden node has an edge and comes after the statements and arguments.
+    n = max(len(names) + arguments, int(max(edges["src"].max(), edges["dst"].max())) + 1 if len(edges["src"]) else 0)
+    schemes = cur.execute(
+        "SELECT count(*) FROM arguments WHERE map_id = $m AND (scheme IS NOT NULL OR extras LIKE '%_argmap_scheme%') "
+        "AND id NOT IN (SELECT unnest(from_json($ga, '[\"VARCHAR\"]')))", {"m": map_id, "ga": params["ga"]}
+    ).fetchone()[0] > 0 or any(a.scheme or a.question or a.roles for a in added["argument"])
+    return Framework(n=n, statements=names.tolist(), src=edges["src"], dst=edges["dst"], schemes=schemes)
 
 
 def version_time(store, map_id: str, version: int) -> str | None:

@@ -70,3 +70,61 @@ def test_every_past_version_is_rebuilt_exactly(store):
         assert past.map_version("m") == version
     with pytest.raises(NotFound):
         history.store_as_of(store, "m", gone)
+
+
+def _random_map(rnd: random.Random) -> Map:
+    statements = [Statement(id=f"s{i}", text=f"Statement {i}.", kind=rnd.choice(["claim", "claim", "event", "derived"]))
+                  for i in range(14)]
+    arguments: list[Argument] = []
+    for i in range(22):
+        kind = rnd.choice(["support", "support", "attack", "undercut"]) if arguments else "support"
+        target = rnd.choice(arguments).id if kind == "undercut" else f"s{rnd.randrange(14)}"
+        premises = rnd.sample([s.id for s in statements if s.id != target], rnd.choice([1, 1, 2]))
+        arguments.append(Argument(id=f"a{i}", kind=kind, premises=premises, target=target))
+    return Map(id="m", title="Random", statements=statements, arguments=arguments)
+
+
+def test_the_diff_labels_every_version_as_an_evaluation_of_it_would(store):
+    """The diff labels a version from its attack graph read from the rows (_history.framework_at), not by
+    evaluating the whole map: on maps with derived statements, undercuts, linked premises and
+    cycles of attack, under every semantics, the labels are the evaluation's."""
+    from argmap.semantics import evaluate_map
+
+    rnd = random.Random(18)
+    expected: dict[int, dict[str, dict[str, str]]] = {}
+
+    def keep() -> None:
+        m = store.get_map("m")
+        expected[history.current_version(store, "m")] = {
+            sem: {s.id: evaluate_map(m, sem, timeout=20).labels[s.id] for s in m.statements}
+            for sem in ("grounded", "complete", "preferred", "stable")}
+
+    store.load_map(_random_map(rnd))
+    keep()
+    for i in range(12):
+        m = store.get_map("m")
+        r = rnd.random()
+        if r < 0.3:
+            s = rnd.choice(m.statements)
+            kind = rnd.choice([k for k in ("claim", "event", "derived") if k != s.kind])
+            store.update_statement("m", Statement(**{**{f: getattr(s, f) for f in s.__struct_fields__}, "kind": kind}))
+        elif r < 0.6:
+            kind = rnd.choice(["attack", "support"])
+            target = rnd.choice(m.statements).id
+            store.add_argument("m", Argument(id=f"b{i}", kind=kind, target=target, premises=[
+                rnd.choice([s.id for s in m.statements if s.id != target])]))
+        elif r < 0.8 and m.arguments:
+            store.delete_argument("m", rnd.choice(m.arguments).id, cascade=True)
+        else:
+            store.delete_statement("m", rnd.choice(m.statements).id, cascade=True)
+        keep()
+    for version, by_semantics in expected.items():
+        for sem, labels in by_semantics.items():
+            history._LABELS.pop(store, None)
+            assert history._labels_at(store, "m", version, sem, 20) == labels, (version, sem)
+    # A diff reports exactly the statements whose label moved.
+    first, last = min(expected), max(expected)
+    d = history.diff(store, "m", first, last)
+    a, b = expected[first]["grounded"], expected[last]["grounded"]
+    assert {(c.id, c.before, c.after) for c in d.labels} == {
+        (i, a.get(i), b.get(i)) for i in set(a) | set(b) if a.get(i) != b.get(i)}
