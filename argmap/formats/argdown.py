@@ -56,6 +56,7 @@ argument.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import time
@@ -146,10 +147,11 @@ def parse(data: bytes | str) -> Document:
             raise FormatError("$", f"Argdown must be UTF-8 text ({e.reason} at byte {e.start})") from None
     if "\x00" in data:
         raise FormatError("$", "Argdown text must not contain NUL characters")
-    front, blocks, problems = _parse_blocks(data.lstrip("\ufeff"))
+    problems: list[Problem] = []
+    front, blocks = _parse_blocks(data.lstrip("\ufeff"), problems)
     model = _Model(front, problems)
     model.source = data.lstrip("\ufeff")
-    for tree, first_line in blocks:
+    for tree, first_line in blocks:  # each block is modelled as it is parsed, then let go
         model.block(tree, first_line)
     if problems:
         raise FormatError(problems=sorted(problems, key=_line_of))
@@ -256,55 +258,81 @@ def _unclosed_comment(text: str) -> Problem | None:
     return None
 
 
-def _parse_blocks(text: str):
-    """Lex the whole text, split it at blank lines and parse each block with the grammar."""
+def _parse_blocks(text: str, problems: list[Problem]):
+    """The front matter, and the blocks of the text (split at blank lines) parsed with the
+    grammar one at a time, as an iterator: lexing and parsing go along with the caller's
+    modelling, so that the tokens and trees of the whole document are never held at once
+    (a 3.6 MB document of escaped text held 600 MB of them). Problems go to ``problems``; a
+    character the lexer cannot read is the only problem reported, as it makes the rest
+    unreadable."""
     lark = _lark()
-    problems: list[Problem] = []
     if (unclosed := _unclosed_comment(text)) is not None:
-        return {}, [], [unclosed]
-    tokens: list[Token] = []
-    try:
-        tokens = list(lark.lex(text))
-    except UnexpectedCharacters as e:
-        problems.append(Problem(f"line {e.line}", f"column {e.column}: unexpected character {text[e.pos_in_stream]!r}"))
-        return {}, [], problems
+        problems.append(unclosed)
+        return {}, iter(())
+    tokens = _lexed(lark, text, problems)
     front: dict = {}
-    i = 0
-    while i < len(tokens) and tokens[i].type in ("NL", "EMPTYLINE"):
-        i += 1
-    if i < len(tokens) and tokens[i].type == "FRONT_MATTER":
-        front = _front_matter(tokens[i], problems)
-        i += 1
-    blocks, current = [], []
-    for tok in [*tokens[i:], Token("EMPTYLINE", "")]:
+    first = next(tokens, None)
+    while first is not None and first.type in ("NL", "EMPTYLINE"):
+        first = next(tokens, None)
+    if first is not None and first.type == "FRONT_MATTER":
+        front = _front_matter(first, problems)
+        first = None
+    head = [first] if first is not None else []
+    return front, _parsed(lark, itertools.chain(head, tokens), problems)
+
+
+def _lexed(lark, text: str, problems: list[Problem]):
+    try:
+        yield from lark.lex(text)
+    except UnexpectedCharacters as e:
+        problems.clear()  # what came before is moot: the document cannot be read past here
+        problems.append(Problem(f"line {e.line}", f"column {e.column}: unexpected character {text[e.pos_in_stream]!r}"))
+        raise _Unreadable from None
+
+
+class _Unreadable(Exception):
+    """The lexer stopped (its problem is in the list): no further block is parsed or modelled."""
+
+
+def _blocks(tokens, problems: list[Problem]):
+    current: list[Token] = []
+    for tok in itertools.chain(tokens, [Token("EMPTYLINE", "")]):
         if tok.type == "FRONT_MATTER":
             problems.append(Problem(f"line {tok.line}", "front matter (=== … ===) may only open the document"))
         elif tok.type == "EMPTYLINE":
-            while current and current[0].type == "NL":
-                current.pop(0)
-            if current:
-                blocks.append(current)
+            start = 0
+            while start < len(current) and current[start].type == "NL":
+                start += 1
+            if start < len(current):
+                yield current[start:]
             current = []
         else:
             current.append(tok)
-    parsed = []
-    for block in blocks:
-        try:
-            interactive = lark.parse_interactive("")
-            for tok in block:
-                interactive.feed_token(tok)
-            parsed.append((interactive.feed_eof(block[-1]), block[0].line))
-        except UnexpectedToken as e:
-            if block[0].type == "_INDENT" and len(block) > 1 and block[1].type == "REL":
-                problems.append(Problem(f"line {block[1].line}", "a relation must directly follow the statement or "
-                                        "argument it belongs to, without a blank line between"))
+
+
+def _parsed(lark, tokens, problems: list[Problem]):
+    try:
+        for block in _blocks(tokens, problems):
+            try:
+                interactive = lark.parse_interactive("")
+                for tok in block:
+                    interactive.feed_token(tok)
+                tree = interactive.feed_eof(block[-1])
+            except UnexpectedToken as e:
+                if block[0].type == "_INDENT" and len(block) > 1 and block[1].type == "REL":
+                    problems.append(Problem(f"line {block[1].line}", "a relation must directly follow the statement or "
+                                            "argument it belongs to, without a blank line between"))
+                    continue
+                got = "end of the block" if e.token.type == "$END" else f"{_WHAT.get(e.token.type, 'text')} {e.token.value.strip()!r}"
+                line = e.token.line if e.token.type != "$END" else block[-1].end_line
+                problems.append(Problem(f"line {line}", f"unexpected {got}; expected {_describe(e.expected)}"))
                 continue
-            got = "end of the block" if e.token.type == "$END" else f"{_WHAT.get(e.token.type, 'text')} {e.token.value.strip()!r}"
-            line = e.token.line if e.token.type != "$END" else block[-1].end_line
-            problems.append(Problem(f"line {line}", f"unexpected {got}; expected {_describe(e.expected)}"))
-        except UnexpectedInput as e:  # pragma: no cover - other Lark errors name a line too
-            problems.append(Problem(f"line {getattr(e, 'line', block[0].line)}", str(e).splitlines()[0]))
-    return front, parsed, problems
+            except UnexpectedInput as e:  # pragma: no cover - other Lark errors name a line too
+                problems.append(Problem(f"line {getattr(e, 'line', block[0].line)}", str(e).splitlines()[0]))
+                continue
+            yield tree, block[0].line
+    except _Unreadable:
+        return
 
 
 class _NoAliases(yaml.SafeLoader):
@@ -343,6 +371,7 @@ def _front_matter(tok: Token, problems: list[Problem]) -> dict:
 
 
 _EMPH_END_NEXT = set(" \t\r\n)}_.,!?;:-*")
+_UNESCAPE = re.compile(r"\\([^\r\n])")
 
 
 def _text(tokens: list[Token], source: str | None, remove_tags: bool) -> tuple[str, list[str], str]:
@@ -356,8 +385,8 @@ def _text(tokens: list[Token], source: str | None, remove_tags: bool) -> tuple[s
     opened: list[tuple[str, int]] = []
     for i, tok in enumerate(tokens):
         t, v = tok.type, tok.value
-        if t == "ESC":
-            parts.append(v[1:])
+        if t == "ESC":  # a run of escapes: each backslash gives the character after it
+            parts.append(_UNESCAPE.sub(r"\1", v))
         elif t == "LINK":
             label = v[1:v.index("](")]
             parts.append(label + (" " if v.endswith((" ", "\t")) else ""))
