@@ -73,9 +73,15 @@ from argmap.errors import FormatError, LimitExceeded, Problem, from_validation_e
 from argmap.formats._common import IdAllocator, Imported, MAX_ID, is_id, make_id
 from argmap.model import Map, Relation, Source, Speaker, check_map
 
-__all__ = ["ArgdownRelation", "Document", "dumps", "loads", "parse", "read", "to_map"]
+__all__ = ["ArgdownRelation", "Document", "MAX_ARGDOWN_RATIO", "dumps", "loads", "parse", "read", "to_map"]
 
 RELATION_TYPES = ("support", "attack", "undercut", "contrary", "contradictory", "entails")
+MAX_ARGDOWN_RATIO = 3
+""":func:`dumps` of a map writes at most about twice the bytes of the map as a (compact) map
+document: text escaped character by character (``[`` → ``\\[``) and an attack's premises as a
+numbered premise-conclusion structure are the worst cases (a test holds the ratio below this).
+``POST /maps/import`` takes Argdown of up to this many times the request body limit, so that
+the export of any map a client may send imports back."""
 PARSE_SECONDS = 20
 """Longest time reading one document may take (LimitExceeded beyond): the grammar's searches
 are bounded, but a hostile document can still be slow."""
