@@ -449,7 +449,8 @@ def _export_command(name: str, exports: list) -> click.Command:
             source = store_as_of(store, map_id, as_of)
             m, version = read_for_export(source, map_id)
             made = made_from(source, map_id, version)
-        _write(stamp(make(export, m, scope, options, timeout=timeout, made=made), export, map_id, version), out)
+        _write(stamp(make(export, m, scope, options, timeout=timeout, made=made), export, map_id, version,
+                     made.at if made else None), out)
 
     fields: dict[str, str] = {}
     inverted: set[str] = set()

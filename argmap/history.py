@@ -299,11 +299,14 @@ def made_from(store, map_id: str, version: int | None):
                 pinned=getattr(store, "history_version", None) is not None)
 
 
-def stamp(data: bytes, export, map_id: str, version: int | None) -> bytes:
+def stamp(data: bytes, export, map_id: str, version: int | None, at: str | None = None) -> bytes:
     """Say in an export which map and version it was made from: SVG ``<metadata>``, a top-level
-    ``"argmap"`` member of a JSON document (TimelineJS, AIF), a ``<meta>`` in HTML. Other
-    formats are returned as they are (their bytes are already fixed by the map's content); the
-    map document itself (``map.json``) too, since ``argmap load`` reads it back.
+    ``"argmap"`` member of a JSON document (TimelineJS, AIF), a ``<meta>`` in HTML. A PDF that
+    Graphviz wrote (cairo puts the time of writing in it) is dated ``at``, the version's time, so
+    the same version gives the same bytes; the PDFs argmap typesets name the map and version in
+    their metadata already (:class:`argmap.exports.Made`). Other formats are returned as they are
+    (their bytes are already fixed by the map's content); the map document itself (``map.json``)
+    too, since ``argmap load`` reads it back.
 
     >>> from types import SimpleNamespace
     >>> stamp(b'<svg width="1">x</svg>', SimpleNamespace(name="diagram", suffix="svg"), "m", 7)
@@ -326,6 +329,8 @@ def stamp(data: bytes, export, map_id: str, version: int | None) -> bytes:
         i = data.find(b"{")
         member = b'"argmap": ' + msgspec.json.encode({"map": map_id, "version": version}) + b", "
         return data[: i + 1] + member + data[i + 1:]
+    if suffix == "pdf" and at:
+        return _dated_pdf(data, at)
     if suffix == "html":
         i = data.find(b"<head>")
         if i < 0:
@@ -333,6 +338,23 @@ def stamp(data: bytes, export, map_id: str, version: int | None) -> bytes:
         meta = f'<meta name="argmap-version" content={quoteattr(f"{map_id} version {version}")}>'.encode()
         return data[: i + 6] + meta + data[i + 6:]
     return data
+
+
+def _dated_pdf(data: bytes, at: str) -> bytes:
+    """``data`` with its one ``/CreationDate (D:YYYYMMDDHHMMSSZ)`` (cairo's) set to ``at``: the
+    same length, so every offset of the file stays right. Anything else is returned unchanged.
+
+    >>> _dated_pdf(b"<< /CreationDate (D:20261206213903Z) >>", "2025-11-26T08:15:00.000001Z")
+    b'<< /CreationDate (D:20251126081500Z) >>'
+    """
+    import re
+
+    found = list(re.finditer(rb"/CreationDate \(D:(\d{14})Z\)", data))
+    digits = re.sub(r"\D", "", at)[:14].encode()
+    if len(found) != 1 or len(digits) != 14:
+        return data
+    start = found[0].start(1)
+    return data[:start] + digits + data[start + 14:]
 
 
 # -- the feed -----------------------------------------------------------------------------

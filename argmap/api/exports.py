@@ -96,7 +96,7 @@ def _make(store: Store, map_id: str, export: Export, scope: Scope, options, time
     m, version = read_for_export(store, map_id)
     made = made_from(store, map_id, version)
     return stamp(make(export, m, scope, options, timeout=timeout, layout_timeout=layout_timeout, made=made), export,
-                 map_id, version)
+                 map_id, version, made.at if made else None)
 
 
 def _is_list(t) -> bool:

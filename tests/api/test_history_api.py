@@ -302,6 +302,9 @@ def test_a_briefing_at_as_of_is_the_same_file_any_day_and_names_its_version(clie
     with pdfplumber.open(io.BytesIO(client.get(f"/maps/{MAP}/briefing.pdf?sections=conclusions,sources").content)) as pdf:
         assert pdf.metadata["ArgmapVersion"] == str(v + 1)
         assert pdf.metadata["CreationDate"].startswith("D:19991231")  # without as_of: issued today
+    # Graphviz's PDF of the diagram is dated by the version, not by the clock: the same bytes too.
+    with pdfplumber.open(io.BytesIO(client.get(f"/maps/{MAP}/diagram.pdf?as_of={v}").content)) as pdf:
+        assert pdf.metadata["CreationDate"] == "D:" + "".join(ch for ch in at if ch.isdigit())[:14] + "Z"
     # The printable diagram says which version it draws too.
     with pdfplumber.open(io.BytesIO(client.get(f"/maps/{MAP}/print.pdf?as_of={v}").content)) as pdf:
         assert (pdf.metadata["ArgmapMap"], pdf.metadata["ArgmapVersion"]) == (MAP, str(v))
