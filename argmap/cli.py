@@ -18,7 +18,7 @@ from argmap._cli_history import register as register_history
 from argmap._cli_schemes import print_flips
 from argmap._cli_schemes import register as register_schemes
 from argmap.errors import ArgmapError, LimitExceeded
-from argmap.history import map_as_of, read_for_export, stamp, store_as_of
+from argmap.history import made_from, map_as_of, read_for_export, stamp, store_as_of
 from argmap.mapfile import FORMATS, MAX_FILE_BYTES
 from argmap.mapfile import load as load_file
 from argmap.schemas import generate
@@ -440,8 +440,11 @@ def _export_command(name: str, exports: list) -> click.Command:
         scope, options = options_from(export, params)
 
         with open_store(ctx, read_only=True) as store:
-            m, version = read_for_export(store_as_of(store, map_id, as_of), map_id)
-        _write(stamp(make(export, m, scope, options, timeout=timeout), export, map_id, version), out)
+            source = store_as_of(store, map_id, as_of)
+            m, version = read_for_export(source, map_id)
+            made = made_from(source, map_id, version)
+        _write(stamp(make(export, m, scope, options, timeout=timeout, made=made), export, map_id, version,
+                     made.at if made else None), out)
 
     fields: dict[str, str] = {}
     inverted: set[str] = set()

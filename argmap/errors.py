@@ -13,6 +13,7 @@
     │   ├── InUse               a delete would leave references dangling
     │   └── PreconditionFailed  the item changed since the caller read it      (HTTP 412)
     └── LimitExceeded           an input or a job is over a documented limit (HTTP 413/422/503)
+        └── TooLarge            a body is larger than its documented limit (HTTP 413)
 
 Every error carries ``problems``: a list of :class:`Problem` (``field``, ``reason``), so that a
 caller can point at the exact place, e.g. ``$.arguments[3].premises[0]``. One error may carry
@@ -42,6 +43,7 @@ __all__ = [
     "InUse",
     "InvalidInput",
     "LimitExceeded",
+    "TooLarge",
     "NotFound",
     "PreconditionFailed",
     "Problem",
@@ -155,6 +157,13 @@ class LimitExceeded(ArgmapError):
     """An input or a job is over a documented limit (size, depth, time)."""
 
     code = "limit_exceeded"
+
+
+class TooLarge(LimitExceeded):
+    """A request body is larger than the documented limit for what it is (an imported document
+    of its format)."""
+
+    code = "too_large"
 
 
 _AT = re.compile(r"^(?P<msg>.*) - at `(?P<path>[^`]*)`$", re.S)

@@ -1,7 +1,8 @@
 """Bulk import: many documents (AIF, Argdown, map files), one map each, all-or-nothing each.
 
 ``argmap import FILES…`` and ``POST /maps/import`` with an NDJSON body both go through
-:func:`import_documents`: documents are read and checked one by one, then stored in chunks,
+:func:`import_documents`: documents are read and checked one by one (a large one in a child
+process with a deadline: :mod:`argmap.formats._bounded`), then stored in chunks,
 each chunk one group commit (:meth:`argmap.store.Store.load_maps`) in which a refused document
 changes nothing and refuses none of the others. A report per document comes back in order as
 each chunk commits, so callers can show progress.
@@ -106,11 +107,13 @@ def _named(store: Store, pending: list, replace: bool) -> dict[int, tuple[str, b
 def _read(doc: Document) -> tuple[formats.Imported | ArgmapError, str | None]:
     if doc.map is not None:
         return formats.Imported(map=doc.map), doc.format or "native"
+    from argmap.formats._bounded import read_bounded  # a child process past 64 KiB: see there
+
     fmt = doc.format
     try:
         fmt = fmt or formats.detect(doc.data, filename=doc.name, content_type=doc.content_type)
         fallback = formats.id_from_filename(doc.name) if doc.name else "imported"
-        return formats.read(doc.data, fmt, map_id=doc.id, fallback_id=fallback, filename=doc.name), fmt
+        return read_bounded(doc.data, fmt, map_id=doc.id, fallback_id=fallback, filename=doc.name)
     except ArgmapError as e:
         return e, fmt
 

@@ -39,12 +39,13 @@ SESSION_SECONDS = 12 * 3600
 
 
 class Session:
-    """A valid session cookie: whether it may write, when it ends, and its CSRF token."""
+    """A valid session cookie: whether it may write, when it ends, its CSRF token, and the token
+    it was made with (kept in memory only: the change log names a write's author from it)."""
 
-    __slots__ = ("writes", "expires", "csrf")
+    __slots__ = ("writes", "expires", "csrf", "token")
 
-    def __init__(self, writes: bool, expires: int, csrf: str):
-        self.writes, self.expires, self.csrf = writes, expires, csrf
+    def __init__(self, writes: bool, expires: int, csrf: str, token: str | None = None):
+        self.writes, self.expires, self.csrf, self.token = writes, expires, csrf, token
 
 
 def session_seconds() -> int:
@@ -82,7 +83,7 @@ def read_session(value: str | None, read_tokens: list[str], write_tokens: list[s
     body = value.rpartition(".")[0]
     for token in (write_tokens if access == "w" else read_tokens):
         if hmac.compare_digest(mac.encode(), _mac(token, "argmap session|" + body).encode()):
-            return Session(access == "w", int(expires), csrf_token(token, value))
+            return Session(access == "w", int(expires), csrf_token(token, value), token)
     return None
 
 

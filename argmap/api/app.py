@@ -152,6 +152,7 @@ def create_app(
         else:
             app.state.store = Store(db_path or default_path())
         app.state.read_tokens = read_tokens
+        app.state.max_body = max_body  # POST /maps/import derives its limits from it
         app.state.token_names = token_names
         app.state.write_tokens = write_tokens
         app.state.trusted_proxies = trusted_proxies()
@@ -431,9 +432,11 @@ def _auth_guard(read_tokens: list[str], write_tokens: list[str], reads_guarded: 
             if session.writes:
                 sent = connection.headers.get(CSRF_HEADER)
                 if sent is not None and hmac.compare_digest(sent.encode(), session.csrf.encode()):
+                    connection.scope.setdefault("state", {})["token"] = session.token  # the log's author
                     return
                 if sent is None and opt.get("csrf_form"):  # the handler compares the form's field
-                    connection.scope.setdefault("state", {})["csrf_expected"] = session.csrf
+                    state = connection.scope.setdefault("state", {})
+                    state["csrf_expected"], state["token"] = session.csrf, session.token
                     return
                 raise PermissionDeniedException(
                     detail="a write from a signed-in browser needs its page's CSRF token (X-CSRF-Token)")

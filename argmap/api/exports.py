@@ -91,11 +91,12 @@ def _scope_only(store: Store, map_id: str, export: Export, scope: Scope) -> None
 
 def _make(store: Store, map_id: str, export: Export, scope: Scope, options, timeout: float,
           layout_timeout: float | None = None) -> bytes:
-    from argmap.history import read_for_export, stamp  # every export says which map and version it is
+    from argmap.history import made_from, read_for_export, stamp  # every export says which map and version it is
 
     m, version = read_for_export(store, map_id)
-    return stamp(make(export, m, scope, options, timeout=timeout, layout_timeout=layout_timeout), export, map_id,
-                 version)
+    made = made_from(store, map_id, version)
+    return stamp(make(export, m, scope, options, timeout=timeout, layout_timeout=layout_timeout, made=made), export,
+                 map_id, version, made.at if made else None)
 
 
 def _is_list(t) -> bool:

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Annotated, Literal
 
+import anyio
 import msgspec
+from anyio.lowlevel import RunVar
 from litestar import Controller, Request, Response, post
 from litestar.concurrency import sync_to_thread
 from litestar.datastructures import ResponseHeader
@@ -21,7 +23,11 @@ from litestar.params import Parameter, QueryParameter
 
 from argmap import formats
 from argmap.api._params import StoreDep
-from argmap.errors import FormatError, InvalidInput, LimitExceeded
+from argmap._child import start_forkserver
+from argmap.errors import FormatError, InvalidInput, LimitExceeded, TooLarge
+from argmap.formats._bounded import read_bounded
+from argmap.formats.aif import MAX_AIF_RATIO
+from argmap.formats.argdown import MAX_ARGDOWN_RATIO
 from argmap.importing import CHUNK, Document, ImportReport, import_documents
 from argmap.store import Counts, Store
 
@@ -29,6 +35,15 @@ __all__ = ["BULK_MEDIA_TYPES", "ImportController", "ImportResult", "MAX_DOCUMENT
 
 BULK_MEDIA_TYPES = ("application/x-ndjson", "application/jsonl", "application/json-seq")
 """A body of one of these types is a bulk import: one JSON document description per line."""
+
+MAX_NATIVE_RATIO = 3
+"""A map document (JSON or YAML) may be imported at up to this many times the request body limit:
+the map's own indented export (``/maps/{map}.json``) is at most about 2.6 times the compact
+document a client sends (a premise per line)."""
+
+MAX_MAP_RATIO = 4
+"""An import makes a map of at most this many times the request body limit, as a map document
+(a 10 MiB Argdown document makes one of about 27 MiB; an AIF one of less than its size)."""
 
 MAX_DOCUMENTS = 10_000
 """Documents in one bulk import (the body's size is bounded like every request's)."""
@@ -100,7 +115,11 @@ class ImportController(Controller):
         description="The format comes from `format`, else the Content-Type (`text/x-argdown`, "
         "`application/yaml`; JSON is AIF when it has `nodes` or `AIF`, else a map file). All or "
         "nothing: a broken document is refused with every problem named by node, edge or line. "
-        "The body is limited like every request body (413 above it). Without `id`, the map takes "
+        "An AIF document may be up to 16 times the request body limit (`ARGMAP_MAX_BODY`), an Argdown or "
+        "map document 3 times: argmap's own export of any map that fits the limit as a map document is at "
+        "most that; a bulk body is limited like every request body (413 above it). Reading the document (detecting "
+        "its format, parsing, checking) runs in a child process, 60 s at most (422 `limit_exceeded` past "
+        "it), and makes a map of at most 4 times the body limit as a map document. Without `id`, the map takes "
         "the document's own id, else its title made into an id, else the file name of a "
         "`Content-Disposition` header (an AIF nodeset's `nodeset21145.json`), else `imported`; "
         "a taken id gets `-2`, `-3`, …. `Location` names the new map.\n\n"
@@ -112,6 +131,7 @@ class ImportController(Controller):
         f"the file name). At most {MAX_DOCUMENTS:,} documents.",
         status_code=201,
         operation_class=_ImportOperation,
+        request_max_body_size=None,  # limited below, by format (MAX_AIF_RATIO)
         response_headers=[ResponseHeader(name="Location", documentation_only=True,
                                          description="The new map: /maps/{id}.")],
     )
@@ -128,24 +148,60 @@ class ImportController(Controller):
         )] = None,
         replace: bool = Parameter(default=False, description="Replace a map of the same id."),
     ) -> Response[ImportResult]:
-        body = await request.body()
+        max_body = request.app.state.max_body
         content_type = request.headers.get("content-type")
-        if (content_type or "").split(";")[0].strip().lower() in BULK_MEDIA_TYPES:
+        bulk = (content_type or "").split(";")[0].strip().lower() in BULK_MEDIA_TYPES
+        body = await _body(request, max_body if bulk else max(MAX_AIF_RATIO, MAX_ARGDOWN_RATIO, MAX_NATIVE_RATIO) * max_body)
+        start_forkserver()  # from the event loop's thread, which outlives the children (argmap._child)
+        if bulk:
             if map_id is not None:
                 raise InvalidInput("id", "a bulk import names its maps per line (\"id\"), not in the query")
             return Stream(_bulk(store, body, format, replace), media_type="application/x-ndjson", status_code=200)
         filename = _filename(request.headers.get("content-disposition"))
-        result = await sync_to_thread(_import, store, body, format, content_type, map_id, replace, filename)
+        result = await anyio.to_thread.run_sync(_import, store, body, format, content_type, map_id, replace, filename,
+                                                max_body, limiter=_readers())
         return Response(result, status_code=201, headers={"Location": f"/maps/{result.id}"})
 
 
+async def _body(request: Request, limit: int) -> bytes:
+    """The request body, refused with 413 as soon as it passes ``limit`` bytes (never held whole)."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise TooLarge("body", f"{int(declared):,} bytes; this body may have up to {limit:,}")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge("body", f"more than {limit:,} bytes; this body may have up to {limit:,}")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+MAX_READERS = 2
+"""Documents read at once (each in a child process that takes a core); other imports wait."""
+
+_READERS: RunVar[anyio.CapacityLimiter] = RunVar("argmap_import_readers")
+
+
+def _readers() -> anyio.CapacityLimiter:
+    try:
+        return _READERS.get()
+    except LookupError:
+        _READERS.set(limiter := anyio.CapacityLimiter(MAX_READERS))
+        return limiter
+
+
 def _import(store: Store, body: bytes, fmt: str | None, content_type: str | None, map_id: str | None,
-            replace: bool, filename: str | None = None) -> ImportResult:
+            replace: bool, filename: str | None = None, max_body: int | None = None) -> ImportResult:
     from argmap.formats._naming import store_new
 
-    fmt = fmt or formats.detect(body, content_type=content_type, filename=filename)
     fallback = formats.id_from_filename(filename) if filename else "imported"
-    imported = formats.read(body, fmt, map_id=map_id, fallback_id=fallback, filename=filename)
+    limits = {} if max_body is None else {
+        "max_bytes": {"aif": MAX_AIF_RATIO * max_body, "argdown": MAX_ARGDOWN_RATIO * max_body,
+                      "native": MAX_NATIVE_RATIO * max_body},
+        "max_map_bytes": MAX_MAP_RATIO * max_body}
+    imported, fmt = read_bounded(body, fmt, map_id=map_id, fallback_id=fallback, filename=filename,
+                                 content_type=content_type, **limits)
     m = imported.map
     if map_id is None and not replace:
         m, counts = store_new(store, m, fallback_id=fallback, has_id=fmt == "native")

@@ -19,6 +19,7 @@ export route (or map extension) that exists.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import hmac
 import re
@@ -289,7 +290,7 @@ def _map_page(store: Store, app: Litestar, map_id: str, params: dict[str, str], 
     except NotFound as e:
         return _error_page(e)
     try:
-        view = _view(params, m, _evaluates(app))
+        view = _past(_view(params, m, _evaluates(app)), store)
     except InvalidInput as e:
         return _error_page(e, back=ctx.page_path(map_id), back_label="Show the whole map")
     labels, explanations = _evaluation(store, m, view)
@@ -309,23 +310,40 @@ def _map_page(store: Store, app: Litestar, map_id: str, params: dict[str, str], 
     sub = select_scope(m, Scope(focus=view.focus, depth=view.depth if view.focus is not None else None))
     page = ctx.map_page(
         m, view, shown=(sub.statements, sub.arguments), panel=panel, problem=problem, q=q, hits=hits,
-        downloads=ctx.downloads(map_id, view, _exports(app)), labels=labels,
+        downloads=ctx.downloads(map_id, view, _exports(app)), labels=labels, past_at=_past_at(store),
     )
-    edit = edit_forms(m, panel.statement.id, acc, *(edit_state or ())) if panel is not None else None
+    edit = None
+    if panel is not None and view.as_of is None:  # a past version is read, never edited
+        edit = edit_forms(m, panel.statement.id, acc, *(edit_state or ()))
     return _page("map.html", page=page, access=acc, edit=edit)
+
+
+def _past(view: ctx.View, store: Store) -> ctx.View:
+    """The view of a page read from a past version (``as_of``): it names that version, as a
+    number even when ``as_of`` was a time, so every link keeps reading the same state."""
+    version = getattr(store, "history_version", None)  # a Store of the map's past (history.store_as_of)
+    return view if version is None else msgspec.structs.replace(view, as_of=str(version))
+
+
+def _past_at(store: Store) -> str | None:
+    at = getattr(store, "history_at", None)
+    if not at:
+        return None
+    t = datetime.datetime.fromisoformat(at.replace("Z", "+00:00"))
+    return f"{t.day} {t.strftime('%B %Y, %H:%M')} UTC"
 
 
 def _panel_fragment(store: Store, app: Litestar, map_id: str, statement_id: str, params: dict,
                     acc: Access | None = None) -> Response:
     try:
         m = _map(store, map_id)
-        view = _view(params, m, _evaluates(app))
+        view = _past(_view(params, m, _evaluates(app)), store)
         labels, explanations = _evaluation(store, m, view)
         panel = _panel(store, m, statement_id, view, labels, explanations)
     except (InvalidInput, NotFound) as e:
         status = 404 if isinstance(e, NotFound) or e.field == "statement" else 422
         return _page("_problem.html", status_code=status, problem=str(e))
-    return _page("_panel.html", panel=panel, edit=edit_forms(m, statement_id, acc))
+    return _page("_panel.html", panel=panel, edit=edit_forms(m, statement_id, acc) if view.as_of is None else None)
 
 
 def _panel(store: Store, m: Map, sid: str, view: ctx.View, labels, explanations) -> ctx.StatementPanel:

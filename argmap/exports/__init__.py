@@ -20,11 +20,24 @@ from argmap.errors import InvalidInput, NotFound, from_validation_error
 from argmap.model import Map
 from argmap.scope import SCOPE_FIELDS, Scope, scope_from, select
 
-__all__ = ["CATALOGUE", "Export", "Job", "NoOptions", "by_name", "find", "make", "options_from", "run"]
+__all__ = ["CATALOGUE", "Export", "Job", "Made", "NoOptions", "by_name", "find", "make", "options_from", "run"]
 
 
 class NoOptions(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
     """An export with nothing to choose but the scope."""
+
+
+class Made(NamedTuple):
+    """The map and version an export is made from: PDFs say so in their metadata, a briefing in
+    its colophon (:mod:`argmap.history` finds them)."""
+
+    map: str
+    version: int
+    at: str | None = None
+    """When that version was written (UTC, ISO 8601)."""
+    pinned: bool = False
+    """Asked for at a past version (``as_of``): a briefing is then issued on that version's date,
+    so the same ``as_of`` and options give the same bytes on any day."""
 
 
 class Job(NamedTuple):
@@ -46,6 +59,14 @@ class Job(NamedTuple):
     """Seconds an external program (Graphviz, WeasyPrint) may take."""
     layout_timeout: float | None = None
     """Seconds each Graphviz layout inside a typeset export may take (None: ``timeout``)."""
+    made: Made | None = None
+    """The map and version this is made from (None: unknown, e.g. a map file)."""
+
+    def metadata(self) -> dict[str, str] | None:
+        """Document information entries naming the map and version, for a PDF (None: unknown)."""
+        if self.made is None:
+            return None
+        return {"ArgmapMap": self.made.map, "ArgmapVersion": str(self.made.version)}
 
 
 @dataclass(frozen=True)
@@ -151,8 +172,9 @@ def options_from(export: Export, params: Mapping[str, object]) -> tuple[Scope, m
 
 
 def make(export: Export, m: Map, scope: Scope, options: msgspec.Struct, *, timeout: float | None = None,
-         layout_timeout: float | None = None) -> bytes:
-    """Scope ``m``, evaluate it when the options ask, and make the export."""
+         layout_timeout: float | None = None, made: Made | None = None) -> bytes:
+    """Scope ``m``, evaluate it when the options ask, and make the export (``made``: the map and
+    version ``m`` is, which the export may state)."""
     labels = explanations = evaluation = None
     semantics = export.evaluate(options) if export.evaluate else None
     if semantics is not None:
@@ -163,7 +185,7 @@ def make(export: Export, m: Map, scope: Scope, options: msgspec.Struct, *, timeo
         evaluation = f"{semantics} semantics"
     part = select(m, scope) if export.scoped else m
     job = Job(map=part, whole=m, scope=scope, options=options, labels=labels, explanations=explanations,
-              evaluation=evaluation, timeout=timeout or export.timeout, layout_timeout=layout_timeout)
+              evaluation=evaluation, timeout=timeout or export.timeout, layout_timeout=layout_timeout, made=made)
     return export.make(job)
 
 

@@ -21,7 +21,8 @@ class BriefingParams(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, f
                                          "contents, conclusions, diagram, timeline, speakers, corrections, sources.")] = None
     paper: Annotated[Literal["a4", "letter"], Meta(description="Paper size.")] = "a4"
     issued: Annotated[_dt.date | None, Meta(description="Date of issue on the cover and in the PDF metadata, "
-                                            "YYYY-MM-DD (default: today).")] = None
+                                            "YYYY-MM-DD (default: today; with `as_of`, the date of that version, "
+                                            "so the same `as_of` and options give the same file).")] = None
     author: Annotated[str | None, Meta(description="Who issues the briefing (the PDF's author; default: argmap).")] = None
     semantics: Annotated[Literal["grounded", "complete", "preferred", "stable", "none"], Meta(
         description="Label statements stands / falls / undecided under this semantics, evaluated on the "
@@ -31,16 +32,21 @@ class BriefingParams(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, f
 def _options(job: Job) -> briefing.BriefingOptions:
     o: BriefingParams = job.options
     s = job.scope
+    issued = o.issued.isoformat() if o.issued else None
+    if issued is None and job.made is not None and job.made.pinned and job.made.at:
+        issued = job.made.at[:10]  # a past version is issued on its own date: the same bytes any day
     return briefing.parse_options(
-        sections=o.sections, paper=o.paper, issued=o.issued.isoformat() if o.issued else None, author=o.author,
+        sections=o.sections, paper=o.paper, issued=issued, author=o.author,
         semantics="none", focus=s.focus, depth=s.steps, date_from=s.date_from, date_to=s.date_to)
 
 
 def _make(fmt: str):
     def make(job: Job) -> bytes:
+        made = job.made
         ctx = briefing.build_context(job.map, _options(job), labels=job.labels or {}, explanations=job.explanations,
                                      evaluation=job.evaluation, scoped=True,
-                                     layout_timeout=min(job.layout_timeout or job.timeout, diagram.DEFAULT_TIMEOUT))
+                                     layout_timeout=min(job.layout_timeout or job.timeout, diagram.DEFAULT_TIMEOUT),
+                                     version=made.version if made else None)
         return briefing.render(ctx, fmt, timeout=job.timeout)
 
     return make

@@ -38,7 +38,7 @@ def _make(job: Job) -> bytes:
     elif o.layout not in (None, "", "pages"):
         raise InvalidInput("layout", "must be pages, tile or handout:<statement id>")
     return printable.printable(job.map, paper=o.paper, orientation=o.orientation, tile=tile, handout=handout,
-                               timeout=job.timeout)
+                               timeout=job.timeout, metadata=job.metadata())
 
 
 EXPORTS = [

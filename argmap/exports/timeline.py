@@ -14,7 +14,8 @@ EXPORTS = [
     Export(suffix="svg", media_type="image/svg+xml", label="SVG", note="vector picture",
            make=lambda job: timeline.to_svg(job.map, job.scope, scoped=True), **_COMMON),
     Export(suffix="pdf", media_type="application/pdf", label="PDF", note="A3, to print", typesets=True,
-           make=lambda job: timeline.to_pdf(job.map, job.scope, scoped=True, timeout=job.timeout), **_COMMON),
+           make=lambda job: timeline.to_pdf(job.map, job.scope, scoped=True, timeout=job.timeout,
+                                            metadata=job.metadata()), **_COMMON),
     Export(suffix="json", media_type="application/json", label="TimelineJS", note="JSON for TimelineJS",
            make=lambda job: timelinejs.dumps(job.map, job.scope, scoped=True), **_COMMON),
 ]

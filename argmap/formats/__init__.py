@@ -90,7 +90,7 @@ def id_from_filename(filename: str) -> str:
 
 
 def _aif(data: bytes, *, map_id, fallback_id, title, filename) -> Imported:
-    return aif.read(data, map_id=map_id or fallback_id, title=title)
+    return aif.read(data, map_id=map_id, fallback_id=fallback_id, title=title)
 
 
 def _argdown(data: bytes, *, map_id, fallback_id, title, filename) -> Imported:

@@ -47,13 +47,14 @@ from typing import Any
 
 import msgspec
 
-from argmap.errors import FormatError, Problem, from_validation_error
+from argmap.errors import FormatError, InvalidInput, Problem, from_validation_error
 from argmap.formats._common import IdAllocator, Imported, is_id, make_id, raise_problems
 from argmap.model import Argument, Map, Relation, Speaker, Statement, check_map, partial_date
 
 __all__ = [
     "CANode",
     "Edge",
+    "MAX_AIF_RATIO",
     "INode",
     "LNode",
     "Locution",
@@ -82,6 +83,8 @@ class _Node(msgspec.Struct, tag_field="type", kw_only=True):
     timestamp: str | None = None
     scheme: str | None = None
     schemeID: str | int | None = None
+    argmap: dict[str, Any] | None = None
+    """What argmap's model has and AIF has no field for (see :data:`KEPT`); other readers ignore it."""
 
 
 class INode(_Node, tag="I"):
@@ -141,6 +144,9 @@ class Participant(msgspec.Struct, kw_only=True):
     participantID: NodeId
     firstname: str | None = None
     surname: str | None = None
+    argmap: dict[str, Any] | None = None
+    """The speaker's ``role`` and ``affiliation`` (and ``name`` when first and last name do not
+    give it back), which AIF has no field for."""
 
 
 class Nodeset(msgspec.Struct, kw_only=True):
@@ -150,6 +156,9 @@ class Nodeset(msgspec.Struct, kw_only=True):
     edges: list[Edge] = []
     locutions: list[Locution] = []
     participants: list[Participant] = []
+    argmapModel: dict[str, Any] | None = None
+    """The map's own fields that AIF has no place for: ``id``, ``title``, ``description``,
+    ``sources`` and ``extras`` (see :data:`KEPT`)."""
 
 
 class _Document(Nodeset, kw_only=True):
@@ -160,16 +169,41 @@ class _Document(Nodeset, kw_only=True):
 
 _decoder = msgspec.json.Decoder(_Document)
 
+MAX_AIF_RATIO = 16
+""":func:`dumps` of a map writes at most this many bytes per byte of the map as a (compact) map
+document, plus a few hundred: the worst cases are a statement that has only a date (an I node,
+an L node, a YA node, two edges and a locution for ``"said":"2025"``: about 14×) and an argument's
+premises (an edge for each 4-byte ``"id",``: about 12×). ``POST /maps/import`` takes AIF documents
+of up to this many times the request body limit, so that any map a client may send comes back
+from its own AIF export; a test holds the ratio on generated worst cases."""
+
 NODE_TYPES = ("I", "RA", "CA", "MA", "PA", "L", "YA", "TA")
 DEFAULT_TEXT = {"RA": "Default Inference", "CA": "Default Conflict", "MA": "Default Rephrase", "PA": "Default Preference"}
 UNNAMED = "(unnamed) "
 """How :attr:`Speaker.label` starts for a speaker known only by a role; read back as the role."""
 ASSERTING = {"text": "Asserting", "scheme": "Asserting", "schemeID": "74"}
 """The YA node an export puts between a locution and its statement (AIFdb's scheme 74)."""
+KEPT = {
+    "I": ("id", "kind", "tags", "note", "source", "date_source", "quote", "extras"),
+    "RA": ("id", "note", "roles", "question", "extras"), "CA": ("id", "note", "roles", "question", "extras"),
+    "MA": ("id", "note", "extras"), "PA": ("id", "note", "extras"),
+    "participant": ("name", "role", "affiliation"),
+    "map": ("id", "title", "description", "sources", "extras"),
+}
+"""What argmap's model has and AIF has no field for, written beside the AIF it belongs to: an
+``"argmap"`` member of each I, RA, CA, MA and PA node and of each participant, and a top-level
+``"argmapModel"`` member for the map (its sources among them). Readers of AIF ignore members
+they do not know (arguebuf and AIFdb do); :func:`read` takes these back, so a map's AIF export
+imports to the same map. What AIF does say (text, premises, speaker, date) is read from AIF."""
 
 
-def read(data: bytes | str, *, map_id: str = "aif", title: str | None = None) -> Imported:
-    """Decode AIF JSON (a nodeset or xAIF) and translate it; see the module docstring."""
+def read(data: bytes | str, *, map_id: str | None = None, fallback_id: str = "aif",
+         title: str | None = None) -> Imported:
+    """Decode AIF JSON (a nodeset or xAIF) and translate it; see the module docstring.
+
+    The map's id is ``map_id``, else the one argmap's export wrote (``argmapModel.id``), else
+    ``fallback_id``; its title is ``title``, else the exported one, else the id.
+    """
     try:
         doc = _decoder.decode(data)
     except msgspec.ValidationError as e:
@@ -188,20 +222,22 @@ def read(data: bytes | str, *, map_id: str = "aif", title: str | None = None) ->
         nodeset, path = doc.AIF, "$.AIF"
     else:
         nodeset, path = doc, "$"
-    imported = to_map(nodeset, map_id=map_id, title=title, path=path)
+    imported = to_map(nodeset, map_id=map_id, fallback_id=fallback_id, title=title, path=path)
     if doc.AIF is not None and doc.text is not None:
         imported.map.extras = {**imported.map.extras, "aif": {"xaif_text": doc.text}}
     return imported
 
 
-def loads(data: bytes | str, *, map_id: str = "aif", title: str | None = None) -> Map:
+def loads(data: bytes | str, *, map_id: str | None = None, fallback_id: str = "aif",
+          title: str | None = None) -> Map:
     """The map in an AIF JSON document (:func:`read` without the report)."""
-    return read(data, map_id=map_id, title=title).map
+    return read(data, map_id=map_id, fallback_id=fallback_id, title=title).map
 
 
-def to_map(nodeset: Nodeset, *, map_id: str, title: str | None = None, path: str = "$") -> Imported:
+def to_map(nodeset: Nodeset, *, map_id: str | None = None, fallback_id: str = "aif", title: str | None = None,
+           path: str = "$") -> Imported:
     """Translate decoded AIF into a checked :class:`~argmap.model.Map` (a pure function)."""
-    return _Reader(nodeset, path).run(map_id, title or map_id)
+    return _Reader(nodeset, path).run(map_id, fallback_id, title)
 
 
 def dumps(m: Map, *, xaif: bool = False, timestamp: _dt.datetime | None = None) -> bytes:
@@ -214,7 +250,8 @@ def dumps(m: Map, *, xaif: bool = False, timestamp: _dt.datetime | None = None) 
     data = msgspec.to_builtins(nodeset)
     if xaif:
         data = {"AIF": data, "text": m.extras.get("aif", {}).get("xaif_text", "")}
-    return msgspec.json.format(msgspec.json.encode(data), indent=2) + b"\n"
+    # One line: indentation alone would double the size of a large map's AIF (see MAX_AIF_RATIO).
+    return msgspec.json.encode(data) + b"\n"
 
 
 # -- Implementation details ----------------------------------------------------------------
@@ -275,14 +312,20 @@ class _Reader:
             _key(p.participantID): " ".join(x.strip() for x in (p.firstname, p.surname) if x and x.strip())
             for p in ns.participants
         }
+        self.participant_kept = {_key(p.participantID): p.argmap for p in ns.participants if p.argmap}
         for p in ns.participants:  # participants first: their ids are the stable ones
             self.speaker(("person", _key(p.participantID), None))
+        self.kept_from: dict[tuple[str, int], str] = {}  # (section, index) → where its argmap member was
+        self.kept_keys: dict[tuple[str, int], set[str]] = {}  # (section, index) → the fields taken from it
 
     def bad(self, where: str, reason: str, *, ref: bool = False) -> None:
         self.problems.append((Problem(f"{self.path}.{where}", reason), ref))
 
-    def run(self, map_id: str, title: str) -> Imported:
+    def run(self, map_id: str | None, fallback_id: str, title: str | None) -> Imported:
         ns = self.ns
+        model = ns.argmapModel or {}
+        map_id = map_id or (model.get("id") if isinstance(model.get("id"), str) else None) or fallback_id
+        title = title or (model.get("title") if isinstance(model.get("title"), str) else None) or map_id
         self.index: dict[str, int] = {}
         for i, n in enumerate(ns.nodes):
             k = _key(n.nodeID)
@@ -293,7 +336,19 @@ class _Reader:
             else:
                 self.index[k] = i
         ids = IdAllocator()
-        self.ids = {k: ids.take(make_id(k, fallback="n")) for k in self.index}
+        # An id argmap's export kept beside the node comes first (its nodeID is a short
+        # number); then every other node's id from its nodeID.
+        self.ids = {}
+        for k, i in self.index.items():
+            n = ns.nodes[i]
+            own = n.argmap.get("id") if n.argmap and _tag(n) in KEPT else None
+            if own is not None and not (isinstance(own, str) and is_id(own)):
+                self.bad(f"nodes[{i}].argmap.id", f"{own!r} is not an argmap id (letters, digits and _ . : ~ -)")
+            elif own is not None:
+                self.ids[k] = ids.take(own)
+        for k in self.index:
+            if k not in self.ids:
+                self.ids[k] = ids.take(make_id(k, fallback="n"))
         self._read_edges()
         self._read_locutions()
         statements, arguments, relations = [], [], []
@@ -316,20 +371,33 @@ class _Reader:
             "id": map_id, "title": title, "speakers": self._speakers(), "statements": statements,
             "arguments": arguments, "relations": relations,
         }
+        for k in ("description", "sources", "extras"):
+            if k in model:
+                doc[k] = model[k]
         try:
             m = msgspec.convert(doc, type=Map)
+            check_map(m)
         except msgspec.ValidationError as e:
             raise self._located(from_validation_error(e)) from None
-        check_map(m)
+        except InvalidInput as e:
+            raise self._located(e) from None
         counts = {f"{t} nodes": n for t, n in Counter(_tag(n) for n in ns.nodes).items()}
         counts["edges"] = len(ns.edges)
         return Imported(map=m, counts=counts, skipped=dict(self.skipped),
                         notes=[f"{w} ({n}×)" for w, n in self.notes.items()])
 
     def _located(self, err):
-        # "$.statements[3].text" → the node it came from, so the user can find it in the file.
-        if m := re.match(r"^\$\.(statements|arguments|relations|speakers)\[(\d+)\](.*)$", err.field):
-            err.problems[0] = Problem(f"{self.path}.{self.origin[m[1]][int(m[2])]}{m[3]}", err.reason)
+        # "$.statements[3].text" → the node it came from, so the user can find it in the file;
+        # a field read from an "argmap" member is named inside it ("$.nodes[3].argmap.tags").
+        for n, p in enumerate(err.problems):
+            if m := re.match(r"^\$\.(statements|arguments|relations|speakers)\[(\d+)\](\.(\w+).*)?$", p.field):
+                where = self.origin[m[1]][int(m[2])]
+                if m[4] and m[4] in self.kept_keys.get((m[1], int(m[2])), ()):
+                    where = f"{self.kept_from[m[1], int(m[2])]}"
+                err.problems[n] = Problem(f"{self.path}.{where}{m[3] or ''}", p.reason)
+            elif m := re.match(r"^\$\.(id|title|description|sources|extras)\b(.*)$", p.field):
+                if m[1] in (self.ns.argmapModel or {}):
+                    err.problems[n] = Problem(f"{self.path}.argmapModel.{m[1]}{m[2]}", p.reason)
         return err
 
     def type_of(self, k: str) -> str:
@@ -406,19 +474,32 @@ class _Reader:
                 self.names[sid].most_common(1)[0][0] if self.names[sid] else None
             )
             self.origin["speakers"].append(f"participants[{key!r}]" if kind == "person" else f"L nodes of {key!r}")
+            kept = self.participant_kept.get(key, {}) if kind == "person" else {}
+            if kept and not self.participant_names.get(key):
+                name = None  # argmap wrote this participant: no name is no name, whatever L texts say
+            if kept:
+                at = len(self.origin["speakers"]) - 1
+                self.kept_keys["speakers", at] = set(kept) & set(KEPT["participant"])
+                self.kept_from["speakers", at] = f"participants[{key!r}].argmap"
             if name and name.startswith(UNNAMED):  # an unnamed speaker, as export writes one
-                out.append({"id": sid, "role": name[len(UNNAMED):]})
+                speaker = {"id": sid, "role": name[len(UNNAMED):]}
             else:
-                out.append({"id": sid, "name": name} if name else {"id": sid, "role": f"AIF participant {key}"})
+                speaker = {"id": sid, "name": name} if name else {"id": sid, "role": f"AIF participant {key}"}
+            speaker.update({k: kept[k] for k in KEPT["participant"] if k in kept})
+            out.append(speaker)
         return out
 
     # -- nodes ----------------------------------------------------------------------------
 
     def _extras(self, n: _Node, default_text: str | None = None) -> dict:
         x: dict = {}
-        if self.ids[_key(n.nodeID)] != n.nodeID:  # an integer id, or one argmap cannot use as it is
+        # A node argmap numbered (its "argmap" member has the id) keeps no nodeID, timestamp or
+        # edge ids: they were the export's, not the document's, and would make the map several
+        # times larger than the one exported (a new export numbers and dates it afresh).
+        if not _numbered(n) and self.ids[_key(n.nodeID)] != n.nodeID:  # an integer id, or one argmap cannot use
             x["nodeID"] = n.nodeID
-        x["timestamp"] = n.timestamp  # None too: export then writes none, as the file had none
+        if not _numbered(n):
+            x["timestamp"] = n.timestamp  # None too: export then writes none, as the file had none
         if n.schemeID is not None:
             x["schemeID"] = n.schemeID
         if default_text is not None and n.text != default_text:
@@ -433,11 +514,29 @@ class _Reader:
         if n.scheme:
             extras["scheme"] = n.scheme
         if (anchor := self._anchor(k)) is not None:
-            said_by, extras["locution"] = anchor
+            said_by, locution = anchor
+            if not _numbered(n):
+                extras["locution"] = locution
             st.update(said_by)
         if extras:
             st["extras"] = {"aif": extras}
-        return st
+        return self._keep("statements", i, n, st)
+
+    def _keep(self, section: str, i: int, n: _Node, item: dict) -> dict:
+        """``item`` with what argmap's export kept in node ``n``'s ``argmap`` member (:data:`KEPT`);
+        the model checks each value, and an error names it there."""
+        if not n.argmap:
+            return item
+        at = len(self.origin[section]) - 1
+        keys = [k for k in KEPT[_tag(n)] if k in n.argmap and k != "id"]  # the id: see run()
+        self.kept_keys[section, at] = set(keys)
+        self.kept_from[section, at] = f"nodes[{i}].argmap"
+        for k in keys:
+            if k == "extras" and isinstance(n.argmap[k], dict):  # what AIF itself says wins
+                item["extras"] = {**{x: v for x, v in n.argmap[k].items() if x != "aif"}, **item.get("extras", {})}
+            else:
+                item[k] = n.argmap[k]
+        return item
 
     def _anchor(self, k: str) -> tuple[dict, dict] | None:
         """Speaker and date of I node ``k`` from the locution L → YA → I that speaks it (the
@@ -506,26 +605,50 @@ class _Reader:
         tag = _tag(n)
         premises, target, edge_ids = self._ends(i, n, ("I",), ("I",) if tag == "RA" else ("I", "RA", "CA"))
         kind = "support" if tag == "RA" else ("attack" if target is None or self.type_of(target) == "I" else "undercut")
-        return self._s_node(n, {"kind": kind, "premises": premises}, target, edge_ids, tag)
+        return self._keep("arguments", i, n, self._s_node(n, {"kind": kind, "premises": premises}, target, edge_ids, tag))
 
     def _relation(self, i: int, n: MANode | PANode) -> dict:
         self.origin["relations"].append(f"nodes[{i}]")
         tag = _tag(n)
         ends = ("I",) if tag == "MA" else ("I", "RA", "CA")
         sources, target, edge_ids = self._ends(i, n, ends, ends)
-        return self._s_node(n, {"kind": "rephrase" if tag == "MA" else "preference", "sources": sources},
-                            target, edge_ids, tag)
+        return self._keep("relations", i, n, self._s_node(
+            n, {"kind": "rephrase" if tag == "MA" else "preference", "sources": sources}, target, edge_ids, tag))
 
     def _s_node(self, n: _Node, item: dict, target: str | None, edge_ids: list, tag: str) -> dict:
         item = {"id": self.ids[_key(n.nodeID)], **item, "target": self.ids[target] if target else ""}
         if n.scheme:
             item["scheme"] = n.scheme
         extras = self._extras(n, n.scheme or DEFAULT_TEXT[tag])
-        if any(e is not None for e in edge_ids):
+        if not _numbered(n) and any(e is not None for e in edge_ids):
             extras["edges"] = edge_ids
         if extras:
             item["extras"] = {"aif": extras}
         return item
+
+
+def _numbered(n: _Node) -> bool:
+    """Whether argmap's export gave node ``n`` its nodeID (a number; the item's id is in its
+    ``argmap`` member): an item read from AIF keeps the nodeID it had, and has no id there."""
+    return n.argmap is not None and "id" in n.argmap
+
+
+def _kept(item, fields: tuple[str, ...]) -> dict:
+    """``item``'s values of ``fields`` that are given (not None, empty or a default), as JSON;
+    ``extras`` without its ``aif`` member (which the AIF itself carries)."""
+    out = {}
+    for k in fields:
+        v = getattr(item, k)
+        if k == "extras":
+            v = {x: y for x, y in v.items() if x != "aif"}
+        if v is None or v == [] or v == {} or (k == "kind" and v == "claim"):
+            continue
+        out[k] = msgspec.to_builtins(v)
+        if k == "sources":  # a source's fields not given are left out, as a map file leaves them
+            out[k] = [{f: x for f, x in src.items() if x is not None} for src in out[k]]
+        elif k == "quote":
+            out[k] = {f: x for f, x in out[k].items() if x is not None}
+    return out
 
 
 def _tag(n: _Node) -> str:
@@ -551,6 +674,7 @@ class _Writer:
         self.m, self.ts = m, ts
         self.node_ids: dict[str, NodeId] = {}
         self.taken_nodes: set[str] = set()
+        self.next_node = 1
         kept_edges = [
             e
             for item in (*m.statements, *m.arguments, *m.relations)
@@ -562,16 +686,17 @@ class _Writer:
         self.nodes: list[dict] = []
         self.edges: list[dict] = []
 
-    def node_id(self, item_id: str, wanted: NodeId | None = None) -> NodeId:
-        for candidate in (wanted, item_id):
-            if candidate is not None and _key(candidate) not in self.taken_nodes:
-                self.taken_nodes.add(_key(candidate))
-                return candidate
-        n = 2
-        while f"{item_id}~{n}" in self.taken_nodes:
-            n += 1
-        self.taken_nodes.add(f"{item_id}~{n}")
-        return f"{item_id}~{n}"
+    def node_id(self, wanted: NodeId | None = None) -> NodeId:
+        """The nodeID a file had (kept in extras), else the next free number: short, so that an
+        edge costs the same whatever the length of the ids it joins (the item's own id is in its
+        ``argmap`` member, once)."""
+        if wanted is not None and _key(wanted) not in self.taken_nodes:
+            self.taken_nodes.add(_key(wanted))
+            return wanted
+        while str(self.next_node) in self.taken_nodes:
+            self.next_node += 1
+        self.taken_nodes.add(str(self.next_node))
+        return self.next_node
 
     def edge(self, a: NodeId, b: NodeId, kept: NodeId | None = None) -> None:
         if kept is None or (_key(kept) in self.used_edges):
@@ -582,7 +707,8 @@ class _Writer:
         self.used_edges.add(_key(kept))
         self.edges.append({"edgeID": kept, "fromID": a, "toID": b, "formEdgeID": None})
 
-    def node(self, nid: NodeId, text: str, type_: str, x: dict, scheme: str | None = None) -> None:
+    def node(self, nid: NodeId, text: str, type_: str, x: dict, scheme: str | None = None,
+             item: Statement | Argument | Relation | None = None) -> None:
         node = {"nodeID": nid, "text": text, "type": type_}
         if x.get("timestamp", self.ts) is not None:
             node["timestamp"] = x.get("timestamp", self.ts)
@@ -590,6 +716,11 @@ class _Writer:
             node["scheme"] = scheme if scheme is not None else x["scheme"]
         if x.get("schemeID") is not None:
             node["schemeID"] = x["schemeID"]
+        if item is not None and (kept := _kept(item, KEPT[type_])):
+            if "aif" in item.extras:  # read from AIF: its nodeID is kept, and gives the id back
+                kept.pop("id")
+            if kept:
+                node["argmap"] = kept
         self.nodes.append(node)
 
     def run(self) -> dict:
@@ -598,24 +729,26 @@ class _Writer:
         items = [*m.statements, *m.arguments, *m.relations]
         # Kept nodeIDs first, so that a generated one never takes an id the file had.
         for item in items:
-            wanted = item.extras.get("aif", {}).get("nodeID")
+            x = item.extras.get("aif")
+            # An item read from AIF keeps its nodeID: the one in extras, else its id, which was it.
+            wanted = None if x is None else x.get("nodeID", item.id)
             if wanted is not None:
-                self.node_ids[item.id] = self.node_id(item.id, wanted)
+                self.node_ids[item.id] = self.node_id(wanted)
         for item in items:
             if item.id not in self.node_ids:
-                self.node_ids[item.id] = self.node_id(item.id)
+                self.node_ids[item.id] = self.node_id()
         nid = self.node_ids
         for s in m.statements:
-            self.node(nid[s.id], s.text, "I", s.extras.get("aif", {}))
+            self.node(nid[s.id], s.text, "I", s.extras.get("aif", {}), item=s)
         for a in m.arguments:
             x = a.extras.get("aif", {})
             tag = "RA" if a.kind == "support" else "CA"
-            self.node(nid[a.id], x.get("text", a.scheme or DEFAULT_TEXT[tag]), tag, x, a.scheme)
+            self.node(nid[a.id], x.get("text", a.scheme or DEFAULT_TEXT[tag]), tag, x, a.scheme, item=a)
             self._edges(a.id, a.premises, a.target, x.get("edges", []))
         for r in m.relations:
             x = r.extras.get("aif", {})
             tag = "MA" if r.kind == "rephrase" else "PA"
-            self.node(nid[r.id], x.get("text", r.scheme or DEFAULT_TEXT[tag]), tag, x, r.scheme)
+            self.node(nid[r.id], x.get("text", r.scheme or DEFAULT_TEXT[tag]), tag, x, r.scheme, item=r)
             self._edges(r.id, r.sources, r.target, x.get("edges", []))
         speakers = {sp.id: sp for sp in m.speakers}
         locutions = []
@@ -626,9 +759,11 @@ class _Writer:
             kept = kept or {}
             speaker = speakers.get(s.speaker) if s.speaker else None
             l_kept, ya_kept = kept.get("L", {}), kept.get("YA", {})
-            l_id = self.node_id(f"{s.id}.L", l_kept.get("nodeID"))
-            ya_id = self.node_id(f"{s.id}.YA", ya_kept.get("nodeID"))
-            l_text = l_kept.get("text") or (f"{speaker.label} : {s.text}" if speaker else s.text)
+            l_id = self.node_id(l_kept.get("nodeID"))
+            ya_id = self.node_id(ya_kept.get("nodeID"))
+            # The speaker is the locution's personID; "Name : text" would repeat a name of up to
+            # 500 characters in every L node, which no map-size limit would then bound.
+            l_text = l_kept.get("text") or s.text
             self.node(l_id, l_text, "L", l_kept)
             ya = ya_kept or ASSERTING
             self.node(ya_id, ya["text"], "YA", ya)
@@ -644,8 +779,16 @@ class _Writer:
         participants = []
         for sp in m.speakers:
             first, _, last = (sp.name or "").partition(" ")
-            participants.append({"participantID": sp.id, "firstname": first, "surname": last})
-        return {"nodes": self.nodes, "edges": self.edges, "locutions": locutions, "participants": participants}
+            participant = {"participantID": sp.id, "firstname": first, "surname": last}
+            kept = _kept(sp, KEPT["participant"])
+            if sp.name is not None and " ".join(x.strip() for x in (first, last) if x.strip()) == sp.name:
+                kept.pop("name")  # first and last name give it back
+            if kept:
+                participant["argmap"] = kept
+            participants.append(participant)
+        out = {"nodes": self.nodes, "edges": self.edges, "locutions": locutions, "participants": participants}
+        out["argmapModel"] = _kept(m, KEPT["map"])
+        return out
 
     def _edges(self, owner: str, sources: list[str], target: str, kept: list) -> None:
         kept = [*kept, *[None] * (len(sources) + 1 - len(kept))]

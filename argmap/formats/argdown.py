@@ -56,6 +56,7 @@ argument.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import time
@@ -73,9 +74,15 @@ from argmap.errors import FormatError, LimitExceeded, Problem, from_validation_e
 from argmap.formats._common import IdAllocator, Imported, MAX_ID, is_id, make_id
 from argmap.model import Map, Relation, Source, Speaker, check_map
 
-__all__ = ["ArgdownRelation", "Document", "dumps", "loads", "parse", "read", "to_map"]
+__all__ = ["ArgdownRelation", "Document", "MAX_ARGDOWN_RATIO", "dumps", "loads", "parse", "read", "to_map"]
 
 RELATION_TYPES = ("support", "attack", "undercut", "contrary", "contradictory", "entails")
+MAX_ARGDOWN_RATIO = 3
+""":func:`dumps` of a map writes at most about twice the bytes of the map as a (compact) map
+document: text escaped character by character (``[`` → ``\\[``) and an attack's premises as a
+numbered premise-conclusion structure are the worst cases (a test holds the ratio below this).
+``POST /maps/import`` takes Argdown of up to this many times the request body limit, so that
+the export of any map a client may send imports back."""
 PARSE_SECONDS = 20
 """Longest time reading one document may take (LimitExceeded beyond): the grammar's searches
 are bounded, but a hostile document can still be slow."""
@@ -140,10 +147,11 @@ def parse(data: bytes | str) -> Document:
             raise FormatError("$", f"Argdown must be UTF-8 text ({e.reason} at byte {e.start})") from None
     if "\x00" in data:
         raise FormatError("$", "Argdown text must not contain NUL characters")
-    front, blocks, problems = _parse_blocks(data.lstrip("\ufeff"))
+    problems: list[Problem] = []
+    front, blocks = _parse_blocks(data.lstrip("\ufeff"), problems)
     model = _Model(front, problems)
     model.source = data.lstrip("\ufeff")
-    for tree, first_line in blocks:
+    for tree, first_line in blocks:  # each block is modelled as it is parsed, then let go
         model.block(tree, first_line)
     if problems:
         raise FormatError(problems=sorted(problems, key=_line_of))
@@ -250,55 +258,81 @@ def _unclosed_comment(text: str) -> Problem | None:
     return None
 
 
-def _parse_blocks(text: str):
-    """Lex the whole text, split it at blank lines and parse each block with the grammar."""
+def _parse_blocks(text: str, problems: list[Problem]):
+    """The front matter, and the blocks of the text (split at blank lines) parsed with the
+    grammar one at a time, as an iterator: lexing and parsing go along with the caller's
+    modelling, so that the tokens and trees of the whole document are never held at once
+    (a 3.6 MB document of escaped text held 600 MB of them). Problems go to ``problems``; a
+    character the lexer cannot read is the only problem reported, as it makes the rest
+    unreadable."""
     lark = _lark()
-    problems: list[Problem] = []
     if (unclosed := _unclosed_comment(text)) is not None:
-        return {}, [], [unclosed]
-    tokens: list[Token] = []
-    try:
-        tokens = list(lark.lex(text))
-    except UnexpectedCharacters as e:
-        problems.append(Problem(f"line {e.line}", f"column {e.column}: unexpected character {text[e.pos_in_stream]!r}"))
-        return {}, [], problems
+        problems.append(unclosed)
+        return {}, iter(())
+    tokens = _lexed(lark, text, problems)
     front: dict = {}
-    i = 0
-    while i < len(tokens) and tokens[i].type in ("NL", "EMPTYLINE"):
-        i += 1
-    if i < len(tokens) and tokens[i].type == "FRONT_MATTER":
-        front = _front_matter(tokens[i], problems)
-        i += 1
-    blocks, current = [], []
-    for tok in [*tokens[i:], Token("EMPTYLINE", "")]:
+    first = next(tokens, None)
+    while first is not None and first.type in ("NL", "EMPTYLINE"):
+        first = next(tokens, None)
+    if first is not None and first.type == "FRONT_MATTER":
+        front = _front_matter(first, problems)
+        first = None
+    head = [first] if first is not None else []
+    return front, _parsed(lark, itertools.chain(head, tokens), problems)
+
+
+def _lexed(lark, text: str, problems: list[Problem]):
+    try:
+        yield from lark.lex(text)
+    except UnexpectedCharacters as e:
+        problems.clear()  # what came before is moot: the document cannot be read past here
+        problems.append(Problem(f"line {e.line}", f"column {e.column}: unexpected character {text[e.pos_in_stream]!r}"))
+        raise _Unreadable from None
+
+
+class _Unreadable(Exception):
+    """The lexer stopped (its problem is in the list): no further block is parsed or modelled."""
+
+
+def _blocks(tokens, problems: list[Problem]):
+    current: list[Token] = []
+    for tok in itertools.chain(tokens, [Token("EMPTYLINE", "")]):
         if tok.type == "FRONT_MATTER":
             problems.append(Problem(f"line {tok.line}", "front matter (=== … ===) may only open the document"))
         elif tok.type == "EMPTYLINE":
-            while current and current[0].type == "NL":
-                current.pop(0)
-            if current:
-                blocks.append(current)
+            start = 0
+            while start < len(current) and current[start].type == "NL":
+                start += 1
+            if start < len(current):
+                yield current[start:]
             current = []
         else:
             current.append(tok)
-    parsed = []
-    for block in blocks:
-        try:
-            interactive = lark.parse_interactive("")
-            for tok in block:
-                interactive.feed_token(tok)
-            parsed.append((interactive.feed_eof(block[-1]), block[0].line))
-        except UnexpectedToken as e:
-            if block[0].type == "_INDENT" and len(block) > 1 and block[1].type == "REL":
-                problems.append(Problem(f"line {block[1].line}", "a relation must directly follow the statement or "
-                                        "argument it belongs to, without a blank line between"))
+
+
+def _parsed(lark, tokens, problems: list[Problem]):
+    try:
+        for block in _blocks(tokens, problems):
+            try:
+                interactive = lark.parse_interactive("")
+                for tok in block:
+                    interactive.feed_token(tok)
+                tree = interactive.feed_eof(block[-1])
+            except UnexpectedToken as e:
+                if block[0].type == "_INDENT" and len(block) > 1 and block[1].type == "REL":
+                    problems.append(Problem(f"line {block[1].line}", "a relation must directly follow the statement or "
+                                            "argument it belongs to, without a blank line between"))
+                    continue
+                got = "end of the block" if e.token.type == "$END" else f"{_WHAT.get(e.token.type, 'text')} {e.token.value.strip()!r}"
+                line = e.token.line if e.token.type != "$END" else block[-1].end_line
+                problems.append(Problem(f"line {line}", f"unexpected {got}; expected {_describe(e.expected)}"))
                 continue
-            got = "end of the block" if e.token.type == "$END" else f"{_WHAT.get(e.token.type, 'text')} {e.token.value.strip()!r}"
-            line = e.token.line if e.token.type != "$END" else block[-1].end_line
-            problems.append(Problem(f"line {line}", f"unexpected {got}; expected {_describe(e.expected)}"))
-        except UnexpectedInput as e:  # pragma: no cover - other Lark errors name a line too
-            problems.append(Problem(f"line {getattr(e, 'line', block[0].line)}", str(e).splitlines()[0]))
-    return front, parsed, problems
+            except UnexpectedInput as e:  # pragma: no cover - other Lark errors name a line too
+                problems.append(Problem(f"line {getattr(e, 'line', block[0].line)}", str(e).splitlines()[0]))
+                continue
+            yield tree, block[0].line
+    except _Unreadable:
+        return
 
 
 class _NoAliases(yaml.SafeLoader):
@@ -337,6 +371,7 @@ def _front_matter(tok: Token, problems: list[Problem]) -> dict:
 
 
 _EMPH_END_NEXT = set(" \t\r\n)}_.,!?;:-*")
+_UNESCAPE = re.compile(r"\\([^\r\n])")
 
 
 def _text(tokens: list[Token], source: str | None, remove_tags: bool) -> tuple[str, list[str], str]:
@@ -350,8 +385,8 @@ def _text(tokens: list[Token], source: str | None, remove_tags: bool) -> tuple[s
     opened: list[tuple[str, int]] = []
     for i, tok in enumerate(tokens):
         t, v = tok.type, tok.value
-        if t == "ESC":
-            parts.append(v[1:])
+        if t == "ESC":  # a run of escapes: each backslash gives the character after it
+            parts.append(_UNESCAPE.sub(r"\1", v))
         elif t == "LINK":
             label = v[1:v.index("](")]
             parts.append(label + (" " if v.endswith((" ", "\t")) else ""))
@@ -395,7 +430,13 @@ class _Node:
         self.members: list[dict] = []
         self.tags: list[str] = []
         self.data: dict = {}
-        self.relations: list[_Rel] = []
+        # The relations touching it, in order (a dict: removing one costs O(1)), and how many
+        # of them go to each (target, type) and come from each (source, type): Argdown's
+        # duplicate checks look these up instead of scanning, so that a node with n relations
+        # costs O(n), not O(n²) (a hostile document gives one statement 100,000 attackers).
+        self.relations: dict[_Rel, None] = {}
+        self.by_target: Counter = Counter()
+        self.by_source: Counter = Counter()
         self.pcs: list[dict] = []  # arguments: {"title", "inference": _Node | None, "line"}
         self.section: str | None = None
         self.owner: _Node | None = None  # inferences: their argument
@@ -406,6 +447,29 @@ class _Node:
 class _Rel:
     def __init__(self, type_: str, source: _Node | None, target: _Node | None, line: int):
         self.type, self.source, self.target, self.line = type_, source, target, line
+        self.homes: list[_Node] = []  # the nodes whose .relations hold it
+
+    def attach(self, node: _Node) -> None:
+        node.relations[self] = None
+        node.by_target[self.target, self.type] += 1
+        node.by_source[self.source, self.type] += 1
+        self.homes.append(node)
+
+    def detach(self, node: _Node) -> None:
+        del node.relations[self]
+        node.by_target[self.target, self.type] -= 1
+        node.by_source[self.source, self.type] -= 1
+        self.homes.remove(node)
+
+    def move(self, *, source: _Node | None = None, target: _Node | None = None) -> None:
+        """Give it another source or target, keeping its homes' counts true."""
+        for node in self.homes:
+            node.by_target[self.target, self.type] -= 1
+            node.by_source[self.source, self.type] -= 1
+        self.source, self.target = source or self.source, target or self.target
+        for node in self.homes:
+            node.by_target[self.target, self.type] += 1
+            node.by_source[self.source, self.type] += 1
 
 
 _REL_TYPES = {
@@ -549,14 +613,17 @@ class _Model:
             self.add(rel)
 
     def add(self, rel: _Rel) -> None:
-        for old in rel.source.relations:
-            same = old.target is rel.target and old.type == rel.type
-            mirrored = rel.type == old.type == "contradictory" and old.source is rel.target and old.target is rel.source
-            if same or mirrored:
-                return
+        # A relation already there (one of rel.source's with the same target and type), or a
+        # contradiction already stated the other way round, is not added again.
+        src = rel.source
+        if src.by_target[rel.target, rel.type] or (
+                rel.type == "contradictory" and src.by_source[rel.target, rel.type]
+                and any(o.source is rel.target and o.target is src and o.type == rel.type for o in src.relations)):
+            return
         self.relations.append(rel)
-        rel.source.relations.append(rel)
-        rel.target.relations.append(rel)
+        rel.attach(rel.source)
+        if rel.target is not rel.source:
+            rel.attach(rel.target)
 
     def pcs(self, node: Tree, previous: _Node | None) -> None:
         arg = previous if previous is not None else self.argument_node(self.new_title(), node.meta.line)
@@ -568,6 +635,7 @@ class _Model:
             arg.section = self.section
         items: list[dict] = []
         inference: _Node | None = None
+        steps = 0
         for child in node.children:
             if child.data == "inference":
                 tok = child.children[0]
@@ -587,7 +655,8 @@ class _Model:
                 member = self.statement(statement, role="pcs")
                 items.append({"title": member["title"], "inference": inference, "line": num.line})
                 if inference is not None:
-                    inference.step = sum(1 for it in items if it["inference"] is not None)
+                    steps += 1
+                    inference.step = steps
                 inference = None
         if inference is not None:
             self.bad(inference.line, f"the inference of <{arg.title}> has no conclusion below it")
@@ -623,50 +692,62 @@ class _Model:
         for rel in self.relations:
             keep = True
             if rel.source.kind == "argument" and rel.source.pcs:
-                rel.source.relations.remove(rel)
+                if rel in rel.source.relations:
+                    rel.detach(rel.source)
                 ec = self.statements[rel.source.pcs[-1]["title"]]
-                rel.source = ec
-                if any(o.target is rel.target and o.type == rel.type for o in ec.relations):
+                rel.move(source=ec)
+                if ec.by_target[rel.target, rel.type]:  # ec has such a relation already
                     if rel in rel.target.relations:
-                        rel.target.relations.remove(rel)
+                        rel.detach(rel.target)
                     keep = False
-                else:
-                    ec.relations.append(rel)
+                elif rel not in ec.relations:
+                    rel.attach(ec)
             if keep and rel.type == "undercut" and rel.target.kind == "argument" and rel.target.pcs:
-                rel.target.relations.remove(rel)
-                rel.target = rel.target.pcs[-1]["inference"]
-                if any(o.source is rel.source and o.type == rel.type for o in rel.target.relations):
+                if rel in rel.target.relations:
+                    rel.detach(rel.target)
+                rel.move(target=rel.target.pcs[-1]["inference"])
+                if rel.target.by_source[rel.source, rel.type]:  # the inference is undercut so already
                     keep = False
-                else:
-                    rel.target.relations.append(rel)
+                elif rel not in rel.target.relations:
+                    rel.attach(rel.target)
             if keep:
                 kept.append(rel)
         self.relations = kept
         if self.strict:  # transformStatementRelations
             kept = []
+            # (node, {its two ends' titles}) of each contrary relation a node holds, kept up to date
+            contrary = Counter((node, frozenset((o.source.title, o.target.title)))
+                               for node in {*self.statements.values(), *self.arguments.values()}
+                               for o in node.relations if o.type == "contrary")
             for rel in self.relations:
                 if rel.source.kind == rel.target.kind == "statement":
                     if rel.type == "support":
                         rel.type = "entails"
                     elif rel.type == "attack":
-                        if any(o.type == "contrary" and {o.source.title, o.target.title} == {rel.source.title, rel.target.title}
-                               for o in rel.source.relations):
+                        ends = frozenset((rel.source.title, rel.target.title))
+                        if contrary[rel.source, ends]:
                             continue
                         rel.type = "contrary"
+                        contrary.update((node, ends) for node in rel.homes)
                 kept.append(rel)
             self.relations = kept
         # removeRedundantEC2ARelations: "[s] attacks <a>" is dropped when s already attacks
         # (or contradicts) one of a's premises.
         kept = []
+        opposed: dict[_Node, set[str]] = {}  # statement → the statements it attacks, contradicts or is contrary to
+
+        def opposed_by(node: _Node) -> set[str]:
+            if node not in opposed:
+                opposed[node] = {
+                    other.title for o in node.relations
+                    if (other := (o.target if o.source is node else o.source)).kind == "statement"
+                    and ((o.type == "attack" and o.source is node) or o.type in ("contradictory", "contrary"))}
+            return opposed[node]
+
         for rel in self.relations:
             if rel.source.kind == "statement" and rel.type == "attack" and rel.target.kind == "argument" and rel.target.pcs:
                 premises = {it["title"] for it in rel.target.pcs if it["inference"] is None}
-                if any(
-                    (other := (o.target if o.source is rel.source else o.source)).kind == "statement"
-                    and ((o.type == "attack" and o.source is rel.source) or o.type in ("contradictory", "contrary"))
-                    and other.title in premises
-                    for o in rel.source.relations
-                ):
+                if not opposed_by(rel.source).isdisjoint(premises):
                     continue
             kept.append(rel)
         self.relations = kept

@@ -2,7 +2,7 @@
 from the network or the disk.
 
 Children fork from a warmed forkserver, are killed at their deadline and run under an
-address-space limit (:data:`MEMORY_LIMIT`); the URL fetcher serves only our own images,
+address-space limit (:data:`MEMORY_LIMIT`), by :mod:`argmap._child` (which whole imports use too); the URL fetcher serves only our own images,
 ``data:`` URIs and one folder of ours. Why (and what it costs) is in docs/ARCHITECTURE.md and
 benchmarks/briefing.py.
 
@@ -12,23 +12,15 @@ b'%PDF-'
 
 from __future__ import annotations
 
-import io
-import math
 import mimetypes
-import multiprocessing
 import os
-import resource
-import signal
 import sys
-import time
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
-from multiprocessing import context as mp_context
-from multiprocessing import forkserver, popen_forkserver, reduction, spawn, util
-
-from argmap import errors
+from argmap import _child
+from argmap._child import Child as _Child  # noqa: F401 - tests watch the children it starts
 from argmap.errors import ArgmapError, LimitExceeded
 
 __all__ = ["DEFAULT_TIMEOUT", "FetchRules", "MEMORY_LIMIT", "html_to_pdf", "own_only_fetcher", "warm_up"]
@@ -48,6 +40,9 @@ MEMORY_LIMIT = 3 * 2**30
 (libraries and fonts, shared with the forkserver); the largest briefing allowed peaks at
 750 MiB (580 MiB resident). Past the limit the render fails in the child (a MemoryError, or
 GLib aborts) and the caller gets LimitExceeded."""
+
+
+_child.preload("weasyprint", "argmap.render._pdf", "argmap.render._pdf_warm")
 
 
 class FetchRules(NamedTuple):
@@ -123,7 +118,7 @@ def own_only_fetcher(
 def html_to_pdf(html: str, *, title: str | None = None, resources: dict[str, tuple[bytes, str]] | None = None,
                 folder: Path | None = None, data_uris: bool = False, fetcher=None, base_url: str | None = None,
                 variant: str | None = None, timeout: float = DEFAULT_TIMEOUT, field: str = "pdf",
-                advice: str = "make the document smaller") -> bytes:
+                advice: str = "make the document smaller", metadata: dict[str, str] | None = None) -> bytes:
     """Render ``html`` to PDF bytes in a child process that may take ``timeout`` seconds.
 
     Parameters
@@ -138,6 +133,10 @@ def html_to_pdf(html: str, *, title: str | None = None, resources: dict[str, tup
         ``passed_on``, ``files`` and ``network`` receive what the child did.
     variant
         WeasyPrint's ``pdf_variant`` (``"pdf/ua-1"``: tagged, for screen readers).
+    metadata
+        Entries of the PDF's document information besides title, author and the rest, e.g.
+        ``{"ArgmapMap": "peace-plan", "ArgmapVersion": "12"}`` (names of letters and digits);
+        nothing else of the document's ``<meta>`` tags is added.
     timeout
         Seconds for the whole render, child start and transfer included; past them the child
         is killed.
@@ -153,7 +152,7 @@ def html_to_pdf(html: str, *, title: str | None = None, resources: dict[str, tup
         WeasyPrint is not installed, or it failed on this document.
     """
     rules = fetcher.rules if fetcher is not None else FetchRules(resources, folder, data_uris)
-    job = _Job(html, title, base_url, variant, rules)
+    job = _Job(html, title, base_url, variant, rules, tuple((metadata or {}).items()))
     answer = _run(job, timeout, field, advice)
     if fetcher is not None:
         for name in _SEEN:
@@ -172,6 +171,7 @@ class _Job(NamedTuple):
     base_url: str | None
     variant: str | None
     rules: FetchRules
+    metadata: tuple[tuple[str, str], ...] = ()
 
 
 class _Done(NamedTuple):
@@ -187,7 +187,8 @@ def _render(job: _Job) -> _Done:
     if job.title:
         doc.metadata.title = job.title
     doc.metadata.generator = "argmap"
-    pdf = doc.write_pdf(pdf_variant=job.variant)
+    doc.metadata.custom = dict(job.metadata)  # only ours, not every <meta> the page has (viewport)
+    pdf = doc.write_pdf(pdf_variant=job.variant, custom_metadata=bool(job.metadata))
     return _Done(pdf, {name: getattr(fetcher, name) for name in _SEEN})
 
 
@@ -214,153 +215,41 @@ def warm_up() -> None:
         pass
 
 
-def _child(conn, memory: int, seconds: float) -> None:
-    """The child's whole life: limit memory and CPU, read the job, answer with a PDF or an error."""
-    try:
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-        # A second line behind the parent's kill: should the parent die first, the kernel still
-        # stops the child a little after its deadline (SIGXCPU, then SIGKILL).
-        cpu = math.ceil(seconds) + 5
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
-        die_with_parent()
-        job = conn.recv()
-        files: list[str] = []
-        network: list[str] = []
+def _audited_render(job: _Job) -> _Done:
+    """The render in its child (:func:`argmap._child.run`), noting the files Python opened and
+    the sockets it tried meanwhile (audit events: whatever the fetcher or WeasyPrint did)."""
+    files: list[str] = []
+    network: list[str] = []
 
-        def audit(event, args):  # the child dies after one render: the hook need never go
-            if event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
-                files.append(os.fsdecode(args[0]))
-            elif event.startswith(("socket.connect", "socket.getaddrinfo")) or (
-                    event == "urllib.Request" and not str(args[0]).startswith("data:")):  # data: is no I/O
-                network.append(f"{event} {args!r}"[:300])
+    def audit(event, args):  # the child dies after one render: the hook need never go
+        if event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
+            files.append(os.fsdecode(args[0]))
+        elif event.startswith(("socket.connect", "socket.getaddrinfo")) or (
+                event == "urllib.Request" and not str(args[0]).startswith("data:")):  # data: is no I/O
+            network.append(f"{event} {args!r}"[:300])
 
-        sys.addaudithook(audit)
-        done = _render(job)
-        done.seen["files"], done.seen["network"] = files, network
-        answer = ("ok", done)
-    except ArgmapError as e:
-        answer = ("error", type(e).__name__, [(p.field, p.reason) for p in e.problems])
-    except MemoryError:
-        answer = ("memory",)
-    except BaseException as e:  # noqa: BLE001 - whatever it was, the parent gets words, not a traceback
-        answer = ("failed", f"{type(e).__name__}: {e}"[:500])
-    try:
-        conn.send(answer)
-    except MemoryError:
-        conn.send(("memory",))
-    conn.close()
-
-
-def die_with_parent() -> None:
-    """SIGKILL this process when the thread that started it ends (Linux' PR_SET_PDEATHSIG;
-    elsewhere a no-op). A render's child: its parent is the forkserver, which ends with the
-    server, so a render in flight ends with them instead of typesetting on, orphaned, until
-    its CPU limit. The forkserver itself: see :mod:`argmap.render._pdf_bound`."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return
-    if os.getppid() == 1:  # the parent died before prctl: nobody would kill us
-        os._exit(1)
-
-
-def _context():
-    """The forkserver context, with WeasyPrint preloaded (this applies when the server starts)."""
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["argmap.render._pdf_bound", "weasyprint", "argmap.render._pdf",
-                                "argmap.render._pdf_warm"])
-    return ctx
+    sys.addaudithook(audit)
+    done = _render(job)
+    done.seen["files"], done.seen["network"] = files, network
+    return done
 
 
 def start_forkserver() -> None:
-    """Start the forkserver now, from this thread, if it is not running: call it from a thread
-    that lives as long as the process (the server's event loop), since the forkserver dies with
-    the thread that started it (:mod:`argmap.render._pdf_bound`), not only with the process.
-    Starting is a fork and exec (milliseconds); its imports run in the new process."""
-    _context()
-    forkserver.ensure_running()
-
-
-class _Launcher(popen_forkserver.Popen):
-    """CPython's forkserver launcher (``popen_forkserver.Popen._launch``, 3.11–3.13) minus the
-    caller's ``__main__``.
-
-    multiprocessing re-imports ``__main__`` in every child, for targets defined there. Ours
-    lives here, so that would be only cost (``argmap`` itself, or pytest, for each render) and
-    risk (a script without an ``if __name__ == "__main__"`` guard would run again in the child).
-    """
-
-    def _launch(self, process_obj):
-        prep = {k: v for k, v in spawn.get_preparation_data(process_obj._name).items()
-                if k not in ("init_main_from_path", "init_main_from_name")}
-        buf = io.BytesIO()
-        mp_context.set_spawning_popen(self)
-        try:
-            reduction.dump(prep, buf)
-            reduction.dump(process_obj, buf)
-        finally:
-            mp_context.set_spawning_popen(None)
-        self.sentinel, w = forkserver.connect_to_new_process(self._fds)
-        _parent_w = os.dup(w)  # the child's sentinel of its parent, as CPython keeps it
-        self.finalizer = util.Finalize(self, util.close_fds, (_parent_w, self.sentinel))
-        with open(w, "wb", closefd=True) as f:
-            f.write(buf.getbuffer())
-        self.pid = forkserver.read_signed(self.sentinel)
-
-
-class _Child(mp_context.ForkServerProcess):
-    _Popen = staticmethod(_Launcher)
+    """Start the children's forkserver from this thread (:func:`argmap._child.start_forkserver`)."""
+    _child.start_forkserver()
 
 
 def _run(job: _Job, timeout: float, field: str, advice: str) -> _Done:
-    ctx = _context()
-    deadline = time.monotonic() + timeout
-    ours, theirs = ctx.Pipe()
-    child = _Child(target=_child, args=(theirs, MEMORY_LIMIT, timeout), name="argmap-pdf", daemon=True)
     try:
-        child.start()
-    except BaseException:
-        ours.close()
-        theirs.close()
-        raise
-    try:
-        theirs.close()
-        try:
-            ours.send(job)
-        except OSError:  # the child stopped reading: what it answered, or its death, says why
-            pass
-        try:
-            answered = ours.poll(max(0.0, deadline - time.monotonic()))
-            answer = ours.recv() if answered else None
-        except (EOFError, OSError):  # the child died before it answered
-            answered, answer = True, None
-    finally:
-        # Every way out (deadline, an exception, the caller interrupted) ends and reaps the child.
-        if child.is_alive():
-            child.kill()
-        child.join()
-        code = child.exitcode
-        child.close()
-        ours.close()
-        theirs.close()
-    if not answered:
+        return _child.run(_audited_render, job, timeout=timeout, memory=MEMORY_LIMIT, name="argmap-pdf")
+    except _child.TimedOut:
         raise LimitExceeded(field, f"typesetting this {field} took longer than {timeout:g} s, the limit for "
-                            f"one PDF; {advice}")
-    if answer is None:
-        died = f"signal {signal.Signals(-code).name}" if code is not None and code < 0 else f"exit code {code}"
-        raise LimitExceeded(field, f"the PDF renderer stopped ({died}), most likely past its "
-                            f"{MEMORY_LIMIT // 2**20:,} MiB memory limit; {advice}")
-    if answer[0] == "ok":
-        return answer[1]
-    if answer[0] == "memory":
+                            f"one PDF; {advice}") from None
+    except _child.Died as e:
+        raise LimitExceeded(field, f"the PDF renderer stopped ({e.how()}), most likely past its "
+                            f"{MEMORY_LIMIT // 2**20:,} MiB memory limit; {advice}") from None
+    except _child.OutOfMemory:
         raise LimitExceeded(field, f"typesetting this {field} needs more than the {MEMORY_LIMIT // 2**20:,} MiB "
-                            f"of memory one PDF may take; {advice}")
-    if answer[0] == "error":
-        cls = getattr(errors, answer[1], None)
-        cls = cls if isinstance(cls, type) and issubclass(cls, ArgmapError) else ArgmapError
-        raise cls(problems=[errors.Problem(f, r) for f, r in answer[2]])
-    raise ArgmapError(field, f"the PDF renderer failed on this {field}: {answer[1]}")
+                            f"of memory one PDF may take; {advice}") from None
+    except _child.Failed as e:
+        raise ArgmapError(field, f"the PDF renderer failed on this {field}: {e}") from None

@@ -300,6 +300,8 @@ class BriefingContext(msgspec.Struct, kw_only=True):
     subtitle: str | None
     """The map's description."""
     map_id: str
+    version: int | None
+    """The map's version it was made from (None: not from a store, e.g. a map file)."""
     issued: str
     """Date of issue for people ('26 Nov 2025')."""
     issued_iso: str
@@ -332,6 +334,7 @@ def build_context(
     figures: Mapping[str, FigureMaker] | None = None,
     scoped: bool = False,
     layout_timeout: float = diagram.DEFAULT_TIMEOUT,
+    version: int | None = None,
 ) -> BriefingContext:
     """Compute a briefing of ``m`` (pure: no I/O).
 
@@ -347,6 +350,10 @@ def build_context(
     figures
         Functions that draw the ``"diagram"`` and ``"timeline"`` sections of the selected map
         (tests pass their own); by default :func:`default_figures`.
+    version
+        The map's version ``m`` is: the cover, the colophon and the PDF's metadata name it (the
+        bytes depend on the map, the version and the options only, so the same ``as_of`` gives
+        the same file).
 
     Raises
     ------
@@ -398,6 +405,7 @@ def build_context(
         title=_plain(m.title),  # at most 500 characters (Name): no break opportunities needed
         subtitle=_printable(_clip(m.description)) if m.description else None,
         map_id=m.id,
+        version=version,
         issued=f"{issued.day} {issued.strftime('%B %Y')}",
         issued_iso=issued.isoformat(),
         author=_plain(o.author),
@@ -454,17 +462,22 @@ def render_html(ctx: BriefingContext) -> str:
 
 
 def render_pdf(ctx: BriefingContext, *, fetcher=None, timeout: float = PDF_TIMEOUT) -> bytes:
-    """The briefing as a tagged PDF (PDF/UA-1) with bookmarks, page numbers and metadata,
-    typeset within ``timeout`` seconds (:class:`~argmap.errors.LimitExceeded` past them)."""
-    return html_to_pdf(render_html(ctx), fetcher=fetcher, timeout=timeout)
+    """The briefing as a tagged PDF (PDF/UA-1) with bookmarks, page numbers and metadata (the
+    map and version it was made from too: ``ArgmapMap``, ``ArgmapVersion``), typeset within
+    ``timeout`` seconds (:class:`~argmap.errors.LimitExceeded` past them)."""
+    metadata = None
+    if ctx.version is not None:
+        metadata = {"ArgmapMap": ctx.map_id, "ArgmapVersion": str(ctx.version)}
+    return html_to_pdf(render_html(ctx), fetcher=fetcher, timeout=timeout, metadata=metadata)
 
 
-def html_to_pdf(html: str, *, fetcher=None, timeout: float = PDF_TIMEOUT) -> bytes:
+def html_to_pdf(html: str, *, fetcher=None, timeout: float = PDF_TIMEOUT, metadata: dict[str, str] | None = None) -> bytes:
     """Typeset ``html`` as tagged PDF/UA-1 in a child process killed after ``timeout`` seconds
     (:mod:`argmap.render._pdf`), fetching only what :func:`asset_fetcher` allows (or ``fetcher``,
     which then records what was served and refused); relative URLs resolve in :data:`TEMPLATES`."""
     return _pdf.html_to_pdf(html, fetcher=fetcher, folder=TEMPLATES, data_uris=True, base_url=TEMPLATES.as_uri() + "/",
-                            variant="pdf/ua-1", timeout=timeout, field="briefing", advice=PDF_ADVICE)
+                            variant="pdf/ua-1", timeout=timeout, field="briefing", advice=PDF_ADVICE,
+                            metadata=metadata)
 
 
 def render(ctx: BriefingContext, fmt: Literal["pdf", "html"], *, timeout: float = PDF_TIMEOUT) -> bytes:

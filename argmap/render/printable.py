@@ -63,8 +63,10 @@ Orientation = Literal["portrait", "landscape"]
 
 
 def printable(m: Map, *, paper: str = "a4", orientation: str = "portrait", tile: bool = False,
-              handout: str | None = None, timeout: float = DEFAULT_TIMEOUT) -> bytes:
-    """The map's printable diagram as PDF bytes (see the module's description).
+              handout: str | None = None, timeout: float = DEFAULT_TIMEOUT,
+              metadata: dict[str, str] | None = None) -> bytes:
+    """The map's printable diagram as PDF bytes (see the module's description); ``metadata``:
+    document information entries to add (the map and version it shows).
 
     Raises InvalidInput naming ``paper``, ``orientation`` or ``handout``; LimitExceeded past
     ``timeout`` (Graphviz for each drawing, WeasyPrint for the whole document).
@@ -73,7 +75,7 @@ def printable(m: Map, *, paper: str = "a4", orientation: str = "portrait", tile:
 
     doc = plan(m, paper=paper, orientation=orientation, tile=tile, handout=handout, timeout=timeout)
     return html_to_pdf(doc.html, title=doc.title, resources=doc.resources, timeout=timeout, field="print",
-                       advice="print part of the map (a handout) or a larger paper")
+                       advice="print part of the map (a handout) or a larger paper", metadata=metadata)
 
 
 @dataclass

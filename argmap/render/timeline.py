@@ -773,8 +773,9 @@ def page_svgs(m: Map, options: TimelineOptions | None = None, *, page: str = "A3
 
 
 def to_pdf(m: Map, options: TimelineOptions | None = None, *, page: str = "A3", scoped: bool = False,
-           timeout: float = PDF_TIMEOUT) -> bytes:
-    """The timeline of ``m`` as a PDF: landscape pages at print scale (see the module notes).
+           timeout: float = PDF_TIMEOUT, metadata: dict[str, str] | None = None) -> bytes:
+    """The timeline of ``m`` as a PDF: landscape pages at print scale (see the module notes);
+    ``metadata``: document information entries to add (the map and version it shows).
 
     Rendered by WeasyPrint from a small HTML page whose images are the page SVGs made here;
     its fetcher serves those and refuses every other URL (:mod:`argmap.render._pdf`). DejaVu
@@ -801,4 +802,4 @@ def to_pdf(m: Map, options: TimelineOptions | None = None, *, page: str = "A3", 
     for url in pages:
         _el(body, "img", {"src": url, "alt": ""})
     return html_to_pdf(ET.tostring(html, encoding="unicode", method="html"), title=title, resources=pages,
-                       timeout=timeout, field="timeline", advice=PDF_ADVICE)
+                       timeout=timeout, field="timeline", advice=PDF_ADVICE, metadata=metadata)

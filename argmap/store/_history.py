@@ -8,9 +8,10 @@ its log rows with its data; a crash loses both or neither. Nothing is ever rewri
 
 Who and why come from :data:`CONTEXT` (set per HTTP request or CLI command, see
 :func:`context`). The state of a map at version ``V`` is, for each entity, the ``after`` of
-its latest row at or below ``V`` (:func:`map_at`); :func:`store_at` loads it into an
-in-memory Store so that every read (queries, search, evaluation, exports) runs the same code
-on the past as on the present.
+its latest row at or below ``V`` (:func:`map_at`). :func:`store_at` builds it in an in-memory
+Store (the map's current rows copied as they are, each entity changed after ``V`` put back as
+it was then), so that every read (queries, search, evaluation, exports) runs the same code on
+the past as on the present.
 
 >>> from argmap.store import Store
 >>> from argmap.model import MapInfo, Statement
@@ -35,7 +36,19 @@ import msgspec
 
 from argmap.errors import InvalidInput, NotFound
 from argmap.model import Argument, Map, Quote, Relation, Source, Speaker, Statement
-from argmap.store._rows import _argument, _extras, _ids_in, _insert_many
+from argmap.store._rows import (
+    _argument,
+    _argument_row,
+    _extras,
+    _extras_json,
+    _ids_in,
+    _insert_many,
+    _premise_rows,
+    _relation_row,
+    _source_row,
+    _speaker_row,
+    _statement_row,
+)
 
 __all__ = [
     "CONTEXT",
@@ -54,7 +67,9 @@ __all__ = [
     "noted",
     "record",
     "states_between",
+    "framework_at",
     "store_at",
+    "version_time",
     "versions",
 ]
 
@@ -575,16 +590,204 @@ def store_at(store, map_id: str, version: int):
             copies.popitem(last=False)
     with entry[0]:
         if entry[1] is None:
-            m = map_at(store, map_id, version)
-            copy = store.scratch()
-            copy.log_changes = False
-            copy.load_map(m)
-            copy.write(lambda cur: cur.execute("UPDATE maps SET version = $v WHERE id = $m",
-                                               {"v": version, "m": map_id}))
-            copy.history_version = version
-            copy.history_of = store.path
-            entry[1] = copy
+            entry[1] = _rebuild(store, map_id, version)
         return entry[1]
+
+
+_TABLES = {"speaker": "speakers", "source": "sources", "statement": "statements", "argument": "arguments",
+           "relation": "relations"}
+_ROW = {"speaker": _speaker_row, "source": _source_row, "statement": _statement_row, "argument": _argument_row,
+        "relation": _relation_row}
+
+
+def _rebuild(store, map_id: str, version: int):
+    """A scratch Store of the map at ``version``: its current rows, copied as they are (no
+    decoding, no checks: they were checked when written), with every entity changed since
+    ``version`` put back as it was then. The work grows with the map's size and with the
+    changes since ``version``, not with the length of its whole history."""
+    with store.snapshot():  # the rows and the log entries after `version` from one state
+        current, undo, info = store._read(lambda c: _read_for_rebuild(c, map_id, version))
+    at = version_time(store, map_id, version)
+    if info is None:
+        raise NotFound("as_of", f"map {map_id!r} did not exist at version {version}")
+    decoders = {k: msgspec.json.Decoder(t) for k, t in _STRUCT.items()}
+    put: dict[str, list[dict]] = {t: [] for t in _TABLES.values()}
+    premises: list[dict] = []
+    gone: dict[str, list[str]] = {t: [] for t in _TABLES.values()}
+    for kind, id_, seq, state in undo:
+        if kind not in _TABLES:
+            continue
+        gone[_TABLES[kind]].append(id_)
+        if state is not None:
+            item = decoders[kind].decode(state)
+            put[_TABLES[kind]].append(_ROW[kind](map_id, seq, item))
+            if kind == "argument":
+                premises.extend(_premise_rows(map_id, item))
+
+    copy = store.scratch()
+    copy.log_changes = False
+
+    def fill(cur):
+        cur.execute("INSERT INTO maps (id, title, description, extras, version) VALUES ($m, $t, $d, $x, $v)",
+                    {"m": map_id, "t": info["title"], "d": info.get("description"),
+                     "x": _extras_json(info.get("extras") or {}), "v": version})
+        for table, rows in current.items():
+            cur.register("_argmap_rows", rows)
+            try:
+                cur.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _argmap_rows")
+            finally:
+                cur.unregister("_argmap_rows")
+        for table, ids in gone.items():
+            if ids:
+                params: dict = {}
+                cur.execute(f"DELETE FROM {table} WHERE " + _ids_in("id", ids, params), params)
+                if table == "arguments":
+                    params = {}
+                    cur.execute("DELETE FROM premises WHERE " + _ids_in("argument_id", ids, params), params)
+        for table, rows in put.items():
+            _insert_many(cur, table, rows)
+        _insert_many(cur, "premises", premises)
+
+    copy.write(fill)
+    copy.history_version = version
+    copy.history_at = at
+    copy.history_of = store.path
+    return copy
+
+
+def _read_for_rebuild(cur, map_id: str, version: int):
+    """The map's current rows (Arrow tables), each entity changed after ``version`` with its
+    ``(kind, id, seq, state)`` at ``version`` (state None: absent then), and the map's own
+    fields then (None: the map did not exist)."""
+    info = cur.execute("SELECT title, description, extras FROM maps WHERE id = $m", {"m": map_id}).fetchone()
+    current = {}
+    if info is not None:
+        for table in (*_TABLES.values(), "premises"):
+            current[table] = cur.execute(f"SELECT * FROM {table} WHERE map_id = $m", {"m": map_id}).arrow().read_all()
+        info = {"title": info[0], "description": info[1], "extras": _extras(info[2])}
+    # The state at `version` of what changed after it: its latest log row at or below `version`
+    # (none: it did not exist then). The entities touched since are few; the join finds their
+    # older rows without grouping the whole log.
+    undo = cur.execute(
+        "WITH touched AS (SELECT DISTINCT kind, id FROM history_changes WHERE map_id = $m AND version > $v) "
+        "SELECT t.kind, t.id, arg_max_null(h.seq, h.version), arg_max_null(h.after, h.version) "
+        "FROM touched t LEFT JOIN history_changes h "
+        "ON h.map_id = $m AND h.kind = t.kind AND h.id = t.id AND h.version <= $v GROUP BY t.kind, t.id",
+        {"m": map_id, "v": version}).fetchall()
+    for kind, id_, _seq, state in undo:
+        if kind == "map" and id_ == map_id:
+            info = msgspec.json.decode(state) if state is not None else None
+    return current, undo, info
+
+
+class Framework(msgspec.Struct, kw_only=True):
+    """A map at one version as the attack graph :func:`argmap.semantics.translate` makes of it,
+    straight from the rows: nodes ``0 .. len(statements) - 1`` are its statements (``statements``
+    names them), the rest its arguments and hidden nodes; ``src[k]`` attacks ``dst[k]``.
+    ``schemes`` says some argument names a scheme or a critical question, which this graph
+    leaves out (evaluate the whole map then)."""
+
+    n: int
+    statements: list
+    src: object
+    dst: object
+    schemes: bool
+
+
+# translate's rules, in SQL: statements, then arguments, then a "p fails" node per premise
+# statement (p attacks it; it attacks every argument using p), then an "unsupported" node per
+# derived statement (it attacks the statement; each support of the statement attacks it);
+# attacks and undercuts attack their targets. Rows of entities changed since the version are
+# left out ($gs, $ga) and their states then put in ($sa, $aa, $pa), as store_at does.
+_FRAME = """
+WITH st AS (
+    SELECT id, kind FROM statements WHERE map_id = $m AND id NOT IN (SELECT unnest(from_json($gs, '["VARCHAR"]')))
+    UNION ALL SELECT r.id, r.kind FROM (SELECT unnest(from_json($sa, '[{"id": "VARCHAR", "kind": "VARCHAR"}]')) AS r)),
+ar AS (
+    SELECT id, kind, target_id FROM arguments WHERE map_id = $m
+        AND id NOT IN (SELECT unnest(from_json($ga, '["VARCHAR"]')))
+    UNION ALL SELECT r.id, r.kind, r.target FROM (
+        SELECT unnest(from_json($aa, '[{"id": "VARCHAR", "kind": "VARCHAR", "target": "VARCHAR"}]')) AS r)),
+pr AS (
+    SELECT argument_id AS a, statement_id AS s FROM premises WHERE map_id = $m
+        AND argument_id NOT IN (SELECT unnest(from_json($ga, '["VARCHAR"]')))
+    UNION ALL SELECT r.a, r.s FROM (SELECT unnest(from_json($pa, '[{"a": "VARCHAR", "s": "VARCHAR"}]')) AS r)),
+sn AS MATERIALIZED (SELECT id, kind, row_number() OVER (ORDER BY id) - 1 AS n FROM st),
+an AS MATERIALIZED (SELECT id, kind, target_id, row_number() OVER (ORDER BY id) - 1 + (SELECT count(*) FROM sn) AS n
+                    FROM ar),
+nodes AS (SELECT id, n FROM sn UNION ALL SELECT id, n FROM an),
+pp AS MATERIALIZED (SELECT an.n AS a, sn.n AS s FROM pr JOIN an ON an.id = pr.a JOIN sn ON sn.id = pr.s),
+fs AS MATERIALIZED (SELECT s, row_number() OVER (ORDER BY s) - 1 + (SELECT count(*) FROM nodes) AS f
+                    FROM (SELECT DISTINCT s FROM pp)),
+dv AS MATERIALIZED (SELECT n AS s, row_number() OVER (ORDER BY n) - 1 + (SELECT count(*) FROM nodes)
+                        + (SELECT count(*) FROM fs) AS u FROM sn WHERE kind = 'derived'),
+edges AS (
+    SELECT s AS src, f AS dst FROM fs
+    UNION ALL SELECT fs.f, pp.a FROM pp JOIN fs ON fs.s = pp.s
+    UNION ALL SELECT an.n, t.n FROM an JOIN nodes t ON t.id = an.target_id WHERE an.kind <> 'support'
+    UNION ALL SELECT u, s FROM dv
+    UNION ALL SELECT an.n, dv.u FROM an JOIN sn ON sn.id = an.target_id JOIN dv ON dv.s = sn.n
+        WHERE an.kind = 'support')
+"""
+
+
+def framework_at(store, map_id: str, version: int) -> Framework | None:
+    """The :class:`Framework` of ``map_id`` at ``version`` (None: the map did not exist then),
+    from the current rows with the changes since ``version`` undone, as :func:`store_at` does,
+    but only what an evaluation needs, in SQL, without building a copy of the map."""
+    with store.snapshot():
+        return store._read(lambda c: _framework(c, map_id, version))
+
+
+def _framework(cur, map_id: str, version: int) -> Framework | None:
+    undo = cur.execute(
+        "WITH touched AS (SELECT DISTINCT kind, id FROM history_changes WHERE map_id = $m AND version > $v "
+        "AND kind IN ('map', 'statement', 'argument')) "
+        "SELECT t.kind, t.id, arg_max_null(h.after, h.version) FROM touched t LEFT JOIN history_changes h "
+        "ON h.map_id = $m AND h.kind = t.kind AND h.id = t.id AND h.version <= $v GROUP BY t.kind, t.id",
+        {"m": map_id, "v": version}).fetchall()
+    exists = cur.execute("SELECT count(*) FROM maps WHERE id = $m", {"m": map_id}).fetchone()[0] > 0
+    gone: dict[str, list[str]] = {"statement": [], "argument": []}
+    added: dict[str, list] = {"statement": [], "argument": []}
+    for kind, id_, state in undo:
+        if kind == "map":
+            exists = state is not None
+            continue
+        gone[kind].append(id_)
+        if state is not None:
+            added[kind].append(msgspec.json.decode(state, type=_STRUCT[kind]))
+    if not exists:
+        return None
+    enc = msgspec.json.encode
+    params = {
+        "m": map_id, "gs": enc(gone["statement"]).decode(), "ga": enc(gone["argument"]).decode(),
+        "sa": enc([{"id": s.id, "kind": s.kind} for s in added["statement"]]).decode(),
+        "aa": enc([{"id": a.id, "kind": a.kind, "target": a.target} for a in added["argument"]]).decode(),
+        "pa": enc([{"a": a.id, "s": p} for a in added["argument"] for p in a.premises]).decode(),
+    }
+    edges = cur.execute(_FRAME + "SELECT src, dst FROM edges", params).fetchnumpy()
+    names = cur.execute(_FRAME + "SELECT id FROM st ORDER BY id", params).fetchnumpy()["id"]  # sn's order
+    arguments, = cur.execute(_FRAME + "SELECT count(*) FROM ar", params).fetchone()
+    # Every hidden node has an edge and comes after the statements and arguments.
+    n = max(len(names) + arguments, int(max(edges["src"].max(), edges["dst"].max())) + 1 if len(edges["src"]) else 0)
+    schemes = cur.execute(
+        "SELECT count(*) FROM arguments WHERE map_id = $m AND (scheme IS NOT NULL OR extras LIKE '%_argmap_scheme%') "
+        "AND id NOT IN (SELECT unnest(from_json($ga, '[\"VARCHAR\"]')))", {"m": map_id, "ga": params["ga"]}
+    ).fetchone()[0] > 0 or any(a.scheme or a.question or a.roles for a in added["argument"])
+    return Framework(n=n, statements=names.tolist(), src=edges["src"], dst=edges["dst"], schemes=schemes)
+
+
+def version_time(store, map_id: str, version: int) -> str | None:
+    """When ``version`` of the map was written (UTC, ISO 8601 with a ``Z``; None: not logged).
+
+    A Store made by :func:`store_at` knows its own.
+    """
+    if getattr(store, "history_version", None) == version:
+        return getattr(store, "history_at", None)
+    row = store._read(lambda c: c.execute(
+        "SELECT written_at FROM history_versions WHERE map_id = $m AND version = $v",
+        {"m": map_id, "v": version}).fetchone())
+    return _iso(row[0]) if row else None
 
 
 def versions(store, map_id: str, *, limit: int = 100, offset: int = 0, newest_first: bool = True) -> list[Version]:

@@ -178,6 +178,8 @@ class View(msgspec.Struct, kw_only=True, frozen=True):
     'focus=c&depth=1'
     >>> View().query(statement="c")
     'statement=c'
+    >>> View(as_of="3").query(statement="c")
+    'as_of=3&statement=c'
     """
 
     focus: str | None = None
@@ -188,6 +190,9 @@ class View(msgspec.Struct, kw_only=True, frozen=True):
     """Whose labels the page shows (grounded, complete, preferred, stable); None: none."""
     evaluates: bool = True
     """Whether the server can evaluate maps at all (not part of the URL)."""
+    as_of: str | None = None
+    """The past version the page reads (``as_of``), which every link and form of it keeps;
+    None: the map as it is now."""
 
     def query(self, **extra: str | None) -> str:
         """This view's query string (defaults left out), plus ``extra`` (None values dropped)."""
@@ -200,8 +205,17 @@ class View(msgspec.Struct, kw_only=True, frozen=True):
             pairs.append(("group", "1"))
         if self.evaluates and self.semantics != DEFAULT_SEMANTICS:
             pairs.append(("semantics", self.semantics or "none"))
+        pairs += self.past()
         pairs += [(k, v) for k, v in extra.items() if v is not None]
         return urlencode(pairs)
+
+    def past(self) -> list[tuple[str, str]]:
+        """``[("as_of", version)]`` for a page of a past version, else ``[]``: what an API link adds."""
+        return [("as_of", self.as_of)] if self.as_of is not None else []
+
+    def unpast(self) -> View:
+        """This view of the map as it is now."""
+        return msgspec.structs.replace(self, as_of=None)
 
     def unfocused(self) -> View:
         """This view of the whole map."""
@@ -223,7 +237,7 @@ class View(msgspec.Struct, kw_only=True, frozen=True):
                 pairs.append(("group_by_speaker", "true"))
             if self.evaluates and self.semantics is not None:
                 pairs.append(("evaluate", self.semantics))
-        return urlencode(pairs)
+        return urlencode(pairs + self.past())
 
 
 class MapPage(msgspec.Struct, kw_only=True):
@@ -251,6 +265,8 @@ class MapPage(msgspec.Struct, kw_only=True):
     downloads: list[DownloadGroup]
     standing_semantics: str | None
     """The semantics of the labels shown, or None when the map is not evaluated."""
+    past_at: str | None = None
+    """When the past version the page reads (``view.as_of``) was written, for people."""
 
 
 def page_path(map_id: str, query: str = "") -> str:
@@ -349,7 +365,7 @@ def statement_panel(
         tags=list(st.tags),
         note=st.note,
         focus_href=page_path(m.id, msgspec.structs.replace(view, focus=statement_id).query(statement=statement_id)),
-        json_href=api_path(m.id, f"/statements/{quote(statement_id, safe='')}"),
+        json_href=api_path(m.id, f"/statements/{quote(statement_id, safe='')}", urlencode(view.past())),
     )
 
 
@@ -387,6 +403,7 @@ def map_page(
     hits: list[str] | None = None,
     downloads: list[DownloadGroup] | None = None,
     labels: dict[str, str] | None = None,
+    past_at: str | None = None,
 ) -> MapPage:
     """The page of ``m`` in ``view``; ``shown`` is the (statements, arguments) the view draws
     (:func:`argmap.render.diagram.select`), ``hits`` the ids a search found."""
@@ -408,6 +425,7 @@ def map_page(
         hits=None if hits is None else [refs[h] for h in hits if h in refs],
         downloads=downloads or [],
         standing_semantics=view.semantics if labels and view.evaluates else None,
+        past_at=past_at,
     )
 
 
@@ -425,9 +443,9 @@ def downloads(map_id: str, view: View, available: set[str]) -> list[DownloadGrou
             if e.name in ("diagram", "timeline"):
                 query = view.drawing_query(e.name)
             elif e.scoped and view.focus is not None:
-                query = urlencode([("focus", view.focus), ("depth", str(view.depth))])
+                query = urlencode([("focus", view.focus), ("depth", str(view.depth)), *view.past()])
             else:
-                query = ""
+                query = urlencode(view.past())
             group = e.group or e.name.capitalize()
             groups.setdefault(group, []).append(Link(label=e.label, href=api_path(map_id, e.path, query), note=e.note))
     return [DownloadGroup(title=t, links=links) for t, links in groups.items()]

@@ -265,3 +265,65 @@ def test_the_history_and_diff_pages_mark_what_changed(client):
     assert "Europe was<del> not</del><ins> never</ins> consulted" in diff
     # The map page as of a version shows that version's text.
     assert "Europe was not consulted" in client.get(f"/ui/maps/{MAP}?as_of={v - 1}&statement=x").text
+
+
+def test_a_briefing_at_as_of_is_the_same_file_any_day_and_names_its_version(client, monkeypatch):
+    import datetime
+    import io
+    import types
+
+    import pdfplumber
+
+    from argmap.render import briefing
+
+    class OtherDay(datetime.date):
+        @classmethod
+        def today(cls):
+            return cls(1999, 12, 31)
+
+    v = client.get(f"/maps/{MAP}/history").json()["current"]
+    at = client.get(f"/maps/{MAP}/history?limit=1").json()["items"][0]["at"]
+    url = f"/maps/{MAP}/briefing.pdf?as_of={v}&sections=conclusions,sources"
+    first = client.get(url)
+    assert first.status_code == 200, first.text
+    assert client.post(f"/maps/{MAP}/statements", json=X, headers=as_(ANN)).status_code == 201  # the map moves on
+    monkeypatch.setattr(briefing, "_dt", types.SimpleNamespace(date=OtherDay, datetime=datetime.datetime))
+    assert client.get(url).content == first.content  # the same as_of and options: the same bytes, another day
+    with pdfplumber.open(io.BytesIO(first.content)) as pdf:
+        meta = pdf.metadata
+        cover = pdf.pages[0].extract_text()
+        last = pdf.pages[-1].extract_text()
+    assert (meta["ArgmapMap"], meta["ArgmapVersion"]) == (MAP, str(v))
+    assert meta["CreationDate"].startswith("D:" + at[:10].replace("-", ""))  # issued on the version's day
+    assert f"version {v} of the map" in " ".join(cover.split())
+    colophon = " ".join(last.split())
+    assert f"Made with argmap from version {v} of the map {MAP}" in colophon and f"as_of={v}" in colophon
+    # Now (no as_of): the current version, in the metadata as in the text.
+    with pdfplumber.open(io.BytesIO(client.get(f"/maps/{MAP}/briefing.pdf?sections=conclusions,sources").content)) as pdf:
+        assert pdf.metadata["ArgmapVersion"] == str(v + 1)
+        assert pdf.metadata["CreationDate"].startswith("D:19991231")  # without as_of: issued today
+    # Graphviz's PDF of the diagram is dated by the version, not by the clock: the same bytes too.
+    with pdfplumber.open(io.BytesIO(client.get(f"/maps/{MAP}/diagram.pdf?as_of={v}").content)) as pdf:
+        assert pdf.metadata["CreationDate"] == "D:" + "".join(ch for ch in at if ch.isdigit())[:14] + "Z"
+    # The printable diagram says which version it draws too.
+    with pdfplumber.open(io.BytesIO(client.get(f"/maps/{MAP}/print.pdf?as_of={v}").content)) as pdf:
+        assert (pdf.metadata["ArgmapMap"], pdf.metadata["ArgmapVersion"]) == (MAP, str(v))
+
+
+def test_a_signed_in_browser_writes_under_its_token_s_name(client):
+    import re
+
+    assert client.post("/ui/sign-in", data={"token": BOB}, follow_redirects=False).status_code == 303
+    page = client.get(f"/ui/maps/{MAP}?statement={TARGET}").text
+    csrf = re.search(r'<meta name="csrf-token" content="([0-9a-f]+)">', page)[1]
+    # A write by the page's script (JSON with X-CSRF-Token), then one by a form of the panel.
+    r = client.post(f"/maps/{MAP}/statements", json=X, headers={"X-CSRF-Token": csrf, "X-Argmap-Message": "from the page"})
+    assert r.status_code == 201, r.text
+    form = re.search(r'name="csrf" value="([0-9a-f]+)"', page)[1]
+    r = client.post(f"/ui/maps/{MAP}/statements/x/edit", data={"text": "Europe was told late.", "said": "", "csrf": form},
+                    follow_redirects=False)
+    assert r.status_code == 303, r.text
+    items = client.get(f"/maps/{MAP}/history?limit=2").json()["items"]
+    assert [(v["author"], v["summary"]) for v in items] == [
+        ("bob", "changed statement x (text)"), ("bob", "added statement x")]
+    assert items[1]["message"] == "from the page"

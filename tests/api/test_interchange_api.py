@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -118,7 +119,8 @@ def test_unknown_format_and_undetectable_content(client):
 
 
 def test_the_body_is_limited(client):
-    r = client.post("/maps/import?format=argdown", content="[A]: " + "x" * 300_000)
+    # Argdown: 3 times the body limit (MAX_ARGDOWN_RATIO), so that a map's own export comes back
+    r = client.post("/maps/import?format=argdown", content="[A]: " + "x" * 700_000)
     assert r.status_code == 413
 
 
@@ -143,3 +145,133 @@ def test_openapi_documents_the_import(client):
                                                  "application/x-ndjson"}  # the bulk import
     assert {p["name"] for p in op["parameters"]} >= {"format", "id", "replace"}
     assert "201" in op["responses"]
+
+
+def _largest_map(limit: int, shape: str):
+    """A map whose map document is just under ``limit`` bytes, of a shape whose AIF is large
+    per byte: statements that have only a date, or an argument's many premises."""
+    from argmap.mapfile import decode_map
+
+    def doc(n):
+        if shape == "brackets":
+            return {"id": "big", "title": "Big", "statements": [{"id": f"{i:x}", "text": "[]<>{}#*_" * 100}
+                                                                 for i in range(n)]}
+        if shape == "dated":
+            return {"id": "big", "title": "Big", "statements": [{"id": f"{i:x}", "text": "x", "said": "2025"}
+                                                                 for i in range(n)]}
+        return {"id": "big", "title": "Big", "statements": [{"id": f"{i:x}", "text": "x"} for i in range(n)],
+                "arguments": [{"id": f"A{j}", "kind": "attack" if shape == "attacks" else "support", "premises": [f"{i:x}" for i in range(1, min(n, 1000))],
+                               "target": "0"} for j in range(max(1, n // 1000))]}
+
+    n = 16
+    while len(json.dumps(doc(n * 2), separators=(",", ":"))) < limit:
+        n *= 2
+    lo, hi = n, n * 2
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if len(json.dumps(doc(mid), separators=(",", ":"))) < limit else (lo, mid)
+    raw = json.dumps(doc(lo), separators=(",", ":")).encode()
+    return decode_map(raw), raw
+
+
+@pytest.mark.parametrize("suffix", ["argdown", "json"])
+def test_the_argdown_and_map_exports_of_the_largest_map_a_client_may_send_import_back(client, suffix):
+    # Argdown escapes each bracket (2 bytes for JSON's 1); a map document's export has a premise a line
+    m, raw = _largest_map(200_000, "brackets" if suffix == "argdown" else "premises")
+    assert client.post("/maps", content=raw, headers={"content-type": "application/json"}).status_code == 201
+    exported = client.get(f"/maps/big.{suffix}").content
+    assert len(exported) > 200_000  # past the body limit: refused (413) before
+    ctype = "text/x-argdown" if suffix == "argdown" else "application/json"
+    r = client.post("/maps/import?id=again", content=exported, headers={"content-type": ctype})
+    assert r.status_code == 201, r.text[:300]
+    assert client.get("/maps/again").json()["counts"] == client.get("/maps/big").json()["counts"]
+
+
+@pytest.mark.parametrize("shape", ["dated", "premises"])
+def test_the_aif_export_of_the_largest_map_a_client_may_send_imports_back(client, shape):
+    # The AIF of a map at the body limit is many times the limit; the import takes AIF up to
+    # MAX_AIF_RATIO times it, and the map comes back equal.
+    m, raw = _largest_map(200_000, shape)
+    assert client.post("/maps", content=raw, headers={"content-type": "application/json"}).status_code == 201
+    exported = client.get("/maps/big.aif.json").content
+    assert len(exported) > 200_000 * 4  # past the body limit: refused (413) before
+    r = client.post("/maps/import?id=again", content=exported, headers={"content-type": "application/json"})
+    assert r.status_code == 201, r.text[:300]
+    back = aif.loads(exported)
+    assert [(s.id, s.text, s.said) for s in back.statements] == [(s.id, s.text, s.said) for s in m.statements]
+    assert client.get("/maps/again").json()["counts"] == client.get("/maps/big").json()["counts"]
+
+
+def test_each_format_has_its_body_limit(client):
+    from argmap.formats.aif import MAX_AIF_RATIO
+
+    over = {"nodes": [{"nodeID": "1", "type": "I", "text": "x" * (200_000 * MAX_AIF_RATIO)}], "edges": []}
+    r = client.post("/maps/import", content=json.dumps(over), headers={"content-type": "application/json"})
+    assert r.status_code == 413 and r.json()["error"] == "too_large"
+    # JSON that is not AIF is a map document: 3 times the body limit, as Argdown
+    doc = {"id": "m", "title": "T", "statements": [{"id": "s", "text": "x" * 90_000}] * 7}
+    r = client.post("/maps/import", content=json.dumps(doc), headers={"content-type": "application/json"})
+    assert r.status_code == 413 and "native documents are imported up to 600,000 bytes" in r.text
+    r = client.post("/maps/import", content="[A]: " + "x" * 600_000, headers={"content-type": "text/x-argdown"})
+    assert r.status_code == 413 and "argdown documents are imported up to 600,000 bytes" in r.text
+    # a bulk body: the body limit
+    r = client.post("/maps/import", content=b'{"document": "x"}\n' * 12_000,
+                    headers={"content-type": "application/x-ndjson"})
+    assert r.status_code == 413
+
+
+def test_an_import_that_makes_too_large_a_map_is_refused(client):
+    from argmap.api.interchange import MAX_MAP_RATIO
+
+    nodes = [{"nodeID": str(i), "type": "I", "text": "y" * 90_000} for i in range(MAX_MAP_RATIO * 3)]
+    r = client.post("/maps/import", content=json.dumps({"nodes": nodes, "edges": []}),
+                    headers={"content-type": "application/json"})
+    assert r.status_code == 422 and r.json()["problems"][0]["field"] == "document"
+    assert "an import makes maps of up to 800,000 bytes" in r.text
+    assert client.get("/maps").json()["items"] == []
+
+
+def _argdown_of(size: int) -> bytes:
+    out, i = [], 0
+    while sum(map(len, out)) < size:
+        out.append(f"[c{i}]: Claim number {i}.\n  <+ [p{i}]: Premise {i}.\n\n")
+        i += 1
+    return "".join(out).encode()
+
+
+def test_an_import_past_its_reading_limit_is_422_its_child_killed_and_nothing_stored(client, monkeypatch):
+    from argmap import _child
+    from argmap.formats import _bounded
+
+    started: list[int] = []
+    real = _child.Child.start
+    monkeypatch.setattr(_child.Child, "start", lambda self: (real(self), started.append(self.pid)))
+    monkeypatch.setattr(_bounded, "SECONDS", 0.2)  # a 190 KB document takes a child about 1 s
+    t = time.monotonic()
+    r = client.post("/maps/import?id=slow", content=_argdown_of(190_000), headers={"content-type": "text/x-argdown"})
+    assert time.monotonic() - t < 10, "the request waited for the read instead of killing it"
+    assert r.status_code == 422 and r.json()["error"] == "limit_exceeded", r.text[:300]
+    assert r.json()["problems"][0]["field"] == "document" and "longer than 0.2 s" in r.text
+    assert started and not Path(f"/proc/{started[0]}").exists(), "the reading child outlived its deadline"
+    assert client.get("/maps/slow").status_code == 404
+    monkeypatch.setattr(_bounded, "SECONDS", 60.0)
+    r = client.post("/maps/import?id=slow", content=_argdown_of(190_000), headers={"content-type": "text/x-argdown"})
+    assert r.status_code == 201 and len(started) == 2
+
+
+def test_a_failing_read_in_the_child_names_its_problems_as_in_process(client):
+    doc = _argdown_of(100_000) + b"[x]: y /* a comment never closed\n"
+    r = client.post("/maps/import", content=doc, headers={"content-type": "text/x-argdown"})
+    assert r.status_code == 400 and r.json()["problems"][0]["field"].startswith("line "), r.text[:300]
+
+
+def test_the_import_limits_are_in_the_readme():
+    from argmap.api.interchange import MAX_MAP_RATIO, MAX_READERS
+    from argmap.formats import _bounded
+    from argmap.formats.aif import MAX_AIF_RATIO
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    table = readme[readme.index("### Limits"):]
+    for value in (f"AIF: {MAX_AIF_RATIO} ×", "Argdown and map documents: 3 ×", f"{_bounded.SECONDS:g} s and {_bounded.MEMORY // 2**30} GiB",
+                  f"{MAX_READERS} read at once", f"{_bounded.IN_PROCESS_BYTES // 1024} KiB", f"{MAX_MAP_RATIO} ×"):
+        assert value in table, value

@@ -13,7 +13,7 @@ import pytest
 from argmap.errors import DanglingReference, FormatError, InvalidInput
 from argmap.formats import aif
 from argmap.mapfile import load
-from argmap.model import Map, Speaker, Statement
+from argmap.model import Argument, Map, Speaker, Statement
 
 REPO = Path(__file__).resolve().parents[2]
 EXTERNAL = Path(__file__).resolve().parents[3] / "shared" / "external"
@@ -212,11 +212,12 @@ def test_the_earliest_locution_speaks_a_statement():
 def test_export_of_the_seed_has_aifdbs_shape():
     m = load(REPO / "seeds" / "peace-plan.yaml")
     out = json.loads(aif.dumps(m))
-    assert set(out) == {"nodes", "edges", "locutions", "participants"}
+    # AIFdb's members, and argmap's own (what AIF has no field for: aif.KEPT) beside them
+    assert set(out) == {"nodes", "edges", "locutions", "participants", "argmapModel"}
     assert all(set(n) >= {"nodeID", "text", "type", "timestamp"} for n in out["nodes"])
     assert all(set(e) == {"edgeID", "fromID", "toID", "formEdgeID"} for e in out["edges"])
     assert all(set(loc) == {"nodeID", "personID", "timestamp", "start", "end", "source"} for loc in out["locutions"])
-    assert all(set(p) == {"participantID", "firstname", "surname"} for p in out["participants"])
+    assert all(set(p) - {"argmap"} == {"participantID", "firstname", "surname"} for p in out["participants"])
     types = Counter(n["type"] for n in out["nodes"])
     kinds = Counter(a.kind for a in m.arguments)
     assert types["I"] == len(m.statements)
@@ -291,3 +292,40 @@ def test_extras_survive_a_mapfile_round_trip():
     m = aif.loads(path.read_bytes(), map_id="debate")
     assert loads(dumps(m, format="json"), format="json") == m
     assert msgspec.json.decode(aif.dumps(loads(dumps(m, format="yaml"), format="yaml")))["nodes"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "field", "reason"),
+    [
+        (doc([node(1, "I", argmap={"kind": "rumour"})], []), "$.nodes[0].argmap.kind", "Invalid enum value"),
+        (doc([node(1, "I", argmap={"tags": ["a b"]})], []), "$.nodes[0].argmap.tags[0]", "Expected `str` matching"),
+        (doc([node(1, "I", argmap={"source": "nowhere"})], []), "$.nodes[0].argmap.source", "unknown source"),
+        (doc([node(1, "I", argmap=[1])], []), "$.nodes[0].argmap", "Expected `object"),
+        (doc([node(1, "I")], [], argmapModel={"sources": [{"id": "s", "title": "S", "url": "ftp://x"}]}),
+         "$.argmapModel.sources[0].url", "Expected `str` matching"),
+        (doc([node(1, "I")], [], argmapModel={"id": "peace.json"}), "$.argmapModel.id", "names a document format"),
+        (doc([node(1, "I")], [], participants=[{"participantID": 1, "argmap": {"role": " "}}]),
+         "$.participants['1'].argmap.role", "must not be empty"),
+    ],
+)
+def test_argmaps_own_members_are_checked_and_named(raw, field, reason):
+    with pytest.raises(InvalidInput) as info:
+        aif.loads(raw)
+    assert any(p.field == field and reason in p.reason for p in info.value.problems), info.value.problems
+
+
+def test_argmaps_own_members_never_override_what_aif_says():
+    raw = doc([node("s", "I", "AIF text", argmap={"text": "other", "kind": "event",
+                                                   "extras": {"aif": {"nodeID": 9}, "mine": 1}})], [])
+    s = aif.loads(raw).statements[0]
+    assert (s.id, s.text, s.kind, s.extras["mine"], s.extras["aif"].get("nodeID")) == ("s", "AIF text", "event", 1, None)
+
+
+def test_an_exported_items_id_is_in_its_argmap_member_and_edges_join_short_node_ids():
+    m = Map(id="m", title="M", statements=[Statement(id="s" * 128, text="A."), Statement(id="t", text="B.")],
+            arguments=[Argument(id="a" * 128, kind="support", premises=["s" * 128], target="t")])
+    out = json.loads(aif.dumps(m))
+    assert all(len(str(x)) < 4 for e in out["edges"] for x in (e["fromID"], e["toID"]))
+    assert [n["argmap"]["id"] for n in out["nodes"]] == ["s" * 128, "t", "a" * 128]
+    back = aif.loads(json.dumps(out))
+    assert [(a.id, a.premises, a.target) for a in back.arguments] == [("a" * 128, ["s" * 128], "t")]

@@ -19,6 +19,7 @@ PAGES = [
     ("/ui/maps/peace-plan", "#diagram svg"),
     ("/ui/maps/peace-plan?statement=kallas-no-viable-plan", "#panel article"),
     ("/ui/maps/peace-plan?focus=kallas-no-viable-plan&depth=1&q=plan", "#hits"),
+    ("/ui/maps/peace-plan?as_of=1&statement=kallas-no-viable-plan", "#panel article"),  # a past version
     ("/ui/maps/new", "#preview svg"),
     ("/ui/maps/peace-plan/edit", "#preview svg"),
     ("/ui/sign-in", "#main"),

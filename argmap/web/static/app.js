@@ -365,7 +365,10 @@
       e.preventDefault();
       history.replaceState(history.state, "", pageUrl({ q: q || null }));
       if (!q) { results.hidden = true; hits.replaceChildren(); return; }
-      fetch(form.dataset.search + "?" + new URLSearchParams({ q: q, limit: "50" }), { headers: { Accept: "application/json" } })
+      var api = new URL(form.dataset.search, location.href); // it may carry as_of: a past version's page
+      api.searchParams.set("q", q);
+      api.searchParams.set("limit", "50");
+      fetch(api, { headers: { Accept: "application/json" } })
         .then(function (res) {
           return res.json().then(function (body) {
             if (!res.ok) throw new Error(body.message || res.statusText);

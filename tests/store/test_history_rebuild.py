@@ -1,0 +1,130 @@
+"""A past version is rebuilt from the current rows with the later changes undone
+(``_history.store_at``): it must hold exactly what the store held then, whatever came after —
+edits, deletes with cascade, a restore (which renumbers every row's place), the map deleted
+and created again — on both back ends."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from argmap import history
+from argmap.errors import NotFound
+from argmap.model import Argument, Map, Source, Speaker, Statement
+from argmap.store import _history
+
+LAKE_IS_SLOW = True
+
+
+def _small_map() -> Map:
+    return Map(
+        id="m", title="A map", description="first", extras={"k": 1},
+        speakers=[Speaker(id="sp1", name="Ann")],
+        sources=[Source(id="src1", title="A paper")],
+        statements=[Statement(id=f"s{i}", text=f"Claim number {i}.", speaker="sp1" if i % 2 else None,
+                              source="src1" if i % 3 == 0 else None, tags=["t"] if i % 4 == 0 else [])
+                    for i in range(12)],
+        arguments=[Argument(id=f"a{i}", kind="support" if i % 3 else "attack", premises=[f"s{i + 1}", f"s{i + 2}"],
+                            target=f"s{i}") for i in range(8)],
+    )
+
+
+def test_every_past_version_is_rebuilt_exactly(store):
+    rnd = random.Random(5)
+    seen: dict[int, Map] = {}
+
+    def keep() -> None:
+        seen[history.current_version(store, "m")] = store.get_map("m")
+
+    store.load_map(_small_map())
+    keep()
+    for i in range(30):
+        r = rnd.random()
+        ids = [s.id for s in store.list_statements("m")]
+        if r < 0.35:
+            s = store.get_statement("m", rnd.choice(ids))
+            store.update_statement("m", Statement(**{**{f: getattr(s, f) for f in s.__struct_fields__},
+                                                     "text": f"{s.text} (edit {i})", "kind": rnd.choice(
+                                                         ["claim", "event"])}))
+        elif r < 0.55:
+            store.add_statement("m", Statement(id=f"n{i}", text=f"New claim {i}."))
+            store.add_argument("m", Argument(id=f"na{i}", kind="attack", premises=[f"n{i}"], target=rnd.choice(ids)))
+        elif r < 0.7:
+            store.delete_statement("m", rnd.choice(ids), cascade=True)
+        elif r < 0.8 and len(seen) > 3:
+            history.restore(store, "m", rnd.choice(sorted(seen)[:-1]))  # every row's place renumbered
+        else:
+            info = store.get_map_info("m")
+            store.update_map(type(info)(id="m", title=f"Title {i}", description=info.description))
+        keep()
+    # deleted, then a different map under the same id
+    store.delete_map("m")
+    gone = history.current_version(store, "m")
+    store.load_map(Map(id="m", title="Again", statements=[Statement(id="s0", text="Another first claim.")]))
+    keep()
+    for version, expected in seen.items():
+        _history._COPIES.pop(store, None)  # rebuild each, not a kept copy
+        past = history.store_as_of(store, "m", version)
+        assert past.get_map("m") == expected, f"version {version}"
+        assert past.map_version("m") == version
+    with pytest.raises(NotFound):
+        history.store_as_of(store, "m", gone)
+
+
+def _random_map(rnd: random.Random) -> Map:
+    statements = [Statement(id=f"s{i}", text=f"Statement {i}.", kind=rnd.choice(["claim", "claim", "event", "derived"]))
+                  for i in range(14)]
+    arguments: list[Argument] = []
+    for i in range(22):
+        kind = rnd.choice(["support", "support", "attack", "undercut"]) if arguments else "support"
+        target = rnd.choice(arguments).id if kind == "undercut" else f"s{rnd.randrange(14)}"
+        premises = rnd.sample([s.id for s in statements if s.id != target], rnd.choice([1, 1, 2]))
+        arguments.append(Argument(id=f"a{i}", kind=kind, premises=premises, target=target))
+    return Map(id="m", title="Random", statements=statements, arguments=arguments)
+
+
+def test_the_diff_labels_every_version_as_an_evaluation_of_it_would(store):
+    """The diff labels a version from its attack graph read from the rows (_history.framework_at), not by
+    evaluating the whole map: on maps with derived statements, undercuts, linked premises and
+    cycles of attack, under every semantics, the labels are the evaluation's."""
+    from argmap.semantics import evaluate_map
+
+    rnd = random.Random(18)
+    expected: dict[int, dict[str, dict[str, str]]] = {}
+
+    def keep() -> None:
+        m = store.get_map("m")
+        expected[history.current_version(store, "m")] = {
+            sem: {s.id: evaluate_map(m, sem, timeout=20).labels[s.id] for s in m.statements}
+            for sem in ("grounded", "complete", "preferred", "stable")}
+
+    store.load_map(_random_map(rnd))
+    keep()
+    for i in range(12):
+        m = store.get_map("m")
+        r = rnd.random()
+        if r < 0.3:
+            s = rnd.choice(m.statements)
+            kind = rnd.choice([k for k in ("claim", "event", "derived") if k != s.kind])
+            store.update_statement("m", Statement(**{**{f: getattr(s, f) for f in s.__struct_fields__}, "kind": kind}))
+        elif r < 0.6:
+            kind = rnd.choice(["attack", "support"])
+            target = rnd.choice(m.statements).id
+            store.add_argument("m", Argument(id=f"b{i}", kind=kind, target=target, premises=[
+                rnd.choice([s.id for s in m.statements if s.id != target])]))
+        elif r < 0.8 and m.arguments:
+            store.delete_argument("m", rnd.choice(m.arguments).id, cascade=True)
+        else:
+            store.delete_statement("m", rnd.choice(m.statements).id, cascade=True)
+        keep()
+    for version, by_semantics in expected.items():
+        for sem, labels in by_semantics.items():
+            history._LABELS.pop(store, None)
+            assert history._labels_at(store, "m", version, sem, 20) == labels, (version, sem)
+    # A diff reports exactly the statements whose label moved.
+    first, last = min(expected), max(expected)
+    d = history.diff(store, "m", first, last)
+    a, b = expected[first]["grounded"], expected[last]["grounded"]
+    assert {(c.id, c.before, c.after) for c in d.labels} == {
+        (i, a.get(i), b.get(i)) for i in set(a) | set(b) if a.get(i) != b.get(i)}
