@@ -72,7 +72,7 @@ class LakeStore(Store, backend="lake"):
         self._conn.cursor().execute(local_ddl(_schema_sql())).close()
         self._lock = threading.RLock()  # other processes are kept apart by commit conflicts
         self._writer = GroupCommit(self._lock, retries=CONFLICT_RETRIES)
-        self._writer.facts = None  # other processes write the lake too: ask every transaction
+        self._serial: int | None = None  # lake_writes.n after this process's last commit
         self._index_lock = threading.Lock()  # this process's search index builds take turns
         self._versions = _SnapshotVersions(self.lake) if self.lake.startswith("postgres:") else None
         self._commits = 0
@@ -112,8 +112,32 @@ class LakeStore(Store, backend="lake"):
         # A map another server deleted keeps its index here until this process ends, unused.
         self._search.drop_local(map_id)
 
+    def _tx_begin(self, cur) -> None:
+        # What this process's commits taught (next seq, node ids, log heads) holds only while no
+        # other process has written since: every write moves lake_writes.n (SERIALISE), so one
+        # read of it tells. A write that commits after this snapshot clashes with ours anyway.
+        super()._tx_begin(cur)
+        serial = None if self._migrating else cur.peek("SELECT n FROM lake_writes").fetchone()[0]
+        if serial is None or serial != self._serial:
+            cur.tx["facts"].clear()
+        cur.tx["serial"] = serial
+
     def _before_commit(self, cur) -> None:
         cur.execute(SERIALISE)
+
+    def _tx_committed(self, cur) -> None:
+        super()._tx_committed(cur)
+        serial = cur.tx["serial"]
+        self._serial = None if serial is None else serial + 1
+
+    _migrating = False
+
+    def _migrate(self) -> None:
+        self._migrating = True  # lake_writes may not exist yet
+        try:
+            super()._migrate()
+        finally:
+            self._migrating = False
 
     def _after_commit(self) -> None:
         if self._versions is not None:
