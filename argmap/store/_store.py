@@ -27,7 +27,7 @@ import random
 import re
 import sys
 import threading
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -386,6 +386,11 @@ class Store:
 
     # The group commit's view of a transaction (see argmap.store._writer).
 
+    def _write_turn(self):
+        """Held while a group of writes runs: a back end shared by processes may make them take
+        turns (see the lake's); a file is written by one process."""
+        return nullcontext()
+
     def _tx_begin(self, cur) -> None:
         cur.tx = {"facts": self._writer.facts}
 
@@ -404,7 +409,10 @@ class Store:
         looked: set = set()
         found: set = set()
         if facts is not None:
-            if missing := sorted({m for m, _ in hints if m is not None and "nodes" not in facts.get(m, {})}):
+            # Reading a map's every node id pays only while this process goes on writing alone
+            # (a lake whose other servers write too says so: ``warm`` False); else ask by id.
+            warm = cur.tx.get("warm", True)
+            if warm and (missing := sorted({m for m, _ in hints if m is not None and "nodes" not in facts.get(m, {})})):
                 params: dict = {}
                 cond = _ids_in("map_id", missing, params)
                 nodes: dict[str, dict[str, str]] = {m: {} for m in missing}

@@ -273,7 +273,7 @@ class GroupCommit:
                 taken = set(map(id, group))
                 self._queue = [r for r in self._queue if id(r) not in taken]
             try:
-                with self._lock:
+                with self._lock, group[0].store._write_turn():
                     self._run(group)
             finally:
                 with self._turn:
