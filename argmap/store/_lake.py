@@ -141,10 +141,15 @@ class LakeStore(Store, backend="lake"):
         # running groups that lake_writes makes clash, to be rolled back and run again: with four
         # servers writing, most of the work was thrown away. Only an optimisation: without the
         # lock (PostgreSQL unreachable for it) the clash still keeps writes apart.
+        if getattr(_TURN, "held", False):  # a write inside another store's write: that turn is ours
+            yield
+            return
         conn = self._take_turn()
+        _TURN.held = conn is not None
         try:
             yield
         finally:
+            _TURN.held = False
             if conn is not None:
                 try:
                     conn.execute("SELECT pg_advisory_unlock(%s)", (WRITE_TURN,))
@@ -160,8 +165,12 @@ class LakeStore(Store, backend="lake"):
         try:
             if self._turn_conn is None or self._turn_conn.closed:
                 self._turn_conn = psycopg.connect(self.lake[len("postgres:"):], autocommit=True, connect_timeout=5)
+                # Waiting longer than this means something is stuck: write without the turn.
+                self._turn_conn.execute("SET lock_timeout = '5s'")
             self._turn_conn.execute("SELECT pg_advisory_lock(%s)", (WRITE_TURN,))
             return self._turn_conn
+        except psycopg.errors.LockNotAvailable:
+            return None
         except psycopg.Error:
             if self._turn_conn is not None:
                 self._turn_conn.close()
@@ -303,6 +312,7 @@ def attach(lake: str, data_path: str | os.PathLike | None) -> duckdb.DuckDBPyCon
 
 STARTUP_LOCK = 0x61726D6170  # "armap": the advisory lock key of catalog creation and migration
 WRITE_TURN = STARTUP_LOCK + 1  # held by the server whose group of writes is running
+_TURN = threading.local()  # whether this thread holds a WRITE_TURN (of any store of this process)
 
 
 def startup_lock(lake: str):
