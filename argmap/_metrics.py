@@ -14,12 +14,19 @@ from __future__ import annotations
 
 import threading
 import time
-
 from bisect import bisect_left
 
-from prometheus_client import REGISTRY, Counter, Gauge, Histogram, disable_created_metrics
+from prometheus_client import (
+    REGISTRY,
+    Counter,
+    Gauge,
+    Histogram,
+    disable_created_metrics,
+)
 from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily
 from prometheus_client.registry import Collector
+
+from argmap.errors import ArgmapError
 
 disable_created_metrics()  # the *_created series double the output and say only when we started
 
@@ -98,7 +105,6 @@ def instrument_store(store) -> None:
     inner = store.write
     depth = threading.local()
     committed, refused, failed = WRITES.labels("committed"), WRITES.labels("refused"), WRITES.labels("failed")
-    from argmap.errors import ArgmapError
 
     def write(fn, *args, **kwargs):
         if getattr(depth, "n", 0):

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from argmap.model import RESERVED_MAP_IDS
+
 __all__ = ["by_extension", "document_errors"]
 
 
@@ -64,7 +66,6 @@ def document_errors(schema: dict, media_types: dict[str, str], body_schemas: dic
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components["Error"] = _ERROR_SCHEMA
     ref = {"$ref": "#/components/schemas/Error"}
-    from argmap.model import RESERVED_MAP_IDS
 
     for path, item in schema.get("paths", {}).items():
         for method, op in item.items():

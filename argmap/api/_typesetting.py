@@ -19,6 +19,7 @@ import anyio
 from anyio.lowlevel import RunVar
 
 from argmap._metrics import PDF_RUNNING
+from argmap.render._pdf import start_forkserver
 
 __all__ = ["MAX_CONCURRENT", "TIMEOUT", "typeset"]
 
@@ -49,8 +50,6 @@ async def typeset(fn: Callable[..., _T], *args) -> _T:
     The renders' forkserver is started here, on the event loop's thread, which lives as long as
     the server: it dies with the thread that started it (:mod:`argmap.render._pdf_bound`), and a
     worker thread may end while the forkserver is still needed."""
-    from argmap.render._pdf import start_forkserver
-
     start_forkserver()
     return await anyio.to_thread.run_sync(_counted, fn, args, limiter=_limiter())
 

@@ -24,21 +24,71 @@ from litestar._openapi.plugin import OpenAPIPlugin
 from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.exceptions import (HTTPException, NotAuthorizedException, PermissionDeniedException,
-                                 SerializationException, ValidationException)
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    PermissionDeniedException,
+    SerializationException,
+    ValidationException,
+)
 from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi import OpenAPIConfig
 
-from argmap.errors import ArgmapError, FormatError, InvalidInput, Problem, problem_from_message
 from argmap._metrics import instrument_store
-from argmap.api._crosssite import AllowedHosts, host_refusal, json_body_guard, origin_refusal
+from argmap.api._access import opens_reads, opens_writes
+from argmap.api._crosssite import (
+    AllowedHosts,
+    host_refusal,
+    json_body_guard,
+    origin_refusal,
+)
+from argmap.api._errors import error_status
 from argmap.api._openapi import document_errors
 from argmap.api._ops import Observe, ops_handlers
-from argmap.api._session import (CSRF_HEADER, SESSION_COOKIE, SignInLimiter, make_session, read_session,
-                                 trusted_proxies)
-from argmap.api._access import opens_reads, opens_writes
-from argmap.api._errors import error_status
+from argmap.api._session import (
+    CSRF_HEADER,
+    SESSION_COOKIE,
+    SignInLimiter,
+    make_session,
+    read_session,
+    trusted_proxies,
+)
+from argmap.api._tokens import load_tokens
+from argmap.api.entities import (
+    ArgumentController,
+    SourceController,
+    SpeakerController,
+    StatementController,
+)
 from argmap.api.exports import body_schemas, export_routes, media_types
+from argmap.api.history import (
+    HistoryController,
+    HistoryPageController,
+    document_as_of,
+    store_for_request,
+)
+from argmap.api.interchange import ImportController
+from argmap.api.maps import MapController
+from argmap.api.pages import (
+    ApiReference,
+    EditorController,
+    PageController,
+    StatementFormController,
+    root_redirect,
+    static_files,
+)
+from argmap.api.preview import PreviewController
+from argmap.api.queries import QueryController
+from argmap.api.question_pages import QuestionFormController
+from argmap.api.schemes import QuestionController, SchemeController
+from argmap.api.semantics import EvaluationController, SolveController
+from argmap.errors import (
+    ArgmapError,
+    FormatError,
+    InvalidInput,
+    Problem,
+    problem_from_message,
+)
 from argmap.store import Store, default_path
 
 __all__ = ["DEFAULT_MAX_BODY", "READ_COOKIE", "create_app", "create_served_app", "error_status", "opens_reads",
@@ -85,7 +135,6 @@ def create_app(
     # A write token also opens reads; a read token never opens writes, unless it is the only
     # token: a server that guards its reads must not leave its writes open to anyone.
     # Named write tokens (ARGMAP_TOKENS) say who wrote, in the change log.
-    from argmap.api._tokens import load_tokens
 
     tokens_file = tokens_file if tokens_file is not None else os.environ.get("ARGMAP_TOKENS") or None
     named = load_tokens(tokens_file) if tokens_file else {}
@@ -121,7 +170,6 @@ def create_app(
         # With ?as_of=, the map as it was then (argmap.api.history); else the store itself.
         if "as_of" not in request.query_params:
             return state.store
-        from argmap.api.history import store_for_request
 
         return await store_for_request(state.store, request)
 
@@ -195,15 +243,11 @@ class _DocumentedOpenAPI(OpenAPIPlugin):
 
     def provide_openapi_schema(self) -> dict:
         if not self._openapi_schema:
-            from argmap.api.history import document_as_of
-
             document_as_of(document_errors(super().provide_openapi_schema(), media_types(), body_schemas()))
         return self._openapi_schema
 
 
 def _api_reference():
-    from argmap.api.pages import ApiReference
-
     return ApiReference()
 
 
@@ -310,17 +354,6 @@ async def _refuse(send, status: int, code: str, field: str, reason: str) -> None
 
 def route_handlers() -> list:
     """Every controller of the API; features add theirs here."""
-    from argmap.api.entities import ArgumentController, SourceController, SpeakerController, StatementController
-    from argmap.api.history import HistoryController, HistoryPageController
-    from argmap.api.interchange import ImportController
-    from argmap.api.maps import MapController
-    from argmap.api.pages import EditorController, PageController, StatementFormController, root_redirect, static_files
-    from argmap.api.preview import PreviewController
-    from argmap.api.queries import QueryController
-    from argmap.api.question_pages import QuestionFormController
-    from argmap.api.schemes import QuestionController, SchemeController
-    from argmap.api.semantics import EvaluationController, SolveController
-
     return [
         MapController,
         ImportController,

@@ -18,10 +18,20 @@ from typing import Literal
 
 import anyio
 from litestar import Controller, Request, Response, post
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Operation, RequestBody, Schema
+from litestar.openapi.spec import (
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Operation,
+    RequestBody,
+    Schema,
+)
 from litestar.params import Parameter
 
 from argmap.errors import LimitExceeded
+from argmap.formats import argdown
+from argmap.mapfile import decode_map
+from argmap.model import check_map
 from argmap.render.diagram import options_from, render
 
 __all__ = ["MAX_BODY", "PreviewController", "TIMEOUT", "preview_svg"]
@@ -42,14 +52,9 @@ def preview_svg(body: bytes, content_type: str | None = None, *, rankdir: str = 
     t0 = time.perf_counter()
     kind = (content_type or "").split(";")[0].strip().lower()
     if kind == "application/json" or (not kind and body.lstrip()[:1] == b"{"):
-        from argmap.mapfile import decode_map
-        from argmap.model import check_map
-
         m = decode_map(body, format="json")
         check_map(m)
     else:
-        from argmap.formats import argdown
-
         m = argdown.read(body, fallback_id="preview").map
     t1 = time.perf_counter()
     svg = render(m, "svg", options_from({"rankdir": rankdir, "legend": False}), timeout=TIMEOUT)

@@ -14,14 +14,30 @@ from typing import Annotated, Literal
 
 import msgspec
 from litestar import Controller, Request, get, post
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
+from litestar.openapi.spec import (
+    OpenAPIMediaType,
+    OpenAPIType,
+    Operation,
+    RequestBody,
+    Schema,
+)
 from litestar.params import Parameter
 from msgspec import Meta
 
-from argmap.errors import FormatError, InvalidInput, from_validation_error
-from argmap.semantics import AF, Evaluation, Semantics, Solution, Task, evaluate_map, iccma, solve
-from argmap.semantics.translate import Reading
+from argmap import query
 from argmap.api._params import PathId, StoreDep
+from argmap.errors import FormatError, InvalidInput, from_validation_error
+from argmap.semantics import (
+    AF,
+    Evaluation,
+    Semantics,
+    Solution,
+    Task,
+    evaluate_map,
+    iccma,
+    solve,
+)
+from argmap.semantics.translate import Reading
 
 __all__ = ["EvaluationController", "FrameworkBody", "SolveAnswer", "SolveController"]
 
@@ -105,8 +121,6 @@ class EvaluationController(Controller):
         reading: Reading = Parameter(default="credulous", description="How open assumption questions of "
                                      "argument schemes count: credulous (they hold) or sceptical (questioned)."),
     ) -> Evaluation:
-        from argmap import query
-
         return query.evaluation(store, map_id, semantics, limit=limit, timeout=TIMEOUT, reading=reading)
 
 

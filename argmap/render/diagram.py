@@ -21,6 +21,7 @@ from msgspec import Meta
 
 from argmap.errors import DanglingReference, InvalidInput, LimitExceeded, Problem, from_validation_error
 from argmap.model import Argument, Id, Map, Speaker, Statement
+from argmap.schemes import question_states, resolve
 from argmap.scope import MAX_DEPTH, Scope
 from argmap.scope import select as select_scope
 
@@ -312,7 +313,6 @@ def _badge(scheme: str | None) -> str | None:
     such as AIF's "Default Inference"."""
     if not scheme:
         return None
-    from argmap.schemes import resolve
 
     r = resolve(scheme)
     if r.scheme is not None:
@@ -476,8 +476,6 @@ class _Builder:
 
     def _pending_questions(self, g: pydot.Dot, arguments: list[Argument]) -> None:
         """One dotted node per argument with open critical questions, undercutting it."""
-        from argmap.schemes import question_states
-
         states = question_states(self.m)
         colour = KINDS["undercut"][0]
         sub = pydot.Subgraph("questions/")

@@ -31,6 +31,10 @@ class FileStore(Store, backend="file"):
         except duckdb.IOException as e:
             raise InvalidInput("db", f"cannot open {self.path}: {e}") from None
         self._lock, self._versions, self._writer, self._changes = _shared(self)
+        # While the file is open here no other process writes it, but before it was opened one
+        # may have: what earlier transactions taught is forgotten.
+        with self._lock:
+            self._writer.facts = {}
 
     def _cursor(self) -> duckdb.DuckDBPyConnection:
         return self._conn.cursor()

@@ -137,10 +137,11 @@ class Change(msgspec.Struct, kw_only=True):
 class _Journal:
     """What one write transaction touched: per map, entity keys, or the whole map."""
 
-    __slots__ = ("maps",)
+    __slots__ = ("maps", "new")
 
     def __init__(self):
         self.maps: dict[str, set | None] = {}  # None: the whole map (load, delete)
+        self.new: set = set()  # (map, kind, id) this write added, checked absent in its transaction
 
 
 def begin(store) -> None:
@@ -156,15 +157,18 @@ def _journal(store) -> _Journal | None:
     return getattr(store._local, "journal", None)
 
 
-def note(store, map_id: str, kind: str, ids) -> None:
+def note(store, map_id: str, kind: str, ids, *, new: bool = False) -> None:
     """Record that the running write adds, changes or deletes these entities of ``map_id``.
 
     ``ids`` may be ids of ``kind``, or ``"kind:id"`` strings (what a delete returns) when
-    ``kind`` is None.
+    ``kind`` is None. ``new``: the write adds them, having checked that they do not exist (their
+    state before is absent, and need not be looked up).
     """
     j = _journal(store)
     if j is None:
         return
+    if new:
+        j.new.update((map_id, kind, i) for i in ids)
     keys = j.maps.setdefault(map_id, set())
     if keys is None:
         return  # the whole map is recorded anyway
@@ -178,11 +182,14 @@ def noted(store, map_id: str, deleted: list[str]) -> list[str]:
     return deleted
 
 
-def note_map(store, map_id: str) -> None:
-    """Record that the running write replaces or deletes the whole map."""
+def note_map(store, map_id: str, *, new: bool = False) -> None:
+    """Record that the running write replaces or deletes the whole map (``new``: creates it,
+    having checked that it does not exist)."""
     j = _journal(store)
     if j is not None:
         j.maps[map_id] = None
+        if new:
+            j.new.add((map_id, "map", map_id))
 
 
 def record(store, cur) -> None:
@@ -192,24 +199,40 @@ def record(store, cur) -> None:
         return
     who = CONTEXT.get()
     for map_id, keys in j.maps.items():
-        _record_map(store, cur, map_id, keys, who)
-    j.maps = {}
+        _record_map(store, cur, map_id, keys, who, j.new)
+    j.maps, j.new = {}, set()
 
 
-def _record_map(store, cur, map_id: str, keys: set | None, who: Who) -> None:
-
-    last, last_at = cur.execute(
-        "SELECT max(version), max(written_at) FROM history_versions WHERE map_id = $m", {"m": map_id}
-    ).fetchone()
+def _record_map(store, cur, map_id: str, keys: set | None, who: Who, new: set = frozenset()) -> None:
+    tx = getattr(cur, "tx", None)
+    logged = tx.setdefault("logged", {}) if tx is not None else {}
+    if map_id not in logged and (facts := tx and tx.get("facts")) and (head := facts.get(map_id, {}).get("log")):
+        logged[map_id] = head  # what the last transaction that logged the map left
+    if map_id not in logged:
+        # This transaction's own log rows of the map are in ``logged``; the query needs only
+        # what committed before it (so it may skip inserting the staged rows first).
+        logged[map_id] = getattr(cur, "peek", cur.execute)(
+            "SELECT max(version), max(written_at) FROM history_versions WHERE map_id = $m", {"m": map_id}
+        ).fetchone()
+    last, last_at = logged[map_id]
     version = (last or 0) + 1
     if keys is None:
-        before = _latest_all(cur, map_id, None)
-        after = _current_all(store, cur, map_id)
+        # A new map whose rows are all still staged (a small load): nothing before, and the rows
+        # after are at hand. A map that does not exist has no entity whose latest state is present.
+        after = _staged_map(cur, map_id) if (map_id, "map", map_id) in new else None
+        before = {} if after is not None else _latest_all(cur, map_id, None)
+        if after is None:
+            after = _current_all(store, cur, map_id)
         touched = sorted(set(before) | set(after))
     else:
         touched = sorted(keys)
-        before = _latest(cur, map_id, touched)
-        after = _current(store, cur, map_id, touched)
+        # Added in this write and still staged (the common small write): the state before is
+        # absent, and the state after is the staged row, with no query at all.
+        after = {k: a for k in touched if (map_id, *k) in new and (a := _staged_item(cur, map_id, *k)) is not None}
+        rest = [k for k in touched if k not in after]
+        before = _latest(cur, map_id, rest) if rest else {}
+        if rest:
+            after.update(_current(store, cur, map_id, rest))
     rows = []
     for key in touched:
         b, a = before.get(key), after.get(key)
@@ -222,12 +245,11 @@ def _record_map(store, cur, map_id: str, keys: set | None, who: Who) -> None:
     if last_at is not None and at < last_at:  # a clock stepped back: times stay in version order
         at = last_at
     _insert_many(cur, "history_changes", rows)
-    cur.execute(
-        "INSERT INTO history_versions (map_id, version, written_at, author, message, action, restored_from, summary, changes) "
-        "VALUES ($m, $v, $at, $author, $message, $action, $restored, $summary, $n)",
-        {"m": map_id, "v": version, "at": at, "author": who.author, "message": who.message, "action": action,
-         "restored": who.restored_from, "summary": _summary(rows, map_id, action, who), "n": len(rows)},
-    )
+    _insert_many(cur, "history_versions", [{
+        "map_id": map_id, "version": version, "written_at": at.isoformat(sep=" "), "author": who.author,
+        "message": who.message, "action": action, "restored_from": who.restored_from,
+        "summary": _summary(rows, map_id, action, who), "changes": len(rows)}])
+    logged[map_id] = (version, at)
 
 
 def _action(keys, rows, map_id) -> str:
@@ -351,6 +373,46 @@ def _item(kind: str, r) -> msgspec.Struct:
         return _argument((r[0], r[3], r[4], r[5], r[6], r[7]), list(r[8] or []))
     return Relation(id=r[0], kind=r[3], sources=list(r[4]), target=r[5], scheme=r[6], note=r[7],
                     extras=_extras(r[8]))
+
+
+_COLUMNS = {kind: [c.strip().split(" ")[-1] for c in sql[len("SELECT "):sql.index(" FROM ")].split(", ")]
+            for kind, sql in _SQL.items() if kind != "argument"}
+_COLUMNS["argument"] = ["id", "seq", "map_id", "kind", "target_id", "scheme", "note", "extras"]
+
+
+def _staged_item(cur, map_id: str, kind: str, id_: str) -> tuple[int, str] | None:
+    """``(seq, json)`` of an entity whose row the running write staged (see
+    :class:`~argmap.store._writer.WriteCursor`), as :func:`_read_items` would read it back."""
+    staged = getattr(cur, "staged", None)
+    row = staged(_PLURAL[kind], map_id, id_) if staged is not None and kind in _COLUMNS else None
+    if row is None:
+        return None
+    r = [row.get(c) for c in _COLUMNS[kind]]
+    if kind == "argument":
+        premises = cur.staged_premises(map_id, id_)
+        if premises is None:
+            return None
+        r.append(premises)
+    return r[1], msgspec.json.encode(_item(kind, r)).decode()
+
+
+def _staged_map(cur, map_id: str) -> dict | None:
+    """What :func:`_current_all` would read of a map whose rows the running write staged, or
+    None when some went in already (a flush, or an insert too large to stage)."""
+    staged = getattr(cur, "staged", None)
+    row = staged("maps", None, map_id) if staged is not None else None
+    if row is None:
+        return None
+    doc = {"title": row["title"], "description": row["description"],
+           "extras": msgspec.json.decode(row["extras"]) if row["extras"] else {}}
+    out = {("map", map_id): (0, msgspec.json.encode(doc).decode())}
+    for kind in _SQL:
+        for r in cur.staged_in(_PLURAL[kind], map_id):
+            item = _staged_item(cur, map_id, kind, r["id"])
+            if item is None:
+                return None
+            out[(kind, r["id"])] = item
+    return out
 
 
 def _read_items(cur, kind: str, map_id: str, ids: list[str] | None) -> dict:

@@ -40,6 +40,7 @@ from argmap.errors import ArgmapError, InvalidInput
 from argmap.store._search import extension_path as fts_path  # search runs on a lake too
 from argmap.store._store import SCHEMA_VERSION, Store, _schema_sql
 from argmap.store._writer import GroupCommit
+from argmap.store._file import _Versions
 
 __all__ = ["SERIALISE", "LakeStore", "attach", "is_conflict", "lake_ddl", "lake_only_ddl", "local_ddl", "redact",
            "use"]
@@ -71,6 +72,7 @@ class LakeStore(Store, backend="lake"):
         self._conn.cursor().execute(local_ddl(_schema_sql())).close()
         self._lock = threading.RLock()  # other processes are kept apart by commit conflicts
         self._writer = GroupCommit(self._lock, retries=CONFLICT_RETRIES)
+        self._writer.facts = None  # other processes write the lake too: ask every transaction
         self._index_lock = threading.Lock()  # this process's search index builds take turns
         self._versions = _SnapshotVersions(self.lake) if self.lake.startswith("postgres:") else None
         self._commits = 0
@@ -282,8 +284,6 @@ class _SnapshotVersions:
     """
 
     def __init__(self, lake: str):
-        from argmap.store._file import _Versions
-
         self._conninfo = lake[len("postgres:"):]
         self._known = _Versions()
         self._snapshot: int | None = None

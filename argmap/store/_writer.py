@@ -9,6 +9,11 @@ only after the commit that holds it is durable, and one refused request never re
 neighbours. A commit that fails fails every request it held; a commit refused by a lake's
 conflict (another process committed first) is run again as a whole.
 
+Inside a group, small inserts are staged on the transaction's :class:`WriteCursor` and go in
+with one INSERT per table before the next query that could read them; the checks (does this
+id exist?) consult what is staged and one lookup of every id the group's requests name. A
+group of eight small writes thus costs DuckDB about seven statements, not ninety.
+
 The change log hooks in here: after a request's function has run, every function in the
 store's ``write_hooks`` is called with the same cursor and the request's :class:`WriteRecord`, inside the
 transaction, so whatever it writes commits or rolls back with the request.
@@ -26,8 +31,9 @@ import duckdb
 import msgspec
 
 from argmap.errors import Conflict, DuplicateId
+from argmap.store._rows import _insert_now
 
-__all__ = ["Change", "GroupCommit", "WriteRecord"]
+__all__ = ["Change", "GroupCommit", "WriteCursor", "WriteRecord"]
 
 MAX_GROUP = 256
 """At most this many requests share one commit (bounds the wait of the first of them)."""
@@ -57,11 +63,127 @@ class WriteRecord(msgspec.Struct, kw_only=True):
     changes: list[Change] = []
 
 
-class _Request:
-    __slots__ = ("store", "fn", "touch", "context", "result", "error", "done", "record")
+_NODES = ("maps", "speakers", "sources", "statements", "arguments", "relations")
+"""Tables whose staged rows :meth:`WriteCursor.staged` answers for, by (map, id)."""
 
-    def __init__(self, store, fn, touch, context):
-        self.store, self.fn, self.touch, self.context = store, fn, touch, context
+
+GATHER_WAIT = 0.004
+GATHER_STEP = 0.001
+"""How long a group may wait for more writes in all, and for each next one (see ``_gather``)."""
+
+
+class WriteCursor:
+    """The cursor of one shared write transaction: small inserts are staged and go in together.
+
+    :func:`argmap.store._rows._insert_many` stages rows here instead of inserting them;
+    :meth:`execute` first inserts everything staged (one INSERT per table and column set), so
+    every query sees the transaction's own writes. :meth:`peek` runs a query *without* doing
+    so, for the checks that consult :meth:`staged` themselves (does this id exist?): eight
+    writes sharing a commit then cost three inserts and no flush in between. ``tx`` is what the
+    transaction has learnt (maps known to exist, next ``seq``, versions given): it starts empty
+    with the transaction and with every partial rollback.
+    """
+
+    def __init__(self, raw: duckdb.DuckDBPyConnection, staging: bool = True):
+        self.raw = raw
+        self.staging = staging
+        self.tx: dict = {}
+        self._staged: dict[tuple[str, tuple[str, ...]], list[dict]] = {}
+        self._keys: dict[tuple[str, str | None, str], dict] = {}
+        self._premises: dict[tuple[str, str], list[dict]] = {}
+        self._maps: dict[tuple[str, str | None], list[dict]] = {}
+
+    def stage(self, table: str, rows: list[dict]) -> None:
+        self._staged.setdefault((table, tuple(rows[0])), []).extend(rows)
+        for r in rows:
+            self._maps.setdefault((table, r.get("map_id")), []).append(r)
+        if table in _NODES:
+            for r in rows:
+                self._keys[(table, r.get("map_id"), r["id"])] = r
+        elif table == "premises":
+            for r in rows:
+                self._premises.setdefault((r["map_id"], r["argument_id"]), []).append(r)
+
+    def staged(self, table: str, map_id: str | None, id_: str) -> dict | None:
+        """The row of ``table`` with this map and id staged and not yet inserted, if any."""
+        return self._keys.get((table, map_id, id_))
+
+    def staged_in(self, table: str, map_id: str | None) -> list[dict]:
+        """The rows of ``table`` in this map staged and not yet inserted, in order."""
+        return self._maps.get((table, map_id), [])
+
+    def staged_premises(self, map_id: str, argument_id: str) -> list[str] | None:
+        """The premise ids of an argument staged and not yet inserted (None: none staged)."""
+        rows = self._premises.get((map_id, argument_id))
+        return None if rows is None else [r["statement_id"] for r in sorted(rows, key=lambda r: r["position"])]
+
+    def flush(self) -> None:
+        """Insert everything staged (before a query that could read it, and before the commit)."""
+        if not self._staged:
+            return
+        nodes = self.tx.get("nodes")  # ids looked up before: those staged now exist
+        if nodes is not None:
+            nodes[1].update(k for k in self._keys if k[2] in nodes[0])
+        staged, self._staged, self._keys, self._premises, self._maps = self._staged, {}, {}, {}, {}
+        try:
+            for (table, _), rows in staged.items():
+                _insert_now(self.raw, table, rows)
+        except duckdb.Error as e:
+            raise _StagedInsertFailed(e) from e
+
+    def reset(self) -> None:
+        """After a rollback: what was staged and learnt is gone with it."""
+        self._staged, self._keys, self._premises, self._maps, self.tx = {}, {}, {}, {}, {}
+
+    def execute(self, sql: str, params=None):
+        self.flush()
+        if sql.lstrip()[:6].upper() in ("INSERT", "DELETE"):
+            self.changed()
+        return self.raw.execute(sql, params)
+
+    def executemany(self, sql: str, params=None):
+        self.flush()
+        self.changed()
+        return self.raw.executemany(sql, params)
+
+    def changed(self) -> None:
+        """Rows were inserted or deleted past the staging: ids looked up before may be stale."""
+        self.tx.pop("nodes", None)
+
+    def peek(self, sql: str, params=None):
+        """Run a read that must not insert what is staged (the caller consults :meth:`staged`)."""
+        return self.raw.execute(sql, params)
+
+    def commit(self) -> None:
+        self.flush()
+        self.raw.commit()
+
+    def rollback(self) -> None:
+        self.reset()
+        self.raw.rollback()
+
+    def begin(self) -> None:
+        self.reset()
+        self.raw.begin()
+
+    def __getattr__(self, name: str):
+        return getattr(self.raw, name)  # fetchone, fetchall, register, close …
+
+
+class _StagedInsertFailed(Exception):
+    """Inserting the staged rows of several requests failed: which request's rows were at
+    fault is unknown, so the group runs again without staging."""
+
+    def __init__(self, error: duckdb.Error):
+        super().__init__(str(error))
+        self.error = error
+
+
+class _Request:
+    __slots__ = ("store", "fn", "touch", "context", "result", "error", "done", "record", "ids")
+
+    def __init__(self, store, fn, touch, context, ids=()):
+        self.store, self.fn, self.touch, self.context, self.ids = store, fn, touch, context, ids
         self.result = self.error = self.record = None
         self.done = False
 
@@ -86,27 +208,33 @@ class GroupCommit:
         self._queue: list[_Request] = []
         self._leading = False
         self._turn = threading.Condition(threading.Lock())
+        self._last_group = 0
+        self.facts: dict[str, dict] | None = {}
+        """What committed transactions taught, by map (next ``seq`` per table, whether the map
+        exists, its log's last version, its version), for the next transactions: valid while this
+        process is the database's only writer, as on a DuckDB file (a lake sets it to None)."""
 
-    def submit(self, store, fn: Callable, touch: str | None):
+    def submit(self, store, fn: Callable, touch: str | None, ids: tuple[str, ...] = ()):
         """Run ``fn(cur)`` in a transaction, possibly shared; return its result once committed.
 
         ``store`` is the back end: its ``_cursor()``, ``_before_commit(cur)``,
         ``_retryable(error)``, ``_after_commit()``, ``write_hooks`` and ``_local`` (whose
         ``write_cur`` marks a thread inside a write, and ``record`` the request's
-        :class:`WriteRecord`) are used.
+        :class:`WriteRecord`) are used. ``ids``: node ids ``fn`` will look up (the group
+        looks up its requests' ids in one query first: ``store._tx_prefetch(cur, ids)``).
         """
         # fn may run on another thread (whichever leads the group): it sees this one's contextvars.
-        req = _Request(store, fn, touch, contextvars.copy_context())
+        req = _Request(store, fn, touch, contextvars.copy_context(), ids)
         self._wait([req])
         if req.error is not None:
             raise req.error
         return req.result
 
-    def submit_many(self, store, writes: list[tuple[Callable, str | None]]) -> list:
-        """Run each ``(fn, touch)`` as its own all-or-nothing write, in shared commits; return
-        each one's result, or the exception that refused it, in order."""
+    def submit_many(self, store, writes: list[tuple[Callable, str | None, tuple[str, ...]]]) -> list:
+        """Run each ``(fn, touch, ids)`` as its own all-or-nothing write, in shared commits;
+        return each one's result, or the exception that refused it, in order."""
         context = contextvars.copy_context()
-        reqs = [_Request(store, fn, touch, context) for fn, touch in writes]
+        reqs = [_Request(store, fn, touch, context, ids) for fn, touch, ids in writes]
         self._wait(reqs)
         return [r.error if r.error is not None else r.result for r in reqs]
 
@@ -117,6 +245,8 @@ class GroupCommit:
         store = reqs[0].store
         with self._turn:
             self._queue.extend(reqs)
+            if self._leading:
+                self._turn.notify_all()  # a leader gathering its group (see _gather)
         while True:
             with self._turn:
                 while self._leading and not all(r.done for r in reqs):
@@ -126,6 +256,7 @@ class GroupCommit:
                 # Lead: take the queued requests of this Store in their order of arrival; later
                 # ones wait for the next leader.
                 self._leading = True
+                self._gather()
                 group = [r for r in self._queue if r.store is store][:MAX_GROUP]
                 taken = set(map(id, group))
                 self._queue = [r for r in self._queue if id(r) not in taken]
@@ -137,13 +268,32 @@ class GroupCommit:
                     self._leading = False
                     self._turn.notify_all()
 
+    def _gather(self) -> None:
+        """Let a group grow while writes keep arriving (called holding ``_turn``).
+
+        A commit costs DuckDB about as much for one write as for twenty, and with many clients
+        the writes of the last group's clients arrive again while the next group runs. Waiting
+        up to :data:`GATHER_WAIT` seconds, as long as each :data:`GATHER_STEP` brings a new
+        one, makes the groups larger (PostgreSQL's ``commit_delay``, but only while writes keep
+        coming: a lone writer never waits)."""
+        if self._last_group < 2:
+            return
+        deadline = time.monotonic() + GATHER_WAIT
+        while len(self._queue) < MAX_GROUP:
+            left = deadline - time.monotonic()
+            before = len(self._queue)
+            if left <= 0 or not self._turn.wait(min(GATHER_STEP, left)) or len(self._queue) == before:
+                return
+
     # -- the leader's work ---------------------------------------------------------------------
 
     def _run(self, group: list[_Request]) -> None:
+        self._last_group = len(group)
         store = group[0].store
+        staging, attempt = True, 0
         try:
-            for attempt in range(self._retries):
-                cur = store._cursor()
+            while attempt < self._retries:
+                cur = WriteCursor(store._cursor(), staging)
                 store._local.write_cur = cur
                 try:
                     self._apply(cur, group)
@@ -157,6 +307,11 @@ class GroupCommit:
                     return
                 except BaseException as e:
                     _rollback(cur)
+                    if isinstance(e, _StagedInsertFailed):
+                        if not store._retryable(e.error):
+                            staging = False  # run again, each request's rows inserted in its turn
+                            continue
+                        e = e.error
                     if not store._retryable(e):
                         for r in group:
                             if r.error is None:
@@ -169,6 +324,7 @@ class GroupCommit:
                     store._after_commit()  # committed or not: forget cached versions, never guess
                 # Back off at random so that clashing processes stop meeting at the same moment.
                 time.sleep(random.uniform(0, 0.005 * 2**attempt))
+                attempt += 1
             for r in group:
                 r.error = Conflict(
                     "db", f"{self._retries} attempts clashed with writes of other processes on the same lake; "
@@ -183,19 +339,22 @@ class GroupCommit:
         for r in group:
             r.error = r.result = None
         pending = list(group)
+        store = group[0].store
         cur.begin()
-        group[0].store._tx_begin(cur)
+        store._tx_begin(cur)
+        store._tx_prefetch(cur, {i for r in pending for i in r.ids})
         while True:
             for i, r in enumerate(pending):
                 try:
                     r.result = r.context.run(self._one, cur, r)
                 except BaseException as e:
-                    if r.store._retryable(e):
-                        raise  # the whole group again, on a fresh snapshot
+                    if isinstance(e, _StagedInsertFailed) or r.store._retryable(e):
+                        raise  # the whole group again (on a fresh snapshot, or without staging)
                     r.error = _translated(e)
                     _rollback(cur)
                     cur.begin()
-                    r.store._tx_begin(cur)  # what the rolled-back requests taught is gone with them
+                    store._tx_begin(cur)  # what the rolled-back requests taught is gone with them
+                    store._tx_prefetch(cur, {i for q in pending if q is not r for i in q.ids})
                     if i == 0:  # nothing accepted yet: go on with the rest
                         pending = pending[1:]
                     else:

@@ -1,15 +1,12 @@
-"""The statement panel's critical questions and flips (issue 19): what the arguments for and
-against a statement leave open, and the smallest changes that would change its label.
+"""The statement panel's critical questions and flips: what stays open, and what would flip it.
 
 >>> from argmap.model import Map, Statement, Argument
 >>> m = Map(id="m", title="t", statements=[Statement(id="e", text="E says so"),
 ...     Statement(id="c", text="So", kind="derived")],
 ...     arguments=[Argument(id="a", kind="support", premises=["e"], target="c", scheme="ExpertOpinion")])
 >>> p = critical_panel(m, "c", labels={"a": "in"})
->>> [(x.argument, x.scheme, len(x.questions)) for x in p.arguments]
-[('a', 'Argument from expert opinion', 6)]
->>> p.flips[:1]
-['Retracting e would make it out.']
+>>> [(x.argument, x.scheme, len(x.questions)) for x in p.arguments], p.flips[:1]
+([('a', 'Argument from expert opinion', 6)], ['Retracting e would make it out.'])
 """
 
 from __future__ import annotations
@@ -18,7 +15,7 @@ import msgspec
 
 from argmap.errors import ArgmapError
 from argmap.model import Map
-from argmap.schemes import QuestionState, question_states
+from argmap.schemes import QuestionState, question_states, scheme
 
 __all__ = ["CriticalArgument", "CriticalPanel", "critical_panel"]
 
@@ -52,14 +49,12 @@ def critical_panel(m: Map, statement_id: str, *, labels: dict | None = None, sem
     for a in m.arguments:
         aq = states[a.id]
         if a.target == statement_id and aq.status == "catalogued":
-            from argmap.schemes import scheme
-
             out.append(CriticalArgument(argument=a.id, kind=a.kind, scheme=scheme(aq.scheme_id).name,
                                         scheme_id=aq.scheme_id, label=(labels or {}).get(a.id),
                                         questions=aq.questions))
     flips, note = [], None
     if semantics in ("grounded", "complete"):
-        from argmap.semantics.flips import flips as find
+        from argmap.semantics.flips import flips as find  # the SAT solver loads only for flips (0.36 s)
 
         try:
             f = find(m, statement_id, size=FLIP_SIZE, reading=reading, limit=FLIP_LIMIT, timeout=FLIP_TIMEOUT)

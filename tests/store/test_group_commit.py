@@ -168,3 +168,66 @@ def test_the_change_log_keeps_one_version_per_request_of_a_group_and_none_for_a_
     new = [v for v in log if v.version not in before]
     assert sorted((v.author, v.summary) for v in new) == [("ann", "added statement s1"), ("cy", "added statement s2")]
     assert len({v.version for v in log}) == len(log)
+
+
+def test_a_later_write_of_a_group_reads_what_an_earlier_one_staged_and_the_log_says_so(store):
+    from argmap.store import _history
+
+    writes = [
+        lambda: store.add_statement("m", Statement(id="s1", text="One.")),
+        lambda: store.add_argument("m", Argument(id="a1", kind="support", premises=["s1"], target="goal")),
+        lambda: store.update_statement("m", Statement(id="s1", text="One, changed.")),
+        lambda: store.add_statement("m", Statement(id="a1", text="Taken by the argument.")),
+        lambda: store.delete_argument("m", "a1"),
+        lambda: store.add_argument("m", Argument(id="a2", kind="attack", premises=["s1"], target="goal")),
+    ]
+    results, groups = held_group(store, writes)
+    assert groups == [6]
+    assert isinstance(results[3], DuplicateId), "the argument staged by the second write holds the id"
+    assert store.get_statement("m", "s1").text == "One, changed."
+    assert [a.id for a in store.list_arguments("m")] == ["a2"]
+    log = _history.versions(store, "m")[:5]  # newest first: the five accepted writes
+    assert [v.summary for v in reversed(log)] == [
+        "added statement s1", "added argument a1", "changed statement s1 (text)", "deleted argument a1",
+        "added argument a2"]
+    # Each version of the group reads back as the store was just after that write.
+    first = log[-1].version
+    assert [s.text for s in _history.map_at(store, "m", first).statements] == ["Goal.", "One."]
+    assert [a.id for a in _history.map_at(store, "m", first + 1).arguments] == ["a1"]
+    assert [a.premises for a in _history.map_at(store, "m", first + 4).arguments] == [["s1"]]
+    assert store.check_integrity() == []
+
+
+def test_staged_rows_the_database_refuses_refuse_only_the_write_that_staged_them(store):
+    from argmap.store._rows import _insert_many, _statement_row
+
+    def sneaky(cur):
+        # Past the store's checks: a second row for 'goal', which only the primary key refuses.
+        _insert_many(cur, "statements", [_statement_row("m", 99, Statement(id="goal", text="Again."))])
+
+    writes = [
+        lambda: store.add_statement("m", Statement(id="s1", text="One.")),
+        lambda: store.write(sneaky, touch="m"),
+        lambda: store.add_statement("m", Statement(id="s2", text="Two.")),
+    ]
+    results, groups = held_group(store, writes)
+    assert isinstance(results[1], DuplicateId)
+    assert [s.id for s in store.list_statements("m")] == ["goal", "s1", "s2"]
+    assert store.get_statement("m", "goal").text == "Goal."
+
+
+def test_what_one_transaction_learnt_holds_for_the_next_and_is_forgotten_with_its_map(store):
+    store.add_statement("m", Statement(id="s1", text="One."))
+    store.add_statement("m", Statement(id="s2", text="Two."))
+    store.delete_statement("m", "s2")
+    store.add_statement("m", Statement(id="s3", text="Three."))
+    assert [s.id for s in store.list_statements("m")] == ["goal", "s1", "s3"]
+    store.delete_map("m")
+    store.create_map(MapInfo(id="m", title="Again"))
+    store.add_statement("m", Statement(id="s1", text="One, in the new map."))
+    assert [s.id for s in store.list_statements("m")] == ["s1"]
+    from argmap.store import _history
+
+    versions = [v.version for v in _history.versions(store, "m")]
+    assert versions == sorted(versions, reverse=True) and len(set(versions)) == len(versions)
+    assert versions[0] - versions[-1] == len(versions) - 1, "no version skipped or repeated"
