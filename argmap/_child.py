@@ -1,11 +1,9 @@
 """Untrusted work in a child process with a hard deadline and a memory limit.
 
-What PDF typesetting (:mod:`argmap.render._pdf`) and whole imports (:mod:`argmap.formats._bounded`)
-share: children fork from one forkserver (started once, from a thread that lives as long as the
-server, with the modules they need preloaded), run under an address-space limit and a CPU-time
-limit, die with their parent (``PR_SET_PDEATHSIG``), and are killed at their deadline; the
-caller gets the child's answer, or learns how it ended. The GIL of the server is never held by
-the work itself, so other requests keep their latency.
+PDF typesetting (:mod:`argmap.render._pdf`) and whole imports (:mod:`argmap.formats._bounded`)
+run their work here: children fork from one forkserver with the needed modules preloaded, die
+with their parent, and are killed at their deadline; the caller gets the child's answer or
+learns how it ended. Why: docs/ARCHITECTURE.md, "Untrusted work in children".
 
 >>> run(len, b"abc", timeout=30, memory=2**30)                           # doctest: +SKIP
 3

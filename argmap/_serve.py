@@ -1,26 +1,11 @@
 """``argmap serve``'s process: the store, the socket and the HTTP server in one process.
 
->>> code = serve(open_store=lambda: Store("argmap.duckdb"), host="127.0.0.1", port=8000)  # doctest: +SKIP
+granian's server runs embedded in this process's asyncio loop, so whatever kills the process
+frees the DuckDB lock and the port with it (why not workers: docs/ARCHITECTURE.md, "Serving").
+Startup failures are one line and exit code 2 (:class:`StartupError`); SIGTERM drains
+(:class:`Draining`): new requests get 503, those in flight finish within ``drain`` seconds.
 
-Why one process. granian's usual model is a main process that forks workers; the worker held
-the DuckDB file lock and the socket, so a SIGKILL of the process that was started (an OOM
-killer, a supervisor, ``kill -9``) left the worker running, orphaned, and the next server on the
-file failed until someone found the worker's PID. A parent watch or ``PR_SET_PDEATHSIG`` in the
-worker narrows that window but keeps it (the worker must notice; a worker forked just before
-the kill can miss it), and a store opened in a worker fails there, where the command line
-cannot say why in one line. DuckDB allows one writing process per file anyway, so a second
-worker could never serve the same file. granian's embedded server runs the same Rust HTTP
-stack inside this process's asyncio loop (measured: no slower for our reads, see README):
-whatever kills this process kills everything it serves with, and the kernel frees the lock
-and the port with it.
-
-Startup failures are one line and exit code 2 (:class:`StartupError`): the file locked by
-another process (named with its PID), a file that is not a database, a lake catalog that
-does not answer, a port in use.
-
-SIGTERM (or Ctrl-C) drains: new requests are answered 503 with ``Connection: close``, those
-in flight finish (for at most ``drain`` seconds), then the server stops and the store is
-closed; a second signal stops at once.
+>>> code = serve(app, host="127.0.0.1", port=8000, on_close=store.close)   # doctest: +SKIP
 """
 
 from __future__ import annotations

@@ -1,30 +1,10 @@
-"""The errors argmap raises, one tree with one root.
+"""The errors argmap raises, one tree with one root (:class:`ArgmapError`).
 
-::
+Each kind has one CLI exit code and one HTTP status (the tree: docs/ARCHITECTURE.md, "One error
+tree"). Every error carries ``problems``, a list of :class:`Problem` (``field``, ``reason``)
+pointing at the exact place, e.g. ``$.arguments[3].premises[0]``: validation collects them all.
 
-    ArgmapError                 anything argmap refuses or cannot do
-    ├── InvalidInput            the input is malformed or breaks a rule   (CLI exit 2, HTTP 422)
-    │   │                       (also a ValueError, so msgspec adds the path when decoding)
-    │   ├── FormatError         a file or body cannot be parsed            (CLI exit 2, HTTP 400)
-    │   └── DanglingReference   an id names nothing of the right kind      (CLI exit 2, HTTP 422)
-    ├── NotFound                the map or entity does not exist           (CLI exit 2, HTTP 404)
-    ├── Conflict                the write clashes with what is stored      (CLI exit 2, HTTP 409)
-    │   ├── DuplicateId         an id is already taken
-    │   ├── InUse               a delete would leave references dangling
-    │   └── PreconditionFailed  the item changed since the caller read it      (HTTP 412)
-    └── LimitExceeded           an input or a job is over a documented limit (HTTP 413/422/503)
-        └── TooLarge            a body is larger than its documented limit (HTTP 413)
-
-Every error carries ``problems``: a list of :class:`Problem` (``field``, ``reason``), so that a
-caller can point at the exact place, e.g. ``$.arguments[3].premises[0]``. One error may carry
-several problems: validation collects them all instead of stopping at the first.
-
-Examples
---------
->>> try:
-...     raise DanglingReference("$.arguments[0].target", "unknown statement 's9'")
-... except ArgmapError as e:
-...     print(e)
+>>> print(DanglingReference("$.arguments[0].target", "unknown statement 's9'"))
 $.arguments[0].target: unknown statement 's9'
 """
 

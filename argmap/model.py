@@ -1,21 +1,12 @@
 """The argument model: speakers, sources, statements, arguments and the map that holds them.
 
-Every Struct here is what crosses an edge (a map file, an HTTP body, the store's answers), so
-each checks itself when decoded and names the field it refuses::
+Each Struct crosses an edge (map file, HTTP body, store answer), so it checks itself when decoded
+and names the field it refuses; :func:`check_map` checks a whole map (references, quote spans).
+Dates are EDTF level 1 strings, read once into a :class:`PartialDate` (docs/ARCHITECTURE.md, "Dates").
 
-    >>> import msgspec
-    >>> from argmap.model import Statement
-    >>> msgspec.json.decode(b'{"id": "s1", "text": " "}', type=Statement)
-    Traceback (most recent call last):
-    ...
-    msgspec.ValidationError: text: must not be empty or only white space
-
-A :class:`Map` is checked as a whole by :func:`check_map` (references, quote spans), which
-collects every problem instead of stopping at the first. :func:`argmap.mapfile.decode_map` does both.
-
-Dates are EDTF level 1 strings (``2025``, ``2025-11``, ``2025-11-20``, ``2025-11-26~``,
-``2025-11-20?``, ``2025-11-20T21:00:00Z``); :class:`PartialDate` is what they mean: the first
-and last day they may denote, their precision, and whether they are approximate or uncertain.
+>>> msgspec.json.decode(b'{"id": "s1", "text": " "}', type=Statement)
+Traceback (most recent call last):
+msgspec.ValidationError: text: must not be empty or only white space
 """
 
 from __future__ import annotations

@@ -1,18 +1,13 @@
 """Analysts' questions over a stored map: what supports or attacks a claim, who answers whom.
 
->>> from argmap.query import supporters
+Transitive queries walk an in-memory copy of the map's argument graph (flat integer arrays,
+``_Graph``) cached under the map's ``version``, like the statements they return; each result
+carries the shortest chain of arguments to the statement asked about. Why flat arrays:
+docs/ARCHITECTURE.md, "Queries and search"; figures: README, "Performance".
+
 >>> chains = supporters(store, "peace-plan", "no-peace-without-ukraine-and-europe", depth=None)  # doctest: +SKIP
 >>> chains.items[0].path                                                                        # doctest: +SKIP
 ['arg-next-crisis']
-
-Transitive queries walk an in-memory copy of the map's argument graph, built by three queries
-and cached under the map's ``version`` (which every write changes), so a depth-5 walk costs
-microseconds instead of five joins over all arguments. The copy is flat integer arrays, which
-Python's garbage collector does not walk (see ``_Graph``); it takes 0.4 s to build at 200,000
-arguments. Statements are cached the same way, filled as answers and :func:`statement` need
-them (fetching 700 rows by id costs DuckDB 10-20 ms; one, 0.5 ms against a 0.2 ms version
-read). Each result carries the shortest chain of arguments that links it to the statement asked
-about; cycles are walked once.
 """
 
 from __future__ import annotations

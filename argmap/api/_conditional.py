@@ -1,10 +1,6 @@
-"""Conditional requests (RFC 9110 §13): ``ETag`` on what a client reads, ``If-Match`` on what
-it writes back, so that two editors who read the same statement cannot silently overwrite each
-other's edit; ``If-None-Match`` on a read, so that a client polling an unchanged item gets a
-bodiless 304.
-
-An ETag is a digest of the item's JSON, not a version counter: it needs no column in the
-store, and an item written back unchanged keeps its tag.
+"""Conditional requests (RFC 9110 §13): ``ETag`` on reads, ``If-Match`` on writes back and
+``If-None-Match`` for a bodiless 304, so that two editors cannot silently overwrite each other.
+An ETag is a digest of the item's JSON (docs/ARCHITECTURE.md, "The HTTP layer").
 
 >>> from argmap.model import Statement
 >>> tag = etag(Statement(id="s1", text="Peace needs Ukraine at the table."))

@@ -1,18 +1,8 @@
 """What keeps other web sites out of a local argmap: Host, Origin and JSON-only bodies.
 
-A server without a token (the demo on 127.0.0.1) is reachable from every page its user visits:
-
-- **DNS rebinding**: ``evil.example`` re-resolves to 127.0.0.1, and the browser then treats
-  the argmap as same-origin with the attacker's page. The ``Host`` header still says
-  ``evil.example``: only configured names, the localhost names and (on a server bound to every
-  address) IP literals are answered (:func:`host_refusal`).
-- **Cross-site writes**: a form or ``fetch(..., {mode: "no-cors"})`` may POST ``text/plain`` or
-  form-encoded bodies to any origin without a preflight. A write whose ``Origin`` is another
-  site (or ``null``) is refused (:func:`origin_refusal`), and a route that takes JSON takes only
-  ``application/json`` (or ``*+json``), which no page of another site can send without a CORS
-  preflight that argmap never grants (:func:`json_body_guard`).
-
-Clients that are not browsers (curl, scripts) send no ``Origin`` and are not affected.
+Three guards for a server without a token: :func:`host_refusal` (DNS rebinding),
+:func:`origin_refusal` (cross-site writes) and :func:`json_body_guard` (bodies another site's
+page can send without a preflight). What each stops: docs/ARCHITECTURE.md, "The HTTP layer".
 
 >>> allowed = AllowedHosts.parse("127.0.0.1,argmap.example.org")
 >>> allowed.admits("argmap.example.org:8000"), allowed.admits("evil.example"), allowed.admits("localhost:8000")

@@ -1,16 +1,10 @@
 """What an operator needs of a running server: probes, metrics, an access log, request ids.
 
-- ``GET /healthz``: the process answers (no store access).
-- ``GET /readyz``: the store answers a query within :data:`READY_TIMEOUT` seconds (on a lake
-  that query goes through the catalog, so the catalog too); 503 otherwise.
-- ``GET /metrics``: Prometheus text format (:mod:`argmap._metrics`).
-
-All three are reads like any other: with ``ARGMAP_READ_TOKEN`` set they need it (one rule
-for every read; a probe sends it as a header, e.g. Kubernetes' ``httpGet.httpHeaders``).
-
-:class:`Observe` wraps the whole ASGI app: it counts every request by route template and
-status, times it, echoes or makes ``X-Request-Id``, and writes one access-log line (text or
-JSON) to the ``argmap.access`` logger.
+``GET /healthz`` (the process answers), ``GET /readyz`` (the store answers within
+:data:`READY_TIMEOUT` seconds, else 503) and ``GET /metrics`` (:mod:`argmap._metrics`); all
+three are reads, so ``ARGMAP_READ_TOKEN`` guards them when set. :class:`Observe` wraps the ASGI
+app: it counts and times every request by route template, echoes or makes ``X-Request-Id`` and
+writes one access-log line to the ``argmap.access`` logger. Operators' view: README, "Operations".
 """
 
 from __future__ import annotations

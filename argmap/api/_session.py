@@ -1,19 +1,10 @@
 """Browser sessions: a signed cookie that stands for a token, and the CSRF token that goes with it.
 
-A browser cannot send ``Authorization`` with a link or a form, so ``/ui/sign-in`` trades a token
-for a cookie. The cookie never holds the token: it is ``access.expires.nonce.mac``, where
-``access`` is ``r`` (reads) or ``w`` (reads and writes) and ``mac`` an HMAC keyed by the token
-itself, so changing the token revokes every session made with it, and a session ends at
-``expires`` (:data:`SESSION_SECONDS`, or ``$ARGMAP_SESSION_HOURS``).
-
-A write through a cookie also needs the CSRF token of that cookie (:func:`csrf_token`, another
-HMAC keyed by the token) in the ``X-CSRF-Token`` header, or in a form's ``csrf`` field on the
-page routes that take forms. Pages put it in their forms and in a ``<meta>`` the script sends
-with every fetch; another site can neither read it nor compute it, and the cookie is
-``SameSite=Strict`` as well. A cookie without it is refused with 403.
-
-Failed sign-ins are counted per client and in all (:class:`SignInLimiter`): past the limit the
-form answers 429 with ``Retry-After`` and checks no token at all.
+``/ui/sign-in`` trades a token for a cookie (:func:`make_session`, :func:`read_session`) that
+never holds the token; a write through a cookie also needs :func:`csrf_token` in
+``X-CSRF-Token`` (or a form's ``csrf`` field), and :class:`SignInLimiter` counts failed
+sign-ins. How the cookie is made, and why it cannot be forged or outlive its token:
+docs/ARCHITECTURE.md, "The HTTP layer".
 """
 
 from __future__ import annotations

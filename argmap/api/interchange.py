@@ -36,11 +36,6 @@ __all__ = ["BULK_MEDIA_TYPES", "ImportController", "ImportResult", "MAX_DOCUMENT
 BULK_MEDIA_TYPES = ("application/x-ndjson", "application/jsonl", "application/json-seq")
 """A body of one of these types is a bulk import: one JSON document description per line."""
 
-MAX_NATIVE_RATIO = 3
-"""A map document (JSON or YAML) may be imported at up to this many times the request body limit:
-the map's own indented export (``/maps/{map}.json``) is at most about 2.6 times the compact
-document a client sends (a premise per line)."""
-
 MAX_MAP_RATIO = 4
 """An import makes a map of at most this many times the request body limit, as a map document
 (a 10 MiB Argdown document makes one of about 27 MiB; an AIF one of less than its size)."""
@@ -115,9 +110,10 @@ class ImportController(Controller):
         description="The format comes from `format`, else the Content-Type (`text/x-argdown`, "
         "`application/yaml`; JSON is AIF when it has `nodes` or `AIF`, else a map file). All or "
         "nothing: a broken document is refused with every problem named by node, edge or line. "
-        "An AIF document may be up to 16 times the request body limit (`ARGMAP_MAX_BODY`), an Argdown or "
-        "map document 3 times: argmap's own export of any map that fits the limit as a map document is at "
-        "most that; a bulk body is limited like every request body (413 above it). Reading the document (detecting "
+        "An AIF document may be up to 16 times the request body limit (`ARGMAP_MAX_BODY`), an Argdown "
+        "document 3 times: argmap's own export of any map that fits the limit as a map document is at "
+        "most that; a map document and a bulk body are limited like every request body (413 above it). "
+        "Reading the document (detecting "
         "its format, parsing, checking) runs in a child process, 60 s at most (422 `limit_exceeded` past "
         "it), and makes a map of at most 4 times the body limit as a map document. Without `id`, the map takes "
         "the document's own id, else its title made into an id, else the file name of a "
@@ -151,7 +147,7 @@ class ImportController(Controller):
         max_body = request.app.state.max_body
         content_type = request.headers.get("content-type")
         bulk = (content_type or "").split(";")[0].strip().lower() in BULK_MEDIA_TYPES
-        body = await _body(request, max_body if bulk else max(MAX_AIF_RATIO, MAX_ARGDOWN_RATIO, MAX_NATIVE_RATIO) * max_body)
+        body = await _body(request, max_body if bulk else max(MAX_AIF_RATIO, MAX_ARGDOWN_RATIO) * max_body)
         start_forkserver()  # from the event loop's thread, which outlives the children (argmap._child)
         if bulk:
             if map_id is not None:
@@ -198,7 +194,7 @@ def _import(store: Store, body: bytes, fmt: str | None, content_type: str | None
     fallback = formats.id_from_filename(filename) if filename else "imported"
     limits = {} if max_body is None else {
         "max_bytes": {"aif": MAX_AIF_RATIO * max_body, "argdown": MAX_ARGDOWN_RATIO * max_body,
-                      "native": MAX_NATIVE_RATIO * max_body},
+                      "native": max_body},
         "max_map_bytes": MAX_MAP_RATIO * max_body}
     imported, fmt = read_bounded(body, fmt, map_id=map_id, fallback_id=fallback, filename=filename,
                                  content_type=content_type, **limits)

@@ -1,4 +1,4 @@
-"""The statement panel's "Raise" forms (issue 19): a plain HTML form per open critical
+"""The statement panel's "Raise" forms: a plain HTML form per open critical
 question, answered with the map page, the statement open again (303), or with the problem (an
 error page naming it). Each carries the session's CSRF token, as the panel's other forms do."""
 

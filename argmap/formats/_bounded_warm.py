@@ -1,5 +1,5 @@
 """Imported only by the forkserver of :mod:`argmap._child`: builds the Argdown grammar's parser
-once there, so that every import's child starts with it (building it costs about 0.3 s)."""
+once there, so that no import's child pays for building it."""
 
 from argmap.formats.argdown import _lark
 

@@ -1,15 +1,13 @@
 """The id an imported map is stored under when the caller names none.
 
+The document's own id, else its title made into an id, else the fallback (a file name's stem,
+else ``imported``); a taken id gets ``-2``, ``-3``, …, so a re-import never replaces a map by
+accident (``replace`` does, under the id given). README, "Importing and exporting AIF and Argdown".
+
 >>> from argmap.store import Store
 >>> store = Store(":memory:")
 >>> [store_new(store, Map(id="imported", title="Wages & prices"), fallback_id="imported")[0].id for _ in range(3)]
 ['wages-prices', 'wages-prices-2', 'wages-prices-3']
-
-The document's own id (a map file's ``id``, Argdown's ``argmap: {id}``) comes first, then its
-title made into an id, then the fallback (a file name's stem such as an AIF nodeset's
-``nodeset21145``, else ``imported``). A taken id gets ``-2``, ``-3``, …: two imports of one
-document are two maps, and a re-import never replaces a map by accident (``replace`` does that,
-on purpose, under the id given).
 """
 
 from __future__ import annotations

@@ -271,9 +271,12 @@ def _parse_blocks(text: str, problems: list[Problem]):
         return {}, iter(())
     tokens = _lexed(lark, text, problems)
     front: dict = {}
-    first = next(tokens, None)
-    while first is not None and first.type in ("NL", "EMPTYLINE"):
+    try:
         first = next(tokens, None)
+        while first is not None and first.type in ("NL", "EMPTYLINE"):
+            first = next(tokens, None)
+    except _Unreadable:  # before the first block: nothing to parse
+        return front, iter(())
     if first is not None and first.type == "FRONT_MATTER":
         front = _front_matter(first, problems)
         first = None

@@ -1,19 +1,13 @@
 """The scheme catalogue: argument schemes and their critical questions, shipped as data.
 
-``catalogue.yaml`` beside this module is the data (its shape is :class:`Catalogue`, published
-as ``schemes/scheme-catalogue.schema.json``); :func:`catalogue` loads it once. An argument's
-``scheme`` stays the text its author (or an AIF/Argdown file) wrote; :func:`resolve` says what
-that text refers to: a catalogued scheme, a name the catalogue lists as naming no scheme
-(``Default Inference``) with the reason, or nothing known (then callers report it).
+``catalogue.yaml`` beside this module (shape :class:`Catalogue`) is loaded once by :func:`catalogue`.
+An argument's ``scheme`` stays the text its author wrote; :func:`resolve` says what it refers to:
+a scheme, a name the catalogue lists as naming no scheme, or nothing known (callers report it).
 
->>> resolve("ExpertOpinion").scheme.id
-'expert-opinion'
->>> resolve("argument from expert opinion").scheme.id
-'expert-opinion'
->>> resolve("Default Inference").status
-'unmappable'
->>> resolve("Argument from astrology").status
-'unknown'
+>>> resolve("ExpertOpinion").scheme.id, resolve("argument from expert opinion").scheme.id
+('expert-opinion', 'expert-opinion')
+>>> resolve("Default Inference").status, resolve("Argument from astrology").status
+('unmappable', 'unknown')
 """
 
 from __future__ import annotations

@@ -1,24 +1,11 @@
 """Critical questions as data: the state of each question of each argument of a map.
 
-An argument whose ``scheme`` names a catalogued scheme has that scheme's critical questions.
-Each is, in the map as it stands:
+:func:`question_states` gives each catalogued question of an argument as ``open``, ``answered``
+or ``raised`` (the rules: docs/ARCHITECTURE.md, "Critical questions"); evaluation and flips use it.
 
-- **raised** when an undercut of the argument names it (``question``), or an attack names it
-  and targets one of the argument's premises; for an *exception* that means asserted;
-- **answered** (assumptions) when one of the argument's premises names it as its role: the
-  assumption is then an explicit premise, a sourced statement that must stand for the
-  argument to stand; an answer also defeats an undercut that only raised the question;
-- **open** otherwise.
-
-:func:`question_states` reads them off a map; the evaluation
-(:func:`argmap.semantics.evaluate_map`, option ``reading``) and the flips use them.
-
->>> from argmap.model import Map, Statement, Argument
->>> m = Map(id="m", title="t", statements=[
-...     Statement(id="e", text="Kallas says so"), Statement(id="c", text="No plan is viable"),
-...     Statement(id="q", text="Is Kallas an expert?")],
-...     arguments=[Argument(id="a", kind="support", premises=["e"], target="c", scheme="ExpertOpinion"),
-...                Argument(id="u", kind="undercut", premises=["q"], target="a", question="expertise")])
+>>> m = Map(id="m", title="t", statements=[Statement(id=i, text=i) for i in "ecq"], arguments=[
+...     Argument(id="a", kind="support", premises=["e"], target="c", scheme="ExpertOpinion"),
+...     Argument(id="u", kind="undercut", premises=["q"], target="a", question="expertise")])
 >>> [(q.id, q.state) for q in question_states(m)["a"].questions][:2]
 [('expertise', 'raised'), ('field', 'open')]
 """

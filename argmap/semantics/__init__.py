@@ -1,15 +1,11 @@
 """Formal evaluation: Dung's abstract argumentation, and which claims of a map stand.
 
-Two levels (ARCHITECTURE.md, "Evaluation"):
+Abstract frameworks (:class:`AF`) with grounded, complete, preferred and stable semantics, the
+ICCMA tasks (:func:`solve`) and formats (:mod:`.iccma`); maps translated into frameworks
+(:func:`translate`) and labelled with a reason each (:func:`evaluate_map`). How: the sections
+"From a map to an abstract framework" and "Solving" of docs/ARCHITECTURE.md.
 
-- abstract frameworks (:class:`AF`) with grounded, complete, preferred and stable
-  semantics, the ICCMA tasks (:func:`solve`) and file formats (:mod:`.iccma`);
-- maps, translated into frameworks (:func:`translate`) and labelled with a one-line reason
-  per statement and argument (:func:`evaluate_map`).
-
->>> from argmap.semantics import AF, solve
->>> af = AF.from_names(["a", "b", "c"], [("a", "b"), ("b", "c")])
->>> solve(af, "grounded", "se").extension
+>>> solve(AF.from_names(["a", "b", "c"], [("a", "b"), ("b", "c")]), "grounded", "se").extension
 ['a', 'c']
 """
 

@@ -1,23 +1,12 @@
 """Abstract argumentation frameworks (Dung 1995) over integer arrays.
 
-An :class:`AF` has ``n`` arguments numbered ``0 .. n-1`` and an attack relation stored twice
-in CSR form (who each argument attacks, and who attacks it), so that every algorithm walks
-flat ``int32`` arrays rather than Python sets of strings: a million arguments with three
-million attacks take about 40 MB. Names (for files, answers and maps) are kept beside the
-arrays and looked up only at the edges.
+An :class:`AF` numbers its ``n`` arguments ``0 .. n-1`` and keeps its attacks in CSR form both
+ways (whom each attacks, who attacks it); names are looked up only at the edges. Labellings
+are ``int8`` arrays of :data:`UNDEC`, :data:`IN` and :data:`OUT` (:data:`LABELS` names them).
 
-Labellings (Caminada 2006) are ``int8`` arrays with the codes :data:`UNDEC`, :data:`IN` and
-:data:`OUT`; :data:`LABELS` gives their names.
-
-Examples
---------
 >>> af = AF.from_names(["a", "b", "c"], [("a", "b"), ("b", "c")])
->>> af.n, af.m
-(3, 2)
->>> af.attackers(af.index("c")).tolist()
-[1]
->>> af.name_list([0, 2])
-['a', 'c']
+>>> af.n, af.m, af.attackers(af.index("c")).tolist(), af.name_list([0, 2])
+(3, 2, [1], ['a', 'c'])
 """
 
 from __future__ import annotations

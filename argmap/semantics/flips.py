@@ -1,43 +1,13 @@
-r"""What would flip a verdict: the smallest changes to a map that change one statement's label.
+r"""What would flip a verdict: the ⊆-minimal sets (at most ``size``) of statements to retract and of
+open questions to raise that change one statement's grounded label (how: docs/ARCHITECTURE.md,
+"What would flip a verdict").
 
-Two kinds of change, each answered as the ⊆-minimal sets of at most ``size`` items:
-
-- **retracting statements**: a retracted statement no longer stands (it is out, whatever
-  supports it), so every argument that uses it as a premise falls;
-- **raising open critical questions** (:mod:`argmap.schemes`): raising an open question of
-  an argument undercuts it (an assumption is questioned, an exception asserted).
-
-Both are modelled as *switches*: a switch is an unattacked attacker of the statement (or the
-argument) that exists only when its selector variable is true. The statement's grounded
-label under a set ``R`` of switches is read through complete labellings, because the
-grounded labelling is the least complete one (Dung 1995; Caminada & Gabbay 2009):
-
-- ``t`` is ``in`` under grounded semantics iff it is ``in`` in every complete labelling, and
-  ``out`` iff ``out`` in every one. So for a statement now ``in`` (``out``), ``R`` flips it
-  iff *some* complete labelling of the framework under ``R`` has ``t`` not ``in`` (not
-  ``out``): one SAT call on the labelling clauses of :mod:`.solver` (encoding C\ :sub:`2`
-  of Cerutti et al. 2013) with the switches' selectors free;
-- for a statement now ``undec`` the same call asking for a complete labelling where ``t`` is
-  ``in`` or ``out`` is only a necessary condition; each candidate it yields is then checked
-  by the linear grounded algorithm and, when it does not flip, that exact set is blocked.
-
-Minimal sets come from enumerating by size (a totalizer cardinality constraint, PySAT's
-``ITotalizer``, bound by an assumption): at size ``k`` every flipping set of size ``< k``
-has been found and its supersets blocked, so whatever the solver returns at size ``k`` is
-⊆-minimal, and enumeration until UNSAT misses none. Only statements (and questions) with a
-path of attacks to ``t`` can matter, so each statement's solver holds the clauses of its
-ancestors only (most statements of a real map have few). Every returned set's label is
-computed by grounded propagation, never taken from the SAT model.
-
-Only grounded semantics (and complete, whose sceptical labels are the grounded ones).
-
->>> from argmap.model import Map, Statement, Argument
->>> m = Map(id="m", title="t", statements=[Statement(id=x, text=x) for x in ("c", "p", "q", "r")],
-...     arguments=[Argument(id="a1", kind="attack", premises=["p", "q"], target="c"),
-...                Argument(id="a2", kind="attack", premises=["r"], target="c")])
->>> f = flips(m, "c", size=2)
->>> f.label, [(x.retract, x.label) for x in f.statements]
-('out', [(['p', 'r'], 'in'), (['q', 'r'], 'in')])
+>>> from argmap.model import Argument, Statement
+>>> m = Map(id="m", title="t", statements=[Statement(id=x, text=x) for x in "cpqr"], arguments=[
+...     Argument(id="a1", kind="attack", premises=["p", "q"], target="c"),
+...     Argument(id="a2", kind="attack", premises=["r"], target="c")])
+>>> [(x.retract, x.label) for x in flips(m, "c", size=2).statements]
+[(['p', 'r'], 'in'), (['q', 'r'], 'in')]
 """
 
 from __future__ import annotations

@@ -1,21 +1,10 @@
 """The grounded labelling in time linear in arguments + attacks.
 
-The grounded extension is the least fixed point of Dung's characteristic function; its
-labelling is found by counting propagation (the "unit propagation" view of Modgil &
-Caminada 2009, §4.1, and the linear algorithm of Nofal, Atkinson & Dunne 2021,
-"Computing grounded extensions of abstract argumentation frameworks", Comput. J. 64(1)):
+Counting propagation (Nofal, Atkinson & Dunne 2021): an argument whose attackers are all out is
+in, and whatever it attacks is out; every attack is looked at at most twice. Wide waves run as
+numpy array operations, narrow ones as a plain loop (docs/ARCHITECTURE.md, "Solving").
 
-- ``alive[a]`` counts the attackers of ``a`` not yet labelled out;
-- an argument whose count reaches 0 is ``in``; every argument it attacks is ``out``;
-- each new ``out`` decrements the count of everything it attacks.
-
-Every attack is looked at at most twice, so the work is O(n + m). The propagation runs in
-waves: a wide wave (many arguments turning ``in`` at once) is done with numpy array
-operations; a narrow one (a long chain, as in hand-made maps) by a plain loop over the
-same arrays, so that a million-step chain does not pay numpy's per-call cost a million
-times.
-
->>> from argmap.semantics.af import AF, label_names
+>>> from argmap.semantics.af import label_names
 >>> af = AF.from_names("abcde", [("a", "b"), ("b", "c"), ("d", "e"), ("e", "d")])
 >>> label_names(grounded(af))
 ['in', 'out', 'in', 'undec', 'undec']

@@ -1,33 +1,12 @@
-"""The ICCMA file formats for frameworks, and the ICCMA answer conventions.
+"""The ICCMA file formats for frameworks (``apx``, ``tgf``, ``i23``) and ICCMA's answer conventions.
 
-Three input formats, as used by the International Competition on Computational Models of
-Argumentation (https://argumentationcompetition.org):
-
-``apx`` (ASPARTIX, ICCMA 2015–2021)
-    ``arg(a).`` declares an argument, ``att(a,b).`` says a attacks b; ``%`` starts a comment.
-``tgf`` (Trivial Graph Format, ICCMA 2015–2021)
-    one argument name per line, a line ``#``, then one attack ``a b`` per line.
-``i23`` (ICCMA 2023, files usually named ``*.af``)
-    a header ``p af N`` (arguments are ``1`` .. ``N``), then one attack ``i j`` per line;
-    lines starting with ``#`` are comments.
-
-Bad input raises :class:`~argmap.errors.FormatError` with ``line N`` as the field and the
-reason, e.g. ``line 4: att(a,x): argument 'x' is not declared by arg(x).``
-
-Answers follow ICCMA 2017–2021 for ``apx``/``tgf`` (``[a,b]``, ``[[a],[b]]``, ``YES``/``NO``,
-``NO`` when there is no stable extension) and ICCMA 2023 for ``i23`` (``w 1 4`` for an
-extension, ``YES``/``NO`` followed by a ``w`` line with the witness or counterexample when
-there is one); :func:`answer` writes them.
+:func:`load` and :func:`loads` read, :func:`dumps` writes, :func:`answer` prints an answer as
+ICCMA solvers do; bad input raises :class:`~argmap.errors.FormatError` naming ``line N``. The
+formats and the answers' shapes: docs/ARCHITECTURE.md, "ICCMA formats".
 
 >>> af = loads("p af 3\\n# a comment\\n1 2\\n2 3\\n", "i23")
->>> (af.n, af.m)
-(3, 2)
->>> print(dumps(af, "apx"), end="")
-arg(1).
-arg(2).
-arg(3).
-att(1,2).
-att(2,3).
+>>> (af.n, af.m), dumps(af, "apx").split()
+((3, 2), ['arg(1).', 'arg(2).', 'arg(3).', 'att(1,2).', 'att(2,3).'])
 """
 
 from __future__ import annotations

@@ -1,64 +1,13 @@
 r"""Complete, preferred and stable semantics through a SAT solver (PySAT's Glucose 4.2).
 
-Four tasks, named as at ICCMA: ``se`` (some extension), ``ee`` (enumerate extensions, up to a
-limit), ``dc`` (credulous acceptance: is the argument in some extension?) and ``ds``
-(sceptical acceptance: is it in every extension?). :func:`solve` answers one task as a
-:class:`Solution`; :class:`Reasoner` keeps its solvers between tasks on one framework.
+:func:`solve` answers one ICCMA task (``se``, ``ee`` up to a limit, ``dc``, ``ds``) as a
+:class:`Solution`; :class:`Reasoner` keeps its solvers between tasks on one framework. Grounded
+decides first and only what it leaves undecided reaches a solver. The encodings, the preferred
+loop and why Glucose: docs/ARCHITECTURE.md, "Solving".
 
-How
----
-1. **Grounded first.** The grounded labelling (linear, :mod:`.grounded`) is contained in every
-   complete labelling, so arguments it decides are fixed, and only the arguments it leaves
-   undecided go to the solver. An undecided argument has no ``in`` attacker, and its ``out``
-   attackers constrain nothing, so the rest is exactly the sub-framework on the undecided
-   arguments (modularisation: Baroni, Giacomin & Liao, "On topology-related properties of
-   abstract argumentation semantics", AIJ 212, 2014; the reduct of Baumann, Brewka & Ulbricht,
-   KR 2020). Maps are mostly acyclic, so this part is usually empty and no solver starts.
-2. **Labellings as CNF** (Besnard & Doutre, "Checking the acceptability of a set of
-   arguments", NMR 2004; in labelling form, Cerutti, Dunne, Giacomin & Vallati, "Computing
-   preferred extensions in abstract argumentation: a SAT-based approach", TAFA 2013, encoding
-   C\ :sub:`2`). Variables ``I_a`` (a is in) and ``O_a`` (a is out); undecided is neither.
-   For every argument ``a`` with attackers ``B``::
-
-       ¬I_a ∨ ¬O_a                     not both
-       ¬I_a ∨ O_b          (b ∈ B)      in  ⇒ every attacker out
-       ¬I_b ∨ O_a          (b ∈ B)      an attacker in ⇒ out
-       ¬O_a ∨ ⋁_b I_b                   out ⇒ some attacker in
-       I_a ∨ ⋁_b ¬O_b                   every attacker out ⇒ in      (complete only)
-
-   Without the last clause the models are the admissible labellings (out = attacked by the
-   in-set). Admissible is enough for credulous acceptance and for preferred (= ⊆-maximal
-   admissible), and a solver finds a non-empty admissible set far sooner: so only ``ee``
-   under complete semantics uses the complete clauses.
-3. **Stable** extensions need only ``I_a`` (Besnard & Doutre 2004): conflict-free
-   ``¬I_a ∨ ¬I_b`` for each attack ``b → a``, and every outsider attacked:
-   ``I_a ∨ ⋁_b I_b``.
-4. **Preferred** by iterated growth, as in PrefSAT (Cerutti et al., IJCAI 2013 / ArgSemSAT)
-   and µ-toksia (Niskanen & Järvisalo, KR 2020): close the current admissible in-set ``E``
-   under Dung's characteristic function (linear propagation,
-   :func:`~argmap.semantics.grounded.least_complete`, which turns the few arguments a solver
-   picks into the complete extension they imply); ask for an admissible set that keeps
-   ``E`` (assumptions ``I_e``) and adds some ``a ∉ E`` (clause ``⋁_{a∉E} I_a`` under a fresh
-   selector); repeat until UNSAT. Enumeration adds ``⋁_{a∉E} I_a`` for each preferred ``E``
-   found (no subset of ``E`` again). Sceptical acceptance of ``a`` (Π2-complete) is the
-   counterexample loop of µ-toksia: find an admissible set without ``a``, grow it; if the
-   preferred result lacks ``a`` it is a counterexample, else exclude its subsets and go on.
-5. **Incremental**: one solver per encoding lives as long as the :class:`Reasoner`; each
-   query's extra clauses hang on a fresh selector literal that is then retired (``[-s]``),
-   so the learnt clauses carry over (Eén & Sörensson, "Temporal induction by incremental SAT
-   solving", 2003).
-
-Glucose 4.2 (Audemard & Simon) rather than CaDiCaL: PySAT can interrupt Glucose, which every
-call here needs for its time limit; it cannot interrupt CaDiCaL.
-
->>> from argmap.semantics.af import AF
 >>> af = AF.from_names("ab", [("a", "b"), ("b", "a")])
->>> solve(af, "preferred", "ee").extensions
-[['a'], ['b']]
->>> solve(af, "grounded", "se").extension
-[]
->>> solve(af, "stable", "ds", arg="a").accepted
-False
+>>> solve(af, "preferred", "ee").extensions, solve(af, "stable", "ds", arg="a").accepted
+([['a'], ['b']], False)
 """
 
 from __future__ import annotations

@@ -1,42 +1,12 @@
 """Which claims stand: a map's statements and arguments as a Dung framework, evaluated.
 
-The translation (ARCHITECTURE.md, "Evaluation"):
+:func:`translate` builds the framework (the rules: docs/ARCHITECTURE.md, "From a map to an
+abstract framework"); :func:`evaluate_map` labels each statement and argument, with a reason.
 
-- every statement and every argument is an abstract argument;
-- an ``attack`` argument attacks its target statement; an ``undercut`` attacks its target
-  argument; a ``support`` attacks nothing by itself;
-- premises are jointly necessary: for each statement ``p`` used as a premise there is a
-  hidden node "p fails" that ``p`` attacks and that attacks every argument using ``p``
-  (``p`` out ⇒ "p fails" in ⇒ the argument is out; ``p`` undecided ⇒ the argument is at
-  best undecided);
-- a ``derived`` statement ``c`` gets a hidden node "c unsupported" that attacks ``c`` and
-  that every support argument for ``c`` attacks, so ``c`` stands while at least one of its
-  supports stands. Claims and events stand unless attacked: support makes no claim stronger
-  in Dung's semantics, it only carries derived conclusions.
-
-- critical questions (:mod:`argmap.schemes`): an undercut that raises an *assumption* question
-  of an argument is attacked by each premise that answers it (the premise whose role is that
-  question), so an answer that stands meets the question; under the **sceptical** reading
-  every *open* assumption question of an argument with a catalogued scheme is a hidden node
-  "questioned" that attacks the argument (an open assumption counts as questioned, and the
-  argument needs it answered); under the **credulous** reading (the default, and argmap's
-  behaviour before schemes) open assumptions hold. Exceptions count only when asserted, by an
-  undercut that names them, under either reading.
-
-Hidden nodes never show in the answer; explanations may speak of them in words.
-
-For grounded semantics each label is the grounded labelling. For the others, which may have
-several extensions, a label is what every extension agrees on (``in`` in all, ``out`` in
-all, else ``undec``), and ``extensions`` lists them (up to a limit).
-
->>> from argmap.model import Map, Statement, Argument
->>> m = Map(id="m", title="t",
-...     statements=[Statement(id="c", text="claim"), Statement(id="p", text="rebuttal")],
+>>> from argmap.model import Argument, Statement
+>>> m = Map(id="m", title="t", statements=[Statement(id=x, text=x) for x in "cp"],
 ...     arguments=[Argument(id="a", kind="attack", premises=["p"], target="c")])
->>> e = evaluate_map(m, "grounded")
->>> e.labels
-{'c': 'out', 'p': 'in', 'a': 'in'}
->>> e.explanations["c"]
+>>> evaluate_map(m, "grounded").explanations["c"]
 'out: attacked by argument a, whose premises all stand'
 """
 

@@ -1,23 +1,10 @@
 """Full-text search with DuckDB's fts extension, loaded from the PyPI package that bundles it.
 
-The extension ships inside ``duckdb-extension-fts`` for exactly the pinned duckdb version, so
-search works on servers without internet access (``INSTALL fts`` would download it).
-
-Each map has its own index, rebuilt when the map's version moves on, so a write to one map
-never rebuilds another's index, and BM25's document statistics are the map's own. Each build
-gets new names (table ``search_<hash of the map id>_<version>``, fts schema ``fts_main_`` plus
-that) and becomes current in one step, when ``search_indexes`` records its version: searches
-never see a half-built index, and those still reading the previous build may finish (it is
-dropped by the build after). The build also stores each (term, document) pair's share of the
-BM25 score, so a query only adds up the shares of its own terms. The extension's ``match_bm25`` computes the same BM25 (k=1.2,
-b=0.75) when asked, but once per document of the index (117 ms at 100,000 statements);
-``tests/store/test_search.py`` checks that both rank alike.
-
-On a DuckLake store (``Store(lake=...)``) the maps are shared but the index is not: it is
-built from the lake's tables (``lake.statements``, …) into this process's in-memory catalog
-(``memory``), with its ``search_indexes`` record, and rebuilt when the map's version in the
-lake moves on, whichever server wrote. An index kept in the lake would make every rebuild a
-write that clashes with the maps' real writes on every server.
+``duckdb-extension-fts`` ships the extension for the pinned duckdb, so search works offline.
+Each map has its own BM25 index (:class:`SearchIndex`), built under new names and made current
+in one step; on a file it then follows writes statement by statement (:class:`ChangeLog`); on a
+DuckLake store it lives in this process's memory. How and why: docs/ARCHITECTURE.md, "Queries
+and search"; ``tests/store/test_search.py`` checks the ranking against ``match_bm25``.
 """
 
 from __future__ import annotations

@@ -1,18 +1,13 @@
 """What each page shows, as documented Structs built by pure functions from a map.
 
-The templates in ``argmap/web/templates`` only format these (Datasette's
-template-context idea): nothing here touches HTTP or the store, so a test can build a page's
-context from a seed map and check what a reader will see.
+The templates in ``argmap/web/templates`` only format these: nothing here touches HTTP or the
+store, so a test can check what a reader will see from a seed map. :class:`View` holds the
+reader's choices as the query string a page and its drawings share (docs/ARCHITECTURE.md, "Pages").
 
 >>> from argmap.mapfile import load
->>> m = load("seeds/peace-plan.yaml")                                     # doctest: +SKIP
->>> p = statement_panel(m, "kallas-no-viable-plan", supporters=[], attackers=[])    # doctest: +SKIP
+>>> p = statement_panel(load("seeds/peace-plan.yaml"), "kallas-no-viable-plan", supporters=[], attackers=[])  # doctest: +SKIP
 >>> p.date, p.precision                                                   # doctest: +SKIP
 ('20 Nov 2025', 'known to the day')
-
-URLs: pages live under ``/ui`` (:data:`UI`), the data they draw on under ``/maps`` (the JSON
-API); :class:`View` turns the reader's choices (focus, depth, layout) into the query string
-that both the page and its drawings take, so a link holds the whole state.
 """
 
 from __future__ import annotations

@@ -1,23 +1,13 @@
 """The outline: a map as nested lists, conclusions first, each with what supports and attacks it.
 
-It is the text alternative of the diagram (a page lists it beside the drawing, so every
-statement can be reached by keyboard and read by a screen reader), and a reading order for a
-class: start from what the map concludes and walk down to its reasons.
+The diagram's text alternative and a class's reading order. Each statement is expanded once
+(later mentions are leaves, ``first=False``); nesting stops at :data:`MAX_NEST` levels.
 
->>> from argmap.model import Argument, Map, Statement
->>> m = Map(id="m", title="t", statements=[Statement(id=i, text=i) for i in "cpq"], arguments=[
+>>> o = outline([Statement(id=i, text=i) for i in "cpq"], [
 ...     Argument(id="s1", kind="support", premises=["p"], target="c"),
 ...     Argument(id="r1", kind="attack", premises=["q"], target="p")])
->>> o = outline(m.statements, m.arguments)
->>> [e.statement for e in o.roots], o.roots[0].branches[0].premises[0].statement
-(['c'], 'p')
->>> o.roots[0].branches[0].premises[0].branches[0].kind
-'attack'
-
-Each statement is expanded once, at its first place in reading order; later mentions are
-leaves marked ``first=False`` (so shared premises and cycles cost nothing). Nesting stops at
-:data:`MAX_NEST` levels: a deeper statement starts a list of its own after the others, so a
-chain of ten thousand steps never becomes ten thousand nested lists.
+>>> [e.statement for e in o.roots], o.roots[0].branches[0].premises[0].branches[0].kind
+(['c'], 'attack')
 """
 
 from __future__ import annotations

@@ -1,15 +1,12 @@
-"""The statement panel's critical questions and flips (issue 19): what the arguments for and
-against a statement leave open, and the smallest changes that would change its label.
+"""The statement panel's critical questions and flips: what stays open, and what would flip it.
 
 >>> from argmap.model import Map, Statement, Argument
 >>> m = Map(id="m", title="t", statements=[Statement(id="e", text="E says so"),
 ...     Statement(id="c", text="So", kind="derived")],
 ...     arguments=[Argument(id="a", kind="support", premises=["e"], target="c", scheme="ExpertOpinion")])
 >>> p = critical_panel(m, "c", labels={"a": "in"})
->>> [(x.argument, x.scheme, len(x.questions)) for x in p.arguments]
-[('a', 'Argument from expert opinion', 6)]
->>> p.flips[:1]
-['Retracting e would make it out.']
+>>> [(x.argument, x.scheme, len(x.questions)) for x in p.arguments], p.flips[:1]
+([('a', 'Argument from expert opinion', 6)], ['Retracting e would make it out.'])
 """
 
 from __future__ import annotations

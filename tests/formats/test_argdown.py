@@ -330,3 +330,13 @@ def test_relations_written_as_relations_keep_their_ids():
     text = argdown.dumps(m)
     assert "<+ [B]" in text and "<- [C]" in text and "(1)" not in text
     assert argdown.loads(text).arguments == m.arguments
+
+
+@pytest.mark.parametrize(("text", "line"), [("\\", 1), ("\n\n\\", 3), ("===\nx: 1\n===\n\\", 4), ("[a]: x\n\n\\", 3)])
+def test_a_character_the_lexer_cannot_read_is_the_one_problem_wherever_it_stands(text, line):
+    # Reading streams block by block: a lone backslash before the first block, after the front
+    # matter or after a block stops it with one FormatError naming its line.
+    with pytest.raises(FormatError) as info:
+        argdown.read(text)
+    assert [p.field for p in info.value.problems] == [f"line {line}"]
+    assert "unexpected character" in info.value.problems[0].reason
