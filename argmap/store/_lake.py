@@ -1,29 +1,11 @@
-"""DuckLake: the store's tables in a catalog that many processes on many machines share.
+"""DuckLake: the store's tables in a catalog (PostgreSQL) that many processes share.
 
-The catalog lives in PostgreSQL, the rows as Parquet files under a data path (a shared folder
-or object storage). Each :class:`~argmap.store.Store` opened on a lake is an in-memory DuckDB
-that attaches the catalog as ``lake`` and ``USE``s it, so every query of the store runs
-unchanged on either back end.
+Each Store on a lake is an in-memory DuckDB that attaches the catalog as ``lake``, so every
+query runs unchanged. What differs from a file lives here: the DDL without keys and indexes
+(:func:`lake_ddl`), serial writes (``lake_writes``, and servers taking turns), and loading the
+bundled extensions. See docs/ARCHITECTURE.md, "The store".
 
->>> from argmap.store import Store
 >>> store = Store(lake="postgres:dbname=argmap host=db.internal", data_path="/srv/argmap/data")  # doctest: +SKIP
-
-Three things differ from a DuckDB file, and this module holds them:
-
-- **DDL.** DuckLake refuses PRIMARY KEY, UNIQUE, CHECK, list defaults and indexes.
-  :func:`lake_ddl` derives the lake's DDL from the one ``schema.sql`` (and its migrations) by
-  dropping exactly those; the store checks ids, references and kinds itself in every write.
-- **Serial writes.** DuckLake gives each transaction a snapshot and, at commit, refuses one
-  that deleted or updated rows another committed transaction also changed since; appends to
-  the same table merge silently. Checks made on a snapshot ("no statement s1 yet") are only
-  sound if no other write committed in between, so every write transaction on a lake also
-  updates the one row of ``lake_writes`` (:data:`SERIALISE`): two overlapping writes always
-  clash, and the loser is run again on a fresh snapshot.
-- **Extensions.** ``ducklake`` and ``postgres_scanner`` are loaded from the PyPI packages that
-  bundle them for the pinned duckdb, so a server needs no internet access. DuckDB checks an
-  extension's signature by hashing the whole file (88 MB with ``fts``: 0.3-0.5 s, most of
-  opening a store); it does so for the first store of a process, and later stores load the
-  very same files (same path, size and mtime) without checking again.
 """
 
 from __future__ import annotations

@@ -1,22 +1,13 @@
 """The store's one face: every method of :class:`Store`, run as SQL portable between back ends.
 
-A back end is a subclass in its own short module (``_file.py``: one DuckDB file; ``_lake.py``:
-a DuckLake catalog many processes share) that says how to connect, how to commit and what to
-forget after a commit; ``Store(path)`` and ``Store(lake=...)`` open the right one.
+A back end is a subclass in its own short module (``_file.py``, ``_lake.py``); ``Store(path)``
+and ``Store(lake=...)`` open the right one. Every write runs in :meth:`Store.write` (group
+commit, :mod:`._writer`); references are checked inside its transaction.
 
 >>> from argmap.store import Store
->>> from argmap.model import MapInfo, Statement
 >>> with Store(":memory:") as store:
-...     _ = store.create_map(MapInfo(id="m", title="A map"))
-...     _ = store.add_statement("m", Statement(id="s1", text="Peace needs Ukraine at the table."))
-...     [s.id for s in store.list_statements("m")]
-['s1']
-
-Every write runs in :meth:`Store.write`: one function in one transaction under the writer lock,
-committed together with the writes that arrived meanwhile (group commit, :mod:`._writer`).
-Any exception rolls that write back and reaches its caller unchanged, so a refused write
-leaves the database as it was. References are checked here, inside the transaction (see the
-note in ``schema.sql`` on why they are not FOREIGN KEYs).
+...     store.schema_version > 0
+True
 """
 
 from __future__ import annotations

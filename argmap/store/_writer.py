@@ -1,22 +1,11 @@
 """Group commit: the store's one write path.
 
-Every write is a function of a cursor (``fn(cur)``) submitted by a request's thread. Writes that
-arrive while a commit runs wait in a queue; the next thread to take the writer lock runs every
-queued function in one transaction, one after another, and commits once. Each function stays
-all-or-nothing: when one raises, the transaction is rolled back, that request gets its own
-error, and the others are run again without it (DuckDB has no savepoints). A request returns
-only after the commit that holds it is durable, and one refused request never refuses its
-neighbours. A commit that fails fails every request it held; a commit refused by a lake's
-conflict (another process committed first) is run again as a whole.
-
-Inside a group, small inserts are staged on the transaction's :class:`WriteCursor` and go in
-with one INSERT per table before the next query that could read them; the checks (does this
-id exist?) consult what is staged and one lookup of every id the group's requests name. A
-group of eight small writes thus costs DuckDB about seven statements, not ninety.
-
-The change log hooks in here: after a request's function has run, every function in the
-store's ``write_hooks`` is called with the same cursor and the request's :class:`WriteRecord`, inside the
-transaction, so whatever it writes commits or rolls back with the request.
+Writes that arrive while a commit runs share the next transaction and commit; each stays
+all-or-nothing (a refused one is rolled back alone) and returns only once durable. Within a
+group, small inserts are staged on the :class:`WriteCursor` and go in as one INSERT per table,
+and checks answer from what is staged and what earlier commits taught (``GroupCommit.facts``).
+The change log and ``write_hooks`` run inside each request's part of the transaction.
+See docs/ARCHITECTURE.md, "The store".
 """
 
 from __future__ import annotations
