@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
+from argmap.errors import ArgmapError
 from argmap.exports import Export, Job
 from argmap.render import briefing, diagram
 
@@ -40,11 +41,28 @@ def _options(job: Job) -> briefing.BriefingOptions:
         semantics="none", focus=s.focus, depth=s.steps, date_from=s.date_from, date_to=s.date_to)
 
 
+def _flips(job: Job, options: briefing.BriefingOptions) -> dict:
+    """What would change each key conclusion's grounded label (the briefing's "Key
+    uncertainties"): the smallest retractions and questions, at most 2 s a conclusion."""
+    if options.sections is not None and "conclusions" not in options.sections:
+        return {}
+    from argmap.semantics.flips import flips  # the SAT solver loads only for a briefing (0.36 s)
+
+    out = {}
+    for sid in briefing.key_conclusions(job.map):
+        try:
+            out[sid] = flips(job.map, sid, size=2, limit=3, timeout=2.0)
+        except ArgmapError:
+            pass  # too large or too slow to search: the section says only what is certain
+    return out
+
+
 def _make(fmt: str):
     def make(job: Job) -> bytes:
         made = job.made
-        ctx = briefing.build_context(job.map, _options(job), labels=job.labels or {}, explanations=job.explanations,
-                                     evaluation=job.evaluation, scoped=True,
+        options = _options(job)
+        ctx = briefing.build_context(job.map, options, labels=job.labels or {}, explanations=job.explanations,
+                                     evaluation=job.evaluation, flips=_flips(job, options), scoped=True,
                                      layout_timeout=min(job.layout_timeout or job.timeout, diagram.DEFAULT_TIMEOUT),
                                      version=made.version if made else None)
         return briefing.render(ctx, fmt, timeout=job.timeout)

@@ -18,7 +18,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import Meta
@@ -27,6 +27,7 @@ from argmap.errors import InvalidInput, LimitExceeded, from_validation_error
 from argmap.model import Argument, ArgumentKind, Map, PartialDate, Source, Statement, partial_date
 from argmap.render import _pdf, diagram, timeline
 from argmap.render._pdf import DEFAULT_TIMEOUT as PDF_TIMEOUT
+from argmap.schemes import question_states
 from argmap.scope import MAX_DEPTH
 from argmap.scope import Scope as ScopeParams
 from argmap.scope import date_of, scope_from, select
@@ -122,9 +123,9 @@ class BriefingOptions(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, 
     author: Annotated[str, Meta(min_length=1, max_length=500)] = "argmap"
     """The PDF's author field (the publisher issuing the briefing)."""
     semantics: Literal["grounded", "complete", "preferred", "stable"] | None = "grounded"
-    """Label every statement (stands / falls / undecided) with ``argmap.semantics`` under
-    this semantics, evaluated on the whole map (a focus or a range does not change what
-    stands); None: no labels."""
+    """The semantics the labels handed to :func:`build_context` come from, evaluated on the
+    whole map (a focus or a range does not change what stands); None: no labels. The renderer
+    does not evaluate: the export catalogue does."""
 
 
 class Counts(msgspec.Struct, kw_only=True, frozen=True):
@@ -331,6 +332,7 @@ def build_context(
     labels: Mapping[str, str] | None = None,
     explanations: Mapping[str, str] | None = None,
     evaluation: str | None = None,
+    flips: Mapping[str, Any] | None = None,
     figures: Mapping[str, FigureMaker] | None = None,
     scoped: bool = False,
     layout_timeout: float = diagram.DEFAULT_TIMEOUT,
@@ -346,7 +348,11 @@ def build_context(
         Sections, focus, date range, paper; the defaults give the whole map on A4.
     labels, explanations
         Evaluation labels and their explanations by statement or argument id; ``evaluation``
-        names the semantics they come from. Given, they replace ``options.semantics``.
+        names the semantics they come from. None: the briefing shows no labels (a renderer does
+        not evaluate: the export catalogue does, as ``options.semantics`` asks).
+    flips
+        What would change each key conclusion's label (:func:`argmap.semantics.flips.flips`'s
+        answers by statement id, see :func:`key_conclusions`), for its "Key uncertainties".
     figures
         Functions that draw the ``"diagram"`` and ``"timeline"`` sections of the selected map
         (tests pass their own); by default :func:`default_figures`.
@@ -374,8 +380,6 @@ def build_context(
     """
     o = options or BriefingOptions()
     _check(o, m, scoped=scoped)
-    if labels is None and o.semantics is not None:
-        labels, explanations, evaluation = _evaluate(m, o.semantics)
     figures = default_figures() if figures is None else figures
     wanted = list(SECTIONS) if o.sections is None else [s for s in SECTIONS if s in o.sections]
     sub, scope = _select(m, o, scoped=scoped)
@@ -390,7 +394,7 @@ def build_context(
             if o.sections is not None:
                 raise InvalidInput("sections", f"the {key} cannot be drawn here: its renderer is not installed")
             wanted.remove(key)
-    b = _Builder(sub, labels or {}, explanations or {})
+    b = _Builder(sub, labels or {}, explanations or {}, flips or {})
     conclusions = b.conclusions() if "conclusions" in wanted else []
     request = FigureRequest(conclusions=b.conclusion_ids(), labels=dict(labels or {}), layout_timeout=layout_timeout)
     diagram = draw["diagram"](sub, request) if "diagram" in wanted else []
@@ -425,10 +429,18 @@ def build_context(
 
 
 def briefing(m: Map, options: BriefingOptions | None = None, fmt: Literal["pdf", "html"] = "pdf", *,
-             timeout: float = PDF_TIMEOUT) -> bytes:
-    """The whole job for the CLI and the HTTP API: context, then PDF or HTML (UTF-8) bytes;
-    the PDF may take ``timeout`` seconds of typesetting (LimitExceeded past them)."""
-    return render(build_context(m, options), fmt, timeout=timeout)
+             timeout: float = PDF_TIMEOUT, **given) -> bytes:
+    """Context, then PDF or HTML (UTF-8) bytes, with what :func:`build_context` is ``given``
+    (labels, flips…); the PDF may take ``timeout`` seconds of typesetting (LimitExceeded past
+    them). The CLI and the HTTP API go through the export catalogue (``argmap.exports``), which
+    evaluates the map first."""
+    return render(build_context(m, options, **given), fmt, timeout=timeout)
+
+
+def key_conclusions(m: Map) -> list[str]:
+    """The ids of ``m``'s key conclusions, the main one first: the statements a briefing of
+    ``m`` (already selected) discusses one by one."""
+    return _Builder(m, {}, {}, {}).conclusion_ids()
 
 
 def parse_options(**fields) -> BriefingOptions:
@@ -605,15 +617,6 @@ def _short(text: str, limit: int = 160) -> str:
     return cut.rstrip(",;:.– ") + "…"
 
 
-def _evaluate(m: Map, semantics: str) -> tuple[dict[str, str] | None, dict[str, str] | None, str | None]:
-    # Only for build_context called without labels (the export catalogue hands them in); lazily:
-    # the solvers cost start-up time that a briefing with labels, or none, never needs.
-    from argmap.semantics import evaluate_map
-
-    ev = evaluate_map(m, semantics)
-    return dict(ev.labels), dict(ev.explanations), f"{semantics} semantics"
-
-
 def _check(o: BriefingOptions, m: Map, *, scoped: bool = False) -> None:
     # Options built in Python skip msgspec's constraints: check them here, by field.
     try:
@@ -693,9 +696,9 @@ def _counts(m: Map) -> Counts:
 class _Builder:
     """Builds the sections of one selected map; numbers sources as the document cites them."""
 
-    def __init__(self, m: Map, labels: Mapping[str, str], explanations: Mapping[str, str]):
+    def __init__(self, m: Map, labels: Mapping[str, str], explanations: Mapping[str, str], flips: Mapping[str, Any]):
         self.m = m
-        self.labels, self.explanations = labels, explanations
+        self.labels, self.explanations, self.flips = labels, explanations, flips
         self.statements = {s.id: s for s in m.statements}
         self.speakers = {sp.id: sp for sp in m.speakers}
         self.sources = {src.id: src for src in m.sources}
@@ -803,18 +806,10 @@ class _Builder:
 
     def _uncertainties(self, sid: str, *, most: int = 6) -> list[str]:
         """Open questions and the smallest flips of conclusion ``sid``, in words (at most ``most``)."""
-        from argmap.errors import ArgmapError
-        from argmap.schemes import question_states
-
         if not hasattr(self, "_questions"):
             self._questions = question_states(self.m)
         out: list[str] = []
-        try:
-            from argmap.semantics.flips import flips
-
-            f = flips(self.m, sid, size=2, limit=3, timeout=2.0)
-        except (ImportError, ArgmapError):
-            f = None
+        f = self.flips.get(sid)
         words = {"in": "stand", "out": "fall", "undec": "be undecided"}
         if f is not None:
             for x in f.statements[:3]:

@@ -66,8 +66,18 @@ def seed() -> Map:
 
 @pytest.fixture(scope="module")
 def seed_ctx(seed) -> B.BriefingContext:
-    # As `make exports` makes it: from a freshly loaded database, version 1 of the map.
-    return B.build_context(seed, B.BriefingOptions(issued=ISSUED), version=1)
+    # As `make exports` makes it, through the export catalogue (which evaluates the map and
+    # finds the flips; the renderer does neither): version 1 of a freshly loaded map.
+    from argmap.exports import Job
+    from argmap.exports.briefing import BriefingParams, _flips
+    from argmap.scope import Scope
+    from argmap.semantics import evaluate_map
+
+    ev = evaluate_map(seed, "grounded")
+    o = B.BriefingOptions(issued=ISSUED)
+    flips = _flips(Job(map=seed, whole=seed, scope=Scope(), options=BriefingParams()), o)
+    return B.build_context(seed, o, labels=dict(ev.labels), explanations=dict(ev.explanations),
+                           evaluation="grounded semantics", flips=flips, version=1)
 
 
 @pytest.fixture(scope="module")

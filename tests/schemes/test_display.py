@@ -36,9 +36,11 @@ def test_raised_questions_are_not_drawn_as_pending():
 
 
 def test_the_briefing_lists_key_uncertainties_under_its_key_conclusions():
-    from argmap.render import briefing
+    from argmap import exports
+    from argmap.scope import Scope
 
-    out = briefing.briefing(load(SEED), fmt="html")
+    export = exports.find("briefing", "html")  # the catalogue finds the flips; the renderer only shows them
+    out = exports.make(export, load(SEED), Scope(), export.options())
     html = out.decode() if isinstance(out, bytes) else out
     assert html.count("<h4>Key uncertainties</h4>") >= 3
     section = html.split('id="concl-2"')[1].split("</article>")[0]  # next-crisis-not-its-end, derived
