@@ -1,20 +1,9 @@
 """The web pages: ``/ui/`` lists the maps, ``/ui/maps/{map}`` shows one to read and to teach.
 
-Pages live under ``/ui`` rather than answering ``GET /maps/{map}`` by content negotiation:
-that path is the JSON API's, and one URL with two bodies needs ``Vary: Accept`` in every
-cache, hides the page from a reader who wants the JSON in a browser, and would tangle two
-controllers. ``/`` redirects to ``/ui/``.
-
-The page is rendered on the server (Jinja2, autoescaped) from the contexts of
-:mod:`argmap.web.context`; ``static/app.js`` adds the drawings (fetched from the API's
-``diagram.svg`` and ``timeline.svg``), pan and zoom, search through ``/maps/{map}/search``,
-and opens statements in place through :meth:`PageController.panel`, an HTML fragment. Every
-page answers with a strict Content-Security-Policy: scripts and styles only from this
-server, no inline code, no plugins, no framing.
-
-What the page offers follows what the server has: evaluation labels (and a diagram coloured
-by them) when the ``/maps/{map}/evaluation`` route is installed, a download link for each
-export route (or map extension) that exists.
+Rendered on the server (Jinja2, autoescaped) from the contexts of :mod:`argmap.web.context`;
+``static/app.js`` adds drawings, pan and zoom, search and statements opened in place
+(:meth:`PageController.panel`). Every page has a strict Content-Security-Policy. Why pages
+live under ``/ui`` and what a page offers: docs/ARCHITECTURE.md, "Pages".
 """
 
 from __future__ import annotations

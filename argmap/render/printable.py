@@ -1,26 +1,11 @@
 """Argument diagrams that print: every page one paper size, no text smaller than 7 pt.
 
->>> from argmap.render.printable import printable
+Three layouts: ``pages`` (one page, or an overview and a page per key conclusion), ``tiles``
+(posters to assemble) and ``handout`` (one conclusion, its outline and sources, on one page);
+see docs/ARCHITECTURE.md, "Pages". Drawings come from :mod:`argmap.render.diagram`; WeasyPrint
+typesets in a child process with a deadline (:mod:`argmap.render._pdf`).
+
 >>> pdf = printable(m, paper="a4", orientation="portrait")           # doctest: +SKIP
-
-A whole map's diagram is often metres wide (the seed map: about 205 × 46 cm). Three layouts:
-
-- **pages** (the default): the whole diagram on one page when it fits at a size where its
-  smallest text is at least :data:`MIN_PT`; otherwise a first page with the whole map as an
-  overview (each statement a small box holding the number of the page that draws it in full),
-  then one page per key conclusion (a statement that is a target and no premise) with what
-  supports and attacks it, as many steps deep as fit. Statements no such page reached get
-  pages of their own, so every statement is drawn somewhere; a statement drawn on more than one
-  page says "also on page N". A part that does not fit even one step deep is cut into tiles.
-- **tiles** (``tile=True``): the whole diagram at full size cut into numbered poster tiles that
-  overlap by :data:`OVERLAP_MM`, with cut lines, assembly marks and a first page that shows
-  how they go together.
-- **handout** (``handout=statement``): one conclusion's diagram, its outline (what supports and
-  attacks it, who said so and when) and its sources, on one page, for a class.
-
-Every page carries the map's title and "page N of M". Diagrams come from
-:mod:`argmap.render.diagram` (the same drawing as the SVG export); pages are typeset by
-WeasyPrint in a child process with a deadline (:mod:`argmap.render._pdf`).
 """
 
 from __future__ import annotations

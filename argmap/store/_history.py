@@ -1,25 +1,13 @@
 """The change log: every write to a map kept with who, when and why, and any past state rebuilt.
 
-Each write transaction notes what it touches (:func:`note`, :func:`note_map`); just before it
-commits, :func:`record` appends, in that same transaction, one row to ``history_versions``
-(map, version 1, 2, 3 …, time, author, message, a few words of what changed) and one row per
-changed entity to ``history_changes`` (its JSON before and after). A refused write rolls back
-its log rows with its data; a crash loses both or neither. Nothing is ever rewritten.
-
-Who and why come from :data:`CONTEXT` (set per HTTP request or CLI command, see
-:func:`context`). The state of a map at version ``V`` is, for each entity, the ``after`` of
-its latest row at or below ``V`` (:func:`map_at`). :func:`store_at` builds it in an in-memory
-Store (the map's current rows copied as they are, each entity changed after ``V`` put back as
-it was then), so that every read (queries, search, evaluation, exports) runs the same code on
-the past as on the present.
+:func:`record` appends log rows in each write's own transaction; :func:`store_at` rebuilds a
+version (current rows, later changes undone). See docs/ARCHITECTURE.md, "The store".
 
 >>> from argmap.store import Store
->>> from argmap.model import MapInfo, Statement
->>> with Store(":memory:") as store, context(author="ann", message="first claim"):
-...     _ = store.create_map(MapInfo(id="m", title="A map"))
-...     _ = store.add_statement("m", Statement(id="s1", text="Peace needs Ukraine at the table."))
-...     [(v.version, v.author, v.summary) for v in versions(store, "m")]
-[(2, 'ann', 'added statement s1'), (1, 'ann', 'created map m')]
+>>> from argmap.model import MapInfo
+>>> with Store(":memory:") as store, context(author="ann"):
+...     [v.author for v in versions(store, store.create_map(MapInfo(id="m", title="A map")).id)]
+['ann']
 """
 
 from __future__ import annotations

@@ -1,29 +1,11 @@
-"""DuckLake: the store's tables in a catalog that many processes on many machines share.
+"""DuckLake: the store's tables in a catalog (PostgreSQL) that many processes share.
 
-The catalog lives in PostgreSQL, the rows as Parquet files under a data path (a shared folder
-or object storage). Each :class:`~argmap.store.Store` opened on a lake is an in-memory DuckDB
-that attaches the catalog as ``lake`` and ``USE``s it, so every query of the store runs
-unchanged on either back end.
+Each Store on a lake is an in-memory DuckDB that attaches the catalog as ``lake``, so every
+query runs unchanged. What differs from a file lives here: the DDL without keys and indexes
+(:func:`lake_ddl`), serial writes (``lake_writes``, and servers taking turns), and loading the
+bundled extensions. See docs/ARCHITECTURE.md, "The store".
 
->>> from argmap.store import Store
 >>> store = Store(lake="postgres:dbname=argmap host=db.internal", data_path="/srv/argmap/data")  # doctest: +SKIP
-
-Three things differ from a DuckDB file, and this module holds them:
-
-- **DDL.** DuckLake refuses PRIMARY KEY, UNIQUE, CHECK, list defaults and indexes.
-  :func:`lake_ddl` derives the lake's DDL from the one ``schema.sql`` (and its migrations) by
-  dropping exactly those; the store checks ids, references and kinds itself in every write.
-- **Serial writes.** DuckLake gives each transaction a snapshot and, at commit, refuses one
-  that deleted or updated rows another committed transaction also changed since; appends to
-  the same table merge silently. Checks made on a snapshot ("no statement s1 yet") are only
-  sound if no other write committed in between, so every write transaction on a lake also
-  updates the one row of ``lake_writes`` (:data:`SERIALISE`): two overlapping writes always
-  clash, and the loser is run again on a fresh snapshot.
-- **Extensions.** ``ducklake`` and ``postgres_scanner`` are loaded from the PyPI packages that
-  bundle them for the pinned duckdb, so a server needs no internet access. DuckDB checks an
-  extension's signature by hashing the whole file (88 MB with ``fts``: 0.3-0.5 s, most of
-  opening a store); it does so for the first store of a process, and later stores load the
-  very same files (same path, size and mtime) without checking again.
 """
 
 from __future__ import annotations
@@ -31,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+from contextlib import contextmanager
 from functools import lru_cache
 from importlib import import_module, resources
 
@@ -72,7 +55,7 @@ class LakeStore(Store, backend="lake"):
         self._conn.cursor().execute(local_ddl(_schema_sql())).close()
         self._lock = threading.RLock()  # other processes are kept apart by commit conflicts
         self._writer = GroupCommit(self._lock, retries=CONFLICT_RETRIES)
-        self._writer.facts = None  # other processes write the lake too: ask every transaction
+        self._serial: int | None = None  # lake_writes.n after this process's last commit
         self._index_lock = threading.Lock()  # this process's search index builds take turns
         self._versions = _SnapshotVersions(self.lake) if self.lake.startswith("postgres:") else None
         self._commits = 0
@@ -112,8 +95,76 @@ class LakeStore(Store, backend="lake"):
         # A map another server deleted keeps its index here until this process ends, unused.
         self._search.drop_local(map_id)
 
+    def _tx_begin(self, cur) -> None:
+        # What this process's commits taught (next seq, node ids, log heads) holds only while no
+        # other process has written since: every write moves lake_writes.n (SERIALISE), so one
+        # read of it tells. A write that commits after this snapshot clashes with ours anyway.
+        super()._tx_begin(cur)
+        serial = None if self._migrating else cur.peek("SELECT n FROM lake_writes").fetchone()[0]
+        if serial is None or serial != self._serial:
+            cur.tx["facts"].clear()
+        cur.tx["serial"] = serial
+        cur.tx["warm"] = serial is not None and serial == self._serial
+
     def _before_commit(self, cur) -> None:
         cur.execute(SERIALISE)
+
+    def _tx_committed(self, cur) -> None:
+        super()._tx_committed(cur)
+        serial = cur.tx["serial"]
+        self._serial = None if serial is None else serial + 1
+
+    _migrating = False
+    _turn_conn = None
+
+    @contextmanager
+    def _write_turn(self):
+        # Servers take turns at writing (PostgreSQL's advisory lock WRITE_TURN) instead of
+        # running groups that lake_writes makes clash, to be rolled back and run again: with four
+        # servers writing, most of the work was thrown away. Only an optimisation: without the
+        # lock (PostgreSQL unreachable for it) the clash still keeps writes apart.
+        if getattr(_TURN, "held", False):  # a write inside another store's write: that turn is ours
+            yield
+            return
+        conn = self._take_turn()
+        _TURN.held = conn is not None
+        try:
+            yield
+        finally:
+            _TURN.held = False
+            if conn is not None:
+                try:
+                    conn.execute("SELECT pg_advisory_unlock(%s)", (WRITE_TURN,))
+                except Exception:  # noqa: BLE001 - closing the session releases the lock too
+                    conn.close()
+                    self._turn_conn = None
+
+    def _take_turn(self):
+        if not self.lake.startswith("postgres:"):
+            return None
+        import psycopg  # only a lake on PostgreSQL needs it
+
+        try:
+            if self._turn_conn is None or self._turn_conn.closed:
+                self._turn_conn = psycopg.connect(self.lake[len("postgres:"):], autocommit=True, connect_timeout=5)
+                # Waiting longer than this means something is stuck: write without the turn.
+                self._turn_conn.execute("SET lock_timeout = '5s'")
+            self._turn_conn.execute("SELECT pg_advisory_lock(%s)", (WRITE_TURN,))
+            return self._turn_conn
+        except psycopg.errors.LockNotAvailable:
+            return None
+        except psycopg.Error:
+            if self._turn_conn is not None:
+                self._turn_conn.close()
+            self._turn_conn = None
+            return None
+
+    def _migrate(self) -> None:
+        self._migrating = True  # lake_writes may not exist yet
+        try:
+            super()._migrate()
+        finally:
+            self._migrating = False
 
     def _after_commit(self) -> None:
         if self._versions is not None:
@@ -147,6 +198,8 @@ class LakeStore(Store, backend="lake"):
     def close(self) -> None:
         if self._versions is not None:
             self._versions.close()
+        if self._turn_conn is not None:
+            self._turn_conn.close()
         super().close()
 
     def _retryable(self, error: BaseException) -> bool:
@@ -240,6 +293,8 @@ def attach(lake: str, data_path: str | os.PathLike | None) -> duckdb.DuckDBPyCon
 
 
 STARTUP_LOCK = 0x61726D6170  # "armap": the advisory lock key of catalog creation and migration
+WRITE_TURN = STARTUP_LOCK + 1  # held by the server whose group of writes is running
+_TURN = threading.local()  # whether this thread holds a WRITE_TURN (of any store of this process)
 
 
 def startup_lock(lake: str):

@@ -62,7 +62,8 @@ def _insert_many(cur, table: str, rows: Iterable[dict]) -> None:
         return
     if stage is not None:
         cur.flush()
-        cur.changed()
+        cur.changed(deleted=False)
+        cur.inserted(table, rows)
         cur = cur.raw
     _insert_now(cur, table, rows)
 

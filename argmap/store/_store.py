@@ -1,22 +1,13 @@
 """The store's one face: every method of :class:`Store`, run as SQL portable between back ends.
 
-A back end is a subclass in its own short module (``_file.py``: one DuckDB file; ``_lake.py``:
-a DuckLake catalog many processes share) that says how to connect, how to commit and what to
-forget after a commit; ``Store(path)`` and ``Store(lake=...)`` open the right one.
+A back end is a subclass in its own short module (``_file.py``, ``_lake.py``); ``Store(path)``
+and ``Store(lake=...)`` open the right one. Every write runs in :meth:`Store.write` (group
+commit, :mod:`._writer`); references are checked inside its transaction.
 
 >>> from argmap.store import Store
->>> from argmap.model import MapInfo, Statement
 >>> with Store(":memory:") as store:
-...     _ = store.create_map(MapInfo(id="m", title="A map"))
-...     _ = store.add_statement("m", Statement(id="s1", text="Peace needs Ukraine at the table."))
-...     [s.id for s in store.list_statements("m")]
-['s1']
-
-Every write runs in :meth:`Store.write`: one function in one transaction under the writer lock,
-committed together with the writes that arrived meanwhile (group commit, :mod:`._writer`).
-Any exception rolls that write back and reaches its caller unchanged, so a refused write
-leaves the database as it was. References are checked here, inside the transaction (see the
-note in ``schema.sql`` on why they are not FOREIGN KEYs).
+...     store.schema_version > 0
+True
 """
 
 from __future__ import annotations
@@ -27,7 +18,7 @@ import random
 import re
 import sys
 import threading
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -367,8 +358,9 @@ class Store:
 
             store.write(lambda cur: (store.add_statement("m", s), store.add_argument("m", a)))
 
-        ``ids``: node ids whose existence ``fn`` will check; a group looks them all up in one
-        query before running its requests (a hint: an id not given is looked up when asked).
+        ``ids``: ``(map, id)`` pairs whose existence ``fn`` will check (``(None, id)``: a map);
+        a group looks them all up at once before running its requests (a hint: a pair not given
+        is looked up when asked).
         """
         if self.read_only:
             raise ReadOnly("db", f"{self.path} is open read-only: reads are answered, writes are not")
@@ -385,19 +377,54 @@ class Store:
 
     # The group commit's view of a transaction (see argmap.store._writer).
 
+    def _write_turn(self):
+        """Held while a group of writes runs: a back end shared by processes may make them take
+        turns (see the lake's); a file is written by one process."""
+        return nullcontext()
+
     def _tx_begin(self, cur) -> None:
         cur.tx = {"facts": self._writer.facts}
 
-    def _tx_prefetch(self, cur, ids: set[str]) -> None:
-        """Look up at once which maps, statements, arguments and relations have these ids (the
-        hints of a group's requests), for the checks of :func:`_known`."""
-        if not ids:
+    def _tx_prefetch(self, cur, hints: set[tuple[str | None, str]]) -> None:
+        """Learn at once what the checks of :func:`_known` will ask of a group's requests: for
+        each ``(map, id)`` hint, whether that map holds a statement, argument or relation with
+        that id (``(None, id)``: whether a map ``id`` exists).
+
+        Where what committed transactions taught is kept (``GroupCommit.facts``), a map's node
+        ids are read once and then kept up to date by this process's commits; otherwise the
+        group's ids are looked up in one query.
+        """
+        if not hints:
             return
-        params: dict = {}
-        cond = _ids_in("id", sorted(ids), params)
-        rows = cur.peek(" UNION ALL ".join([*(f"SELECT '{t}', map_id, id FROM {t} WHERE {cond}" for t in _NODE_TABLES),
-                                            f"SELECT 'maps', NULL, id FROM maps WHERE {cond}"]), params).fetchall()
-        cur.tx["nodes"] = (ids, set(rows))
+        facts = cur.tx.get("facts")
+        looked: set = set()
+        found: set = set()
+        if facts is not None:
+            # Reading a map's every node id pays only while this process goes on writing alone
+            # (a lake whose other servers write too says so: ``warm`` False); else ask by id.
+            warm = cur.tx.get("warm", True)
+            if warm and (missing := sorted({m for m, _ in hints if m is not None and "nodes" not in facts.get(m, {})})):
+                params: dict = {}
+                cond = _ids_in("map_id", missing, params)
+                nodes: dict[str, dict[str, str]] = {m: {} for m in missing}
+                for table, m, i in cur.peek(" UNION ALL ".join(
+                        f"SELECT '{t}', map_id, id FROM {t} WHERE {cond}" for t in _NODE_TABLES), params).fetchall():
+                    nodes[m].setdefault(i, table)
+                for m, known in nodes.items():
+                    facts.setdefault(m, {})["nodes"] = known  # the committed state: valid whatever this write does
+            for m, i in hints:
+                if m is not None and (known := facts.get(m, {}).get("nodes")) is not None:
+                    looked.add((m, i))
+                    if (table := known.get(i)) is not None:
+                        found.add((table, m, i))
+        if ask := {h for h in hints if h not in looked}:
+            params = {}
+            cond = _ids_in("id", sorted({i for _, i in ask}), params)
+            found.update(cur.peek(" UNION ALL ".join(
+                [*(f"SELECT '{t}', map_id, id FROM {t} WHERE {cond}" for t in _NODE_TABLES),
+                 f"SELECT 'maps', NULL, id FROM maps WHERE {cond}"]), params).fetchall())
+            looked |= ask
+        cur.tx["nodes"] = (looked, found)
 
     def _tx_end(self, cur) -> None:
         cur.tx = {}
@@ -464,6 +491,12 @@ class Store:
             return
         for m in tx.get("forget", ()):
             facts.pop(m, None)
+        if tx.get("deleted"):  # rows went: the node ids each map had are read again when needed
+            for known in facts.values():
+                known.pop("nodes", None)
+        for table, m, i in tx.get("inserted", ()):
+            if (known := facts.get(m, {}).get("nodes")) is not None:
+                known[i] = table
         for (table, m), seq in tx.get("seq", {}).items():
             facts.setdefault(m, {}).setdefault("seq", {})[table] = seq
         for m, exists in tx.get("maps", {}).items():
@@ -683,7 +716,7 @@ class Store:
             writes.append((i, self._load_fn(m, replace), m.id))
         if self.read_only and writes:
             raise ReadOnly("db", f"{self.path} is open read-only: reads are answered, writes are not")
-        results = self._writer.submit_many(self, [(fn, touch, (touch,)) for _, fn, touch in writes])
+        results = self._writer.submit_many(self, [(fn, touch, ((None, touch),)) for _, fn, touch in writes])
         for (i, _, _), result in zip(writes, results):
             if isinstance(result, BaseException) and not isinstance(result, ArgmapError):
                 raise result
@@ -859,7 +892,7 @@ class Store:
             _history.note(self, map_id, "statement", [st.id], new=True)
             return st
 
-        return self.write(fn, touch=map_id, ids=(st.id,))
+        return self.write(fn, touch=map_id, ids=((map_id, st.id),))
 
     def get_statement(self, map_id: str, statement_id: str) -> Statement:
         # The hot read: one lookup through the id index (see schema.sql), not a filtered scan.
@@ -949,7 +982,7 @@ class Store:
             _history.note(self, map_id, "argument", [arg.id], new=True)
             return arg
 
-        return self.write(fn, touch=map_id, ids=(arg.id, *arg.premises, arg.target))
+        return self.write(fn, touch=map_id, ids=tuple((map_id, i) for i in (arg.id, *arg.premises, arg.target)))
 
     def get_argument(self, map_id: str, argument_id: str) -> Argument:
         def fn(c):
@@ -1164,7 +1197,7 @@ def _known(cur, table: str, map_id: str | None, id_: str) -> bool | None:
     if staged(table, map_id, id_) is not None:
         return True
     nodes = cur.tx.get("nodes")
-    if nodes is not None and (table in _NODE_TABLES or table == "maps") and id_ in nodes[0]:
+    if nodes is not None and (table in _NODE_TABLES or table == "maps") and (map_id, id_) in nodes[0]:
         return (table, map_id, id_) in nodes[1]
     return None
 

@@ -1,28 +1,18 @@
 """Group commit: the store's one write path.
 
-Every write is a function of a cursor (``fn(cur)``) submitted by a request's thread. Writes that
-arrive while a commit runs wait in a queue; the next thread to take the writer lock runs every
-queued function in one transaction, one after another, and commits once. Each function stays
-all-or-nothing: when one raises, the transaction is rolled back, that request gets its own
-error, and the others are run again without it (DuckDB has no savepoints). A request returns
-only after the commit that holds it is durable, and one refused request never refuses its
-neighbours. A commit that fails fails every request it held; a commit refused by a lake's
-conflict (another process committed first) is run again as a whole.
-
-Inside a group, small inserts are staged on the transaction's :class:`WriteCursor` and go in
-with one INSERT per table before the next query that could read them; the checks (does this
-id exist?) consult what is staged and one lookup of every id the group's requests name. A
-group of eight small writes thus costs DuckDB about seven statements, not ninety.
-
-The change log hooks in here: after a request's function has run, every function in the
-store's ``write_hooks`` is called with the same cursor and the request's :class:`WriteRecord`, inside the
-transaction, so whatever it writes commits or rolls back with the request.
+Writes that arrive while a commit runs share the next transaction and commit; each stays
+all-or-nothing (a refused one is rolled back alone) and returns only once durable. Within a
+group, small inserts are staged on the :class:`WriteCursor` and go in as one INSERT per table,
+and checks answer from what is staged and what earlier commits taught (``GroupCommit.facts``).
+The change log and ``write_hooks`` run inside each request's part of the transaction.
+See docs/ARCHITECTURE.md, "The store".
 """
 
 from __future__ import annotations
 
 import contextvars
 import random
+import re
 import threading
 import time
 from typing import Any, Callable
@@ -63,6 +53,7 @@ class WriteRecord(msgspec.Struct, kw_only=True):
     changes: list[Change] = []
 
 
+_NODE_INSERT = re.compile(r"\s*INSERT\s+INTO\s+(?:\w+\.)?(?:statements|arguments|relations)\b", re.I)
 _NODES = ("maps", "speakers", "sources", "statements", "arguments", "relations")
 """Tables whose staged rows :meth:`WriteCursor.staged` answers for, by (map, id)."""
 
@@ -98,6 +89,7 @@ class WriteCursor:
         for r in rows:
             self._maps.setdefault((table, r.get("map_id")), []).append(r)
         if table in _NODES:
+            self.inserted(table, rows)
             for r in rows:
                 self._keys[(table, r.get("map_id"), r["id"])] = r
         elif table == "premises":
@@ -123,7 +115,7 @@ class WriteCursor:
             return
         nodes = self.tx.get("nodes")  # ids looked up before: those staged now exist
         if nodes is not None:
-            nodes[1].update(k for k in self._keys if k[2] in nodes[0])
+            nodes[1].update(k for k in self._keys if (k[1], k[2]) in nodes[0])
         staged, self._staged, self._keys, self._premises, self._maps = self._staged, {}, {}, {}, {}
         try:
             for (table, _), rows in staged.items():
@@ -137,8 +129,9 @@ class WriteCursor:
 
     def execute(self, sql: str, params=None):
         self.flush()
-        if sql.lstrip()[:6].upper() in ("INSERT", "DELETE"):
-            self.changed()
+        verb = sql.lstrip()[:6].upper()
+        if verb == "DELETE" or (verb == "INSERT" and _NODE_INSERT.match(sql)):
+            self.changed(deleted=True)  # rows went, or came past _insert_many: which ones is unknown
         return self.raw.execute(sql, params)
 
     def executemany(self, sql: str, params=None):
@@ -146,9 +139,17 @@ class WriteCursor:
         self.changed()
         return self.raw.executemany(sql, params)
 
-    def changed(self) -> None:
+    def changed(self, deleted: bool = True) -> None:
         """Rows were inserted or deleted past the staging: ids looked up before may be stale."""
         self.tx.pop("nodes", None)
+        if deleted:
+            self.tx["deleted"] = True
+
+    def inserted(self, table: str, rows: list[dict]) -> None:
+        """Note the statements, arguments and relations this transaction inserts (for the node
+        ids kept between transactions, see ``Store._tx_prefetch``)."""
+        if table in ("statements", "arguments", "relations"):
+            self.tx.setdefault("inserted", []).extend((table, r["map_id"], r["id"]) for r in rows)
 
     def peek(self, sql: str, params=None):
         """Run a read that must not insert what is staged (the caller consults :meth:`staged`)."""
@@ -214,14 +215,14 @@ class GroupCommit:
         exists, its log's last version, its version), for the next transactions: valid while this
         process is the database's only writer, as on a DuckDB file (a lake sets it to None)."""
 
-    def submit(self, store, fn: Callable, touch: str | None, ids: tuple[str, ...] = ()):
+    def submit(self, store, fn: Callable, touch: str | None, ids: tuple[tuple[str | None, str], ...] = ()):
         """Run ``fn(cur)`` in a transaction, possibly shared; return its result once committed.
 
         ``store`` is the back end: its ``_cursor()``, ``_before_commit(cur)``,
         ``_retryable(error)``, ``_after_commit()``, ``write_hooks`` and ``_local`` (whose
         ``write_cur`` marks a thread inside a write, and ``record`` the request's
-        :class:`WriteRecord`) are used. ``ids``: node ids ``fn`` will look up (the group
-        looks up its requests' ids in one query first: ``store._tx_prefetch(cur, ids)``).
+        :class:`WriteRecord`) are used. ``ids``: the ``(map, id)`` pairs ``fn`` will look up
+        (the group looks its requests' pairs up at once first: ``store._tx_prefetch``).
         """
         # fn may run on another thread (whichever leads the group): it sees this one's contextvars.
         req = _Request(store, fn, touch, contextvars.copy_context(), ids)
@@ -261,7 +262,7 @@ class GroupCommit:
                 taken = set(map(id, group))
                 self._queue = [r for r in self._queue if id(r) not in taken]
             try:
-                with self._lock:
+                with self._lock, group[0].store._write_turn():
                     self._run(group)
             finally:
                 with self._turn:
@@ -342,7 +343,7 @@ class GroupCommit:
         store = group[0].store
         cur.begin()
         store._tx_begin(cur)
-        store._tx_prefetch(cur, {i for r in pending for i in r.ids})
+        store._tx_prefetch(cur, {h for r in pending for h in r.ids})
         while True:
             for i, r in enumerate(pending):
                 try:
@@ -354,7 +355,7 @@ class GroupCommit:
                     _rollback(cur)
                     cur.begin()
                     store._tx_begin(cur)  # what the rolled-back requests taught is gone with them
-                    store._tx_prefetch(cur, {i for q in pending if q is not r for i in q.ids})
+                    store._tx_prefetch(cur, {h for q in pending if q is not r for h in q.ids})
                     if i == 0:  # nothing accepted yet: go on with the rest
                         pending = pending[1:]
                     else:

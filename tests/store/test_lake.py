@@ -13,7 +13,7 @@ from argmap.errors import Conflict, DanglingReference, DuplicateId, InvalidInput
 from argmap.mapfile import load
 from argmap.model import Argument, MapInfo, Speaker, Statement
 from argmap.store import Store
-from argmap.store import _lake
+from argmap.store import _history, _lake
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "peace-plan.yaml"
 
@@ -160,6 +160,31 @@ def test_two_processes_writing_at_once_lose_nothing_and_keep_every_premise(lake)
         assert store.check_integrity() == []
     first.close()
     second.close()
+
+
+def test_what_one_server_remembers_of_its_writes_never_hides_another_servers(lake):
+    # Each server keeps what its commits taught (node ids, next seq, log heads) while no other
+    # server writes; a write elsewhere must make it ask the lake again.
+    first, second = _open(lake), _open(lake)
+    try:
+        first.create_map(MapInfo(id="m", title="Shared"))
+        first.add_statement("m", Statement(id="s1", text="First, on the first server."))
+        second.add_statement("m", Statement(id="x", text="Taken on the second server."))
+        with pytest.raises(DuplicateId):
+            first.add_statement("m", Statement(id="x", text="The same id on the first."))
+        first.add_argument("m", Argument(id="a1", kind="support", premises=["x"], target="s1"))
+        second.delete_argument("m", "a1")
+        first.add_argument("m", Argument(id="a1", kind="attack", premises=["x"], target="s1"))
+        first.add_statement("m", Statement(id="s3", text="Third."))
+        for store in (first, second):
+            assert [s.id for s in store.list_statements("m")] == ["s1", "x", "s3"]
+            assert [(a.id, a.kind) for a in store.list_arguments("m")] == [("a1", "attack")]
+            assert store.check_integrity() == []
+        versions = [v.version for v in _history.versions(first, "m")]
+        assert versions == list(range(len(versions), 0, -1)), "one log version per write, none twice"
+    finally:
+        first.close()
+        second.close()
 
 
 def test_a_write_that_keeps_clashing_is_refused_as_conflict_and_leaves_nothing(lake, monkeypatch):
