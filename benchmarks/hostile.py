@@ -17,6 +17,7 @@ holds generous bounds on them.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -171,6 +172,7 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(30)
+        shutil.rmtree(tmp, ignore_errors=True)  # the database: a few MB per run
     print(f"{'request':42} {'status':>6} {'sent B':>10} {'answer B':>12} {'x sent':>9} {'s':>7} {'+peak MiB':>10}")
     for name, status, sent, got, secs, grew in rows:
         print(f"{name:42} {status:>6} {sent:>10,} {got:>12,} {got / sent:>9.1f} {secs:>7.2f} {grew / 2**20:>10.0f}")
