@@ -12,13 +12,14 @@ import getpass
 import click
 import msgspec
 
+from argmap.history import current_version, diff, history, restore
+from argmap.store._history import CONTEXT, Who
+
 __all__ = ["log_as", "register"]
 
 
 def log_as(author: str | None, message: str | None) -> None:
     """Log this command's writes as by ``author`` (default: the local user) with ``message``."""
-    from argmap.store._history import CONTEXT, Who
-
     if author is None:
         try:
             author = getpass.getuser()
@@ -37,8 +38,6 @@ def register(cli: click.Group, handle_errors, open_store) -> None:
     @handle_errors
     def history_(ctx: click.Context, map_id: str, limit: int, offset: int, as_json: bool) -> None:
         """A map's versions, newest first: who changed what, when and why."""
-        from argmap.history import history
-
         with open_store(ctx, read_only=True) as store:
             items = history(store, map_id, limit=limit, offset=offset)
         if as_json:
@@ -60,8 +59,6 @@ def register(cli: click.Group, handle_errors, open_store) -> None:
     @handle_errors
     def diff_(ctx: click.Context, map_id: str, v1: str, v2: str | None, semantics: str, as_json: bool) -> None:
         """What differs between versions V1 and V2 (numbers or ISO times; V2 default: now)."""
-        from argmap.history import current_version, diff
-
         with open_store(ctx, read_only=True) as store:
             d = diff(store, map_id, v1, v2 if v2 is not None else current_version(store, map_id),
                      semantics=semantics)
@@ -90,8 +87,6 @@ def register(cli: click.Group, handle_errors, open_store) -> None:
     @handle_errors
     def restore_(ctx: click.Context, map_id: str, version: str) -> None:
         """Write a new version of MAP_ID equal to VERSION (history is never rewritten)."""
-        from argmap.history import restore
-
         with open_store(ctx) as store:
             v = restore(store, map_id, version)
         click.echo(f"{map_id}: version {v.version} restores version {v.restored_from}: {v.summary}")

@@ -21,7 +21,7 @@ from typing import Any
 
 import msgspec
 
-from argmap.errors import InvalidInput, NotFound
+from argmap.errors import InvalidInput
 from argmap.model import Map
 from argmap.store import _history
 from argmap.store._history import Change, Version, context, current_version
@@ -221,13 +221,13 @@ def _labels_at(store, map_id: str, v: int, semantics: str, timeout) -> dict[str,
     if framework is None:
         return {}
     if framework.schemes:  # questions and their answers frame arguments too: evaluate the whole map
-        from argmap import query
+        from argmap import query  # the graph caches (numpy) load only for a labelled diff (0.4 s of CLI start-up)
 
         ev = query.evaluation(_history.store_at(store, map_id, v), map_id, semantics, timeout=timeout)
         labels = {i: ev.labels[i] for i in framework.statements}
     else:
-        from argmap.semantics.af import AF, LABELS
-        from argmap.semantics.solver import Reasoner
+        from argmap.semantics.af import AF, LABELS  # the solvers load only for a labelled diff (0.3 s)
+        from argmap.semantics.solver import Reasoner  # the solvers load only for a labelled diff (0.3 s)
 
         af = AF.from_edges(framework.n, framework.src, framework.dst)
         found = Reasoner(af, timeout=timeout).sceptical_labels(semantics)

@@ -16,6 +16,8 @@ import msgspec
 
 from argmap import formats
 from argmap.errors import ArgmapError, Conflict
+from argmap.formats._common import MAX_ID
+from argmap.formats._naming import MAX_TRIES, document_id, store_new
 from argmap.model import Map
 from argmap.store import Counts, Store
 
@@ -79,9 +81,6 @@ def _named(store: Store, pending: list, replace: bool) -> dict[int, tuple[str, b
     """Give each document that names no map an id (:mod:`argmap.formats._naming`: its own, its
     title's, its file name's; -2, -3, … while taken by a map or an earlier document here).
     Returns index -> (fallback id, whether the document carries its own id)."""
-    from argmap.formats._common import MAX_ID
-    from argmap.formats._naming import MAX_TRIES, document_id
-
     auto: dict[int, tuple[str, bool]] = {}
     taken: set[str] | None = None
     for k, (i, doc, imported, fmt) in enumerate(pending):
@@ -125,7 +124,6 @@ def _store(store: Store, pending: list, replace: bool) -> Iterator[ImportReport]
                        store.load_maps([imported.map for _, _, imported, _ in readable], replace=replace)))
     for i, _, imported, _ in readable:
         if i in auto and isinstance(results[i], Conflict):  # another writer took the id meanwhile
-            from argmap.formats._naming import store_new
 
             fallback, has_id = auto[i]
             try:

@@ -30,3 +30,16 @@ def test_the_contract_would_catch_an_upward_import(tmp_path):
     done = subprocess.run([str(lint), "--config", str(tmp_path / ".importlinter"), "--no-cache"], cwd=ROOT,
                           capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode != 0 and "argmap.render" in done.stdout and "argmap.scope" in done.stdout
+
+
+def test_an_import_inside_a_function_says_on_its_line_why_it_waits():
+    # Imports of argmap inside functions remain only where they save start-up time, each with
+    # its reason (docs/ARCHITECTURE.md, "Layers"); everything else is imported at the top.
+    import re
+
+    bare = []
+    for path in sorted((ROOT / "argmap").rglob("*.py")):
+        for n, line in enumerate(path.read_text().splitlines(), 1):
+            if re.match(r"\s{4,}(from argmap\S* import|import argmap)", line) and "#" not in line:
+                bare.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")
+    assert bare == []

@@ -21,8 +21,9 @@ from litestar.params import JSONBody, QueryParameter
 from argmap import history
 from argmap.api._params import PathId, StoreDep
 from argmap.api.entities import MAX_LIMIT, page_args
+from argmap.api.pages import _env, _page
 from argmap.errors import InvalidInput
-from argmap.store import Store
+from argmap.store import Store, _history
 from argmap.store._history import CONTEXT, Who
 
 __all__ = [
@@ -92,8 +93,6 @@ class HistoryController(Controller):
     @get("/history/{version:str}", operation_id="mapVersion", summary="What one version changed, entity by entity",
          sync_to_thread=True)
     def get_version(self, store: StoreDep, map_id: PathId, version: PathId) -> VersionDetail:
-        from argmap.store import _history
-
         if not version.isdigit():
             raise InvalidInput("version", f"a version is a whole number, not {version!r}")
         v = _history.as_of_version(store, map_id, version, field="version", must_exist=False)
@@ -157,8 +156,6 @@ async def store_for_request(store: Store, request: Request) -> Store:
 
 def _map_of_ref(store: Store, ref: str) -> str:
     """``/maps/{ref}``: the map id of ``peace-plan`` or ``peace-plan.aif.json`` (a logged map)."""
-    from argmap.store import _history
-
     candidates = [ref] + [ref[: m.start()] for m in re.finditer(r"\.", ref) if m.start() > 0]
     for c in candidates:
         try:
@@ -219,8 +216,6 @@ class HistoryPageController(Controller):
     @get("/history", sync_to_thread=True)
     def history_page(self, store: StoreDep, map_id: PathId,
                      offset: Annotated[int, QueryParameter(description="Versions to skip.")] = 0) -> Response:
-        from argmap.api.pages import _page
-
         page_args(50, offset)
         items = history.history(store, map_id, limit=51, offset=offset)
         return _page("history.html", map_id=map_id, title=_title(store, map_id), items=items[:50],
@@ -232,8 +227,6 @@ class HistoryPageController(Controller):
         from_: Annotated[str, QueryParameter(name="from", description="A version number or ISO 8601 time.")],
         to: Annotated[str | None, QueryParameter(description="A version number or ISO 8601 time.")] = None,
     ) -> Response:
-        from argmap.api.pages import _page, _env
-
         _env.globals.setdefault("marked", history.marked_words)
         to = to if to is not None else str(history.current_version(store, map_id))
         d = history.diff(store, map_id, from_, to, semantics="grounded")

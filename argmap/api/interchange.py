@@ -17,15 +17,16 @@ from anyio.lowlevel import RunVar
 from litestar import Controller, Request, Response, post
 from litestar.concurrency import sync_to_thread
 from litestar.datastructures import ResponseHeader
-from litestar.response import Stream
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 from litestar.params import Parameter, QueryParameter
+from litestar.response import Stream
 
 from argmap import formats
-from argmap.api._params import StoreDep
 from argmap._child import start_forkserver
+from argmap.api._params import StoreDep
 from argmap.errors import FormatError, InvalidInput, LimitExceeded, TooLarge
 from argmap.formats._bounded import read_bounded
+from argmap.formats._naming import store_new
 from argmap.formats.aif import MAX_AIF_RATIO
 from argmap.formats.argdown import MAX_ARGDOWN_RATIO
 from argmap.importing import CHUNK, Document, ImportReport, import_documents
@@ -189,8 +190,6 @@ def _readers() -> anyio.CapacityLimiter:
 
 def _import(store: Store, body: bytes, fmt: str | None, content_type: str | None, map_id: str | None,
             replace: bool, filename: str | None = None, max_body: int | None = None) -> ImportResult:
-    from argmap.formats._naming import store_new
-
     fallback = formats.id_from_filename(filename) if filename else "imported"
     limits = {} if max_body is None else {
         "max_bytes": {"aif": MAX_AIF_RATIO * max_body, "argdown": MAX_ARGDOWN_RATIO * max_body,

@@ -25,23 +25,34 @@ import jinja2
 import msgspec
 from litestar import Controller, Litestar, Request, Response, get, post, put
 from litestar.datastructures import CacheControlHeader
+from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException
 from litestar.openapi.plugins import OpenAPIRenderPlugin
-from litestar.enums import RequestEncodingType
 from litestar.params import Body, PathParameter
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 
 from argmap import query
-from argmap.api._params import StoreDep
-from argmap.api._session import (CSRF_FIELD, SESSION_COOKIE, SignInLimiter, client_address, is_https,
-                                 make_session, read_session, session_seconds, trusted_proxies)
 from argmap.api._access import opens_reads, opens_writes
-from argmap.api._errors import error_status
 from argmap.api._conditional import require_tag
+from argmap.api._errors import error_status
+from argmap.api._params import StoreDep
+from argmap.api._session import (
+    SESSION_COOKIE,
+    SignInLimiter,
+    client_address,
+    is_https,
+    make_session,
+    read_session,
+    session_seconds,
+)
+from argmap.api.maps import _map_tag
+from argmap.api.preview import MAX_BODY
 from argmap.errors import ArgmapError, Conflict, InvalidInput, LimitExceeded, NotFound, PreconditionFailed, Problem
 from argmap.exports import CATALOGUE
-from argmap.model import Map
+from argmap.formats import argdown
+from argmap.formats._common import make_id
+from argmap.model import Argument, Map, Quote, Statement, partial_date, quote_problem
 from argmap.scope import MAX_DEPTH, Scope
 from argmap.scope import select as select_scope
 from argmap.store import Store
@@ -380,7 +391,7 @@ def _evaluation(store: Store, m: Map, view: ctx.View) -> tuple[dict | None, dict
     if cached_map is not m:
         evaluations = {}  # not the cached map (a write came between): evaluate without keeping
     if view.semantics not in evaluations:
-        from argmap.semantics import evaluate_map
+        from argmap.semantics import evaluate_map  # the solvers load with the first page showing labels
 
         try:
             result = evaluate_map(m, view.semantics, timeout=EVALUATION_TIMEOUT)
@@ -485,9 +496,6 @@ class EditorController(Controller):
     @get("/maps/{map_id:str}/edit", exception_handlers={HTTPException: lambda r, e: _refusal_page(r, e)})
     async def edit_map(self, store: StoreDep, request: Request, map_id: _MapId) -> Response:
         def load():
-            from argmap.api.maps import _map_tag
-            from argmap.formats import argdown
-
             with store.snapshot():
                 m = store.get_map(map_id)
                 return m, argdown.dumps(m), _map_tag(store, map_id)
@@ -520,10 +528,6 @@ def save_argdown(store: Store, map_id: str, body: bytes, if_match: str | None, c
     What Argdown does not carry yet (a quote's span, a source's text) is kept from the stored map
     for the statements and sources that are still there, so editing never loses it.
     """
-    from argmap.api.maps import _map_tag
-    from argmap.api.preview import MAX_BODY
-    from argmap.formats import argdown
-
     if len(body) > MAX_BODY:
         raise LimitExceeded("body", f"the editor saves documents up to {MAX_BODY:,} bytes; this one has {len(body):,}")
     m = argdown.read(body, map_id=map_id).map
@@ -548,8 +552,6 @@ def save_argdown(store: Store, map_id: str, body: bytes, if_match: str | None, c
 
 
 def _keep_what_argdown_drops(old: Map, new: Map) -> Map:
-    from argmap.model import quote_problem
-
     old_sources = {s.id: s for s in old.sources}
     sources = [msgspec.structs.replace(s, text=old_sources[s.id].text)
                if s.text is None and s.text_file is None and s.id in old_sources and old_sources[s.id].text else s
@@ -568,9 +570,6 @@ def _keep_what_argdown_drops(old: Map, new: Map) -> Map:
 
 def _current_text(store: Store, map_id: str) -> dict:
     """The stored map as the editor shows it, for a save that found it changed."""
-    from argmap.api.maps import _map_tag
-    from argmap.formats import argdown
-
     try:
         with store.snapshot():
             return {"current": argdown.dumps(store.get_map(map_id)), "etag": _map_tag(store, map_id)}
@@ -630,8 +629,6 @@ def edit_forms(m: Map, sid: str, acc: Access, form: str = "", errors: dict | Non
 
 def _form_date(raw: str, precision: str, approximate: bool) -> str | None:
     """The EDTF date a form's date, precision and "approximate" say (InvalidInput on ``said``)."""
-    from argmap.model import partial_date
-
     raw = raw.strip()
     if not raw:
         return None
@@ -668,8 +665,6 @@ def _check_form_csrf(request: Request, sent: str) -> None:
 
 
 def _new_id(taken: set[str], text: str) -> str:
-    from argmap.formats._common import make_id
-
     base = make_id(" ".join(text.split()[:8]), fallback="statement")[:80].rstrip("-.") or "statement"
     out, n = base, 1
     while out in taken:
@@ -787,8 +782,6 @@ def _edit(store: Store, request: Request, map_id: str, sid: str, form: dict, acc
             if at < 0:
                 errors["quote"] = "these words are not in the source's text; copy them exactly"
             else:
-                from argmap.model import Quote
-
                 changes["quote"] = Quote(start=at, end=at + len(words), text=words)
     if not errors:
         try:
@@ -800,8 +793,6 @@ def _edit(store: Store, request: Request, map_id: str, sid: str, form: dict, acc
 
 
 def _add(store: Store, request: Request, map_id: str, sid: str, form: dict, acc: Access) -> Response:
-    from argmap.model import Argument, Statement
-
     errors: dict[str, str] = {}
     text = " ".join((form.get("text") or "").split())
     relation = form.get("relation") or "support"
@@ -836,8 +827,6 @@ def _add(store: Store, request: Request, map_id: str, sid: str, form: dict, acc:
 
 
 def _link(store: Store, request: Request, map_id: str, sid: str, form: dict, acc: Access) -> Response:
-    from argmap.model import Argument
-
     m = _map(store, map_id)
     other = form.get("premise") or ""
     kind = form.get("relation") or "support"

@@ -1,14 +1,8 @@
 """Reading an imported document in a child process: the whole read bounded in time and memory.
 
-Detecting the format, decoding, parsing, modelling, translating and checking a document all run
-in a child forked from :mod:`argmap._child`'s forkserver, killed at :data:`SECONDS`, under
-:data:`MEMORY` bytes of address space. The server's threads never wait on the GIL for it: a
-2 MB Argdown document reads in seconds there while ``GET /maps`` keeps its latency. The map
-comes back as msgpack (decoded, and so checked field by field, by the caller), and only when it
-is no larger, as a map document (compact JSON without empty fields), than ``max_map_bytes``.
-
-Small documents (under :data:`IN_PROCESS_BYTES`) are read in the caller's process: a child
-costs tens of milliseconds, more than they take.
+Detection, parsing, modelling and checks run in a child of :mod:`argmap._child`'s forkserver,
+killed at :data:`SECONDS` and held under :data:`MEMORY`; documents under
+:data:`IN_PROCESS_BYTES` are read in the caller's process (docs/ARCHITECTURE.md, "Interchange").
 
 >>> read_bounded(b"[a]: A.", "argdown", fallback_id="x")[0].map.statements[0].text   # doctest: +SKIP
 'A.'

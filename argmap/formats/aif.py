@@ -1,40 +1,13 @@
 """AIF JSON in and out: AIFdb nodesets, OVA files and the xAIF wrapper.
 
->>> from argmap.formats import aif
->>> m = aif.loads(b'''{"nodes": [
-...   {"nodeID": 1, "text": "Prices rose.", "type": "I"},
-...   {"nodeID": 2, "text": "Wages must rise.", "type": "I"},
-...   {"nodeID": 3, "text": "Default Inference", "type": "RA"}],
-...  "edges": [{"edgeID": 1, "fromID": 1, "toID": 3}, {"edgeID": 2, "fromID": 3, "toID": 2}]}''',
-...  map_id="wages")
->>> [(a.kind, a.premises, a.target) for a in m.arguments]
+I nodes are statements, RA nodes supports, CA nodes attacks or undercuts, MA and PA relations;
+locutions give speakers and dates; what AIF has and argmap does not goes to ``extras["aif"]``,
+and what argmap has and AIF does not rides in ``"argmap"`` members (docs/ARCHITECTURE.md,
+"Interchange"). Bad input raises one error listing every problem by node or edge.
+
+>>> m = loads(b'{"nodes": [{"nodeID": 1, "text": "P.", "type": "I"}, {"nodeID": 2, "text": "C.", "type": "I"}, {"nodeID": 3, "text": "Default Inference", "type": "RA"}], "edges": [{"edgeID": 1, "fromID": 1, "toID": 3}, {"edgeID": 2, "fromID": 3, "toID": 2}]}', map_id="w")
+>>> [(a.kind, a.premises, a.target) for a in loads(dumps(m), map_id="w").arguments]
 [('support', ['1'], '2')]
->>> again = aif.loads(aif.dumps(m), map_id="wages")
->>> [(a.kind, a.premises, a.target) for a in again.arguments]
-[('support', ['1'], '2')]
-
-How AIF becomes an argmap map:
-
-- an **I** node is a statement; an **RA** node a support argument (its premises are the I nodes
-  with an edge into it, its target the one I node it points to); a **CA** node an attack when
-  it points to an I node and an undercut when it points to an RA or CA node; an **MA** node a
-  rephrase and a **PA** node a preference (:class:`argmap.model.Relation`).
-- ids: a nodeID that is a valid argmap id is the id (``"697878"``); any other (an integer, a
-  string with spaces) gets a derived id, and the original nodeID is kept in ``extras``.
-- **L → YA → I**: the locution gives the statement its speaker (``locutions[].personID``,
-  named by ``participants`` or by the L text ``"Name : …"`` / ``"Name says '…'"``) and the time it
-  was said (``locutions[].start`` as EDTF, seconds kept: ``2020-10-15T22:50:02``). A node's
-  ``timestamp`` is when it was annotated, not said: it is kept in ``extras`` and never becomes
-  ``said``. When several locutions anchor one statement, the earliest speaks it.
-- TA nodes, and L and YA nodes that give no statement its speaker, are counted in
-  :attr:`Imported.skipped`, not modelled.
-- whatever a map needs to be written back exactly (nodeIDs, edge ids, timestamps, schemeIDs,
-  an RA's own text, the anchoring L and YA nodes) goes to ``extras["aif"]``, so that
-  import → export → import is the identity on I, RA and CA nodes and their edges.
-
-Bad input (malformed JSON, an unknown node type, an edge to a missing node, a CA without a
-target, an RA without a conclusion, …) raises one error that lists every problem with the
-node or edge it concerns (``$.edges[7].toID``); nothing is half-imported.
 """
 
 from __future__ import annotations

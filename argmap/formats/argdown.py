@@ -1,57 +1,12 @@
 """Argdown in and out: the plain-text argument syntax of https://argdown.org (version 1.7).
 
->>> from argmap.formats import argdown
->>> m = argdown.loads('''
-... [Tax]: Soft drugs should be taxed.
-...   + <Revenue>: The state needs the money.
-...   - [Harm]: Taxing endorses harm.
-... ''', map_id="drugs")
->>> [(s.id, s.text) for s in m.statements]
-[('Tax', 'Soft drugs should be taxed.'), ('Harm', 'Taxing endorses harm.'), ('Revenue', 'The state needs the money.')]
+Reading parses (Lark, block by block), models the document as Argdown does, then translates it
+to statements and arguments; :func:`dumps` writes Argdown that ``argdown`` and :func:`loads`
+read back to the same map. Untrusted text is bounded (docs/ARCHITECTURE.md, "Interchange").
+
+>>> m = loads("[Tax]: Soft drugs should be taxed.\\n  + <Revenue>: The state needs the money.", map_id="d")
 >>> [(a.kind, a.premises, a.target) for a in m.arguments]
-[('support', ['Revenue'], 'Tax'), ('attack', ['Harm'], 'Tax')]
-
-Reading happens in three steps, each a function of the one before:
-
-1. **Parse** with the Lark grammar ``argdown.lark`` (Argdown's own token rules; indentation
-   becomes _INDENT/_DEDENT as in Argdown's lexer). The document is split at blank lines and
-   every block is parsed on its own, so every syntax error is reported with its line.
-2. **Model** the document as Argdown does (``@argdown/core``'s ModelPlugin): statements are
-   equivalence classes by title (``Untitled 1``, ``Untitled 2``, … for untitled ones), arguments
-   have descriptions and an optional premise-conclusion structure (PCS), relations are
-   deduplicated, relations of a reconstructed argument are moved to its conclusion, and in
-   ``model: {mode: strict}`` statement-to-statement support and attack become ``entails`` and
-   ``contrary``. :attr:`Imported.counts` gives these numbers, to compare with ``argdown json``.
-3. **Translate** to argmap:
-
-   - a statement (equivalence class) → a Statement; its id is the title when that is a valid
-     id, else a slug of it (``Absolute Freedom of Speech`` → ``absolute-freedom-of-speech``); a
-     statement that is only ever a conclusion is ``derived``; an untitled one that no argument
-     or relation uses is prose between the arguments and is left out (and counted), as
-     Argdown's own map leaves it out;
-   - each inference of a PCS → a support Argument from the statements since the previous
-     inference (the previous conclusion included) to its conclusion; the last one takes the
-     argument's id, earlier ones ``<id>.1``, ``<id>.2``; the inference rules become the scheme;
-   - an argument without a PCS → a Statement with its description (the argument's gist), from
-     which its relations start;
-   - a relation → a one-premise Argument with id ``<from>.<supports|attacks|undercuts>.<to>``;
-     ``contrary`` and ``contradictory`` → an attack each way, ``entails`` → support. An attack
-     on a reconstructed argument becomes an undercut of its last inference and a support of
-     one a support of its conclusion: argmap's arguments target statements, and Argdown leaves
-     open which premise is meant (:attr:`Imported.notes` counts each such choice).
-   - ``#tags`` → tags (spaces become ``-``); ``{data}``, the original title and the section
-     (heading) → ``extras["argdown"]``.
-
-Untrusted text: every syntax error is reported with its line (FormatError), YAML aliases are
-refused, searches for closing delimiters are bounded, a comment never closed is refused, and
-reading stops with LimitExceeded after :data:`PARSE_SECONDS`.
-
-:func:`dumps` writes a map as Argdown that ``argdown`` (the CLI) reads and that :func:`loads`
-reads back to the same map (quotes and source texts aside): speakers, sources and relations
-travel in the front matter and a statement's speaker, date and kind in its ``{argmap: …}``
-data; an attack or undercut with several premises (or its own id) is a PCS whose conclusion
-carries ``{argmap: {role: attack-conclusion}}``, which :func:`loads` folds back into one
-argument.
+[('support', ['Revenue'], 'Tax')]
 """
 
 from __future__ import annotations

@@ -19,9 +19,18 @@ from typing import Literal
 
 import msgspec
 
-from argmap.errors import DanglingReference, InvalidInput
+from argmap.errors import DanglingReference, InvalidInput, LimitExceeded
 from argmap.model import Map
-from argmap.render.diagram import DEFAULT_TIMEOUT, MAX_STATEMENTS, options_from, render, select
+from argmap.render._pdf import html_to_pdf
+from argmap.render.diagram import (
+    CONVERSIONS,
+    DEFAULT_TIMEOUT,
+    MAX_STATEMENTS,
+    _run_dot,
+    build_graph,
+    options_from,
+    select,
+)
 
 __all__ = ["MIN_PT", "OVERLAP_MM", "ORIENTATIONS", "PAPERS", "key_conclusions", "plan", "printable"]
 
@@ -56,8 +65,6 @@ def printable(m: Map, *, paper: str = "a4", orientation: str = "portrait", tile:
     Raises InvalidInput naming ``paper``, ``orientation`` or ``handout``; LimitExceeded past
     ``timeout`` (Graphviz for each drawing, WeasyPrint for the whole document).
     """
-    from argmap.render._pdf import html_to_pdf
-
     doc = plan(m, paper=paper, orientation=orientation, tile=tile, handout=handout, timeout=timeout)
     return html_to_pdf(doc.html, title=doc.title, resources=doc.resources, timeout=timeout, field="print",
                        advice="print part of the map (a handout) or a larger paper", metadata=metadata)
@@ -152,8 +159,6 @@ class _Svg:
 
 def _draw(m: Map, timeout: float, **options) -> _Svg:
     """The diagram's SVG without its title lines (the page's heading says them, in HTML)."""
-    from argmap.render.diagram import CONVERSIONS, build_graph
-
     shown = {s.id for s in select(m, options.get("focus"), options.get("depth", 2))[0]}
     graph = build_graph(m, options_from(options))
     graph.set("label", '""')
@@ -237,8 +242,6 @@ class _Pages(_Writer):
     def build(self) -> Document:
         m = self.m
         if len(m.statements) > MAX_STATEMENTS:
-            from argmap.errors import LimitExceeded
-
             raise LimitExceeded("map", f"a printable diagram draws up to {MAX_STATEMENTS:,} statements; "
                                        "print a handout of one conclusion")
         aw, ah = self.page.area
@@ -334,7 +337,6 @@ class _Pages(_Writer):
             for p in a.premises:
                 if p in index:
                     g.add_edge(pydot.Edge(index[p], index[target], color=colour, style=style, arrowsize="0.5"))
-        from argmap.render.diagram import _run_dot
 
         sub = ("The whole map, small: each box is a statement and its number the page that draws it in full; "
                "arrows run from a reason to what it supports (green, solid), rebuts (red, dashed) or undercuts "
