@@ -33,7 +33,9 @@ from pypdf import PdfReader  # noqa: E402
 from argmap.mapfile import load  # noqa: E402
 from argmap.model import Argument, Map, Source, Speaker, Statement  # noqa: E402
 from argmap.render import _pdf  # noqa: E402
+from argmap import exports  # noqa: E402
 from argmap.render.briefing import TEMPLATES, BriefingOptions, build_context, render_html, render_pdf  # noqa: E402
+from argmap.scope import Scope  # noqa: E402
 
 WORDS = (
     "plan peace border troops talks sanctions assets envoy front ceasefire treaty guarantee "
@@ -104,11 +106,19 @@ def main() -> None:
 
     seed = load(ROOT / "seeds" / "peace-plan.yaml")
     focus = BriefingOptions(focus="no-peace-without-ukraine-and-europe", depth=2)
+    export = exports.find("briefing", "pdf")
+
+    def whole(m, scope=Scope()):
+        # The whole job as `argmap export briefing` and GET …/briefing.pdf run it: evaluation
+        # (grounded labels), each key conclusion's flips, the context, the PDF.
+        return exports.make(export, m, scope, export.options())
+
     cases = [
         ("WeasyPrint alone, 10 pages, inline SVG (peer)", lambda h=weasyprint_alone_html(10): weasyprint_alone(h)),
-        ("seed, main conclusion, depth 2 (about 10 pages)", lambda: render_pdf(build_context(seed, focus))),
-        ("seed briefing (peace-plan, 70 statements)", lambda: render_pdf(build_context(seed))),
-        ("generated map, 100 statements", lambda m=generated_map(100): render_pdf(build_context(m))),
+        ("seed, main conclusion, depth 2 (about 10 pages)",
+         lambda: whole(seed, Scope(focus="no-peace-without-ukraine-and-europe", depth=2))),
+        ("seed briefing (peace-plan, 70 statements)", lambda: whole(seed)),
+        ("generated map, 100 statements", lambda m=generated_map(100): whole(m)),
     ]
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (a shared machine is noisy)")
     print(f"{'document':<52} {'pages':>5} {'wall s':>7} {'wall s/page':>11}")
