@@ -653,15 +653,7 @@ def _read_for_rebuild(cur, map_id: str, version: int):
         for table in (*_TABLES.values(), "premises"):
             current[table] = cur.execute(f"SELECT * FROM {table} WHERE map_id = $m", {"m": map_id}).arrow().read_all()
         info = {"title": info[0], "description": info[1], "extras": _extras(info[2])}
-    # The state at `version` of what changed after it: its latest log row at or below `version`
-    # (none: it did not exist then). The entities touched since are few; the join finds their
-    # older rows without grouping the whole log.
-    undo = cur.execute(
-        "WITH touched AS (SELECT DISTINCT kind, id FROM history_changes WHERE map_id = $m AND version > $v) "
-        "SELECT t.kind, t.id, arg_max_null(h.seq, h.version), arg_max_null(h.after, h.version) "
-        "FROM touched t LEFT JOIN history_changes h "
-        "ON h.map_id = $m AND h.kind = t.kind AND h.id = t.id AND h.version <= $v GROUP BY t.kind, t.id",
-        {"m": map_id, "v": version}).fetchall()
+    undo = _changed_since(cur, map_id, version)
     for kind, id_, _seq, state in undo:
         if kind == "map" and id_ == map_id:
             info = msgspec.json.decode(state) if state is not None else None
@@ -719,6 +711,19 @@ edges AS (
 """
 
 
+def _changed_since(cur, map_id: str, version: int, kinds: tuple[str, ...] = ()) -> list[tuple]:
+    """``(kind, id, seq, state)`` at ``version`` of every entity (of ``kinds``; all when empty)
+    changed after it: its latest log row at or below ``version`` (state None: absent then). The
+    entities touched since are few; the join finds their older rows without grouping the whole log."""
+    only = f" AND kind IN ({', '.join(repr(k) for k in kinds)})" if kinds else ""
+    return cur.execute(
+        f"WITH touched AS (SELECT DISTINCT kind, id FROM history_changes WHERE map_id = $m AND version > $v{only}) "
+        "SELECT t.kind, t.id, arg_max_null(h.seq, h.version), arg_max_null(h.after, h.version) "
+        "FROM touched t LEFT JOIN history_changes h "
+        "ON h.map_id = $m AND h.kind = t.kind AND h.id = t.id AND h.version <= $v GROUP BY t.kind, t.id",
+        {"m": map_id, "v": version}).fetchall()
+
+
 def framework_at(store, map_id: str, version: int) -> Framework | None:
     """The :class:`Framework` of ``map_id`` at ``version`` (None: the map did not exist then),
     from the current rows with the changes since ``version`` undone, as :func:`store_at` does,
@@ -728,16 +733,11 @@ def framework_at(store, map_id: str, version: int) -> Framework | None:
 
 
 def _framework(cur, map_id: str, version: int) -> Framework | None:
-    undo = cur.execute(
-        "WITH touched AS (SELECT DISTINCT kind, id FROM history_changes WHERE map_id = $m AND version > $v "
-        "AND kind IN ('map', 'statement', 'argument')) "
-        "SELECT t.kind, t.id, arg_max_null(h.after, h.version) FROM touched t LEFT JOIN history_changes h "
-        "ON h.map_id = $m AND h.kind = t.kind AND h.id = t.id AND h.version <= $v GROUP BY t.kind, t.id",
-        {"m": map_id, "v": version}).fetchall()
+    undo = _changed_since(cur, map_id, version, ("map", "statement", "argument"))
     exists = cur.execute("SELECT count(*) FROM maps WHERE id = $m", {"m": map_id}).fetchone()[0] > 0
     gone: dict[str, list[str]] = {"statement": [], "argument": []}
     added: dict[str, list] = {"statement": [], "argument": []}
-    for kind, id_, state in undo:
+    for kind, id_, _seq, state in undo:
         if kind == "map":
             exists = state is not None
             continue
