@@ -20,7 +20,6 @@ from importlib import import_module, resources
 import duckdb
 
 from argmap.errors import ArgmapError, InvalidInput
-from argmap.store._rows import STAGE_ROWS
 from argmap.store._search import extension_path as fts_path  # search runs on a lake too
 from argmap.store._store import SCHEMA_VERSION, Store, _schema_sql
 from argmap.store._writer import GroupCommit
@@ -198,7 +197,27 @@ class LakeStore(Store, backend="lake"):
             self.compact()
         except duckdb.Error:
             pass  # a clash with another server's write: the next round compacts
+
+    leadership = None
+    """This server's part in choosing the lake's writer (see :meth:`lead_writes`), or None."""
+
+    def lead_writes(self, address: str | None):
+        """Take part in choosing which server on this lake writes (a ``postgres:`` lake only).
+
+        The server holding the lead answers writes; the others forward theirs to it (``argmap
+        serve`` does, see argmap.api._forward), so all share its group commits. ``address`` is
+        where the others reach this server (None: never lead, only find the leader). Returns
+        the :class:`~argmap.store._leader.Leadership`, also kept as :attr:`leadership`.
+        """
+        if self.leadership is None and self.lake.startswith("postgres:"):
+            from argmap.store._leader import Leadership  # psycopg: only a lake on PostgreSQL needs it
+
+            self.leadership = Leadership(self.lake[len("postgres:"):], address)
+        return self.leadership
+
     def close(self) -> None:
+        if self.leadership is not None:
+            self.leadership.close()
         if self._versions is not None:
             self._versions.close()
         if self._turn_conn is not None:
@@ -282,14 +301,11 @@ def attach(lake: str, data_path: str | os.PathLike | None) -> duckdb.DuckDBPyCon
             conn.execute(f"LOAD '{f}'")  # paths from our own packages
         if not checked:
             _CHECKED.update(_stamp(f) for f in files)
-        # Rows of a group of writes (up to STAGE_ROWS a table) stay in the catalog, not one Parquet
-        # file per commit and table; `compact` moves them into files.
-        options = f" (DATA_INLINING_ROW_LIMIT {STAGE_ROWS}"
+        options = ""
         if data_path is not None:
             if "://" not in str(data_path):  # a local or mounted folder; s3:// and the like exist already
                 os.makedirs(data_path, exist_ok=True)
-            options += ", DATA_PATH " + _literal(str(data_path))
-        options += ")"
+            options = " (DATA_PATH " + _literal(str(data_path)) + ")"
         conn.execute(f"ATTACH {_literal('ducklake:' + lake)} AS {ALIAS}{options}")
         conn.execute(f"USE {ALIAS}")
     except duckdb.Error as e:
