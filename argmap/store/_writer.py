@@ -210,6 +210,8 @@ class GroupCommit:
         self._leading = False
         self._turn = threading.Condition(threading.Lock())
         self._last_group = 0
+        self.on_commit: list[Callable[[int], None]] = []
+        """Called after each commit with how many requests it committed (the metrics count them)."""
         self.facts: dict[str, dict] | None = {}
         """What committed transactions taught, by map (next ``seq`` per table, whether the map
         exists, its log's last version, its version), for the next transactions: valid while this
@@ -303,6 +305,8 @@ class GroupCommit:
                         store._before_commit(cur)
                         cur.commit()
                         store._tx_committed(cur)
+                        for observe in self.on_commit:
+                            observe(sum(r.error is None for r in group))
                     else:
                         _rollback(cur)
                     return
