@@ -18,6 +18,9 @@ __all__ = ["FORWARDED", "Forwarder"]
 FORWARDED = b"x-argmap-forwarded"
 """Marks a request sent on by another server (answered where it arrives, never sent on again)."""
 
+DRAINING = b"x-argmap-draining"
+"""Marks the 503 of a server shutting down (``argmap._serve``): the request did nothing there."""
+
 _SAFE = {"GET", "HEAD", "OPTIONS"}
 _READS = ("/af/solve", "/preview/", "/ui/sign-in")
 """Paths whose POST writes nothing: answered here."""
@@ -67,7 +70,8 @@ class Forwarder:
             more = message.get("more_body", False)
         headers = [(k, v) for k, v in scope.get("headers", ()) if k.lower() not in _HOP]
         headers += [(b"host", dict(scope.get("headers", ())).get(b"host", b"")), (FORWARDED, b"1")]
-        url = leader.rstrip("/") + scope.get("raw_path", scope["path"].encode()).decode("latin-1")
+        # raw_path is the path as sent (percent-escapes kept); some servers leave the query on it
+        url = leader.rstrip("/") + scope.get("raw_path", scope["path"].encode()).decode("latin-1").split("?", 1)[0]
         if scope.get("query_string"):
             url += "?" + scope["query_string"].decode("latin-1")
 
@@ -94,6 +98,10 @@ class Forwarder:
         except httpx.HTTPError:
             await _answer_unknown(send)
             return None
+        if response.status_code == 503 and DRAINING.decode() in response.headers and not more:
+            await response.aclose()  # the leader is shutting down and did nothing: write here
+            self.leadership.forget()
+            return _replay(body, more, receive)
         try:
             out = [(k, v) for k, v in response.headers.raw if k.lower() not in _HOP]
             out.append((b"x-argmap-written-by", leader.encode()))
