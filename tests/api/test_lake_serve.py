@@ -216,3 +216,55 @@ def _leaders(lake: str) -> list[str]:
         return [a for a in [look.leader()] if a]
     finally:
         look.close()
+
+
+def test_writes_through_a_follower_while_the_leader_is_killed_lose_nothing_acknowledged(postgres, tmp_path):
+    # Writers keep posting to the second server (which forwards to the first, the leader) while
+    # the leader is SIGKILLed: every write acknowledged is kept; one in flight at the leader at
+    # that moment is answered 502 (whether it was made is unknown), never a 5xx of ours.
+    lake, data_path = postgres.new_lake()
+    with Store(lake=lake, data_path=data_path) as store:
+        store.load_map(load(SEED))
+    first = _serve(lake, data_path, tmp_path)
+    _wait(first[1], first[0], tmp_path / f"serve-{first[1].rsplit(':', 1)[1]}.log")
+    second = _serve(lake, data_path, tmp_path)
+    acknowledged, unknown, wrong, after = [], [], [], []
+    stop, killed = threading.Event(), threading.Event()
+
+    def writer(t: int) -> None:
+        with httpx.Client(timeout=60) as client:
+            i = 0
+            while not stop.is_set():
+                sid = f"k{t}-{i}"
+                r = client.post(f"{second[1]}/maps/{MAP}/statements", json={"id": sid, "text": f"kept? {sid}"})
+                (acknowledged if r.status_code == 201 else unknown if r.status_code == 502 else wrong).append(
+                    sid if r.status_code in (201, 502) else f"{sid}: {r.status_code} {r.text}")
+                if r.status_code == 201 and killed.is_set():
+                    after.append(sid)
+                i += 1
+
+    try:
+        _wait(second[1], second[0], tmp_path / f"serve-{second[1].rsplit(':', 1)[1]}.log")
+        threads = [threading.Thread(target=writer, args=(t,)) for t in range(4)]
+        for t in threads:
+            t.start()
+        time.sleep(1.5)
+        first[0].kill()
+        first[0].wait()
+        killed.set()
+        time.sleep(2.5)
+        stop.set()
+        for t in threads:
+            t.join(60)
+        assert wrong == []
+        assert len(acknowledged) >= 20, "the writers barely wrote: the test proves little"
+        assert len(after) >= 4, "the second server did not go on writing once the leader was gone"
+        kept = {s["id"] for s in _all(second[1], "statements")}
+        assert set(acknowledged) <= kept
+        with Store(lake=lake, data_path=data_path) as store:
+            assert store.check_integrity() == []
+    finally:
+        stop.set()
+        for proc, _ in (first, second):
+            proc.kill()
+            proc.wait()
