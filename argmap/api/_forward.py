@@ -13,7 +13,7 @@ import anyio.to_thread
 import httpx
 import msgspec
 
-__all__ = ["FORWARDED", "Forwarder"]
+__all__ = ["DRAINING", "FORWARDED", "Forwarder", "forwarded"]
 
 FORWARDED = b"x-argmap-forwarded"
 """Marks a request sent on by another server (answered where it arrives, never sent on again)."""
@@ -53,8 +53,7 @@ class Forwarder:
     async def __call__(self, scope, receive, send) -> tuple | None:
         """Forward the request if it should go to the leader: returns None when it was answered
         there, else the ``receive`` to answer it here with (what was read of the body replayed)."""
-        if scope["method"] in _SAFE or scope["path"].startswith(_READS) or \
-                any(k == FORWARDED for k, _ in scope.get("headers", ())):
+        if scope["method"] in _SAFE or scope["path"].startswith(_READS) or forwarded(scope):
             return receive
         if self.leadership.stale():
             await anyio.to_thread.run_sync(self.leadership.leader)  # asks PostgreSQL: not on the event loop
@@ -113,6 +112,11 @@ class Forwarder:
             await response.aclose()
         self.forwarded += 1
         return None
+
+
+def forwarded(scope) -> bool:
+    """Whether another server sent this request on (see :data:`FORWARDED`)."""
+    return any(k == FORWARDED for k, _ in scope.get("headers", ()))
 
 
 def _replay(body: bytes, more: bool, receive):

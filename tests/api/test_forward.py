@@ -142,3 +142,19 @@ def test_a_large_body_streams_through_to_the_leader(leader):
     assert r.status_code == 201
     assert json.loads(_Leader.seen[0][3])["text"] == text
     store.close()
+
+
+def test_the_leader_takes_a_forwarded_write_whatever_name_the_client_used():
+    # Servers bound to their own addresses each answer to their own names; the server that
+    # forwarded the write checked the client's Host against its own, the leader does not again.
+    store = Store(":memory:")
+    store.create_map(MapInfo(id="m", title="A map"))
+    with TestClient(create_app(store=store, allowed_hosts=["10.0.0.1"]), base_url="http://10.0.0.2:8000") as client:
+        body = {"id": "s1", "text": "Sent to the other server."}
+        assert client.post("/maps/m/statements", json=body).status_code == 400
+        assert client.post("/maps/m/statements", json=body, headers={"X-Argmap-Forwarded": "1"}).status_code == 201
+        # the Origin check still holds: a page of another site cannot write through a forward
+        r = client.post("/maps/m/statements", json={"id": "s2", "text": "x"},
+                        headers={"X-Argmap-Forwarded": "1", "Origin": "https://evil.example"})
+        assert r.status_code == 403, r.text
+    store.close()
