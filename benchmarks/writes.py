@@ -157,6 +157,18 @@ def same_rows(folder: Path, seconds: float) -> float:
     return rate
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds of a process so far, all its threads (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _commits(port: int) -> float:
+    """The server's database commits of write groups so far (its /metrics)."""
+    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=30).text
+    return sum(float(line.split()[-1]) for line in text.splitlines() if line.startswith("argmap_write_group_size_count"))
+
+
 def small_writes(folder: Path, args) -> None:
     db = folder / "small.duckdb"
     with Store(db) as store:
@@ -169,6 +181,7 @@ def small_writes(folder: Path, args) -> None:
     try:
         script = folder / "writes.lua"
         script.write_text(_WRITES_LUA % ", ".join(f'"{p}"' for p in premises))
+        cpu0, commits0 = _cpu_seconds(proc.pid), _commits(port)
         out = subprocess.run(
             ["wrk", "-t2", f"-c{args.clients}", f"-d{args.duration}s", "--timeout", "30s", "--latency",
              "-s", str(script), f"http://127.0.0.1:{port}"],
@@ -176,6 +189,7 @@ def small_writes(folder: Path, args) -> None:
         if out.stderr.strip():
             print(out.stderr.strip()[:1000])
         out = out.stdout
+        cpu, commits = _cpu_seconds(proc.pid) - cpu0, _commits(port) - commits0
     finally:
         stop_server(proc)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
@@ -189,6 +203,10 @@ def small_writes(folder: Path, args) -> None:
     print(f"  baseline, plain DuckDB committing the rows of one write per transaction (row, version, log): "
           f"{same:,.0f} tx/s  -> ratio {rps / same:.2f}")
     print(f"  stored after the run: {kept.statements} statements, {kept.arguments} arguments")
+    writes = rps * args.duration
+    print(f"  the server's CPU: {cpu * 1000 / writes:.2f} ms a write ({cpu / args.duration:.2f} of "
+          f"{os.cpu_count()} cores busy); {writes / commits if commits else 0:.1f} writes a commit "
+          f"({commits:,.0f} commits, from /metrics)")
 
 
 def imports(folder: Path, args) -> None:
