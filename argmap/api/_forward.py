@@ -38,10 +38,14 @@ class Forwarder:
     ----------
     leadership
         The store's :class:`~argmap.store._leader.Leadership`.
+    written
+        Called once the leader answered, before the answer is sent on (the store's
+        ``written_elsewhere``: this server then reads what the client just wrote).
     """
 
-    def __init__(self, leadership):
+    def __init__(self, leadership, written=None):
         self.leadership = leadership
+        self.written = written
         self._client: httpx.AsyncClient | None = None
         self.forwarded = 0
         """Requests answered by the leader (for tests and the operator)."""
@@ -101,6 +105,8 @@ class Forwarder:
             await response.aclose()  # the leader is shutting down and did nothing: write here
             self.leadership.forget()
             return _replay(body, more, receive)
+        if self.written is not None:
+            self.written()  # read-your-writes here, before the client can ask
         try:
             out = [(k, v) for k, v in response.headers.raw if k.lower() not in _HOP]
             out.append((b"x-argmap-written-by", leader.encode()))

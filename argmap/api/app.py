@@ -214,7 +214,7 @@ def create_app(
     )
     app.allowed_hosts = hosts
     if store is not None and getattr(store, "leadership", None) is not None:
-        app.forwarder = Forwarder(store.leadership)
+        app.forwarder = Forwarder(store.leadership, written=getattr(store, "written_elsewhere", None))
     app.observe = Observe(app.answer, log_format=access_log, metrics=metrics)
     return app
 

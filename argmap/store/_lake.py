@@ -223,6 +223,13 @@ class LakeStore(Store, backend="lake"):
             self.leadership = Leadership(self.lake[len("postgres:"):], address)
         return self.leadership
 
+    def written_elsewhere(self) -> None:
+        """Another server acknowledged a write this one sent it (``argmap serve`` forwards
+        writes to the leader): forget the maps' versions, so that this server's next reads see
+        it without waiting for the notification (read-your-writes where the client wrote)."""
+        if self._versions is not None:
+            self._versions.forget()
+
     def close(self) -> None:
         if self.leadership is not None:
             self.leadership.close()
