@@ -80,6 +80,9 @@ WRITES = Counter("argmap_write_transactions", "Store write transactions, by outc
 WRITE_SECONDS = Histogram("argmap_write_transaction_duration_seconds",
                           "Time of a store write transaction, waiting for the writer lock included.",
                           buckets=_BUCKETS)
+GROUPS = Histogram("argmap_write_group_size", "Write requests committed together by one database commit "
+                   "(group commit): the count is the commits, the sum the requests.",
+                   buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256))
 CACHE = Counter("argmap_cache_lookups", "Lookups in the per-map-version caches (support graph, "
                 "statements, speakers), by cache and result (hit or miss).", ["cache", "result"])
 PDF_RUNNING = Gauge("argmap_pdf_children_running", "PDF renders running now, each in a child process.")
@@ -126,4 +129,5 @@ def instrument_store(store) -> None:
         return result
 
     store.write = write
+    store._writer.on_commit.append(GROUPS.observe)
     store._argmap_metrics = True

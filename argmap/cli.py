@@ -7,6 +7,7 @@ Exit codes: 0 ok; 2 bad input (a malformed file, an unknown id, a conflict, a us
 from __future__ import annotations
 
 import functools
+import socket
 import sys
 from pathlib import Path
 
@@ -206,10 +207,14 @@ def schema(out: Path) -> None:
 @click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
               help="A host name this server answers to (repeatable; '*' for any). Default: the --host "
               "address and the localhost names; other Host headers get 400 (DNS rebinding).")
+@click.option("--advertise", metavar="URL", envvar="ARGMAP_ADVERTISE",
+              help="With --lake: where the other servers on the lake reach this one, should it lead the "
+              "writes (they forward theirs to the leader). Default: http://HOST:PORT, or the machine's "
+              "name for a wildcard --host.")
 @click.pass_context
 @handle_errors
 def serve(ctx: click.Context, host: str, port: int, seed: Path | None, log_format: str, drain: float,
-          metrics: bool, allowed_hosts: tuple[str, ...], read_only: bool) -> None:
+          metrics: bool, allowed_hosts: tuple[str, ...], read_only: bool, advertise: str | None) -> None:
     """Serve the HTTP API and the web pages at /ui/, in one process (granian, embedded).
 
     One process holds the database and the socket, so nothing outlives it, whatever kills it
@@ -219,7 +224,9 @@ def serve(ctx: click.Context, host: str, port: int, seed: Path | None, log_forma
     /healthz, /readyz and /metrics are for the operator.
 
     With --lake, run one `argmap serve` per machine (or port) on the same catalog, behind a
-    load balancer: they share every map.
+    load balancer: they share every map. One of them leads the writes (the first to start;
+    another takes over within a second when it stops) and the others forward write requests
+    to it at its --advertise address, so that all share its group commits.
 
     Writes need `Authorization: Bearer $ARGMAP_TOKEN` when ARGMAP_TOKEN is set; reads need
     ARGMAP_READ_TOKEN when that is set. The OpenAPI document and its page are at /schema.
@@ -249,6 +256,8 @@ def serve(ctx: click.Context, host: str, port: int, seed: Path | None, log_forma
         if seed is not None:
             counts = store.load_map(load_file(seed), replace=True)
             click.echo(f"loaded {seed}: {describe(counts)}", err=True)
+        if ctx.obj["lake"]:
+            store.lead_writes(None if read_only else (advertise or _own_address(host, port)))
         if host not in ("127.0.0.1", "localhost", "::1") and not os.environ.get("ARGMAP_TOKEN"):
             click.echo(f"argmap: warning: serving on {host} without ARGMAP_TOKEN: anyone who can reach it can write",
                        err=True)
@@ -264,6 +273,13 @@ def serve(ctx: click.Context, host: str, port: int, seed: Path | None, log_forma
     except _serve.StartupError as e:
         _fail(str(e), 2)
     sys.exit(code)
+
+
+def _own_address(host: str, port: int) -> str:
+    """``http://host:port`` where other servers reach this one (a wildcard: the machine's name)."""
+    if host in ("0.0.0.0", "::", ""):
+        host = socket.getfqdn()
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 def _log_to_stderr() -> None:

@@ -15,8 +15,9 @@ For each set-up it starts the servers on free ports of 127.0.0.1, loads the seed
 - **writes**: ``--clients`` threads POST statements, each followed by an argument that uses it,
   spread over the servers in turn as a load balancer would, for ``--duration`` seconds: writes
   acknowledged per second, p50/p99, and how many were refused as 409 (clashes retried to the
-  end). Writes on a lake are serialised across all servers (see ``argmap/store/_lake.py``), so
-  more servers add read capacity, not write capacity;
+  end), and how many writes a database commit held on average (``a group``, from the servers'
+  ``/metrics``). The servers on a lake elect one writer and forward their writes to it (see
+  ``argmap/store/_leader.py``), so every server's writes share its group commits;
 - **visibility** (2 servers or more): a statement POSTed to one server, then GET from another
   in a loop until it answers 200: milliseconds from the write's acknowledgement to the first
   200 there (p50/p99 of ``--visibility`` writes).
@@ -86,7 +87,7 @@ def compare(lake: str, data_path: str | None, servers: list[int], clients: int, 
     """Print reads and writes of one server on a DuckDB file, then of each count of servers on the lake."""
     args = argparse.Namespace(clients=clients, duration=duration, visibility=visibility)
     print(f"load average {os.getloadavg()[0]:.2f}; {args.clients} writing clients, {args.duration:g} s each")
-    print(f"{'set-up':<22}{'read p50':>10}{'read p99':>10}{'writes/s':>10}{'write p50':>11}{'write p99':>11}{'409s':>6}")
+    print(f"{'set-up':<22}{'read p50':>10}{'read p99':>10}{'writes/s':>10}{'write p50':>11}{'write p99':>11}{'409s':>6}{'a group':>8}")
     with tempfile.TemporaryDirectory(prefix="argmap-bench-") as tmp:
         db = str(Path(tmp) / "argmap.duckdb")
         with Store(db) as store:
@@ -116,9 +117,12 @@ def _report(label: str, where: list[str], n: int, args, tmp: Path) -> None:
         for url in urls:
             _wait(url)
         reads = _reads(urls[0])
+        commits = _commits(urls)
         writes, latencies, refused = _writes(urls, args.clients, args.duration)
+        commits = _commits(urls) - commits
         print(f"{label:<22}{_ms(reads, 50):>10}{_ms(reads, 99):>10}{writes / args.duration:>10.1f}"
-              f"{_ms(latencies, 50):>11}{_ms(latencies, 99):>11}{refused:>6}", flush=True)
+              f"{_ms(latencies, 50):>11}{_ms(latencies, 99):>11}{refused:>6}"
+              f"{writes / commits if commits else 0:>8.1f}", flush=True)
         if len(urls) > 1 and args.visibility:
             seen, stale = _visibility(urls, args.visibility)
             print(f"{'':<22}visible on another server after the write's acknowledgement: "
@@ -129,6 +133,16 @@ def _report(label: str, where: list[str], n: int, args, tmp: Path) -> None:
             p.terminate()
         for p in procs:
             p.wait(10)
+
+
+def _commits(urls: list[str]) -> float:
+    """Database commits of write groups so far, on all the servers (their /metrics)."""
+    total = 0.0
+    for url in urls:
+        for line in httpx.get(f"{url}/metrics", timeout=60).text.splitlines():
+            if line.startswith("argmap_write_group_size_count"):
+                total += float(line.split()[-1])
+    return total
 
 
 def _reads(url: str, n: int = 200) -> list[float]:

@@ -36,6 +36,7 @@ from litestar.openapi import OpenAPIConfig
 
 from argmap._metrics import instrument_store
 from argmap.api._access import opens_reads, opens_writes
+from argmap.api._forward import Forwarder
 from argmap.api._crosssite import (
     AllowedHosts,
     host_refusal,
@@ -163,6 +164,8 @@ def create_app(
         try:
             yield
         finally:
+            if app.forwarder is not None:
+                await app.forwarder.close()
             if owned:
                 app.state.store.close()
 
@@ -210,6 +213,8 @@ def create_app(
         debug=debug,
     )
     app.allowed_hosts = hosts
+    if store is not None and getattr(store, "leadership", None) is not None:
+        app.forwarder = Forwarder(store.leadership)
     app.observe = Observe(app.answer, log_format=access_log, metrics=metrics)
     return app
 
@@ -265,6 +270,9 @@ class _App(Litestar):
     """Metrics, request ids and the access log around every request (set by create_app)."""
     allowed_hosts: AllowedHosts | None = None
     """The Host names answered (:mod:`argmap.api._crosssite`; set by create_app, None: any)."""
+    forwarder: Forwarder | None = None
+    """Sends write requests to the server leading a lake's writes (set by create_app when the
+    store takes part in choosing it, see ``LakeStore.lead_writes``)."""
 
     async def __call__(self, scope, receive, send) -> None:
         if self.observe is not None and scope["type"] == "http":
@@ -277,6 +285,10 @@ class _App(Litestar):
                                         or origin_refusal(scope, self.allowed_hosts)):
             await _refuse(send, *refusal)
             return
+        if scope["type"] == "http" and self.forwarder is not None:
+            receive = await self.forwarder(scope, receive, send)  # a lake's writes go to its leader
+            if receive is None:
+                return
         if scope["type"] == "http" and scope["method"] == "OPTIONS":
             await super().__call__(scope, receive, self._with_allow(scope["path"], send))
             return

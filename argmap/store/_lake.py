@@ -55,7 +55,7 @@ class LakeStore(Store, backend="lake"):
         self._conn.cursor().execute(local_ddl(_schema_sql())).close()
         self._lock = threading.RLock()  # other processes are kept apart by commit conflicts
         self._writer = GroupCommit(self._lock, retries=CONFLICT_RETRIES)
-        self._serial: int | None = None  # lake_writes.n after this process's last commit
+        self._serial: int | None = None  # the snapshot this process's last commit made
         self._index_lock = threading.Lock()  # this process's search index builds take turns
         self._versions = _SnapshotVersions(self.lake) if self.lake.startswith("postgres:") else None
         self._commits = 0
@@ -97,24 +97,33 @@ class LakeStore(Store, backend="lake"):
 
     def _tx_begin(self, cur) -> None:
         # What this process's commits taught (next seq, node ids, log heads) holds only while no
-        # other process has written since: every write moves lake_writes.n (SERIALISE), so one
-        # read of it tells. A write that commits after this snapshot clashes with ours anyway.
+        # other process has written since: the transaction's snapshot is then the one right
+        # after our last commit (DuckLake numbers snapshots in commit order; one catalog query,
+        # which the transaction's first read would make anyway). A write that commits after
+        # this snapshot clashes with ours (see _before_commit).
         super()._tx_begin(cur)
-        serial = None if self._migrating else cur.peek("SELECT n FROM lake_writes").fetchone()[0]
-        if serial is None or serial != self._serial:
+        serial = cur.peek(f"FROM ducklake_current_snapshot('{ALIAS}')").fetchone()[0]
+        if serial != self._serial:
             cur.tx["facts"].clear()
         cur.tx["serial"] = serial
-        cur.tx["warm"] = serial is not None and serial == self._serial
+        cur.tx["warm"] = serial == self._serial
 
     def _before_commit(self, cur) -> None:
-        cur.execute(SERIALISE)
+        # Two overlapping transactions must clash (the later one runs again on the new state).
+        # DuckLake refuses a commit when another, since its snapshot, deleted from a table it
+        # inserts into or deletes from, or the reverse: so two that update rows of ``maps`` (a
+        # write's new map version) clash already, and only a transaction that creates, replaces
+        # or deletes a map (two inserts of one id do not clash) or moves no version needs the
+        # extra UPDATE of lake_writes.
+        if cur.tx.get("forget") or not cur.tx.get("versions"):
+            cur.execute(SERIALISE)
 
     def _tx_committed(self, cur) -> None:
         super()._tx_committed(cur)
-        serial = cur.tx["serial"]
-        self._serial = None if serial is None else serial + 1
+        # Our commit is the next snapshot, unless another process committed meanwhile without
+        # clashing: then the latest is later than this, and the next transaction starts cold.
+        self._serial = cur.tx["serial"] + 1
 
-    _migrating = False
     _turn_conn = None
 
     @contextmanager
@@ -159,13 +168,6 @@ class LakeStore(Store, backend="lake"):
             self._turn_conn = None
             return None
 
-    def _migrate(self) -> None:
-        self._migrating = True  # lake_writes may not exist yet
-        try:
-            super()._migrate()
-        finally:
-            self._migrating = False
-
     def _after_commit(self) -> None:
         if self._versions is not None:
             self._versions.forget()  # read-your-writes, before the next snapshot check says so
@@ -195,7 +197,27 @@ class LakeStore(Store, backend="lake"):
             self.compact()
         except duckdb.Error:
             pass  # a clash with another server's write: the next round compacts
+
+    leadership = None
+    """This server's part in choosing the lake's writer (see :meth:`lead_writes`), or None."""
+
+    def lead_writes(self, address: str | None):
+        """Take part in choosing which server on this lake writes (a ``postgres:`` lake only).
+
+        The server holding the lead answers writes; the others forward theirs to it (``argmap
+        serve`` does, see argmap.api._forward), so all share its group commits. ``address`` is
+        where the others reach this server (None: never lead, only find the leader). Returns
+        the :class:`~argmap.store._leader.Leadership`, also kept as :attr:`leadership`.
+        """
+        if self.leadership is None and self.lake.startswith("postgres:"):
+            from argmap.store._leader import Leadership  # psycopg: only a lake on PostgreSQL needs it
+
+            self.leadership = Leadership(self.lake[len("postgres:"):], address)
+        return self.leadership
+
     def close(self) -> None:
+        if self.leadership is not None:
+            self.leadership.close()
         if self._versions is not None:
             self._versions.close()
         if self._turn_conn is not None:
@@ -208,7 +230,8 @@ class LakeStore(Store, backend="lake"):
 ALIAS = "lake"
 
 SERIALISE = "UPDATE lake_writes SET n = n + 1"
-"""Run in every write transaction on a lake: makes any two overlapping writes conflict."""
+"""Run in a write transaction on a lake that moves no existing map's version: makes it clash
+with any overlapping write (see ``LakeStore._before_commit``)."""
 
 _LAKE_ONLY = """
 CREATE TABLE IF NOT EXISTS lake_writes (n BIGINT NOT NULL);

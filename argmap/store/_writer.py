@@ -60,7 +60,9 @@ _NODES = ("maps", "speakers", "sources", "statements", "arguments", "relations")
 
 GATHER_WAIT = 0.004
 GATHER_STEP = 0.001
-"""How long a group may wait for more writes in all, and for each next one (see ``_gather``)."""
+GATHER_MAX = 0.025
+"""How long a group may wait for more writes in all, and for each next one, where commits are
+fast, and the most it waits where they are slow (see ``GroupCommit._gather``)."""
 
 
 class WriteCursor:
@@ -210,6 +212,9 @@ class GroupCommit:
         self._leading = False
         self._turn = threading.Condition(threading.Lock())
         self._last_group = 0
+        self._last_took = 0.0  # seconds the last group took, from its start to its commit
+        self.on_commit: list[Callable[[int], None]] = []
+        """Called after each commit with how many requests it committed (the metrics count them)."""
         self.facts: dict[str, dict] | None = {}
         """What committed transactions taught, by map (next ``seq`` per table, whether the map
         exists, its log's last version, its version), for the next transactions: valid while this
@@ -272,24 +277,30 @@ class GroupCommit:
     def _gather(self) -> None:
         """Let a group grow while writes keep arriving (called holding ``_turn``).
 
-        A commit costs DuckDB about as much for one write as for twenty, and with many clients
-        the writes of the last group's clients arrive again while the next group runs. Waiting
-        up to :data:`GATHER_WAIT` seconds, as long as each :data:`GATHER_STEP` brings a new
-        one, makes the groups larger (PostgreSQL's ``commit_delay``, but only while writes keep
-        coming: a lone writer never waits)."""
+        A commit costs about as much for one write as for twenty, and with many clients the
+        writes of the last group's clients arrive again while the next group runs. Waiting, as
+        long as each step brings a new one, makes the groups larger (PostgreSQL's
+        ``commit_delay``, but only while writes keep coming: a lone writer never waits). The
+        wait is in proportion to what a commit costs here: up to :data:`GATHER_WAIT` seconds a
+        group with steps of :data:`GATHER_STEP` where commits take milliseconds (a file), up to
+        half the last group's time with steps of a quarter of it where they take tens (a lake,
+        whose clients' next writes then arrive before it would start alone)."""
         if self._last_group < 2:
             return
-        deadline = time.monotonic() + GATHER_WAIT
+        took = self._last_took
+        wait, step = max(GATHER_WAIT, min(took / 2, GATHER_MAX)), max(GATHER_STEP, min(took / 4, GATHER_MAX / 2))
+        deadline = time.monotonic() + wait
         while len(self._queue) < MAX_GROUP:
             left = deadline - time.monotonic()
             before = len(self._queue)
-            if left <= 0 or not self._turn.wait(min(GATHER_STEP, left)) or len(self._queue) == before:
+            if left <= 0 or not self._turn.wait(min(step, left)) or len(self._queue) == before:
                 return
 
     # -- the leader's work ---------------------------------------------------------------------
 
     def _run(self, group: list[_Request]) -> None:
         self._last_group = len(group)
+        started = time.monotonic()
         store = group[0].store
         staging, attempt = True, 0
         try:
@@ -303,6 +314,9 @@ class GroupCommit:
                         store._before_commit(cur)
                         cur.commit()
                         store._tx_committed(cur)
+                        self._last_took = time.monotonic() - started
+                        for observe in self.on_commit:
+                            observe(sum(r.error is None for r in group))
                     else:
                         _rollback(cur)
                     return

@@ -21,6 +21,7 @@ from pgcluster import free_port
 from argmap.api import create_app
 from argmap.mapfile import load
 from argmap.store import Store
+from argmap.store._leader import Leadership
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "peace-plan.yaml"
 MAP = "peace-plan"
@@ -163,3 +164,55 @@ def test_a_bad_write_is_refused_by_a_lake_server_as_by_a_file_server(servers, fi
     for url in servers:
         got = httpx.request(method, url + path, json=body, timeout=60)
         assert (got.status_code, got.json()) == (expected.status_code, expected.json())
+
+
+def _written_by(url: str, sid: str) -> str | None:
+    r = httpx.post(f"{url}/maps/{MAP}/statements", json={"id": sid, "text": f"said as {sid}"}, timeout=60)
+    assert r.status_code == 201, r.text
+    return r.headers.get("x-argmap-written-by")
+
+
+def test_one_server_leads_the_writes_and_the_other_hands_it_its_own(servers):
+    # The first server to start leads; a write sent to the other is made by the leader (and
+    # says so), so the writes of both share the leader's group commits.
+    by = {url: _written_by(url, f"lead-{i}") for i, url in enumerate(servers)}
+    leaders = [url for url, written_by in by.items() if written_by is None]
+    assert len(leaders) == 1, by
+    follower = next(url for url in servers if url not in leaders)
+    assert by[follower] == leaders[0]
+    for url in servers:  # and each reads both at once
+        ids = {s["id"] for s in _all(url, "statements")}
+        assert {"lead-0", "lead-1"} <= ids
+
+
+def test_when_the_leader_stops_the_other_server_writes_itself_and_takes_the_lead(postgres, tmp_path):
+    lake, data_path = postgres.new_lake()
+    with Store(lake=lake, data_path=data_path) as store:
+        store.load_map(load(SEED))
+    first = _serve(lake, data_path, tmp_path)
+    _wait(first[1], first[0], tmp_path / f"serve-{first[1].rsplit(':', 1)[1]}.log")
+    second = _serve(lake, data_path, tmp_path)
+    try:
+        _wait(second[1], second[0], tmp_path / f"serve-{second[1].rsplit(':', 1)[1]}.log")
+        assert _written_by(second[1], "before") == first[1]
+        first[0].kill()  # as a machine that dies: its session, and its lead, end with it
+        first[0].wait()
+        # At once: the leader does not answer, so the write is made here, not refused.
+        assert _written_by(second[1], "at-once") is None
+        deadline = time.monotonic() + 10
+        while second[1] not in _leaders(lake):
+            assert time.monotonic() < deadline, "the second server never took the lead"
+            time.sleep(0.2)
+        assert {"before", "at-once"} <= {s["id"] for s in _all(second[1], "statements")}
+    finally:
+        for proc, _ in (first, second):
+            proc.kill()
+            proc.wait()
+
+
+def _leaders(lake: str) -> list[str]:
+    look = Leadership(lake[len("postgres:"):], None)
+    try:
+        return [a for a in [look.leader()] if a]
+    finally:
+        look.close()

@@ -82,6 +82,8 @@ def test_metrics_count_writes_cache_lookups_and_search_index_builds(client):
     assert grew("argmap_write_transactions_total", outcome="committed") == 1
     assert grew("argmap_write_transactions_total", outcome="refused") == 1
     assert grew("argmap_write_transaction_duration_seconds_count") == 2
+    # One database commit, holding one request (the refused one committed nothing).
+    assert grew("argmap_write_group_size_count") == 1 and grew("argmap_write_group_size_sum") == 1
     assert grew("argmap_cache_lookups_total", cache="graph", result="miss") >= 1  # the write made it stale
     assert grew("argmap_cache_lookups_total", cache="graph", result="hit") >= 1
     assert grew("argmap_search_index_builds_total") == 1

@@ -187,6 +187,56 @@ def test_what_one_server_remembers_of_its_writes_never_hides_another_servers(lak
         second.close()
 
 
+@pytest.mark.parametrize("write", ["same statement id", "same new map"])
+def test_two_servers_writing_the_same_id_at_the_same_moment_keep_one(lake, monkeypatch, write):
+    # Without the servers' turns (a server whose PostgreSQL session for them is lost writes
+    # anyway), two transactions that have both passed their checks must still clash at commit:
+    # the later runs again on the new state and is refused, never a second row with that id.
+    first, second = _open(lake), _open(lake)
+    try:
+        first.create_map(MapInfo(id="m", title="Shared"))
+        second.get_map_info("m")
+        barrier = threading.Barrier(2, timeout=10)
+        waited = set()
+
+        def both_checked(cur, record):  # inside each write's transaction, after its checks
+            if threading.get_ident() not in waited:
+                waited.add(threading.get_ident())
+                barrier.wait()
+
+        outcomes: list = []
+
+        def writer(store, name):
+            monkeypatch.setattr(store, "_take_turn", lambda: None)
+            store.write_hooks.append(both_checked)
+            try:
+                if write == "same new map":
+                    store.create_map(MapInfo(id="n", title=f"Made by {name}"))
+                else:
+                    store.add_statement("m", Statement(id="x", text=f"Said on {name}."))
+                outcomes.append("ok")
+            except DuplicateId:
+                outcomes.append("duplicate")
+            except BaseException as e:  # noqa: BLE001 - reported below
+                outcomes.append(e)
+
+        threads = [threading.Thread(target=writer, args=(s, n)) for s, n in ((first, "one"), (second, "two"))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(map(str, outcomes)) == ["duplicate", "ok"]
+        for store in (first, second):
+            if write == "same new map":
+                assert [m for m in store._read(lambda c: c.execute("SELECT id FROM maps WHERE id = 'n'").fetchall())] == [("n",)]
+            else:
+                assert [s.id for s in store.list_statements("m")] == ["x"]
+            assert store.check_integrity() == []
+    finally:
+        first.close()
+        second.close()
+
+
 def test_a_write_that_keeps_clashing_is_refused_as_conflict_and_leaves_nothing(lake, monkeypatch):
     store = _open(lake)
     store.create_map(MapInfo(id="m", title="Shared"))
