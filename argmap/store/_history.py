@@ -786,14 +786,19 @@ def _read_for_rebuild(cur, map_id: str, version: int):
 
 
 class Framework(msgspec.Struct, kw_only=True):
-    """A map at one version as the attack graph :func:`argmap.semantics.translate` makes of it,
-    straight from the rows: nodes ``0 .. len(statements) - 1`` are its statements (``statements``
-    names them), the rest its arguments and hidden nodes; ``src[k]`` attacks ``dst[k]``.
+    """A map at one version as an attack graph with the labels :func:`argmap.semantics.translate`
+    gives it: ``src[k]`` attacks ``dst[k]``; statement ``statements[i]`` is node ``nodes[i]``.
+    The other nodes are its arguments, a "p fails" node per statement (p attacks it; it attacks
+    every argument using p) and an "unsupported" node per statement (it attacks the statement
+    when it is derived; each support of the statement attacks it), and nodes of entities absent
+    at the version with no edge to a present one: translate's graph with nodes that attack
+    nothing or are attacked by nothing of it added, which no semantics labels differently.
     ``schemes`` says some argument names a scheme or a critical question, which this graph
     leaves out (evaluate the whole map then)."""
 
     n: int
     statements: list
+    nodes: object
     src: object
     dst: object
     schemes: bool
@@ -815,9 +820,9 @@ def _changed_since(cur, map_id: str, version: int, kinds: tuple[str, ...] = ()) 
 
 def framework_at(store, map_id: str, version: int) -> Framework | None:
     """The :class:`Framework` of ``map_id`` at ``version`` (None: the map did not exist then):
-    the current map's attack graph (its rows read once per map version, as integer arrays, and
-    kept) with the entities changed since ``version`` put back as they were then, as
-    :func:`store_at` does, but only what an evaluation needs, without building a copy of the map."""
+    the current map's graph (read once per map version, as integer arrays, and kept) with the
+    edges of the entities changed since ``version`` replaced by theirs then, as :func:`store_at`
+    puts their rows back, without building a copy of the map."""
     with store.snapshot():
         return store._read(lambda c: _framework(store, c, map_id, version))
 
@@ -838,8 +843,8 @@ def _framework(store, cur, map_id: str, version: int) -> Framework | None:
     key = row[0] if row is not None else None
     with _COPIES_LOCK:
         kept = _GRAPHS.setdefault(store, {}).get(map_id)
-    if kept is None or kept[0] != key or key is None:
-        graph = _Graph.read(cur, map_id) if row is not None else _Graph.empty()
+    if kept is None or key is None or kept[0] != key:
+        graph = _Graph.read(cur, map_id) if row is not None else _Graph.read(None, map_id)
         with _COPIES_LOCK:
             _GRAPHS.setdefault(store, {})[map_id] = (key, graph)
     else:
@@ -848,168 +853,153 @@ def _framework(store, cur, map_id: str, version: int) -> Framework | None:
                      for k, i, _seq, s in undo if k != "map"])
 
 
-_KIND_CODE = {"support": 0, "attack": 1, "undercut": 2}
-
-
 class _Graph:
-    """A map's statements, arguments and premises as the attack graph needs them, with integer
-    positions: statement ``i`` of ``st_ids``, argument ``j`` of ``ar_ids``; an argument's target
-    ``ar_tgt`` is a statement position, or ``len(st_ids)`` + an argument position."""
+    """A map's attack graph as integer arrays, nodes laid out by row position: statement ``i`` is
+    node ``i``, argument ``j`` node ``S + j``, "i fails" ``S + A + i``, "i unsupported"
+    ``2S + A + i``. Each edge remembers the argument it comes from (``e_arg``, ``A``: none) and
+    the derived statement whose "unsupported" edge it is (``e_ust``, ``S``: none), so that a past
+    version drops exactly the edges of what changed since."""
 
-    __slots__ = ("st_ids", "derived", "ar_ids", "ar_kind", "ar_tgt", "schemed", "pr_a", "pr_s", "all_ids")
-
-    @classmethod
-    def empty(cls) -> "_Graph":
-        import numpy as np  # numpy and pyarrow load only for a labelled diff (CLI start-up)
-        import pyarrow as pa  # numpy and pyarrow load only for a labelled diff (CLI start-up)
-
-        g = cls()
-        g.st_ids = g.ar_ids = g.all_ids = pa.array([], pa.string())
-        g.derived = g.schemed = np.zeros(0, bool)
-        g.ar_kind = np.zeros(0, np.int8)
-        g.ar_tgt = g.pr_a = g.pr_s = np.zeros(0, np.int64)
-        return g
+    __slots__ = ("S", "A", "names", "all_ids", "derived", "schemed", "src", "dst", "e_arg", "e_ust")
 
     @classmethod
     def read(cls, cur, map_id: str) -> "_Graph":
-        """Three scans of the map's rows; ids become positions in Arrow's hash tables, not in joins."""
+        """Three scans of the map's rows; ids become positions in Arrow's hash tables, not in
+        joins (``cur`` None: a map that does not exist now, no rows)."""
         import numpy as np  # numpy and pyarrow load only for a labelled diff (CLI start-up)
         import pyarrow as pa  # numpy and pyarrow load only for a labelled diff (CLI start-up)
         import pyarrow.compute as pc  # numpy and pyarrow load only for a labelled diff (CLI start-up)
 
-        p = {"m": map_id}
-        st = cur.execute("SELECT id, kind = 'derived' AS d FROM statements WHERE map_id = $m", p).arrow().read_all()
-        ar = cur.execute(
-            "SELECT id, CASE kind WHEN 'support' THEN 0 WHEN 'attack' THEN 1 ELSE 2 END::TINYINT AS k, target_id, "
-            "scheme IS NOT NULL OR coalesce(contains(extras, '_argmap_scheme'), false) AS x "
-            "FROM arguments WHERE map_id = $m", p).arrow().read_all()
-        pr = cur.execute("SELECT argument_id, statement_id FROM premises WHERE map_id = $m", p).arrow().read_all()
         g = cls()
-        g.st_ids = st.column("id").combine_chunks()
-        g.ar_ids = ar.column("id").combine_chunks()
-        g.all_ids = pa.concat_arrays([g.st_ids, g.ar_ids])
-        g.derived = st.column("d").to_numpy().astype(bool)
-        g.ar_kind = ar.column("k").to_numpy().astype(np.int8)
-        g.schemed = ar.column("x").to_numpy().astype(bool)
-        g.ar_tgt = _positions(pc.index_in(ar.column("target_id"), value_set=g.all_ids))
-        a = _positions(pc.index_in(pr.column("argument_id"), value_set=g.ar_ids))
-        s = _positions(pc.index_in(pr.column("statement_id"), value_set=g.st_ids))
-        keep = (a >= 0) & (s >= 0)
-        g.pr_a, g.pr_s = a[keep], s[keep]
+        if cur is None:
+            st_ids = ar_ids = pa.array([], pa.string())
+            derived = schemed = np.zeros(0, bool)
+            kind = np.zeros(0, np.int8)
+            tgt = a = s = np.zeros(0, np.int64)
+        else:
+            p = {"m": map_id}
+            st = cur.execute("SELECT id, kind = 'derived' AS d FROM statements WHERE map_id = $m", p).arrow().read_all()
+            ar = cur.execute(
+                "SELECT id, CASE kind WHEN 'support' THEN 0 WHEN 'attack' THEN 1 ELSE 2 END::TINYINT AS k, target_id, "
+                "scheme IS NOT NULL OR coalesce(contains(extras, '_argmap_scheme'), false) AS x "
+                "FROM arguments WHERE map_id = $m", p).arrow().read_all()
+            pr = cur.execute("SELECT argument_id, statement_id FROM premises WHERE map_id = $m", p).arrow().read_all()
+            st_ids, ar_ids = st.column("id").combine_chunks(), ar.column("id").combine_chunks()
+            derived = st.column("d").to_numpy().astype(bool)
+            kind = ar.column("k").to_numpy().astype(np.int8)
+            schemed = ar.column("x").to_numpy().astype(bool)
+            all_ids = pa.concat_arrays([st_ids, ar_ids])
+            tgt = _positions(pc.index_in(ar.column("target_id"), value_set=all_ids))  # = the target's node
+            a = _positions(pc.index_in(pr.column("argument_id"), value_set=ar_ids))
+            s = _positions(pc.index_in(pr.column("statement_id"), value_set=st_ids))
+            keep = (a >= 0) & (s >= 0)
+            a, s = a[keep], s[keep]
+        S, A = len(st_ids), len(ar_ids)
+        g.S, g.A, g.derived, g.schemed = S, A, derived, schemed
+        g.names = st_ids.to_pylist()
+        g.all_ids = pa.concat_arrays([st_ids, ar_ids])
+        j = np.arange(A, dtype=np.int64)
+        attack = (kind != 0) & (tgt >= 0)
+        support = (kind == 0) & (tgt >= 0) & (tgt < S)
+        d = np.flatnonzero(derived)
+        parts = [  # (src, dst, from argument, unsupported of)
+            (np.arange(S), S + A + np.arange(S), A, S),  # p attacks "p fails"
+            (S + A + s, S + a, a, S),  # "p fails" attacks each argument using p
+            (S + j[attack], tgt[attack], j[attack], S),  # attacks and undercuts
+            (S + j[support], 2 * S + A + tgt[support], j[support], S),  # supports attack "t unsupported"
+            (2 * S + A + d, d, A, d),  # "d unsupported" attacks derived d
+        ]
+        g.src = np.concatenate([np.asarray(x[0], np.int64) for x in parts])
+        g.dst = np.concatenate([np.asarray(x[1], np.int64) for x in parts])
+        g.e_arg = np.concatenate([np.broadcast_to(np.asarray(x[2], np.int64), len(x[0])) for x in parts])
+        g.e_ust = np.concatenate([np.broadcast_to(np.asarray(x[3], np.int64), len(x[0])) for x in parts])
         return g
 
     def at(self, undo: list[tuple[str, str, object]]) -> Framework:
-        """The graph with each ``(kind, id, state)`` put back (state None: absent then), numbered
-        as translate numbers it: statements, arguments, a "p fails" node per premise statement
-        (p attacks it; it attacks every argument using p), an "unsupported" node per derived
-        statement (it attacks the statement; each support of the statement attacks it); attacks
-        and undercuts attack their targets. An entity keeps its position when it changed, so
-        whatever pointed at it still does."""
+        """The graph with each ``(kind, id, state)`` put back (state None: absent then). A changed
+        entity keeps its node, so whatever points at it still does; one absent now gets new
+        nodes after the rest (an argument one, a statement three: itself, fails, unsupported)."""
         import numpy as np  # numpy and pyarrow load only for a labelled diff (CLI start-up)
         import pyarrow as pa  # numpy and pyarrow load only for a labelled diff (CLI start-up)
         import pyarrow.compute as pc  # numpy and pyarrow load only for a labelled diff (CLI start-up)
 
-        S, A = len(self.st_ids), len(self.ar_ids)
-        st_alive, derived = np.ones(S, bool), self.derived
-        ar_alive, ar_kind, ar_tgt, over = np.ones(A, bool), self.ar_kind, self.ar_tgt, np.zeros(A, bool)
-        new_st: list[str] = []
-        new_derived: list[bool] = []
-        extra: list[tuple[int, Argument]] = []  # (argument position, as it was)
+        S, A = self.S, self.A
+        N = 3 * S + A
+        if not undo:
+            return Framework(n=N, statements=self.names, nodes=np.arange(S, dtype=np.int64), src=self.src,
+                             dst=self.dst, schemes=bool(self.schemed.any()))
+        needed = sorted({i for _, i, _ in undo} | {x for k, _, st in undo if k == "argument" and st is not None
+                                                    for x in (st.target, *st.premises)})
+        where = dict(zip(needed, _positions(pc.index_in(pa.array(needed, pa.string()),
+                                                         value_set=self.all_ids)).tolist()))  # = node; -1: absent now
+        new_ar = {i: N + k for k, i in enumerate(
+            i for kind, i, st in undo if kind == "argument" and st is not None and not S <= where[i] < S + A)}
+        first_st = N + len(new_ar)
+        new_st: dict[str, int] = {}
+        dead = np.zeros(S, bool)
+        drop_arg = np.zeros(A + 1, bool)
+        drop_u = np.zeros(S + 1, bool)
+        add_src: list[int] = []
+        add_dst: list[int] = []
         schemes = False
-        if undo:
-            derived, ar_kind = derived.copy(), ar_kind.copy()
-            needed = sorted({i for _, i, _ in undo} | {x for k, _, st in undo if k == "argument" and st is not None
-                                                        for x in (st.target, *st.premises)})
-            found = _positions(pc.index_in(pa.array(needed, pa.string()), value_set=self.all_ids))
-            where = dict(zip(needed, found.tolist()))  # position among statements, then arguments; -1: absent now
-            new_st_at: dict[str, int] = {}
-            new_ar_at: dict[str, int] = {}
-            for kind, id_, state in undo:
-                p = where[id_]
-                if kind == "statement":
-                    if 0 <= p < S:
-                        if state is None:
-                            st_alive[p] = False
-                        else:
-                            derived[p] = state.kind == "derived"
-                    elif state is not None:
-                        new_st_at[id_] = len(new_st)  # a statement absent now: after every present one
-                        new_st.append(id_)
-                        new_derived.append(state.kind == "derived")
-                else:
-                    j = p - S if p >= S else -1
-                    if j >= 0:
-                        over[j] = True  # its premises and target now go; as it was, they come back below
-                        if state is None:
-                            ar_alive[j] = False
-                    elif state is not None:
-                        j = new_ar_at[id_] = A + len(new_ar_at)
-                    if state is not None:
-                        extra.append((j, state))
-                        schemes = schemes or bool(state.scheme or state.question or state.roles)
-            NS, new_ar = len(new_st), len(new_ar_at)
-            st_alive = np.concatenate([st_alive, np.ones(NS, bool)])
-            derived = np.concatenate([derived, np.array(new_derived, bool)])
-            ar_alive = np.concatenate([ar_alive, np.ones(new_ar, bool)])
-            ar_kind = np.concatenate([ar_kind, np.zeros(new_ar, np.int8)])
-            over = np.concatenate([over, np.zeros(new_ar, bool)])
-            # Targets in the space of statements (0 .. S + NS) then arguments.
-            tgt = np.where(self.ar_tgt < S, self.ar_tgt, self.ar_tgt + NS)
-            ar_tgt = np.concatenate([tgt, np.full(new_ar, -1, np.int64)])
+        for kind, id_, state in undo:
+            if kind != "statement":
+                continue
+            p = where[id_]
+            if 0 <= p < S:
+                if state is None:
+                    dead[p] = True
+                elif (state.kind == "derived") != self.derived[p]:
+                    drop_u[p] = True
+                    if state.kind == "derived":
+                        add_src.append(2 * S + A + p)
+                        add_dst.append(p)
+            elif state is not None:
+                x = new_st[id_] = first_st + 3 * len(new_st)
+                add_src.append(x)
+                add_dst.append(x + 1)  # x attacks "x fails"
+                if state.kind == "derived":
+                    add_src.append(x + 2)
+                    add_dst.append(x)
 
-            def place(x: str) -> int:  # statement or argument position of an id, in that space (-1: none)
-                if x in new_st_at:
-                    return S + new_st_at[x]
-                if x in new_ar_at:
-                    return S + NS + new_ar_at[x]
-                q = where.get(x, -1)
-                return q if q < S else q + NS
+        def node(i: str) -> int:
+            return new_st.get(i, new_ar.get(i, where.get(i, -1)))
 
-            pa_extra, ps_extra = [], []
-            for j, arg in extra:
-                ar_kind[j] = _KIND_CODE[arg.kind]
-                ar_tgt[j] = place(arg.target)
-                for x in arg.premises:
-                    pa_extra.append(j)
-                    ps_extra.append(place(x))
-            keep = ~over[self.pr_a]
-            pr_a = np.concatenate([self.pr_a[keep], np.array(pa_extra, np.int64)])
-            pr_s = np.concatenate([self.pr_s[keep], np.array(ps_extra, np.int64)])
+        for kind, id_, state in undo:
+            if kind != "argument":
+                continue
+            p = where[id_]
+            if S <= p < S + A:
+                drop_arg[p - S] = True  # its edges as it is now go; as it was, they come back
+            if state is None:
+                continue
+            x = p if S <= p < S + A else new_ar[id_]
+            schemes = schemes or bool(state.scheme or state.question or state.roles)
+            t = node(state.target)
+            if state.kind != "support":
+                if t >= 0:
+                    add_src.append(x)
+                    add_dst.append(t)
+            elif 0 <= t < S or t >= first_st:
+                add_src.append(x)
+                add_dst.append(2 * S + A + t if t < S else t + 2)  # "t unsupported"
+            for q in map(node, state.premises):
+                if 0 <= q < S or q >= first_st:
+                    add_src.append(S + A + q if q < S else q + 1)  # "q fails"
+                    add_dst.append(x)
+        keep = ~(drop_arg[self.e_arg] | drop_u[self.e_ust])
+        src = np.concatenate([self.src[keep], np.array(add_src, np.int64)])
+        dst = np.concatenate([self.dst[keep], np.array(add_dst, np.int64)])
+        if dead.any():
+            names = [i for i, gone in zip(self.names, dead.tolist()) if not gone]
+            nodes = np.flatnonzero(~dead)
         else:
-            NS = 0
-            pr_a, pr_s = self.pr_a, self.pr_s
-            ar_tgt = self.ar_tgt
-        schemes = schemes or bool(self.schemed[~over[:A]].any())
-        # Number what is present at the version: statements first, then arguments.
-        st_node = np.cumsum(st_alive) - 1
-        n_st = int(st_alive.sum())
-        ar_node = n_st + np.cumsum(ar_alive) - 1
-        n_nodes = n_st + int(ar_alive.sum())
-        node = np.concatenate([np.where(st_alive, st_node, -1), np.where(ar_alive, ar_node, -1)])
-        keep = (pr_s >= 0) & ar_alive[pr_a] & st_alive[pr_s]
-        pa_n, ps_n = ar_node[pr_a[keep]], st_node[pr_s[keep]]
-        fails = np.unique(ps_n)
-        f_of = n_nodes + np.searchsorted(fails, ps_n)
-        live = np.flatnonzero(ar_alive)
-        t = np.where(ar_tgt[live] >= 0, node[ar_tgt[live]], -1)
-        k = ar_kind[live]
-        attacking = (k != 0) & (t >= 0)
-        d_mask = st_alive & derived
-        d_nodes = st_node[d_mask]
-        u_first = n_nodes + fails.size
-        u_of = np.full(len(st_alive), -1, np.int64)
-        u_of[d_mask] = u_first + np.arange(d_nodes.size)
-        tgt_live = ar_tgt[live]
-        sup = (k == 0) & (tgt_live < len(st_alive)) & (tgt_live >= 0)
-        sup_idx = np.flatnonzero(sup)
-        sup_u = u_of[tgt_live[sup_idx]]
-        to_u = sup_u >= 0
-        src = np.concatenate([fails, f_of, ar_node[live][attacking], u_first + np.arange(d_nodes.size),
-                              ar_node[live][sup_idx][to_u]])
-        dst = np.concatenate([n_nodes + np.arange(fails.size), pa_n, t[attacking], d_nodes, sup_u[to_u]])
-        names = self.st_ids.filter(pa.array(st_alive[:S])).to_pylist() + new_st
-        return Framework(n=u_first + d_nodes.size, statements=names, src=src.astype(np.int64),
-                         dst=dst.astype(np.int64), schemes=schemes)
+            names, nodes = list(self.names), np.arange(S, dtype=np.int64)
+        names += list(new_st)
+        nodes = np.concatenate([nodes, np.array(list(new_st.values()), np.int64)])
+        schemes = schemes or bool(self.schemed[~drop_arg[:A]].any())
+        return Framework(n=first_st + 3 * len(new_st), statements=names, nodes=nodes, src=src, dst=dst,
+                         schemes=schemes)
 
 
 def _positions(found) -> "np.ndarray":
