@@ -19,6 +19,8 @@ import socket
 import time
 from collections.abc import Callable
 
+from argmap.api._forward import DRAINING
+
 __all__ = ["DRAIN_SECONDS", "Draining", "StartupError", "bind_check", "open_for_serving", "serve"]
 
 DRAIN_SECONDS = 10.0
@@ -85,7 +87,8 @@ class Draining:
             return await self.app(scope, receive, send)
         if self.draining:
             await send({"type": "http.response.start", "status": 503, "headers": [
-                (b"content-type", b"application/json"), (b"connection", b"close"), (b"retry-after", b"1")]})
+                (b"content-type", b"application/json"), (b"connection", b"close"), (b"retry-after", b"1"),
+                (DRAINING, b"1")]})
             await send({"type": "http.response.body", "body": b'{"error":"unavailable","message":'
                         b'"the server is shutting down","problems":[]}'})
             return
@@ -109,10 +112,12 @@ class Draining:
         return self.in_flight
 
 
-def serve(app, *, host: str, port: int, drain: float = DRAIN_SECONDS, on_close: Callable[[], None] | None = None) -> int:
+def serve(app, *, host: str, port: int, drain: float = DRAIN_SECONDS, on_close: Callable[[], None] | None = None,
+          on_drain: Callable[[], None] | None = None) -> int:
     """Serve the ASGI ``app`` on ``host:port`` in this process until SIGTERM/SIGINT; returns the exit code.
 
-    ``on_close`` runs after the server has stopped (closing the store).
+    ``on_drain`` runs when draining starts (giving up a lake's lead), ``on_close`` after the
+    server has stopped (closing the store).
     """
     from granian.constants import Interfaces
     from granian.log import LogLevels
@@ -130,6 +135,8 @@ def serve(app, *, host: str, port: int, drain: float = DRAIN_SECONDS, on_close: 
         async def shut_down(name: str) -> None:
             t0 = time.monotonic()
             log.warning("argmap: %s: draining (%d in flight, up to %g s)", name, wrapped.in_flight, drain)
+            if on_drain is not None:
+                await loop.run_in_executor(None, on_drain)
             left = await wrapped.drain(drain)
             if left:
                 log.warning("argmap: %d requests still running after %g s; stopping anyway", left, drain)

@@ -269,7 +269,9 @@ def serve(ctx: click.Context, host: str, port: int, seed: Path | None, log_forma
     click.echo(f"argmap on http://{host}:{port}/ (pages at /ui/, OpenAPI at /schema; database {where}; "
                f"pid {os.getpid()})", err=True)
     try:
-        code = _serve.serve(app, host=host, port=port, drain=drain, on_close=store.close)
+        lead = getattr(store, "leadership", None)
+        code = _serve.serve(app, host=host, port=port, drain=drain, on_close=store.close,
+                            on_drain=lead.close if lead is not None else None)
     except _serve.StartupError as e:
         _fail(str(e), 2)
     sys.exit(code)

@@ -30,6 +30,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -157,6 +158,52 @@ def same_rows(folder: Path, seconds: float) -> float:
     return rate
 
 
+def store_alone(folder: Path, seconds: float, clients: int) -> tuple[float, float]:
+    """The same writes as the HTTP run, ``clients`` threads calling the Store in this process (no
+    HTTP): writes/s and CPU milliseconds a write (this process, every thread)."""
+    from argmap.model import Argument
+
+    db = folder / "alone.duckdb"
+    with Store(db) as store:
+        store.load_map(load(SEED))
+        premises = [s.id for s in store.list_statements("peace-plan") if s.id != "victims-silenced"][:20]
+        done = [0] * clients
+        stop = time.perf_counter() + seconds
+
+        def client(k: int) -> None:
+            n = 0
+            while time.perf_counter() < stop:
+                n += 1
+                if n % 2:
+                    store.add_statement("peace-plan", Statement(id=f"a{k}-{n}", text=f"A small write, number {n}."))
+                else:
+                    store.add_argument("peace-plan", Argument(id=f"a{k}-{n}", kind="support",
+                                                              premises=[premises[n % len(premises)]],
+                                                              target="victims-silenced"))
+                done[k] += 1
+
+        start, cpu = time.perf_counter(), time.process_time()
+        threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        took, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return sum(done) / took, cpu * 1000 / max(sum(done), 1)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds of a process so far, all its threads (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _commits(port: int) -> float:
+    """The server's database commits of write groups so far (its /metrics)."""
+    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=30).text
+    return sum(float(line.split()[-1]) for line in text.splitlines() if line.startswith("argmap_write_group_size_count"))
+
+
 def small_writes(folder: Path, args) -> None:
     db = folder / "small.duckdb"
     with Store(db) as store:
@@ -164,11 +211,13 @@ def small_writes(folder: Path, args) -> None:
         premises = [s.id for s in store.list_statements("peace-plan") if s.id != "victims-silenced"][:20]
     base = plain_duckdb(folder, args.duration)
     same = same_rows(folder, args.duration)
+    alone, alone_cpu = store_alone(folder, args.duration, args.clients)
     port = free_port()
     proc = start_server(["--db", str(db)], port)
     try:
         script = folder / "writes.lua"
         script.write_text(_WRITES_LUA % ", ".join(f'"{p}"' for p in premises))
+        cpu0, commits0 = _cpu_seconds(proc.pid), _commits(port)
         out = subprocess.run(
             ["wrk", "-t2", f"-c{args.clients}", f"-d{args.duration}s", "--timeout", "30s", "--latency",
              "-s", str(script), f"http://127.0.0.1:{port}"],
@@ -176,6 +225,7 @@ def small_writes(folder: Path, args) -> None:
         if out.stderr.strip():
             print(out.stderr.strip()[:1000])
         out = out.stdout
+        cpu, commits = _cpu_seconds(proc.pid) - cpu0, _commits(port) - commits0
     finally:
         stop_server(proc)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
@@ -189,6 +239,12 @@ def small_writes(folder: Path, args) -> None:
     print(f"  baseline, plain DuckDB committing the rows of one write per transaction (row, version, log): "
           f"{same:,.0f} tx/s  -> ratio {rps / same:.2f}")
     print(f"  stored after the run: {kept.statements} statements, {kept.arguments} arguments")
+    writes = rps * args.duration
+    print(f"  the server's CPU: {cpu * 1000 / writes:.2f} ms a write ({cpu / args.duration:.2f} of "
+          f"{os.cpu_count()} cores busy); {writes / commits if commits else 0:.1f} writes a commit "
+          f"({commits:,.0f} commits, from /metrics)")
+    print(f"  the store alone, {args.clients} threads calling it in one process (no HTTP): {alone:,.0f} /s, "
+          f"CPU {alone_cpu:.2f} ms a write -> HTTP takes {max(cpu * 1000 / writes - alone_cpu, 0):.2f} ms a write")
 
 
 def imports(folder: Path, args) -> None:

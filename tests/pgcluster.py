@@ -13,6 +13,7 @@ import pwd
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import uuid
 from pathlib import Path
@@ -45,6 +46,12 @@ class Cluster:
                   f"-c max_connections=200",
             "start",
         )
+        # A watchdog stops the cluster when this process ends however it ends (a killed test run
+        # left clusters running): it waits for the end of a pipe only this process holds.
+        ids = [str(self.user.pw_uid), str(self.user.pw_gid)] if self.user is not None else []
+        self._watchdog = subprocess.Popen(
+            [sys.executable, "-c", _WATCHDOG, str(self.bindir / "pg_ctl"), str(self.root / "data"), str(self.root), *ids],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
     def new_lake(self) -> tuple[str, str]:
         """``(lake, data_path)`` of a new, empty catalog database with its own data folder."""
@@ -72,27 +79,45 @@ class Cluster:
         self._run("dropdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "--force", name)
 
     def stop(self) -> None:
+        self._watchdog.kill()
+        self._watchdog.wait()
         try:
             self._run("pg_ctl", "-D", str(self.root / "data"), "-m", "immediate", "-w", "stop")
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
 
+    def _demote(self):
+        """A ``preexec_fn`` that makes the child the ``postgres`` user (as root), or None."""
+        user = self.user
+        if user is None:
+            return None
+
+        def demote():
+            os.setgid(user.pw_gid)
+            os.setuid(user.pw_uid)
+
+        return demote
+
     def _run(self, tool: str, *args: str) -> None:
         cmd = [str(self.bindir / tool), *args]
         kwargs: dict = {"check": True, "capture_output": True, "cwd": self.root}
         if self.user is not None:
-            user = self.user
-
-            def demote():
-                os.setgid(user.pw_gid)
-                os.setuid(user.pw_uid)
-
-            kwargs["preexec_fn"] = demote
+            kwargs["preexec_fn"] = self._demote()
             kwargs["env"] = {**os.environ, "HOME": str(self.root)}
         try:
             subprocess.run(cmd, **kwargs)
         except subprocess.CalledProcessError as e:
             raise RuntimeError(f"{tool} failed: {e.stderr.decode(errors='replace')[-2000:]}") from None
+
+
+_WATCHDOG = """
+import os, shutil, subprocess, sys
+pg_ctl, data, root, *ids = sys.argv[1:]
+sys.stdin.buffer.read()  # returns when the process that started the cluster has ended
+as_postgres = (lambda: (os.setgid(int(ids[1])), os.setuid(int(ids[0])))) if ids else None
+subprocess.run([pg_ctl, "-D", data, "-m", "immediate", "-w", "stop"], capture_output=True, preexec_fn=as_postgres)
+shutil.rmtree(root, ignore_errors=True)
+"""
 
 
 def free_port() -> int:

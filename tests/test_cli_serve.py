@@ -21,7 +21,7 @@ SEED = Path(__file__).resolve().parents[1] / "seeds" / "peace-plan.yaml"
 def served(monkeypatch):
     calls = []
 
-    def fake_serve(app, *, host, port, drain, on_close):
+    def fake_serve(app, *, host, port, drain, on_close, on_drain=None):
         calls.append((app, host, port, drain))
         on_close()
         return 0

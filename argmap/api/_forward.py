@@ -13,10 +13,13 @@ import anyio.to_thread
 import httpx
 import msgspec
 
-__all__ = ["FORWARDED", "Forwarder"]
+__all__ = ["DRAINING", "FORWARDED", "Forwarder", "forwarded"]
 
 FORWARDED = b"x-argmap-forwarded"
 """Marks a request sent on by another server (answered where it arrives, never sent on again)."""
+
+DRAINING = b"x-argmap-draining"
+"""Marks the 503 of a server shutting down (``argmap._serve``): the request did nothing there."""
 
 _SAFE = {"GET", "HEAD", "OPTIONS"}
 _READS = ("/af/solve", "/preview/", "/ui/sign-in")
@@ -50,8 +53,7 @@ class Forwarder:
     async def __call__(self, scope, receive, send) -> tuple | None:
         """Forward the request if it should go to the leader: returns None when it was answered
         there, else the ``receive`` to answer it here with (what was read of the body replayed)."""
-        if scope["method"] in _SAFE or scope["path"].startswith(_READS) or \
-                any(k == FORWARDED for k, _ in scope.get("headers", ())):
+        if scope["method"] in _SAFE or scope["path"].startswith(_READS) or forwarded(scope):
             return receive
         if self.leadership.stale():
             await anyio.to_thread.run_sync(self.leadership.leader)  # asks PostgreSQL: not on the event loop
@@ -67,7 +69,8 @@ class Forwarder:
             more = message.get("more_body", False)
         headers = [(k, v) for k, v in scope.get("headers", ()) if k.lower() not in _HOP]
         headers += [(b"host", dict(scope.get("headers", ())).get(b"host", b"")), (FORWARDED, b"1")]
-        url = leader.rstrip("/") + scope.get("raw_path", scope["path"].encode()).decode("latin-1")
+        # raw_path is the path as sent (percent-escapes kept); some servers leave the query on it
+        url = leader.rstrip("/") + scope.get("raw_path", scope["path"].encode()).decode("latin-1").split("?", 1)[0]
         if scope.get("query_string"):
             url += "?" + scope["query_string"].decode("latin-1")
 
@@ -94,6 +97,10 @@ class Forwarder:
         except httpx.HTTPError:
             await _answer_unknown(send)
             return None
+        if response.status_code == 503 and DRAINING.decode() in response.headers and not more:
+            await response.aclose()  # the leader is shutting down and did nothing: write here
+            self.leadership.forget()
+            return _replay(body, more, receive)
         try:
             out = [(k, v) for k, v in response.headers.raw if k.lower() not in _HOP]
             out.append((b"x-argmap-written-by", leader.encode()))
@@ -105,6 +112,11 @@ class Forwarder:
             await response.aclose()
         self.forwarded += 1
         return None
+
+
+def forwarded(scope) -> bool:
+    """Whether another server sent this request on (see :data:`FORWARDED`)."""
+    return any(k == FORWARDED for k, _ in scope.get("headers", ()))
 
 
 def _replay(body: bytes, more: bool, receive):

@@ -36,7 +36,7 @@ from litestar.openapi import OpenAPIConfig
 
 from argmap._metrics import instrument_store
 from argmap.api._access import opens_reads, opens_writes
-from argmap.api._forward import Forwarder
+from argmap.api._forward import Forwarder, forwarded
 from argmap.api._crosssite import (
     AllowedHosts,
     host_refusal,
@@ -281,8 +281,11 @@ class _App(Litestar):
             await self.answer(scope, receive, send)
 
     async def answer(self, scope, receive, send) -> None:
-        if scope["type"] == "http" and (refusal := host_refusal(scope, self.allowed_hosts)
-                                        or origin_refusal(scope, self.allowed_hosts)):
+        # A write another server of the lake forwarded was checked there against its own names
+        # (a browser cannot add that header to a cross-site request without a preflight).
+        if scope["type"] == "http" and (
+                refusal := (None if forwarded(scope) else host_refusal(scope, self.allowed_hosts))
+                or origin_refusal(scope, self.allowed_hosts)):
             await _refuse(send, *refusal)
             return
         if scope["type"] == "http" and self.forwarder is not None:

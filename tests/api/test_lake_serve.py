@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -185,15 +186,27 @@ def test_one_server_leads_the_writes_and_the_other_hands_it_its_own(servers):
         assert {"lead-0", "lead-1"} <= ids
 
 
-def test_when_the_leader_stops_the_other_server_writes_itself_and_takes_the_lead(postgres, tmp_path):
+@contextmanager
+def _leader_and_follower(postgres, tmp: Path):
+    """Two servers on a new lake holding the seed map, the first started first (it leads):
+    ``(lake, data_path, first, second)``, each server a ``(process, url)``; killed after."""
     lake, data_path = postgres.new_lake()
     with Store(lake=lake, data_path=data_path) as store:
         store.load_map(load(SEED))
-    first = _serve(lake, data_path, tmp_path)
-    _wait(first[1], first[0], tmp_path / f"serve-{first[1].rsplit(':', 1)[1]}.log")
-    second = _serve(lake, data_path, tmp_path)
+    started = []
     try:
-        _wait(second[1], second[0], tmp_path / f"serve-{second[1].rsplit(':', 1)[1]}.log")
+        for _ in range(2):  # one after the other: the first to start leads
+            started.append(_serve(lake, data_path, tmp))
+            _wait(started[-1][1], started[-1][0], tmp / f"serve-{started[-1][1].rsplit(':', 1)[1]}.log")
+        yield lake, data_path, started[0], started[1]
+    finally:
+        for proc, _ in started:
+            proc.kill()
+            proc.wait()
+
+
+def test_when_the_leader_stops_the_other_server_writes_itself_and_takes_the_lead(postgres, tmp_path):
+    with _leader_and_follower(postgres, tmp_path) as (lake, _, first, second):
         assert _written_by(second[1], "before") == first[1]
         first[0].kill()  # as a machine that dies: its session, and its lead, end with it
         first[0].wait()
@@ -204,10 +217,6 @@ def test_when_the_leader_stops_the_other_server_writes_itself_and_takes_the_lead
             assert time.monotonic() < deadline, "the second server never took the lead"
             time.sleep(0.2)
         assert {"before", "at-once"} <= {s["id"] for s in _all(second[1], "statements")}
-    finally:
-        for proc, _ in (first, second):
-            proc.kill()
-            proc.wait()
 
 
 def _leaders(lake: str) -> list[str]:
@@ -216,3 +225,45 @@ def _leaders(lake: str) -> list[str]:
         return [a for a in [look.leader()] if a]
     finally:
         look.close()
+
+
+def test_writes_through_a_follower_while_the_leader_is_killed_lose_nothing_acknowledged(postgres, tmp_path):
+    # Writers keep posting to the second server (which forwards to the first, the leader) while
+    # the leader is SIGKILLed: every write acknowledged is kept; one in flight at the leader at
+    # that moment is answered 502 (whether it was made is unknown), never a 5xx of ours.
+    acknowledged, unknown, wrong, after = [], [], [], []
+    stop, killed = threading.Event(), threading.Event()
+
+    def writer(t: int) -> None:
+        with httpx.Client(timeout=60) as client:
+            i = 0
+            while not stop.is_set():
+                sid = f"k{t}-{i}"
+                r = client.post(f"{second[1]}/maps/{MAP}/statements", json={"id": sid, "text": f"kept? {sid}"})
+                (acknowledged if r.status_code == 201 else unknown if r.status_code == 502 else wrong).append(
+                    sid if r.status_code in (201, 502) else f"{sid}: {r.status_code} {r.text}")
+                if r.status_code == 201 and killed.is_set():
+                    after.append(sid)
+                i += 1
+
+    with _leader_and_follower(postgres, tmp_path) as (lake, data_path, first, second):
+        threads = [threading.Thread(target=writer, args=(t,)) for t in range(4)]
+        try:
+            for t in threads:
+                t.start()
+            time.sleep(1.5)
+            first[0].kill()
+            first[0].wait()
+            killed.set()
+            time.sleep(2.5)
+        finally:
+            stop.set()
+            for t in threads:
+                t.join(60)
+        assert wrong == []
+        assert len(acknowledged) >= 20, "the writers barely wrote: the test proves little"
+        assert len(after) >= 4, "the second server did not go on writing once the leader was gone"
+        kept = {s["id"] for s in _all(second[1], "statements")}
+        assert set(acknowledged) <= kept
+        with Store(lake=lake, data_path=data_path) as store:
+            assert store.check_integrity() == []
