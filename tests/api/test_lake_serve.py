@@ -167,6 +167,11 @@ def test_a_bad_write_is_refused_by_a_lake_server_as_by_a_file_server(servers, fi
         assert (got.status_code, got.json()) == (expected.status_code, expected.json())
 
 
+def _metric(url: str, name: str) -> float:
+    lines = httpx.get(f"{url}/metrics", timeout=30).text.splitlines()
+    return sum(float(line.split()[-1]) for line in lines if line.split(" ")[0] == name)
+
+
 def _written_by(url: str, sid: str) -> str | None:
     r = httpx.post(f"{url}/maps/{MAP}/statements", json={"id": sid, "text": f"said as {sid}"}, timeout=60)
     assert r.status_code == 201, r.text
@@ -181,6 +186,9 @@ def test_one_server_leads_the_writes_and_the_other_hands_it_its_own(servers):
     assert len(leaders) == 1, by
     follower = next(url for url in servers if url not in leaders)
     assert by[follower] == leaders[0]
+    # The operator sees it on /metrics and from the command line.
+    assert _metric(leaders[0], "argmap_lake_leading") == 1 and _metric(follower, "argmap_lake_leading") == 0
+    assert _metric(follower, "argmap_writes_forwarded_total") >= 1
     for url in servers:  # and each reads both at once
         ids = {s["id"] for s in _all(url, "statements")}
         assert {"lead-0", "lead-1"} <= ids
@@ -206,8 +214,10 @@ def _leader_and_follower(postgres, tmp: Path):
 
 
 def test_when_the_leader_stops_the_other_server_writes_itself_and_takes_the_lead(postgres, tmp_path):
-    with _leader_and_follower(postgres, tmp_path) as (lake, _, first, second):
+    with _leader_and_follower(postgres, tmp_path) as (lake, data_path, first, second):
         assert _written_by(second[1], "before") == first[1]
+        where = ["--lake", lake, "--data-path", data_path]
+        assert _cli(*where, "lake", "leader").stdout.strip() == first[1]
         first[0].kill()  # as a machine that dies: its session, and its lead, end with it
         first[0].wait()
         # At once: the leader does not answer, so the write is made here, not refused.
@@ -217,6 +227,17 @@ def test_when_the_leader_stops_the_other_server_writes_itself_and_takes_the_lead
             assert time.monotonic() < deadline, "the second server never took the lead"
             time.sleep(0.2)
         assert {"before", "at-once"} <= {s["id"] for s in _all(second[1], "statements")}
+        assert _cli(*where, "lake", "leader").stdout.strip() == second[1]
+        second[0].kill()
+        second[0].wait()
+        gone = _cli(*where, "lake", "leader")
+        assert gone.returncode == 1 and "no server leads" in gone.stdout
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    return subprocess.run([sys.executable, "-m", "argmap.cli", *args], capture_output=True, text=True, env=env,
+                          timeout=120)
 
 
 def _leaders(lake: str) -> list[str]:
