@@ -83,6 +83,10 @@ WRITE_SECONDS = Histogram("argmap_write_transaction_duration_seconds",
 GROUPS = Histogram("argmap_write_group_size", "Write requests committed together by one database commit "
                    "(group commit): the count is the commits, the sum the requests.",
                    buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256))
+FORWARDED = Counter("argmap_writes_forwarded", "Write requests this server sent on to the server leading "
+                    "its lake's writes (answered there).")
+LEADING = Gauge("argmap_lake_leading", "1 while this server leads its lake's writes (the others forward theirs "
+                "to it), else 0.")
 CACHE = Counter("argmap_cache_lookups", "Lookups in the per-map-version caches (support graph, "
                 "statements, speakers), by cache and result (hit or miss).", ["cache", "result"])
 PDF_RUNNING = Gauge("argmap_pdf_children_running", "PDF renders running now, each in a child process.")

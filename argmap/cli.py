@@ -686,6 +686,23 @@ def lake_compact(ctx: click.Context) -> None:
     click.echo(f"compacted {store.path}: {result['files_before']} data files before, {result['files_after']} after")
 
 
+@lake_group.command("leader")
+@click.pass_context
+@handle_errors
+def lake_leader(ctx: click.Context) -> None:
+    """Print the address of the server that leads the lake's writes (the others forward theirs
+    to it), or say that none does (each server then writes itself). Exit code 1 when none does."""
+    if not ctx.obj.get("lake"):
+        raise ArgmapError("lake", "argmap lake leader needs --lake (or $ARGMAP_LAKE)")
+    with open_store(ctx) as store:
+        leadership = store.lead_writes(None)  # look only, never lead
+        address = leadership.leader() if leadership is not None else None
+    if address is None:
+        click.echo("no server leads the writes of this lake (each server writes itself)")
+        sys.exit(1)
+    click.echo(address)
+
+
 def _read_input(file: Path, limit: int) -> bytes:
     if str(file) == "-":
         data = sys.stdin.buffer.read(limit + 1)

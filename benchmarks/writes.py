@@ -30,6 +30,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -130,10 +131,10 @@ def same_rows(folder: Path, seconds: float) -> float:
     with Store(db) as store:
         store.load_map(load(SEED))
     con = duckdb.connect(str(db))
-    log = ("INSERT INTO history_changes (map_id, version, kind, id, seq, before, after) "
-           "VALUES ('peace-plan', $v, $k, $id, $v, NULL, $doc)")
-    head = ("INSERT INTO history_versions (map_id, version, written_at, action, summary, changes) "
-            "VALUES ('peace-plan', $v, now()::TIMESTAMP, 'write', $s, 1)")
+    # The change log's two rows (the version's own, the entity's), in one INSERT as the store writes them.
+    log = ("INSERT INTO change_log (map_id, version, kind, id, seq, before, after, written_at, action, summary, "
+           "changes) VALUES ('peace-plan', $v, NULL, NULL, NULL, NULL, NULL, now()::TIMESTAMP, 'write', $s, 1), "
+           "('peace-plan', $v, $k, $id, $v, NULL, $doc, NULL, NULL, NULL, NULL)")
     n, stop = 0, time.perf_counter() + seconds
     start = time.perf_counter()
     while time.perf_counter() < stop:
@@ -148,13 +149,47 @@ def same_rows(folder: Path, seconds: float) -> float:
             con.execute("INSERT INTO premises (map_id, argument_id, position, statement_id) "
                         "VALUES ('peace-plan', $id, 0, $p)", {"id": i, "p": f"p{n - 1}"})
         con.execute("UPDATE maps SET version = $v WHERE id = 'peace-plan'", {"v": v})
-        con.execute(log, {"v": v, "k": "statement" if n % 2 == 0 else "argument", "id": i, "doc": '{"id": "%s"}' % i})
-        con.execute(head, {"v": v, "s": f"added {i}"})
+        con.execute(log, {"v": v, "k": "statement" if n % 2 == 0 else "argument", "id": i, "doc": '{"id": "%s"}' % i,
+                          "s": f"added {i}"})
         con.commit()
         n += 1
     rate = n / (time.perf_counter() - start)
     con.close()
     return rate
+
+
+def store_alone(folder: Path, seconds: float, clients: int) -> tuple[float, float]:
+    """The same writes as the HTTP run, ``clients`` threads calling the Store in this process (no
+    HTTP): writes/s and CPU milliseconds a write (this process, every thread)."""
+    from argmap.model import Argument
+
+    db = folder / "alone.duckdb"
+    with Store(db) as store:
+        store.load_map(load(SEED))
+        premises = [s.id for s in store.list_statements("peace-plan") if s.id != "victims-silenced"][:20]
+        done = [0] * clients
+        stop = time.perf_counter() + seconds
+
+        def client(k: int) -> None:
+            n = 0
+            while time.perf_counter() < stop:
+                n += 1
+                if n % 2:
+                    store.add_statement("peace-plan", Statement(id=f"a{k}-{n}", text=f"A small write, number {n}."))
+                else:
+                    store.add_argument("peace-plan", Argument(id=f"a{k}-{n}", kind="support",
+                                                              premises=[premises[n % len(premises)]],
+                                                              target="victims-silenced"))
+                done[k] += 1
+
+        start, cpu = time.perf_counter(), time.process_time()
+        threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        took, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return sum(done) / took, cpu * 1000 / max(sum(done), 1)
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -176,6 +211,7 @@ def small_writes(folder: Path, args) -> None:
         premises = [s.id for s in store.list_statements("peace-plan") if s.id != "victims-silenced"][:20]
     base = plain_duckdb(folder, args.duration)
     same = same_rows(folder, args.duration)
+    alone, alone_cpu = store_alone(folder, args.duration, args.clients)
     port = free_port()
     proc = start_server(["--db", str(db)], port)
     try:
@@ -207,6 +243,8 @@ def small_writes(folder: Path, args) -> None:
     print(f"  the server's CPU: {cpu * 1000 / writes:.2f} ms a write ({cpu / args.duration:.2f} of "
           f"{os.cpu_count()} cores busy); {writes / commits if commits else 0:.1f} writes a commit "
           f"({commits:,.0f} commits, from /metrics)")
+    print(f"  the store alone, {args.clients} threads calling it in one process (no HTTP): {alone:,.0f} /s, "
+          f"CPU {alone_cpu:.2f} ms a write -> HTTP takes {max(cpu * 1000 / writes - alone_cpu, 0):.2f} ms a write")
 
 
 def imports(folder: Path, args) -> None:

@@ -38,17 +38,18 @@ class Forwarder:
     ----------
     leadership
         The store's :class:`~argmap.store._leader.Leadership`.
+    on_forward
+        Called once per request the leader answered (the metrics count them).
     written
         Called once the leader answered, before the answer is sent on (the store's
         ``written_elsewhere``: this server then reads what the client just wrote).
     """
 
-    def __init__(self, leadership, written=None):
+    def __init__(self, leadership, on_forward=None, written=None):
         self.leadership = leadership
         self.written = written
         self._client: httpx.AsyncClient | None = None
-        self.forwarded = 0
-        """Requests answered by the leader (for tests and the operator)."""
+        self._on_forward = on_forward  # called once per request the leader answered (metrics)
 
     async def close(self) -> None:
         if self._client is not None:
@@ -116,7 +117,8 @@ class Forwarder:
             await send({"type": "http.response.body", "body": b"", "more_body": False})
         finally:
             await response.aclose()
-        self.forwarded += 1
+        if self._on_forward is not None:
+            self._on_forward()
         return None
 
 

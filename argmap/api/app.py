@@ -34,7 +34,7 @@ from litestar.exceptions import (
 from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi import OpenAPIConfig
 
-from argmap._metrics import instrument_store
+from argmap._metrics import FORWARDED, LEADING, instrument_store
 from argmap.api._access import opens_reads, opens_writes
 from argmap.api._forward import Forwarder, forwarded
 from argmap.api._crosssite import (
@@ -213,8 +213,11 @@ def create_app(
         debug=debug,
     )
     app.allowed_hosts = hosts
-    if store is not None and getattr(store, "leadership", None) is not None:
-        app.forwarder = Forwarder(store.leadership, written=getattr(store, "written_elsewhere", None))
+    if store is not None and (leadership := getattr(store, "leadership", None)) is not None:
+        app.forwarder = Forwarder(leadership, on_forward=FORWARDED.inc if metrics else None,
+                                  written=getattr(store, "written_elsewhere", None))
+        if metrics:
+            LEADING.set_function(lambda: 1 if leadership.leading else 0)
     app.observe = Observe(app.answer, log_format=access_log, metrics=metrics)
     return app
 

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -166,6 +167,11 @@ def test_a_bad_write_is_refused_by_a_lake_server_as_by_a_file_server(servers, fi
         assert (got.status_code, got.json()) == (expected.status_code, expected.json())
 
 
+def _metric(url: str, name: str) -> float:
+    lines = httpx.get(f"{url}/metrics", timeout=30).text.splitlines()
+    return sum(float(line.split()[-1]) for line in lines if line.split(" ")[0] == name)
+
+
 def _written_by(url: str, sid: str) -> str | None:
     r = httpx.post(f"{url}/maps/{MAP}/statements", json={"id": sid, "text": f"said as {sid}"}, timeout=60)
     assert r.status_code == 201, r.text
@@ -180,21 +186,38 @@ def test_one_server_leads_the_writes_and_the_other_hands_it_its_own(servers):
     assert len(leaders) == 1, by
     follower = next(url for url in servers if url not in leaders)
     assert by[follower] == leaders[0]
+    # The operator sees it on /metrics and from the command line.
+    assert _metric(leaders[0], "argmap_lake_leading") == 1 and _metric(follower, "argmap_lake_leading") == 0
+    assert _metric(follower, "argmap_writes_forwarded_total") >= 1
     for url in servers:  # and each reads both at once
         ids = {s["id"] for s in _all(url, "statements")}
         assert {"lead-0", "lead-1"} <= ids
 
 
-def test_when_the_leader_stops_the_other_server_writes_itself_and_takes_the_lead(postgres, tmp_path):
+@contextmanager
+def _leader_and_follower(postgres, tmp: Path):
+    """Two servers on a new lake holding the seed map, the first started first (it leads):
+    ``(lake, data_path, first, second)``, each server a ``(process, url)``; killed after."""
     lake, data_path = postgres.new_lake()
     with Store(lake=lake, data_path=data_path) as store:
         store.load_map(load(SEED))
-    first = _serve(lake, data_path, tmp_path)
-    _wait(first[1], first[0], tmp_path / f"serve-{first[1].rsplit(':', 1)[1]}.log")
-    second = _serve(lake, data_path, tmp_path)
+    started = []
     try:
-        _wait(second[1], second[0], tmp_path / f"serve-{second[1].rsplit(':', 1)[1]}.log")
+        for _ in range(2):  # one after the other: the first to start leads
+            started.append(_serve(lake, data_path, tmp))
+            _wait(started[-1][1], started[-1][0], tmp / f"serve-{started[-1][1].rsplit(':', 1)[1]}.log")
+        yield lake, data_path, started[0], started[1]
+    finally:
+        for proc, _ in started:
+            proc.kill()
+            proc.wait()
+
+
+def test_when_the_leader_stops_the_other_server_writes_itself_and_takes_the_lead(postgres, tmp_path):
+    with _leader_and_follower(postgres, tmp_path) as (lake, data_path, first, second):
         assert _written_by(second[1], "before") == first[1]
+        where = ["--lake", lake, "--data-path", data_path]
+        assert _cli(*where, "lake", "leader").stdout.strip() == first[1]
         first[0].kill()  # as a machine that dies: its session, and its lead, end with it
         first[0].wait()
         # At once: the leader does not answer, so the write is made here, not refused.
@@ -204,10 +227,17 @@ def test_when_the_leader_stops_the_other_server_writes_itself_and_takes_the_lead
             assert time.monotonic() < deadline, "the second server never took the lead"
             time.sleep(0.2)
         assert {"before", "at-once"} <= {s["id"] for s in _all(second[1], "statements")}
-    finally:
-        for proc, _ in (first, second):
-            proc.kill()
-            proc.wait()
+        assert _cli(*where, "lake", "leader").stdout.strip() == second[1]
+        second[0].kill()
+        second[0].wait()
+        gone = _cli(*where, "lake", "leader")
+        assert gone.returncode == 1 and "no server leads" in gone.stdout
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    return subprocess.run([sys.executable, "-m", "argmap.cli", *args], capture_output=True, text=True, env=env,
+                          timeout=120)
 
 
 def _leaders(lake: str) -> list[str]:
@@ -222,12 +252,6 @@ def test_writes_through_a_follower_while_the_leader_is_killed_lose_nothing_ackno
     # Writers keep posting to the second server (which forwards to the first, the leader) while
     # the leader is SIGKILLed: every write acknowledged is kept; one in flight at the leader at
     # that moment is answered 502 (whether it was made is unknown), never a 5xx of ours.
-    lake, data_path = postgres.new_lake()
-    with Store(lake=lake, data_path=data_path) as store:
-        store.load_map(load(SEED))
-    first = _serve(lake, data_path, tmp_path)
-    _wait(first[1], first[0], tmp_path / f"serve-{first[1].rsplit(':', 1)[1]}.log")
-    second = _serve(lake, data_path, tmp_path)
     acknowledged, unknown, wrong, after = [], [], [], []
     stop, killed = threading.Event(), threading.Event()
 
@@ -243,19 +267,20 @@ def test_writes_through_a_follower_while_the_leader_is_killed_lose_nothing_ackno
                     after.append(sid)
                 i += 1
 
-    try:
-        _wait(second[1], second[0], tmp_path / f"serve-{second[1].rsplit(':', 1)[1]}.log")
+    with _leader_and_follower(postgres, tmp_path) as (lake, data_path, first, second):
         threads = [threading.Thread(target=writer, args=(t,)) for t in range(4)]
-        for t in threads:
-            t.start()
-        time.sleep(1.5)
-        first[0].kill()
-        first[0].wait()
-        killed.set()
-        time.sleep(2.5)
-        stop.set()
-        for t in threads:
-            t.join(60)
+        try:
+            for t in threads:
+                t.start()
+            time.sleep(1.5)
+            first[0].kill()
+            first[0].wait()
+            killed.set()
+            time.sleep(2.5)
+        finally:
+            stop.set()
+            for t in threads:
+                t.join(60)
         assert wrong == []
         assert len(acknowledged) >= 20, "the writers barely wrote: the test proves little"
         assert len(after) >= 4, "the second server did not go on writing once the leader was gone"
@@ -263,8 +288,3 @@ def test_writes_through_a_follower_while_the_leader_is_killed_lose_nothing_ackno
         assert set(acknowledged) <= kept
         with Store(lake=lake, data_path=data_path) as store:
             assert store.check_integrity() == []
-    finally:
-        stop.set()
-        for proc, _ in (first, second):
-            proc.kill()
-            proc.wait()

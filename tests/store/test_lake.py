@@ -132,6 +132,15 @@ def _open(lake):
     return Store(lake=lake[0], data_path=lake[1])
 
 
+def _at_once(writer, first, second) -> None:
+    """Run ``writer(store, name)`` on two threads at once, one per server, and wait for both."""
+    threads = [threading.Thread(target=writer, args=(s, n)) for s, n in ((first, "one"), (second, "two"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
 def test_two_processes_writing_at_once_lose_nothing_and_keep_every_premise(lake):
     # Two Stores are two DuckDB instances: to the lake they are two machines.
     first = _open(lake)
@@ -149,11 +158,7 @@ def test_two_processes_writing_at_once_lose_nothing_and_keep_every_premise(lake)
         except BaseException as e:  # noqa: BLE001 - reported below
             errors.append(e)
 
-    threads = [threading.Thread(target=writer, args=(s, n)) for s, n in ((first, "one"), (second, "two"))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _at_once(writer, first, second)
     assert not errors, errors
     for store in (first, second):
         assert store.counts("m").statements == 14 and store.counts("m").arguments == 12
@@ -220,11 +225,7 @@ def test_two_servers_writing_the_same_id_at_the_same_moment_keep_one(lake, monke
             except BaseException as e:  # noqa: BLE001 - reported below
                 outcomes.append(e)
 
-        threads = [threading.Thread(target=writer, args=(s, n)) for s, n in ((first, "one"), (second, "two"))]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        _at_once(writer, first, second)
         assert sorted(map(str, outcomes)) == ["duplicate", "ok"]
         for store in (first, second):
             if write == "same new map":
