@@ -190,8 +190,8 @@ def _fields(before: dict, after: dict) -> list[FieldChange]:
 
 def _label_changes(store, map_id: str, a: int, b: int, semantics: str, timeout) -> list[LabelChange]:
     la, lb = _labels_at(store, map_id, a, semantics, timeout), _labels_at(store, map_id, b, semantics, timeout)
-    return [LabelChange(id=i, before=la.get(i), after=lb.get(i))
-            for i in sorted(set(la) | set(lb)) if la.get(i) != lb.get(i)]
+    moved = [i for i, label in la.items() if lb.get(i) != label] + [i for i in lb if i not in la]
+    return [LabelChange(id=i, before=la.get(i), after=lb.get(i)) for i in sorted(moved)]
 
 
 _LABELS: "weakref.WeakKeyDictionary[object, OrderedDict]" = weakref.WeakKeyDictionary()
@@ -231,8 +231,8 @@ def _labels_at(store, map_id: str, v: int, semantics: str, timeout) -> dict[str,
 
         af = AF.from_edges(framework.n, framework.src, framework.dst)
         found = Reasoner(af, timeout=timeout).sceptical_labels(semantics)
-        codes = found[:len(framework.statements)].tolist() if found is not None else [0] * len(framework.statements)
-        labels = {x: LABELS[c] for x, c in zip(framework.statements, codes)}  # no stable extension: all undecided
+        codes = found[framework.nodes].tolist() if found is not None else [0] * len(framework.statements)
+        labels = dict(zip(framework.statements, map(LABELS.__getitem__, codes)))  # no stable extension: all undecided
     with _LABELS_LOCK:
         kept[key] = labels
         while len(kept) > LABELS_KEPT:

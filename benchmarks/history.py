@@ -139,13 +139,12 @@ def run(args, rnd: random.Random, folder: Path) -> None:
     out = folder / "log-only.duckdb"
     with store.cursor() as cur:
         cur.execute(f"ATTACH '{out}' AS logcopy")
-        cur.execute("CREATE TABLE logcopy.c AS SELECT * FROM history_changes WHERE version > 1")
-        cur.execute("CREATE TABLE logcopy.v AS SELECT * FROM history_versions WHERE version > 1")
+        cur.execute("CREATE TABLE logcopy.c AS SELECT * FROM change_log WHERE version > 1")
         cur.execute("CHECKPOINT logcopy")
         cur.execute("DETACH logcopy")
     with store.cursor() as cur:
         cur.execute(f"ATTACH '{folder / 'base-only.duckdb'}' AS basecopy")
-        cur.execute("CREATE TABLE basecopy.c AS SELECT * FROM history_changes WHERE version = 1")
+        cur.execute("CREATE TABLE basecopy.c AS SELECT * FROM change_log WHERE version = 1")
         cur.execute("CHECKPOINT basecopy")
         cur.execute("DETACH basecopy")
     size = os.path.getsize(out)

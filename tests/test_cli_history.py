@@ -58,7 +58,7 @@ def test_a_map_older_than_the_log_gets_a_baseline_version(tmp_path):
         before = store.get_map("peace-plan")
     # Make it a file from before the change log: no log tables, schema version 2.
     con = duckdb.connect(db)
-    con.execute("DROP TABLE history_changes; DROP TABLE history_versions; DELETE FROM schema_version WHERE version >= 3")
+    con.execute("DROP TABLE change_log; DELETE FROM schema_version WHERE version >= 3")
     con.close()
     with Store(db) as store:
         (v,) = history(store, "peace-plan")
@@ -74,5 +74,5 @@ def test_the_log_check_finds_data_without_its_change(tmp_path):
         store.load_map(load(SEED))
         store.add_statement("peace-plan", Statement(id="late", text="A late claim."))
         assert check(store) == []
-        store.write(lambda cur: cur.execute("DELETE FROM history_changes WHERE id = 'late'"))
+        store.write(lambda cur: cur.execute("DELETE FROM change_log WHERE id = 'late'"))
         assert check(store) == ["map 'peace-plan' differs from its logged version 2"]

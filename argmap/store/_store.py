@@ -182,6 +182,10 @@ class Store:
     _backends: dict[str, type] = {}
     lake: str | None = None
     path: str
+    whole_map_after: int | None = None
+    """Statements read one by one under a map version after which ``argmap.query`` reads all
+    of that version's statements at once (None: never): where a one-row read costs about what
+    a whole map's does (a lake scans the table's files either way)."""
 
     def __init_subclass__(cls, backend: str | None = None, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -438,6 +442,7 @@ class Store:
     def _tx_flush(self, cur) -> None:
         """Before the commit: write the maps' new versions, one UPDATE per map, not per request
         (and, where the search indexes follow writes, note each map's link from its old version)."""
+        _history.flush(cur)  # the change log's rows of the whole group, in one statement
         tx = cur.tx
         versions = tx.get("versions", {})
         if self._changes is not None and versions:
@@ -802,7 +807,7 @@ class Store:
         sp = validate(sp)
 
         def fn(cur):
-            _require(cur, "speakers", map_id, sp.id, "speaker")
+            _require_logged(self, cur, "speaker", map_id, sp.id)
             before = self._before(lambda: self.get_speaker(map_id, sp.id))
             cur.execute(
                 "UPDATE speakers SET name = $name, role = $role, affiliation = $affiliation "
@@ -810,7 +815,7 @@ class Store:
                 {"m": map_id, **msgspec.structs.asdict(sp)},
             )
             self._note("speaker", sp.id, before=before, after=sp)
-            _history.note(self, map_id, "speaker", [sp.id])
+            _history.note(self, map_id, "speaker", [sp.id], written=sp)
             return sp
 
         return self.write(fn, touch=map_id)
@@ -850,7 +855,7 @@ class Store:
         src = validate(src)
 
         def fn(cur):
-            _require(cur, "sources", map_id, src.id, "source")
+            _require_logged(self, cur, "source", map_id, src.id)
             before = self._before(lambda: self.get_source(map_id, src.id))
             quoting = cur.execute(
                 "SELECT id, quote_start, quote_end, quote_text FROM statements "
@@ -869,7 +874,7 @@ class Store:
                 row,
             )
             self._note("source", src.id, before=before, after=src)
-            _history.note(self, map_id, "source", [src.id])
+            _history.note(self, map_id, "source", [src.id], written=src)
             return src
 
         return self.write(fn, touch=map_id)
@@ -947,7 +952,7 @@ class Store:
         st = validate(st)
 
         def fn(cur):
-            _require(cur, "statements", map_id, st.id, "statement")
+            _require_logged(self, cur, "statement", map_id, st.id)
             before = self._before(lambda: self.get_statement(map_id, st.id))
             _check_statement_refs(cur, map_id, st)
             row = _statement_row(map_id, 0, st)
@@ -958,7 +963,7 @@ class Store:
                 row,
             )
             self._note("statement", st.id, before=before, after=st)
-            _history.note(self, map_id, "statement", [st.id])
+            _history.note(self, map_id, "statement", [st.id], written=st)
             return st
 
         return self.write(fn, touch=map_id)
@@ -1036,7 +1041,7 @@ class Store:
         arg = validate(arg)
 
         def fn(cur):
-            _require(cur, "arguments", map_id, arg.id, "argument")
+            _require_logged(self, cur, "argument", map_id, arg.id)
             before = self._before(lambda: self.get_argument(map_id, arg.id))
             _check_argument_refs(cur, map_id, arg)
             row = _argument_row(map_id, 0, arg)
@@ -1049,7 +1054,7 @@ class Store:
             cur.execute("DELETE FROM premises WHERE map_id = $m AND argument_id = $id", {"m": map_id, "id": arg.id})
             _insert_many(cur, "premises", _premise_rows(map_id, arg))
             self._note("argument", arg.id, before=before, after=arg)
-            _history.note(self, map_id, "argument", [arg.id])
+            _history.note(self, map_id, "argument", [arg.id], written=arg)
             return arg
 
         return self.write(fn, touch=map_id)
@@ -1248,6 +1253,16 @@ def _require(cur, table: str, map_id: str, id_: str, what: str) -> None:
     _require_map(cur, map_id)
     if not _exists(cur, table, map_id, id_):
         raise NotFound("id", f"no {what} {id_!r} in map {map_id!r}")
+
+
+def _require_logged(store, cur, kind: str, map_id: str, id_: str) -> None:
+    """:func:`_require` for an update of one entity: while the change log records the write, the
+    row is read whole (the log's state before, :func:`_history.exists_before`) in place of the
+    existence check; one lookup by id either way."""
+    _require_map(cur, map_id)
+    found = _history.exists_before(store, cur, map_id, kind, id_)
+    if not (_exists(cur, kind + "s", map_id, id_) if found is None else found):
+        raise NotFound("id", f"no {kind} {id_!r} in map {map_id!r}")
 
 
 def _require_new(cur, table: str, map_id: str, id_: str, what: str) -> None:

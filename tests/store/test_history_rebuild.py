@@ -128,3 +128,52 @@ def test_the_diff_labels_every_version_as_an_evaluation_of_it_would(store):
     a, b = expected[first]["grounded"], expected[last]["grounded"]
     assert {(c.id, c.before, c.after) for c in d.labels} == {
         (i, a.get(i), b.get(i)) for i in set(a) | set(b) if a.get(i) != b.get(i)}
+
+
+def test_the_diff_labels_a_version_whose_arguments_were_rewritten_since(store):
+    """A version's attack graph is the current one with the entities changed since put back:
+    arguments whose kind, target and premises were rewritten (and undercuts still pointing at
+    them), statements added and removed on the way, the map deleted and loaded again; each
+    version labelled as an evaluation of it would."""
+    from argmap.semantics import evaluate_map
+
+    rnd = random.Random(7)
+    expected: dict[int, dict[str, dict[str, str]]] = {}
+
+    def keep() -> None:
+        m = store.get_map("m")
+        expected[history.current_version(store, "m")] = {
+            sem: {s.id: evaluate_map(m, sem, timeout=20).labels[s.id] for s in m.statements}
+            for sem in ("grounded", "preferred")}
+
+    store.load_map(_random_map(rnd))
+    keep()
+    for i in range(16):
+        m = store.get_map("m")
+        ids = [s.id for s in m.statements]
+        r = rnd.random()
+        if r < 0.45 and m.arguments:
+            a = rnd.choice([a for a in m.arguments if a.kind != "undercut"] or m.arguments)
+            kind = rnd.choice(["support", "attack"]) if a.kind != "undercut" else "undercut"
+            target = a.target if kind == "undercut" else rnd.choice(ids)
+            premises = rnd.sample([x for x in ids if x != target], min(len(ids) - 1, rnd.choice([1, 2, 3])))
+            store.update_argument("m", Argument(id=a.id, kind=kind, target=target, premises=premises))
+        elif r < 0.6:
+            store.add_statement("m", Statement(id=f"n{i}", text=f"New {i}.", kind=rnd.choice(["claim", "derived"])))
+            store.add_argument("m", Argument(id=f"na{i}", kind="support", target=f"n{i}", premises=[rnd.choice(ids)]))
+        elif r < 0.7 and m.arguments:
+            store.add_argument("m", Argument(id=f"u{i}", kind="undercut", target=rnd.choice(m.arguments).id,
+                                             premises=[rnd.choice(ids)]))
+        elif r < 0.85:
+            store.delete_statement("m", rnd.choice(ids), cascade=True)
+        else:
+            s = rnd.choice(m.statements)
+            store.update_statement("m", Statement(id=s.id, text=s.text, kind="derived" if s.kind != "derived" else "claim"))
+        keep()
+    store.delete_map("m")
+    store.load_map(_random_map(rnd))
+    keep()
+    for version, by_semantics in expected.items():
+        for sem, labels in by_semantics.items():
+            history._LABELS.pop(store, None)
+            assert history._labels_at(store, "m", version, sem, 20) == labels, (version, sem)
