@@ -128,6 +128,10 @@ def _report(label: str, where: list[str], n: int, args, tmp: Path) -> None:
             print(f"{'':<22}visible on another server after the write's acknowledgement: "
                   f"p50 {_ms(seen, 50)}, p99 {_ms(seen, 99)} ({len(seen)} writes; {stale} reads there "
                   f"still answered 404)", flush=True)
+            seen, stale = _change_visibility(urls, args.visibility)
+            print(f"{'':<22}a changed statement, read on a server that did not make the write (old text "
+                  f"cached): new text after p50 {_ms(seen, 50)}, p99 {_ms(seen, 99)} ({len(seen)} writes; "
+                  f"{stale} reads there still answered the old text)", flush=True)
     finally:
         for p in procs:
             p.terminate()
@@ -207,6 +211,32 @@ def _visibility(urls: list[str], n: int) -> tuple[list[float], int]:
             acked = time.perf_counter()
             assert r.status_code == 201, r.text
             while reader.get(f"{b}/maps/peace-plan/statements/{sid}").status_code != 200:
+                stale += 1
+            out.append(time.perf_counter() - acked)
+    return out, stale
+
+
+def _change_visibility(urls: list[str], n: int) -> tuple[list[float], int]:
+    """Seconds from the acknowledgement of a statement's new text to the first read of it on a
+    server that did not make the write (the one that did reads it at once) and had the old text
+    cached: what the push (argmap.store._lake) leaves stale; and how many reads answered the old text."""
+    sid = f"c{uuid.uuid4().hex[:6]}"
+    out, stale = [], 0
+    with httpx.Client(timeout=60) as writer, httpx.Client(timeout=60) as reader:
+        r = writer.post(f"{urls[0]}/maps/peace-plan/statements", json={"id": sid, "text": "Unchanged."})
+        assert r.status_code == 201, r.text
+        for i in range(n):
+            for url in urls:  # every server has the current text cached
+                while reader.get(f"{url}/maps/peace-plan/statements/{sid}").json()["text"] != (
+                        f"Changed {i - 1}." if i else "Unchanged."):
+                    pass
+            a = urls[i % len(urls)]
+            r = writer.patch(f"{a}/maps/peace-plan/statements/{sid}", json={"text": f"Changed {i}."})
+            acked = time.perf_counter()
+            assert r.status_code == 200, r.text
+            made = r.headers.get("x-argmap-written-by", a)  # a follower hands writes to the leader
+            b = next(u for u in urls[i % len(urls) + 1:] + urls if u != made)
+            while reader.get(f"{b}/maps/peace-plan/statements/{sid}").json()["text"] != f"Changed {i}.":
                 stale += 1
             out.append(time.perf_counter() - acked)
     return out, stale
