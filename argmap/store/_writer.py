@@ -305,7 +305,7 @@ class GroupCommit:
         staging, attempt = True, 0
         try:
             while attempt < self._retries:
-                cur = WriteCursor(store._cursor(), staging)
+                cur = WriteCursor(store._writer_cursor(), staging)
                 store._local.write_cur = cur
                 try:
                     self._apply(cur, group)
@@ -335,7 +335,6 @@ class GroupCommit:
                 finally:
                     store._local.write_cur = None
                     store._tx_end(cur)
-                    cur.close()
                     store._after_commit()  # committed or not: forget cached versions, never guess
                 # Back off at random so that clashing processes stop meeting at the same moment.
                 time.sleep(random.uniform(0, 0.005 * 2**attempt))
