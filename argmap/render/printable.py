@@ -13,7 +13,6 @@ from __future__ import annotations
 import html
 import math
 import re
-import xml.etree.ElementTree as ET  # noqa: N817 - the SVG that Graphviz wrote, for cropping
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Literal
@@ -152,25 +151,30 @@ class _Svg:
 
     def crop(self, x: float, y: float, w: float, h: float) -> bytes:
         """The part of the drawing in the rectangle ``x, y, w, h`` (its own units) as an SVG of its
-        own: that viewBox, and only the nodes, edges and clusters that reach into it.
+        own: that viewBox, and only the nodes, edges and clusters that reach into it (the rest of
+        Graphviz's text kept byte for byte).
 
         A poster's tiles each showed the whole drawing clipped, so WeasyPrint drew every node
         once per tile (25 s for the seed map's 26 tiles on A4); a tile now draws what it shows.
         """
-        root = ET.fromstring(self.data)
-        graph = next((g for g in root if g.get("class") == "graph"), None)
+        data = self.data
+        graph = _GRAPH.search(data)
         if graph is not None:
-            sx, sy, tx, ty = _graph_transform(graph.get("transform", ""))
+            sx, sy, tx, ty = _graph_transform(graph[1].decode())
             x0, y0, x1, y1 = x / sx - tx, y / sy - ty, (x + w) / sx - tx, (y + h) / sy - ty
-            for child in list(graph):
-                if child.get("class") in ("node", "edge", "cluster"):
-                    bx0, by0, bx1, by1 = _extent(child)
-                    if bx1 < x0 or bx0 > x1 or by1 < y0 or by0 > y1:
-                        graph.remove(child)
-        root.set("viewBox", f"{x:.2f} {y:.2f} {w:.2f} {h:.2f}")
-        root.set("width", f"{w:.2f}pt")
-        root.set("height", f"{h:.2f}pt")
-        return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+            kept, last = [], 0
+            for start, end in _groups(data, graph.end()):
+                bx0, by0, bx1, by1 = _extent(data[start:end])
+                if bx1 < x0 or bx0 > x1 or by1 < y0 or by0 > y1:
+                    kept.append(data[last:start])
+                    last = end
+            data = b"".join(kept) + data[last:]
+        head = _SVG_TAG.search(data)
+        tag = head[0]
+        for name, value in ((b"width", f"{w:.2f}pt"), (b"height", f"{h:.2f}pt"),
+                            (b"viewBox", f"{x:.2f} {y:.2f} {w:.2f} {h:.2f}")):
+            tag = re.sub(rb"\s" + name + rb'="[^"]*"', b" " + name + b'="' + value.encode() + b'"', tag, count=1)
+        return data[:head.start()] + tag + data[head.end():]
 
     def scale_in(self, w: float, h: float) -> float:
         """The largest scale (at most 1) at which it fits ``w`` × ``h`` points."""
@@ -180,11 +184,16 @@ class _Svg:
         return self.scale_in(w, h) >= self.least_scale * slack
 
 
-ET.register_namespace("", "http://www.w3.org/2000/svg")
-ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
-_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e-?\d+)?")
+_GRAPH = re.compile(rb'<g\b[^>]*\bclass="graph"[^>]*\btransform="([^"]*)"[^>]*>')
+_SVG_TAG = re.compile(rb"<svg\b[^>]*>")
+_G = re.compile(rb'<g\b[^>]*>|</g>')
+_NUMBER = re.compile(rb"-?\d+(?:\.\d+)?(?:e-?\d+)?")
 _TRANSFORM = re.compile(r"(scale|translate)\(\s*(-?[\d.]+)(?:[ ,]+(-?[\d.]+))?\s*\)")
-_SLACK = 12.0  # units of the drawing around an element's extent (strokes, arrowheads, text)
+_SHAPE = re.compile(rb'\s(?:points|d)="([^"]*)"')
+_ELLIPSE = re.compile(rb'<ellipse\b[^>]*?\scx="([-\d.]+)"[^>]*?\scy="([-\d.]+)"[^>]*?\srx="([-\d.]+)"[^>]*?\sry="([-\d.]+)"')
+_TEXT = re.compile(rb"<text\b([^>]*)>(.*?)</text>", re.S)
+_ATTR = re.compile(rb'\s(x|y|font-size)="([-\d.]+)"')
+_SLACK = 30.0  # units of the drawing around an element's extent: strokes, arrowheads, labels (12 left one pixel out)
 
 
 def _graph_transform(transform: str) -> tuple[float, float, float, float]:
@@ -200,27 +209,44 @@ def _graph_transform(transform: str) -> tuple[float, float, float, float]:
     return sx, sy, tx, ty
 
 
-def _extent(element: ET.Element) -> tuple[float, float, float, float]:
-    """The box an element of a Graphviz drawing covers: its shapes' points and paths, its
-    texts (at a generous width for their size), with some slack."""
+def _groups(data: bytes, start: int):
+    """``(start, end)`` of each group directly inside the graph's group, which opens at ``start``
+    (Graphviz writes each node, edge and cluster as one, in order; text is escaped, so a tag is
+    a tag)."""
+    depth, opened = 1, None
+    for m in _G.finditer(data, start):
+        if m[0] == b"</g>":
+            depth -= 1
+            if depth == 1 and opened is not None:
+                yield opened, m.end()
+                opened = None
+            if depth == 0:
+                return
+        else:
+            if depth == 1 and re.search(rb'\bclass="(?:node|edge|cluster)"', m[0]):
+                opened = m.start()
+            depth += 1
+
+
+def _extent(part: bytes) -> tuple[float, float, float, float]:
+    """The box one node, edge or cluster covers: its shapes' points and paths, its texts (at a
+    generous width for their size), with some slack."""
     xs: list[float] = []
     ys: list[float] = []
-    for e in element.iter():
-        for name in ("points", "d"):
-            numbers = [float(n) for n in _NUMBER.findall(e.get(name, ""))]
-            xs += numbers[0::2]
-            ys += numbers[1::2]
-        if e.get("cx") is not None:
-            cx, cy = float(e.get("cx")), float(e.get("cy", 0))
-            rx, ry = float(e.get("rx", 0)), float(e.get("ry", 0))
-            xs += [cx - rx, cx + rx]
-            ys += [cy - ry, cy + ry]
-        if e.tag.endswith("}text") and e.get("x") is not None:
-            tx, ty = float(e.get("x")), float(e.get("y", 0))
-            size = float(e.get("font-size", 14))
-            half = len("".join(e.itertext())) * size * 0.65
-            xs += [tx - half, tx + half]
-            ys += [ty - size, ty + size]
+    for shape in _SHAPE.findall(part):
+        numbers = [float(n) for n in _NUMBER.findall(shape)]
+        xs += numbers[0::2]
+        ys += numbers[1::2]
+    for cx, cy, rx, ry in _ELLIPSE.findall(part):
+        xs += [float(cx) - float(rx), float(cx) + float(rx)]
+        ys += [float(cy) - float(ry), float(cy) + float(ry)]
+    for attrs, content in _TEXT.findall(part):
+        a = {k: float(v) for k, v in _ATTR.findall(attrs)}
+        if "x" in a:
+            size = a.get("font-size", 14.0)
+            half = len(html.unescape(content.decode(errors="replace"))) * size * 0.65
+            xs += [a["x"] - half, a["x"] + half]
+            ys += [a.get("y", 0.0) - size, a.get("y", 0.0) + size]
     if not xs:
         return (-math.inf, -math.inf, math.inf, math.inf)  # nothing to measure: keep it
     return min(xs) - _SLACK, min(ys) - _SLACK, max(xs) + _SLACK, max(ys) + _SLACK

@@ -7,6 +7,7 @@ page; poster tiles are that paper too.
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from pathlib import Path
@@ -106,7 +107,7 @@ def test_each_poster_tile_draws_its_part_and_together_they_draw_every_statement(
     doc = plan(seed, paper="a4", orientation="portrait", tile=True)
     tiles = [svg.decode() for svg, _ in doc.resources.values()]
     assert len(tiles) == len(doc.pages) - 1 >= 10
-    ids = [set(re.findall(r'<g id="([^"]+)" class="node"', t)) for t in tiles]
+    ids = [{html.unescape(i) for i in re.findall(r'<g id="([^"]+)" class="node"', t)} for t in tiles]
     drawn = set().union(*ids)
     assert {s.id for s in seed.statements} <= drawn
     assert max(len(i) for i in ids) < len(drawn) / 2, "a tile draws most of the map"
