@@ -256,8 +256,8 @@ def serve(ctx: click.Context, host: str, port: int, seed: Path | None, log_forma
         if seed is not None:
             counts = store.load_map(load_file(seed), replace=True)
             click.echo(f"loaded {seed}: {describe(counts)}", err=True)
-        if ctx.obj["lake"]:
-            store.lead_writes(None if read_only else (advertise or _own_address(host, port)))
+        if ctx.obj["lake"] and not read_only:  # a read-only server answers writes 503 itself
+            store.lead_writes(advertise or _own_address(host, port))
         if host not in ("127.0.0.1", "localhost", "::1") and not os.environ.get("ARGMAP_TOKEN"):
             click.echo(f"argmap: warning: serving on {host} without ARGMAP_TOKEN: anyone who can reach it can write",
                        err=True)

@@ -120,6 +120,8 @@ def statement(store: Store, map_id: str, statement_id: str) -> Statement:
     version = store.map_version(map_id)
     rows = _cached_statements(store, map_id, version)
     hit = rows.get(statement_id)
+    if hit is None and _read_whole_map(store, map_id, version, rows):
+        hit = rows.get(statement_id)
     if hit is None:
         hit = store.get_statement(map_id, statement_id)
         _remember(rows, [hit])
@@ -134,6 +136,8 @@ def search(store: Store, map_id: str, q: str, *, limit: int = 20) -> SearchResul
     version, ranked = store.rank(map_id, q, limit=limit)
     rows = _cached_statements(store, map_id, version)
     missing = [i for i, _ in ranked if i not in rows]
+    if missing and _read_whole_map(store, map_id, version, rows):
+        missing = [i for i in missing if i not in rows]
     if missing:
         _remember(rows, store.list_statements(map_id, ids=missing))
     speakers = _cached_speakers(store, map_id, version)
@@ -470,9 +474,50 @@ def _remember(rows: dict[str, Statement], statements: list[Statement]) -> None:
 def _statements(g: _Graph, store: Store, map_id: str, ids: set[str]) -> dict[str, Statement]:
     rows = _cached_statements(store, map_id, g.version)
     missing = [i for i in ids if i not in rows]
+    if missing and _read_whole_map(store, map_id, g.version, rows):
+        missing = [i for i in missing if i not in rows]
     if missing:
         _remember(rows, store.list_statements(map_id, ids=sorted(missing)))
     return rows
+
+
+def _read_whole_map(store: Store, map_id: str, version: int, rows: dict[str, Statement]) -> bool:
+    """Count one read of missing statements under ``version``; on a store whose one-row reads
+    cost about a whole map's (``store.whole_map_after``), once they add up to about one whole
+    read, read every statement of the version into ``rows`` instead (at most one reader at a
+    time; the others read their rows meanwhile). True when this call read the whole version.
+
+    Renting until the rent paid equals the price, then buying, costs at most twice the better
+    choice made in hindsight, whether a version is read a little or a lot before it changes.
+    """
+    after = store.whole_map_after
+    if after is None:
+        return False
+    cache = _cache(store)
+    key = ("statement misses", map_id)
+    seen = cache.get(key)
+    if seen is None or seen[0] != version:
+        seen = cache[key] = [version, 0, threading.Lock(), False]  # version, misses, lock, done
+    if seen[3]:
+        return False
+    seen[1] += 1  # not atomic: a count off by a few only moves the moment a little
+    if seen[1] < after or not seen[2].acquire(blocking=False):
+        return False
+    try:
+        if seen[3]:
+            return False
+        with store.snapshot():  # the rows of exactly this version, or none
+            if store.map_version(map_id) != version:
+                return False
+            every = store.list_statements(map_id)
+        seen[3] = True  # one try per version: past the cache's size, one by one for the rest of it
+        if len(every) > _CACHED_STATEMENTS:
+            return False
+        for s in every:
+            rows.setdefault(s.id, s)
+        return True
+    finally:
+        seen[2].release()
 
 
 def _answer(g: _Graph, store: Store, map_id: str, statement_id: str, direction, depth, links: list[tuple]) -> LinkList:

@@ -53,6 +53,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -263,6 +264,8 @@ def main() -> None:
     ap.add_argument("--lake-statements", type=int, help="A smaller map for the lake (arguments in proportion)")
     ap.add_argument("--write-seconds", type=float, default=10, help="Seconds of writing per server count (--lake)")
     ap.add_argument("--servers", default="1,2,4", help="Server counts for the lake's write throughput")
+    ap.add_argument("--read-servers", default="1,2,4",
+                    help="Server counts for the lake's read throughput, all serving at once ('' : none)")
     args = ap.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("benchmarks/api.py needs wrk: apt-get install -y wrk")
@@ -286,9 +289,27 @@ def main() -> None:
                               n, args.arguments * n // args.statements, names, args, folder)
             report(on_lake, args)
             side_by_side(file, on_lake, args)
+            counts = [int(x) for x in args.read_servers.split(",") if x.strip()]
+            if counts:
+                read_scaling(["--db", db], where, args.statements, n, counts, names, args, folder)
             print("\nWrite throughput (benchmarks/lake.py: the seed map, statement + argument pairs, "
                   "round-robin over the servers):")
             lakebench.compare(lake, data_path, [int(x) for x in args.servers.split(",")], 8, args.write_seconds)
+
+
+def statement_ids(n_statements: int) -> list[str]:
+    """The 1,000 statements (of the map's older half) that the reads ask about."""
+    rnd = random.Random(11)
+    return [f"s{rnd.randrange(n_statements // 2)}" for _ in range(1000)]
+
+
+def request_paths(ids: list[str]) -> dict[str, list[str]]:
+    return {
+        "get one statement": [f"/maps/{MAP_ID}/statements/{i}" for i in ids],
+        "direct supporters": [f"/maps/{MAP_ID}/statements/{i}/supporters" for i in ids],
+        "supporters depth 5": [f"/maps/{MAP_ID}/statements/{i}/supporters?depth=5" for i in ids],
+        "search": [f"/maps/{MAP_ID}/search?q={q.replace(' ', '+')}" for q in SEARCHES],
+    }
 
 
 def measure(label: str, open_store, where: list[str], n_statements: int, n_arguments: int, names: list[str], args,
@@ -298,8 +319,7 @@ def measure(label: str, open_store, where: list[str], n_statements: int, n_argum
     t = time.perf_counter()
     m = generate(n_statements, n_arguments)
     t_gen = time.perf_counter() - t
-    rnd = random.Random(11)
-    ids = [f"s{rnd.randrange(n_statements // 2)}" for _ in range(1000)]
+    ids = statement_ids(n_statements)
     with open_store() as store:
         t = time.perf_counter()
         store.load_map(m, replace=True)
@@ -333,12 +353,7 @@ def measure(label: str, open_store, where: list[str], n_statements: int, n_argum
         shutil.copyfile(baseline_db, copy)
         servers = {"no metrics": (REPO, ["--db", str(copy)], ("--no-metrics",)), **servers}
 
-    paths = {
-        "get one statement": [f"/maps/{MAP_ID}/statements/{i}" for i in ids],
-        "direct supporters": [f"/maps/{MAP_ID}/statements/{i}/supporters" for i in ids],
-        "supporters depth 5": [f"/maps/{MAP_ID}/statements/{i}/supporters?depth=5" for i in ids],
-        "search": [f"/maps/{MAP_ID}/search?q={q.replace(' ', '+')}" for q in SEARCHES],
-    }
+    paths = request_paths(ids)
     procs, runs, cpu_us = {}, {(server, n): [] for server in servers for n in names}, {}
     try:
         for server, (tree, server_where, extra) in servers.items():
@@ -422,13 +437,96 @@ def side_by_side(file: dict, lake: dict, args) -> None:
     """The figures of both back ends (this tree's medians), and what sharing costs per request."""
     (f_http, f_light), (l_http, l_light) = file["medians"]["this tree"], lake["medians"]["this tree"]
     print(f"\nFile ({file['statements']:,} statements) against lake ({lake['statements']:,} statements), one server each:")
-    print(f"{'query':<20} {'req/s file':>11} {'req/s lake':>11} | {'p50 ms file':>11} {'p50 ms lake':>11} "
-          f"{'p99 ms file':>11} {'p99 ms lake':>11} (-c{args.light}) | lake p50 - file p50")
+    print(f"{'query':<20} {'req/s file':>11} {'req/s lake':>11} {'lake/file':>9} | {'p50 ms file':>11} "
+          f"{'p50 ms lake':>11} {'p99 ms file':>11} {'p99 ms lake':>11} (-c{args.light}) | lake p50 - file p50")
     for name in file["names"]:
         (_, f50, f99, _), (_, l50, l99, _) = f_light[name], l_light[name]
-        print(f"{name:<20} {f_http[name][0]:>11,.0f} {l_http[name][0]:>11,.0f} | {f50:>11.2f} {l50:>11.2f} "
-              f"{f99:>11.2f} {l99:>11.2f} | {l50 - f50:>+8.2f} ms")
+        print(f"{name:<20} {f_http[name][0]:>11,.0f} {l_http[name][0]:>11,.0f} {l_http[name][0] / f_http[name][0]:>9.0%} "
+              f"| {f50:>11.2f} {l50:>11.2f} {f99:>11.2f} {l99:>11.2f} | {l50 - f50:>+8.2f} ms")
     print(f"load: file {file['load']:.1f} s, lake {lake['load']:.1f} s")
+
+
+def read_scaling(file_where: list[str], lake_where: list[str], n_file: int, n_lake: int, counts: list[int],
+                 names: list[str], args, folder: Path) -> None:
+    """Reads from one server on the file and from 1, 2, 4… servers on the lake at once (as behind
+    a load balancer): one wrk per server, all running together, ``args.connections`` connections
+    shared among them, their requests/s summed. Every server runs throughout and the set-ups
+    take turns, run by run, so that all see the same load from the rest of the machine."""
+    file_paths, lake_paths = request_paths(statement_ids(n_file)), request_paths(statement_ids(n_lake))
+    lake_procs, file_proc = [], None
+    setups = ["file"] + [f"lake x{c}" for c in counts]
+    totals: dict[tuple[str, str], list[float]] = {}
+    failed = 0
+    try:
+        port = free_port()
+        file_proc = (port, start_server(file_where, port))
+        for _ in range(max(counts)):
+            port = free_port()
+            lake_procs.append((port, start_server(lake_where, port)))
+        chosen = {"file": ([file_proc], file_paths), **{f"lake x{c}": (lake_procs[:c], lake_paths) for c in counts}}
+        for name in names:
+            for procs, paths in (([file_proc], file_paths), (lake_procs, lake_paths)):
+                for port, _ in procs:  # build each server's caches (graph, statements) before any load
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}{paths[name][0]}", timeout=120).read()
+                _together(procs, paths[name], 3, max(1, args.connections // len(procs)), folder)  # unmeasured
+            for k in range(args.repeat):
+                for setup in setups:
+                    procs, paths = chosen[setup]
+                    each = max(1, args.connections // len(procs))
+                    load = os.getloadavg()[0]
+                    results = _together(procs, paths[name], args.duration, each, folder)
+                    total, bad = sum(r[0] for r in results), sum(r[3] for r in results)
+                    totals.setdefault((setup, name), []).append(total)
+                    failed += bad
+                    print(f"  {name:<20} {setup:<8} run {k + 1}: load {load:.1f}; -c{each} each: {total:,.0f} req/s"
+                          + (f" in all ({', '.join(f'{r[0]:,.0f}' for r in results)})" if len(results) > 1 else "")
+                          + (f", {bad} failed" if bad else ""), flush=True)
+    finally:
+        for _, proc in lake_procs + ([file_proc] if file_proc else []):
+            stop_server(proc)
+    med = {key: statistics.median(v) for key, v in totals.items()}
+    print(f"\nReads, one file server against 1-{max(counts)} lake servers serving at once (file {n_file:,}, lake "
+          f"{n_lake:,} statements; one wrk per server, {args.connections} connections in all, {args.duration} s, "
+          f"set-ups taking turns; medians of {args.repeat}):")
+    print(f"{'query':<20} {'file':>8} " + " ".join(f"{f'lake x{c}':>8} {'/file':>6}" for c in counts)
+          + "   lake: total / one server")
+    for name in names:
+        f = med["file", name]
+        line = f"{name:<20} {f:>8,.0f} " + " ".join(f"{med[f'lake x{c}', name]:>8,.0f} "
+                                                    f"{med[f'lake x{c}', name] / f:>6.0%}" for c in counts)
+        if 1 in counts:
+            one = med["lake x1", name]
+            line += "   " + ", ".join(f"x{c}: {med[f'lake x{c}', name] / one:.2f}" for c in counts if c != 1)
+        print(line)
+    checks = []
+    for name in ("get one statement", "supporters depth 5"):
+        if name in names and 1 in counts:
+            one = med["lake x1", name]
+            checks.append((f"{name}: one lake server >= 50 % of the file's req/s", one >= 0.5 * med["file", name]))
+            checks += [(f"{name}: {c} lake servers in all >= one lake server", med[f"lake x{c}", name] >= one)
+                       for c in counts if c > 1]
+    checks.append(("no failed requests", failed == 0))
+    for text, ok in checks:
+        print(f"  [{'ok' if ok else 'MISSED'}] {text}")
+
+
+def _together(procs: list, paths: list[str], duration: int, connections: int, folder: Path) -> list[tuple]:
+    """One wrk per server, all at once; each one's (requests/s, p50, p99, failures)."""
+    out: list = [None] * len(procs)
+
+    def run(k: int, port: int) -> None:
+        sub = folder / f"wrk-{k}"
+        sub.mkdir(exist_ok=True)
+        out[k] = run_wrk(port, paths, duration, connections, sub)
+
+    threads = [threading.Thread(target=run, args=(k, port)) for k, (port, _) in enumerate(procs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if any(r is None for r in out):
+        raise SystemExit("a wrk run failed")
+    return out
 
 
 def table(label: str, names: list[str], runs: dict, local: dict | None, args) -> tuple[dict, dict]:

@@ -40,10 +40,14 @@ class Forwarder:
         The store's :class:`~argmap.store._leader.Leadership`.
     on_forward
         Called once per request the leader answered (the metrics count them).
+    written
+        Called once the leader answered, before the answer is sent on (the store's
+        ``written_elsewhere``: this server then reads what the client just wrote).
     """
 
-    def __init__(self, leadership, on_forward=None):
+    def __init__(self, leadership, on_forward=None, written=None):
         self.leadership = leadership
+        self.written = written
         self._client: httpx.AsyncClient | None = None
         self._on_forward = on_forward  # called once per request the leader answered (metrics)
 
@@ -102,6 +106,8 @@ class Forwarder:
             await response.aclose()  # the leader is shutting down and did nothing: write here
             self.leadership.forget()
             return _replay(body, more, receive)
+        if self.written is not None:
+            self.written()  # read-your-writes here, before the client can ask
         try:
             out = [(k, v) for k, v in response.headers.raw if k.lower() not in _HOP]
             out.append((b"x-argmap-written-by", leader.encode()))

@@ -214,7 +214,8 @@ def create_app(
     )
     app.allowed_hosts = hosts
     if store is not None and (leadership := getattr(store, "leadership", None)) is not None:
-        app.forwarder = Forwarder(leadership, on_forward=FORWARDED.inc if metrics else None)
+        app.forwarder = Forwarder(leadership, on_forward=FORWARDED.inc if metrics else None,
+                                  written=getattr(store, "written_elsewhere", None))
         if metrics:
             LEADING.set_function(lambda: 1 if leadership.leading else 0)
     app.observe = Observe(app.answer, log_format=access_log, metrics=metrics)

@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 import re
 import threading
+import time
+import weakref
 from contextlib import contextmanager
 from functools import lru_cache
 from importlib import import_module, resources
@@ -25,8 +27,8 @@ from argmap.store._store import SCHEMA_VERSION, Store, _schema_sql
 from argmap.store._writer import GroupCommit
 from argmap.store._file import _Versions
 
-__all__ = ["SERIALISE", "LakeStore", "attach", "is_conflict", "lake_ddl", "lake_only_ddl", "local_ddl", "redact",
-           "use"]
+__all__ = ["PUSH_CHANNEL", "SERIALISE", "LakeStore", "attach", "install_push", "is_conflict", "lake_ddl",
+           "lake_only_ddl", "local_ddl", "redact", "use"]
 
 CONFLICT_RETRIES = 12
 """How often a write on a lake is tried when other processes' commits clash with it."""
@@ -40,6 +42,9 @@ class LakeStore(Store, backend="lake"):
     instead of the dozen catalog queries of a DuckLake read), and a write that clashes with
     another process's commit runs again on a fresh snapshot.
     """
+
+    whole_map_after = 30
+    """At 100,000 statements one statement costs ~20 ms to read from the lake, all of them ~0.6 s."""
 
     def _open(self, path, data_path) -> None:
         self.path = "ducklake:" + redact(self.lake)
@@ -67,7 +72,10 @@ class LakeStore(Store, backend="lake"):
     def _opened(self) -> None:
         lock, self._startup = getattr(self, "_startup", None), None
         if lock is not None:
-            lock.close()  # ends the session: PostgreSQL releases its advisory lock
+            try:
+                install_push(lock)  # still holding the lock: servers starting together take turns
+            finally:
+                lock.close()  # ends the session: PostgreSQL releases its advisory lock
 
     def _schema_ddl(self) -> str:
         # Every DDL statement is a catalog round trip: a lake at the current version runs none
@@ -170,7 +178,7 @@ class LakeStore(Store, backend="lake"):
 
     def _after_commit(self) -> None:
         if self._versions is not None:
-            self._versions.forget()  # read-your-writes, before the next snapshot check says so
+            self._versions.forget()  # read-your-writes, before the notification says so
         self._commits += 1
         if self.compact_every and self._commits % self.compact_every == 0 and not self._compacting.locked():
             threading.Thread(target=self._compact_quietly, name="argmap-lake-compact", daemon=True).start()
@@ -214,6 +222,13 @@ class LakeStore(Store, backend="lake"):
 
             self.leadership = Leadership(self.lake[len("postgres:"):], address)
         return self.leadership
+
+    def written_elsewhere(self) -> None:
+        """Another server acknowledged a write this one sent it (``argmap serve`` forwards
+        writes to the leader): forget the maps' versions, so that this server's next reads see
+        it without waiting for the notification (read-your-writes where the client wrote)."""
+        if self._versions is not None:
+            self._versions.forget()
 
     def close(self) -> None:
         if self.leadership is not None:
@@ -351,15 +366,72 @@ def _data_files(cur) -> int:
                for (t,) in tables)
 
 
+PUSH_CHANNEL = "argmap_lake"
+"""The PostgreSQL channel on which every commit to the catalog is announced (its snapshot id)."""
+
+_PUSH_TRIGGER = "argmap_lake_notify"
+_PUSH_DDL = f"""
+CREATE OR REPLACE FUNCTION {_PUSH_TRIGGER}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('{PUSH_CHANNEL}', NEW.snapshot_id::text);
+  RETURN NULL;
+END $$;
+CREATE TRIGGER {_PUSH_TRIGGER} AFTER INSERT ON ducklake_snapshot FOR EACH ROW EXECUTE FUNCTION {_PUSH_TRIGGER}();
+"""
+# The latest snapshot, and whether commits are announced (a catalog made before the trigger, or
+# by a user who may not create one, is asked at every read instead).
+_CHECK = (f"SELECT (SELECT max(snapshot_id) FROM ducklake_snapshot), "
+          f"EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '{_PUSH_TRIGGER}' "
+          f"AND tgrelid = to_regclass('ducklake_snapshot') AND tgenabled <> 'D')")
+
+
+def install_push(conn) -> bool:
+    """Make every commit to the catalog announce its snapshot id on :data:`PUSH_CHANNEL` (a
+    trigger on DuckLake's ``ducklake_snapshot``, which every commit of any process adds a row
+    to; PostgreSQL delivers the notification when that commit becomes visible). ``conn``: a
+    psycopg connection to the catalog's database holding :data:`STARTUP_LOCK`. Returns whether
+    commits are announced; False (a user without the right to create it) leaves readers asking."""
+    import psycopg  # only a lake on PostgreSQL needs it
+
+    try:
+        if conn.execute("SELECT to_regclass('ducklake_snapshot') IS NULL").fetchone()[0]:
+            return False  # the catalog was never created (opening it failed)
+        if conn.execute(_CHECK).fetchone()[1]:
+            return True
+        with conn.transaction():
+            conn.execute("SET LOCAL lock_timeout = '5s'")  # it waits for commits in flight, not forever
+            if conn.execute(f"SELECT 1 FROM pg_trigger WHERE tgname = '{_PUSH_TRIGGER}' "
+                            "AND tgrelid = to_regclass('ducklake_snapshot')").fetchone():
+                conn.execute(f"ALTER TABLE ducklake_snapshot ENABLE TRIGGER {_PUSH_TRIGGER}")  # was disabled
+            else:
+                conn.execute(_PUSH_DDL)
+        return True
+    except psycopg.Error:
+        return False
+
+
 class _SnapshotVersions:
     """Maps' versions on a lake, valid while the catalog's latest snapshot is the one last seen.
 
-    Every commit to a DuckLake catalog, by any process, adds a snapshot; so before answering
-    from what it knows, a reader asks PostgreSQL one indexed question (the latest snapshot id,
-    ~1 ms) and forgets every version when it moved. A write acknowledged by any server is thus
-    seen by the next read that starts after it, on every server. Versions are read through the
-    lake only after a change, and answers cached per version (argmap.query) stay valid.
+    Every commit to a DuckLake catalog, by any process, adds a snapshot, and a trigger
+    (:func:`install_push`) announces it on :data:`PUSH_CHANNEL`. A thread of this process
+    listens there and asks the latest snapshot itself every :attr:`CHECK_EVERY` seconds; each
+    time the snapshot moved it forgets every version, so a read costs no catalog round trip
+    while nothing changed. Reads trust what the thread learnt only while its last check is
+    younger than :attr:`LEASE`: a listening connection that is lost, silent or starved makes
+    each read ask PostgreSQL the one indexed question (~1 ms, a pool of connections), as all
+    reads did before, until it listens again. A write acknowledged by another server is thus
+    seen within the notification's delay (milliseconds), at worst :attr:`CHECK_EVERY`, and
+    :attr:`LEASE` when the connection dies unseen; this process's own commits (every Store of
+    it on the same catalog) at once. Versions are read through the lake only after a change,
+    and answers cached per version (argmap.query) stay valid.
     """
+
+    POOL = 4
+    CHECK_EVERY = 0.1
+    """Seconds between two checks of the latest snapshot by the listening thread."""
+    LEASE = 0.5
+    """Seconds a check is trusted for: past it, with no newer one, each read asks PostgreSQL."""
 
     def __init__(self, lake: str):
         self._conninfo = lake[len("postgres:"):]
@@ -368,27 +440,90 @@ class _SnapshotVersions:
         self._lock = threading.Lock()
         self._idle: list = []  # connections to PostgreSQL, at most POOL (each server has a few)
         self._open = threading.BoundedSemaphore(self.POOL)
-
-    POOL = 4
+        self._trusted_until = 0.0  # time.monotonic() before which reads need not ask
+        self._stop = threading.Event()
+        self._listener: threading.Thread | None = None
+        self.listening_pid: int | None = None  # the listening session's PostgreSQL backend
+        with _NEIGHBOURS_LOCK:
+            _NEIGHBOURS.setdefault(self._conninfo, weakref.WeakSet()).add(self)
 
     def get(self, map_id: str, read) -> int:
-        snapshot = self._latest()
-        with self._lock:
-            if snapshot != self._snapshot:
-                self._known.forget()
-                self._snapshot = snapshot
+        if time.monotonic() >= self._trusted_until:
+            self._listen()
+            self._moved(self._latest())
         return self._known.get(map_id, read)
 
+    @property
+    def pushed(self) -> bool:
+        """Whether reads currently answer without asking PostgreSQL (the push is live)."""
+        return time.monotonic() < self._trusted_until
+
     def forget(self) -> None:
-        with self._lock:
-            self._known.forget()
-            self._snapshot = None
+        """After a commit of this process: forget the versions of every Store of it on the
+        catalog (read-your-writes, before the notification says so)."""
+        with _NEIGHBOURS_LOCK:
+            neighbours = list(_NEIGHBOURS.get(self._conninfo, ()))
+        for n in neighbours:
+            with n._lock:
+                n._known.forget()
+                n._snapshot = None
 
     def close(self) -> None:
+        self._stop.set()
+        listener, self._listener = self._listener, None
+        if listener is not None and listener is not threading.current_thread():
+            listener.join(self.CHECK_EVERY * 10)
         with self._lock:
             idle, self._idle = self._idle, []
         for c in idle:
             c.close()
+
+    def _moved(self, snapshot: int | None) -> None:
+        with self._lock:
+            if snapshot != self._snapshot:
+                self._known.forget()
+                self._snapshot = snapshot
+
+    def _listen(self) -> None:
+        """Start the listening thread, once (lazily: a command that only writes needs none)."""
+        if self._listener is not None or self._stop.is_set():
+            return
+        with self._lock:
+            if self._listener is None:
+                self._listener = threading.Thread(target=self._listening, name="argmap-lake-listen", daemon=True)
+                self._listener.start()
+
+    def _listening(self) -> None:
+        import psycopg  # only a lake on PostgreSQL needs it
+
+        pause = self.CHECK_EVERY
+        while not self._stop.is_set():
+            conn = None
+            try:
+                # Keepalives and a TCP timeout: a connection that dies unseen is dropped in
+                # seconds, not at the system's retransmission timeout (minutes).
+                conn = psycopg.connect(self._conninfo, autocommit=True, connect_timeout=5,
+                                       application_name="argmap-lake-listen", keepalives=1, keepalives_idle=5,
+                                       keepalives_interval=2, keepalives_count=2, tcp_user_timeout=5000)
+                self.listening_pid = conn.info.backend_pid
+                conn.execute(f"LISTEN {PUSH_CHANNEL}")  # before the check: nothing falls between
+                pause = self.CHECK_EVERY
+                while not self._stop.is_set():
+                    began = time.monotonic()
+                    latest, announced = conn.execute(_CHECK).fetchone()
+                    self._moved(latest)
+                    self._trusted_until = began + self.LEASE if announced else 0.0
+                    for note in conn.notifies(timeout=self.CHECK_EVERY):
+                        self._moved(int(note.payload))
+            except (psycopg.Error, OSError, ValueError):
+                self._trusted_until = 0.0  # reads ask until this thread listens again
+                pause = min(pause * 2, 5.0)
+            finally:
+                self.listening_pid = None
+                if conn is not None:
+                    conn.close()
+            self._stop.wait(pause)
+        self._trusted_until = 0.0
 
     def _latest(self) -> int | None:
         with self._open:
@@ -406,6 +541,11 @@ class _SnapshotVersions:
             with self._lock:
                 self._idle.append(conn)
             return latest
+
+
+_NEIGHBOURS: dict[str, weakref.WeakSet] = {}
+"""Every _SnapshotVersions of this process, by catalog: a commit forgets them all at once."""
+_NEIGHBOURS_LOCK = threading.Lock()
 
 
 def use(cur: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:

@@ -182,6 +182,10 @@ class Store:
     _backends: dict[str, type] = {}
     lake: str | None = None
     path: str
+    whole_map_after: int | None = None
+    """Statements read one by one under a map version after which ``argmap.query`` reads all
+    of that version's statements at once (None: never): where a one-row read costs about what
+    a whole map's does (a lake scans the table's files either way)."""
 
     def __init_subclass__(cls, backend: str | None = None, **kwargs):
         super().__init_subclass__(**kwargs)
