@@ -291,8 +291,6 @@ def _record_map(store, cur, map_id: str, keys: set | None, who: Who, new: set = 
     logged[map_id] = (version, at)
 
 
-_COLUMNS_LOG = ("map_id", "version", "kind", "id", "seq", "before", "after", "written_at", "author", "message",
-                "action", "restored_from", "summary", "changes")
 _NO_CHANGE = dict.fromkeys(("kind", "id", "seq", "before", "after"))
 """The columns a version's own row leaves NULL (its kind NULL says it is one)."""
 _NO_VERSION = dict.fromkeys(("written_at", "author", "message", "action", "restored_from", "summary", "changes"))
@@ -300,8 +298,8 @@ _NO_VERSION = dict.fromkeys(("written_at", "author", "message", "action", "resto
 
 def _append(cur, rows: list[dict]) -> None:
     """Keep log rows for :func:`flush` (in the write transaction's ``tx``, which a rollback
-    empties), or insert them now outside a group commit."""
-    rows = [{c: r[c] for c in _COLUMNS_LOG} for r in rows]
+    empties), or insert them now outside a group commit. Every row has every column of the
+    table (their order may differ: both inserts take them by name)."""
     tx = getattr(cur, "tx", None)
     if tx is None or not hasattr(cur, "stage"):
         _insert_many(cur, "change_log", rows)
