@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -54,13 +55,16 @@ def main() -> None:
                     "(default: a throw-away local cluster)")
     ap.add_argument("--data-path", help="The lake's data folder (with --lake)")
     ap.add_argument("--duration", type=float, default=10, help="Seconds of writing per set-up")
-    ap.add_argument("--clients", type=int, default=8, help="Writing threads")
+    ap.add_argument("--clients", type=int, default=8, help="Writing threads (connections with --load wrk)")
+    ap.add_argument("--load", choices=["python", "wrk"], default="python",
+                    help="Who writes: Python threads (each writes a statement, then an argument that uses it) "
+                         "or wrk (cheaper clients, so the servers get more of the machine)")
     ap.add_argument("--servers", default="1,2,4", help="Server counts to try on the lake")
     ap.add_argument("--visibility", type=int, default=100, help="Writes whose cross-server visibility is timed")
     args = ap.parse_args()
     with throwaway_lake(args.lake, args.data_path) as (args.lake, args.data_path):
         compare(args.lake, args.data_path, [int(x) for x in args.servers.split(",")], args.clients, args.duration,
-                args.visibility)
+                args.visibility, args.load)
 
 
 @contextlib.contextmanager
@@ -83,10 +87,10 @@ def throwaway_lake(lake: str | None = None, data_path: str | None = None):
 
 
 def compare(lake: str, data_path: str | None, servers: list[int], clients: int, duration: float,
-            visibility: int = 100) -> None:
+            visibility: int = 100, writers: str = "python") -> None:
     """Print reads and writes of one server on a DuckDB file, then of each count of servers on the lake."""
-    args = argparse.Namespace(clients=clients, duration=duration, visibility=visibility)
-    print(f"load average {os.getloadavg()[0]:.2f}; {args.clients} writing clients, {args.duration:g} s each")
+    args = argparse.Namespace(clients=clients, duration=duration, visibility=visibility, load=writers)
+    print(f"load average {os.getloadavg()[0]:.2f}; {args.clients} writing clients ({writers}), {args.duration:g} s each")
     print(f"{'set-up':<22}{'read p50':>10}{'read p99':>10}{'writes/s':>10}{'write p50':>11}{'write p99':>11}{'409s':>6}{'a group':>8}")
     with tempfile.TemporaryDirectory(prefix="argmap-bench-") as tmp:
         db = str(Path(tmp) / "argmap.duckdb")
@@ -118,16 +122,24 @@ def _report(label: str, where: list[str], n: int, args, tmp: Path) -> None:
             _wait(url)
         reads = _reads(urls[0])
         commits = _commits(urls)
-        writes, latencies, refused = _writes(urls, args.clients, args.duration)
+        if args.load == "wrk":
+            writes, (p50, p99), refused = _writes_wrk(urls, args.clients, args.duration, tmp)
+        else:
+            writes, latencies, refused = _writes(urls, args.clients, args.duration)
+            p50, p99 = _ms(latencies, 50), _ms(latencies, 99)
         commits = _commits(urls) - commits
         print(f"{label:<22}{_ms(reads, 50):>10}{_ms(reads, 99):>10}{writes / args.duration:>10.1f}"
-              f"{_ms(latencies, 50):>11}{_ms(latencies, 99):>11}{refused:>6}"
+              f"{p50:>11}{p99:>11}{refused:>6}"
               f"{writes / commits if commits else 0:>8.1f}", flush=True)
         if len(urls) > 1 and args.visibility:
             seen, stale = _visibility(urls, args.visibility)
             print(f"{'':<22}visible on another server after the write's acknowledgement: "
                   f"p50 {_ms(seen, 50)}, p99 {_ms(seen, 99)} ({len(seen)} writes; {stale} reads there "
                   f"still answered 404)", flush=True)
+            seen, stale = _change_visibility(urls, args.visibility)
+            print(f"{'':<22}a changed statement, read on a server that did not make the write (old text "
+                  f"cached): new text after p50 {_ms(seen, 50)}, p99 {_ms(seen, 99)} ({len(seen)} writes; "
+                  f"{stale} reads there still answered the old text)", flush=True)
     finally:
         for p in procs:
             p.terminate()
@@ -210,6 +222,80 @@ def _visibility(urls: list[str], n: int) -> tuple[list[float], int]:
                 stale += 1
             out.append(time.perf_counter() - acked)
     return out, stale
+
+
+def _change_visibility(urls: list[str], n: int) -> tuple[list[float], int]:
+    """Seconds from the acknowledgement of a statement's new text to the first read of it on a
+    server that did not make the write (the one that did reads it at once) and had the old text
+    cached: what the push (argmap.store._lake) leaves stale; and how many reads answered the old text."""
+    sid = f"c{uuid.uuid4().hex[:6]}"
+    out, stale = [], 0
+    with httpx.Client(timeout=60) as writer, httpx.Client(timeout=60) as reader:
+        r = writer.post(f"{urls[0]}/maps/peace-plan/statements", json={"id": sid, "text": "Unchanged."})
+        assert r.status_code == 201, r.text
+        for i in range(n):
+            for url in urls:  # every server has the current text cached
+                while reader.get(f"{url}/maps/peace-plan/statements/{sid}").json()["text"] != (
+                        f"Changed {i - 1}." if i else "Unchanged."):
+                    pass
+            a = urls[i % len(urls)]
+            r = writer.patch(f"{a}/maps/peace-plan/statements/{sid}", json={"text": f"Changed {i}."})
+            acked = time.perf_counter()
+            assert r.status_code == 200, r.text
+            made = r.headers.get("x-argmap-written-by", a)  # a follower hands writes to the leader
+            b = next(u for u in urls[i % len(urls) + 1:] + urls if u != made)
+            while reader.get(f"{b}/maps/peace-plan/statements/{sid}").json()["text"] != f"Changed {i}.":
+                stale += 1
+            out.append(time.perf_counter() - acked)
+    return out, stale
+
+
+_WRK_WRITES = """
+local n, premises, tag = 0, {%s}, ""
+function init(args) tag = args[1] end  -- one per wrk process: their random seeds are the same
+request = function()
+  n = n + 1
+  local id = "k" .. tag .. "-" .. n
+  if n %% 2 == 1 then
+    return wrk.format("POST", "/maps/peace-plan/statements", {["Content-Type"] = "application/json"},
+                      '{"id": "' .. id .. '", "text": "Client claim ' .. n .. '."}')
+  end
+  return wrk.format("POST", "/maps/peace-plan/arguments", {["Content-Type"] = "application/json"},
+                    '{"id": "' .. id .. '", "kind": "support", "premises": ["' .. premises[(n %% #premises) + 1] ..
+                    '"], "target": "victims-silenced"}')
+end
+"""
+
+
+def _writes_wrk(urls: list[str], clients: int, duration: float, tmp: Path) -> tuple[int, tuple[str, str], int]:
+    """As :func:`_writes`, with wrk as the clients (``--load wrk``): its connections spread over
+    the servers, statements and arguments in turn (an argument's premise is one of the seed map's
+    statements, as in benchmarks/writes.py). Returns writes, (p50, p99 of the slowest server), refused."""
+    premises = [s.id for s in load(SEED).statements if s.id != "victims-silenced"][:20]
+    script = tmp / "lake-writes.lua"
+    script.write_text(_WRK_WRITES % ", ".join(f'"{p}"' for p in premises))
+    share = [clients // len(urls) + (1 if i < clients % len(urls) else 0) for i in range(len(urls))]
+    run = uuid.uuid4().hex[:6]
+    procs = [subprocess.Popen(["wrk", "-t1", f"-c{c}", f"-d{duration:g}s", "--timeout", "30s", "--latency",
+                               "-s", str(script), url, "--", f"{run}{i}"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for i, (url, c) in enumerate(zip(urls, share)) if c]
+    writes, refused, p50s, p99s = 0, 0, [], []
+    for proc in procs:
+        out, _ = proc.communicate(timeout=duration + 120)
+        total = int(re.search(r"(\d+) requests in", out)[1])
+        bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+        refused += int(bad[1]) if bad else 0
+        writes += total - (int(bad[1]) if bad else 0)
+        lat = dict(re.findall(r"^\s+(50|99)(?:\.0+)?%\s+(\S+)", out, re.M))
+        p50s.append(lat["50"])
+        p99s.append(lat["99"])
+    return writes, (max(p50s, key=_wrk_ms), max(p99s, key=_wrk_ms)), refused
+
+
+def _wrk_ms(text: str) -> float:
+    number, unit = re.match(r"([\d.]+)(\w+)", text).groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
 def _ms(xs: list[float], pct: int) -> str:

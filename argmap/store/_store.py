@@ -299,7 +299,18 @@ class Store:
         map are rebuilt into one (``_history.store_at``), whatever back end keeps the log."""
         return Store(":memory:")
 
+    _write_raw: duckdb.DuckDBPyConnection | None = None
+
+    def _writer_cursor(self) -> duckdb.DuckDBPyConnection:
+        """The cursor group commits write through: one, kept (only the group's leader uses it, under
+        the writer lock), since making one costs a lake several catalog queries (up to 25 ms)."""
+        if self._write_raw is None:
+            self._write_raw = self._cursor()
+        return self._write_raw
+
     def close(self) -> None:
+        if self._write_raw is not None:
+            self._write_raw.close()
         self._conn.close()
 
     def __enter__(self) -> "Store":

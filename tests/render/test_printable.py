@@ -101,6 +101,26 @@ def test_poster_tiles_are_the_paper_with_an_assembly_page(seed):
     assert "glue-r" in doc.html and "mark" in doc.html
 
 
+def test_each_poster_tile_draws_its_part_and_together_they_draw_every_statement(seed):
+    # A tile used to carry the whole drawing, clipped: every node drawn once per tile.
+    doc = plan(seed, paper="a4", orientation="portrait", tile=True)
+    tiles = [svg.decode() for svg, _ in doc.resources.values()]
+    assert len(tiles) == len(doc.pages) - 1 >= 10
+    ids = [set(re.findall(r'<g id="([^"]+)" class="node"', t)) for t in tiles]
+    drawn = set().union(*ids)
+    assert {s.id for s in seed.statements} <= drawn
+    assert max(len(i) for i in ids) < len(drawn) / 2, "a tile draws most of the map"
+    pdf = printable(seed, paper="a4", orientation="portrait", tile=True, timeout=300)
+    with pdfplumber.open(io.BytesIO(pdf)) as read:
+        pages = read.pages
+        assert len(pages) == len(doc.pages)
+        text = "".join(c["text"] for p in pages[1:] for c in p.chars)
+        for p in pages:
+            assert (round(p.width / MM), round(p.height / MM)) == (210, 297)
+    squeezed = re.sub(r"\s+", "", text)
+    assert all(re.sub(r"\s+", "", s.id)[:12] in squeezed for s in seed.statements)
+
+
 def test_bad_options_name_the_field(seed):
     for kwargs, field in (({"paper": "a5"}, "paper"), ({"orientation": "sideways"}, "orientation"),
                           ({"handout": "nope"}, "handout")):

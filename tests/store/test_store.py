@@ -750,6 +750,7 @@ class FailingCommits:
 def test_a_failed_commit_reaches_the_caller_as_itself(loaded, monkeypatch):
     before = loaded.get_map("m")
     monkeypatch.setattr(loaded, "_conn", FailingCommits(loaded._conn))
+    monkeypatch.setattr(loaded, "_write_raw", None)  # the writer's kept cursor: made anew, failing
     with pytest.raises(duckdb.IOException, match="No space left on device"):
         loaded.add_statement("m", Statement(id="s9", text="Never stored."))
     monkeypatch.undo()
