@@ -92,9 +92,11 @@ def store_as_of(store, map_id: str, as_of: str | int | None):
 def restore(store, map_id: str, version: int | str) -> Version:
     """Write a new version of the map equal to ``version`` (logged as a restore of it)."""
     v = _history.as_of_version(store, map_id, str(version), field="version")
-    m = _history.map_at(store, map_id, v)
     with context(action="restore", restored_from=v):
-        store.load_map(m, replace=True)
+        # Only what changed since goes back (the work grows with it); a map deleted since, or
+        # a store whose write hooks want every entity's state before, loads the version whole.
+        if store.write_hooks or not store.write(lambda cur: _history.put_back(store, cur, map_id, v), touch=map_id):
+            store.load_map(_history.map_at(store, map_id, v), replace=True)
     return _history.versions(store, map_id, limit=1)[0]
 
 

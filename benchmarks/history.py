@@ -7,7 +7,8 @@ Prints, each against a baseline measured in the same run (other sessions share t
 - an ``as_of`` read (a version 1,000 writes back) of one statement and of depth-5 supporters vs
   the same read of the current map (p50/p99; the first read of a version, which rebuilds it, apart);
 - a diff of two versions 1,000 writes apart (entities only, and with grounded labels);
-- the log's size on disk per write (its rows copied into a file of their own).
+- the log's size on disk per write (its rows copied into a file of their own);
+- a restore of a version ``--apart`` writes back vs that version read and loaded whole.
 Targets (issue 18): writes <= 1.2x, as_of p50 <= 3x, diff <= 0.5 s.
 """
 
@@ -167,6 +168,20 @@ def run(args, rnd: random.Random, folder: Path) -> None:
     print(f"\nwrites with the log   {p(with_log)}")
     print(f"writes without it     {p(without)}   ratio p50 {percentile(with_log, 50) / percentile(without, 50):.2f}x"
           f"  (target <= 1.2x)")
+
+    # -- restore: only what changed since put back, vs the version loaded whole (as it was done before)
+    now = history.current_version(store, MAP_ID)
+    back = now - args.apart
+    t = time.perf_counter()
+    v = history.restore(store, MAP_ID, back)
+    took = time.perf_counter() - t
+    t = time.perf_counter()
+    whole = history.map_as_of(store, MAP_ID, back)
+    with history.context(action="restore", restored_from=back):
+        store.load_map(whole, replace=True)
+    baseline = time.perf_counter() - t
+    print(f"\nrestore of version {back} ({args.apart} writes back, {v.changes} entities): {took:.2f} s;"
+          f" the version read and loaded whole: {baseline:.2f} s (ratio {took / baseline:.2f}x)")
     store.close()
 
 

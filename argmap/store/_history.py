@@ -52,6 +52,7 @@ __all__ = [
     "map_at",
     "note",
     "note_map",
+    "put_back",
     "noted",
     "record",
     "states_between",
@@ -199,8 +200,12 @@ def exists_before(store, cur, map_id: str, kind: str, id_: str) -> bool | None:
 
 def noted(store, map_id: str, deleted: list[str]) -> list[str]:
     """:func:`note` of what a delete returns (``["statement:s1", …]``); returns it unchanged."""
-    note(store, map_id, None, deleted)
+    note(store, map_id, None, deleted, written=GONE)
     return deleted
+
+
+GONE = object()
+"""``note(..., written=GONE)``: the write deleted the entities (their state after is absent)."""
 
 
 def note_map(store, map_id: str, *, new: bool = False) -> None:
@@ -258,13 +263,16 @@ def _record_map(store, cur, map_id: str, keys: set | None, who: Who, new: set = 
             for k in touched:
                 if k not in after and (b := j.before.get((map_id, *k))) is not None:
                     before[k] = b
-                    if (w := j.written.get((map_id, *k))) is not None:
+                    if (w := j.written.get((map_id, *k))) is GONE:
+                        after[k] = None
+                    elif w is not None:
                         after[k] = (b[0], _item_json(k[0], _ROW[k[0]](map_id, b[0], w), w))
         rest = [k for k in touched if k not in after and k not in before]
         if rest:
             before.update(_latest(cur, map_id, rest))
         if rest := [k for k in touched if k not in after]:
             after.update(_current(store, cur, map_id, rest))
+        after = {k: a for k, a in after.items() if a is not None}
     rows = []
     for key in touched:
         b, a = before.get(key), after.get(key)
@@ -283,8 +291,6 @@ def _record_map(store, cur, map_id: str, keys: set | None, who: Who, new: set = 
     logged[map_id] = (version, at)
 
 
-_COLUMNS_LOG = ("map_id", "version", "kind", "id", "seq", "before", "after", "written_at", "author", "message",
-                "action", "restored_from", "summary", "changes")
 _NO_CHANGE = dict.fromkeys(("kind", "id", "seq", "before", "after"))
 """The columns a version's own row leaves NULL (its kind NULL says it is one)."""
 _NO_VERSION = dict.fromkeys(("written_at", "author", "message", "action", "restored_from", "summary", "changes"))
@@ -292,8 +298,8 @@ _NO_VERSION = dict.fromkeys(("written_at", "author", "message", "action", "resto
 
 def _append(cur, rows: list[dict]) -> None:
     """Keep log rows for :func:`flush` (in the write transaction's ``tx``, which a rollback
-    empties), or insert them now outside a group commit."""
-    rows = [{c: r[c] for c in _COLUMNS_LOG} for r in rows]
+    empties), or insert them now outside a group commit. Every row has every column of the
+    table (their order may differ: both inserts take them by name)."""
     tx = getattr(cur, "tx", None)
     if tx is None or not hasattr(cur, "stage"):
         _insert_many(cur, "change_log", rows)
@@ -567,6 +573,55 @@ def _current_all(store, cur, map_id: str) -> dict:
     for kind in _SQL:
         out.update(_read_items(cur, kind, map_id, None))
     return out
+
+
+def put_back(store, cur, map_id: str, version: int) -> bool:
+    """Inside a write: make the map what it was at ``version`` by putting back only the entities
+    changed since, each row as it was then (its place in map order too), and note them for the
+    log, the search index and the write hooks: the work grows with what changed since, not with
+    the map or its history. False, having done nothing, when the map does not exist now."""
+    if cur.execute("SELECT 1 FROM maps WHERE id = $m", {"m": map_id}).fetchone() is None:
+        return False
+    undo = _changed_since(cur, map_id, version)
+    decoders = {k: msgspec.json.Decoder(t) for k, t in _STRUCT.items()}
+    gone: dict[str, list[str]] = {t: [] for t in _TABLES.values()}
+    put: dict[str, list[dict]] = {t: [] for t in _TABLES.values()}
+    premises: list[dict] = []
+    touched: list[str] = []
+    for kind, id_, seq, state in undo:
+        if kind == "map":
+            if state is None:
+                return False  # absent then: a restore of a version where the map existed only
+            info = msgspec.json.decode(state)
+            cur.execute("UPDATE maps SET title = $t, description = $d, extras = $x WHERE id = $m",
+                        {"m": map_id, "t": info["title"], "d": info.get("description"),
+                         "x": _extras_json(info.get("extras") or {})})
+            store._note("map", map_id)
+            note(store, map_id, "map", [map_id])
+            continue
+        if kind not in _TABLES:
+            continue
+        gone[_TABLES[kind]].append(id_)
+        item = None
+        if state is not None:
+            item = decoders[kind].decode(state)
+            put[_TABLES[kind]].append(_ROW[kind](map_id, seq, item))
+            if kind == "argument":
+                premises.extend(_premise_rows(map_id, item))
+        store._note(kind, id_, after=item)
+        touched.append(f"{kind}:{id_}")
+    for table, ids in gone.items():
+        if ids:
+            params: dict = {"m": map_id}
+            if table == "arguments":
+                cur.execute("DELETE FROM premises WHERE map_id = $m AND " + _ids_in("argument_id", ids, params), params)
+                params = {"m": map_id}
+            cur.execute(f"DELETE FROM {table} WHERE map_id = $m AND " + _ids_in("id", ids, params), params)
+    for table, rows in put.items():
+        _insert_many(cur, table, rows)
+    _insert_many(cur, "premises", premises)
+    note(store, map_id, None, touched)
+    return True
 
 
 def baseline(store, cur) -> None:

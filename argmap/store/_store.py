@@ -535,7 +535,12 @@ class Store:
         return get() if self.write_hooks else None
 
     def _delete(self, cur, map_id: str, kind: str, id_: str, cascade: bool) -> list[str]:
+        looked = [0]
+
         def seen(k: str, i: str) -> None:
+            if looked[0] < 16:  # the change log's state before, read before the row goes (past a few: one scan of the log)
+                looked[0] += 1
+                _history.exists_before(self, cur, map_id, k, i)
             before = self._before(lambda: self.list_relations(map_id, ids=[i])[0] if k == "relation"
                                   else getattr(self, f"get_{k}")(map_id, i))
             self._note(k, i, before=before)

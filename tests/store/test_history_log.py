@@ -206,3 +206,35 @@ def test_a_database_from_before_the_one_table_log_keeps_its_history(tmp_path):
         store.add_statement("m", Statement(id="after", text="Written after the migration."))
         assert history.current_version(store, "m") == last + 1
         assert _last_changes(store) == {("statement", "after"): (None, _doc(store.get_statement("m", "after")))}
+
+
+def test_a_restore_puts_back_only_what_changed_since_each_row_in_its_place(store):
+    store.load_map(_map())
+    store.add_statement("m", Statement(id="s9", text="Added after version 2."))
+    kept = store.get_map("m")
+    v = history.current_version(store, "m")
+    store.update_statement("m", Statement(id="s1", text="Rewritten claim about zebras."))
+    store.delete_statement("m", "s3", cascade=True)  # and a2, which argues from it
+    store.add_statement("m", Statement(id="s10", text="Added after the version restored."))
+    store.update_map(MapInfo(id="m", title="Renamed"))
+    assert store.search("m", "zebras")
+    restored = history.restore(store, "m", v)
+    assert (restored.action, restored.restored_from) == ("restore", v)
+    assert store.get_map("m") == kept  # every row back in its place, the map's title too
+    assert {(c.kind, c.id) for c in _history.changes(store, "m", restored.version)} == {
+        ("map", "m"), ("statement", "s1"), ("statement", "s3"), ("argument", "a2"), ("statement", "s10")}
+    assert restored.summary.startswith(f"restored version {v}; ")
+    # The search index follows: the restored text is found, the undone one is not.
+    assert "s1" in [s.id for s, _ in store.search("m", "Claim number", limit=20)]
+    assert store.search("m", "zebras") == []
+    assert history.map_as_of(store, "m", restored.version) == kept
+    assert _history.check(store) == []
+
+
+def test_a_delete_logs_each_entity_it_took_as_it_was(store):
+    store.load_map(_map())
+    before = {("statement", "s3"): _doc(store.get_statement("m", "s3")),
+              ("argument", "a2"): _doc(store.get_argument("m", "a2"))}
+    store.delete_statement("m", "s3", cascade=True)
+    assert _last_changes(store) == {k: (doc, None) for k, doc in before.items()}
+    assert _history.check(store) == []
