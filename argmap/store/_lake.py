@@ -2,8 +2,9 @@
 
 Each Store on a lake is an in-memory DuckDB that attaches the catalog as ``lake``, so every
 query runs unchanged. What differs from a file lives here: the DDL without keys and indexes
-(:func:`lake_ddl`), serial writes (``lake_writes``, and servers taking turns), and loading the
-bundled extensions. See docs/ARCHITECTURE.md, "The store".
+(:func:`lake_ddl`), serial writes (overlapping writes clash at commit; servers take turns), the
+push that tells servers of every commit, and loading the bundled extensions. Which server
+writes: ``_leader.py``. See docs/ARCHITECTURE.md, "The store".
 
 >>> store = Store(lake="postgres:dbname=argmap host=db.internal", data_path="/srv/argmap/data")  # doctest: +SKIP
 """
