@@ -21,7 +21,7 @@ import duckdb
 import msgspec
 
 from argmap.errors import Conflict, DuplicateId
-from argmap.store._rows import _insert_now
+from argmap.store._rows import _insert_now, _literal_insert
 
 __all__ = ["Change", "GroupCommit", "WriteCursor", "WriteRecord"]
 
@@ -87,6 +87,7 @@ class WriteCursor:
         self._keys: dict[tuple[str, str | None, str], dict] = {}
         self._premises: dict[tuple[str, str], list[dict]] = {}
         self._maps: dict[tuple[str, str | None], list[dict]] = {}
+        self._deferred: list[str] = []
 
     def stage(self, table: str, rows: list[dict]) -> None:
         self._staged.setdefault((table, tuple(rows[0])), []).extend(rows)
@@ -113,23 +114,52 @@ class WriteCursor:
         rows = self._premises.get((map_id, argument_id))
         return None if rows is None else [r["statement_id"] for r in sorted(rows, key=lambda r: r["position"])]
 
+    def defer(self, sql: str) -> None:
+        """Run ``sql`` (a statement of literals, no parameters) with the next flush: before the
+        next query that could read what it writes, or in the commit's own call to DuckDB."""
+        self._deferred.append(sql)
+
     def flush(self) -> None:
-        """Insert everything staged (before a query that could read it, and before the commit)."""
+        """Insert everything staged and run what is deferred (before a query that could read it)."""
+        script = self._script()
+        if script:
+            self._run_script(script)
+
+    def _script(self) -> list[str]:
+        """The staged inserts (as SQL literals where every value can be one, else inserted here
+        and now) and the deferred statements, to run in one call: DuckDB then parses and runs
+        them without the Python round trip, GIL hand-over and parameter binding of each."""
+        deferred, self._deferred = self._deferred, []
         if not self._staged:
-            return
+            return deferred
         nodes = self.tx.get("nodes")  # ids looked up before: those staged now exist
         if nodes is not None:
             nodes[1].update(k for k in self._keys if (k[1], k[2]) in nodes[0])
         staged, self._staged, self._keys, self._premises, self._maps = self._staged, {}, {}, {}, {}
-        try:
-            for (table, _), rows in staged.items():
+        script = []
+        for (table, _), rows in staged.items():
+            sql = _literal_insert(table, rows)
+            if sql is not None:
+                script.append(sql)
+                continue
+            try:
                 _insert_now(self.raw, table, rows)
+            except duckdb.Error as e:
+                raise _StagedInsertFailed(e) from e
+        return script + deferred
+
+    def _run_script(self, script: list[str], commit: bool = False) -> None:
+        try:
+            self.raw.execute(";\n".join([*script, "COMMIT"] if commit else script))
         except duckdb.Error as e:
+            # Which statement failed is unknown: a staged insert (a request's rows at fault) or
+            # the commit; the group runs again with each request's rows inserted in its turn.
             raise _StagedInsertFailed(e) from e
 
     def reset(self) -> None:
-        """After a rollback: what was staged and learnt is gone with it."""
+        """After a rollback: what was staged, deferred and learnt is gone with it."""
         self._staged, self._keys, self._premises, self._maps, self.tx = {}, {}, {}, {}, {}
+        self._deferred = []
 
     def execute(self, sql: str, params=None):
         self.flush()
@@ -160,8 +190,12 @@ class WriteCursor:
         return self.raw.execute(sql, params)
 
     def commit(self) -> None:
-        self.flush()
-        self.raw.commit()
+        """Commit; what is staged and deferred goes to DuckDB in the same call as the COMMIT."""
+        script = self._script()
+        if script:
+            self._run_script(script, commit=True)
+        else:
+            self.raw.commit()
 
     def rollback(self) -> None:
         self.reset()
@@ -328,7 +362,7 @@ class GroupCommit:
                 except BaseException as e:
                     _rollback(cur)
                     if isinstance(e, _StagedInsertFailed):
-                        if not store._retryable(e.error):
+                        if staging and not store._retryable(e.error):
                             staging = False  # run again, each request's rows inserted in its turn
                             continue
                         e = e.error
