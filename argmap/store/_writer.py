@@ -2,8 +2,9 @@
 
 Writes that arrive while a commit runs share the next transaction and commit; each stays
 all-or-nothing (a refused one is rolled back alone) and returns only once durable. Within a
-group, small inserts are staged on the :class:`WriteCursor` and go in as one INSERT per table,
-and checks answer from what is staged and what earlier commits taught (``GroupCommit.facts``).
+group, small inserts are staged on the :class:`WriteCursor` and go in as one INSERT of SQL
+literals per table, in one call to DuckDB with the COMMIT, and checks answer from what is
+staged and what earlier commits taught (``GroupCommit.facts``).
 The change log and ``write_hooks`` run inside each request's part of the transaction.
 See docs/ARCHITECTURE.md, "The store".
 """
@@ -71,8 +72,9 @@ class WriteCursor:
     """The cursor of one shared write transaction: small inserts are staged and go in together.
 
     :func:`argmap.store._rows._insert_many` stages rows here instead of inserting them;
-    :meth:`execute` first inserts everything staged (one INSERT per table and column set), so
-    every query sees the transaction's own writes. :meth:`peek` runs a query *without* doing
+    :meth:`execute` first inserts everything staged (one INSERT of literals per table and column
+    set) and runs what was deferred (:meth:`defer`), all in one call, so every query sees the
+    transaction's own writes; :meth:`commit` sends them with the COMMIT. :meth:`peek` runs a query *without* doing
     so, for the checks that consult :meth:`staged` themselves (does this id exist?): eight
     writes sharing a commit then cost three inserts and no flush in between. ``tx`` is what the
     transaction has learnt (maps known to exist, next ``seq``, versions given): it starts empty
