@@ -18,7 +18,7 @@ import threading
 import weakref
 from collections import OrderedDict
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import msgspec
 
@@ -240,8 +240,8 @@ def _record_map(store, cur, map_id: str, keys: set | None, who: Who, new: set = 
         # This transaction's own log rows of the map are in ``logged``; the query needs only
         # what committed before it (so it may skip inserting the staged rows first).
         logged[map_id] = getattr(cur, "peek", cur.execute)(
-            "SELECT max(version), max(written_at) FROM change_log WHERE map_id = $m", {"m": map_id}
-        ).fetchone()
+            "SELECT max(version), max(seq) FILTER (WHERE kind IS NULL) FROM change_log WHERE map_id = $m",
+            {"m": map_id}).fetchone()
     last, last_at = logged[map_id]
     version = (last or 0) + 1
     if keys is None:
@@ -277,23 +277,48 @@ def _record_map(store, cur, map_id: str, keys: set | None, who: Who, new: set = 
     for key in touched:
         b, a = before.get(key), after.get(key)
         if b != a:  # (seq, json) pairs: a change of place counts too
-            rows.append({**_NO_VERSION, "map_id": map_id, "version": version, "kind": key[0], "id": key[1],
+            rows.append({"map_id": map_id, "version": version, "kind": key[0], "id": key[1],
                          "seq": a[0] if a else (b[0] if b else None),
                          "before": b[1] if b else None, "after": a[1] if a else None})
     action = who.action or _action(keys, rows, map_id)
-    at = datetime.now(timezone.utc).replace(tzinfo=None)
+    at = _micros(datetime.now(timezone.utc))
     if last_at is not None and at < last_at:  # a clock stepped back: times stay in version order
         at = last_at
-    _append(cur, [{
-        **_NO_CHANGE, "map_id": map_id, "version": version, "written_at": at.isoformat(sep=" "), "author": who.author,
-        "message": who.message, "action": action, "restored_from": who.restored_from,
-        "summary": _summary(rows, map_id, action, who), "changes": len(rows)}, *rows])
+    head = _HEAD.encode(_Head(author=who.author, message=who.message, action=action, restored_from=who.restored_from,
+                              summary=_summary(rows, map_id, action, who), changes=len(rows))).decode()
+    _append(cur, [{"map_id": map_id, "version": version, "kind": None, "id": None, "seq": at, "before": None,
+                   "after": head}, *rows])
     logged[map_id] = (version, at)
 
 
-_NO_CHANGE = dict.fromkeys(("kind", "id", "seq", "before", "after"))
-"""The columns a version's own row leaves NULL (its kind NULL says it is one)."""
-_NO_VERSION = dict.fromkeys(("written_at", "author", "message", "action", "restored_from", "summary", "changes"))
+class _Head(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """What a version's own row keeps in ``after`` (its ``seq`` is when it was written:
+    :func:`_micros`; its kind, id and before are NULL). See migrations/0005_narrow_log.sql."""
+
+    action: str
+    summary: str
+    changes: int
+    author: str | None = None
+    message: str | None = None
+    restored_from: int | None = None
+
+
+_HEAD = msgspec.json.Encoder()
+_HEAD_DEC = msgspec.json.Decoder(_Head)
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def _micros(t: datetime) -> int:
+    """A time as the log keeps it: microseconds since 1970-01-01 UTC (naive times are UTC)."""
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=timezone.utc)
+    d = t - _EPOCH
+    return (d.days * 86_400 + d.seconds) * 1_000_000 + d.microseconds
+
+
+def _from_micros(us: int) -> datetime:
+    """:func:`_micros` back to a naive UTC datetime."""
+    return (_EPOCH + timedelta(microseconds=us)).replace(tzinfo=None)
 
 
 def _append(cur, rows: list[dict]) -> None:
@@ -310,7 +335,7 @@ def _append(cur, rows: list[dict]) -> None:
 LITERAL_ROWS = 64
 """Up to this many log rows (and :data:`LITERAL_BYTES`) go in as SQL literals, past it as JSON."""
 LITERAL_BYTES = 1 << 20
-_NUMBERS = frozenset({"version", "seq", "restored_from", "changes"})
+_NUMBERS = frozenset({"version", "seq"})
 
 
 def flush(cur) -> None:
@@ -354,8 +379,6 @@ def _literal_insert(table: str, rows: list[dict]) -> str | None:
                 if type(v) is not int:
                     return None
                 out.append(str(v))
-            elif c == "written_at":
-                out.append(f"TIMESTAMP '{v}'")
             elif isinstance(v, str) and "\x00" not in v:
                 out.append("'" + v.replace("'", "''") + "'")
             else:
@@ -678,7 +701,8 @@ def as_of_version(store, map_id: str, as_of, field: str = "as_of", *, must_exist
     if isinstance(when, int) and must_exist and (map_id, when) in _RESOLVED.get(store, ()):
         return when  # a version once read stays readable: the log is only ever appended to
     last, first_at = store._read(lambda c: _log(c).execute(
-        "SELECT max(version), min(written_at) FROM change_log WHERE map_id = $m", {"m": map_id}).fetchone())
+        "SELECT max(version), min(seq) FILTER (WHERE kind IS NULL) FROM change_log WHERE map_id = $m",
+        {"m": map_id}).fetchone())
     if last is None:
         raise NotFound("map", f"no map {map_id!r}")
     if isinstance(when, int):
@@ -691,10 +715,10 @@ def as_of_version(store, map_id: str, as_of, field: str = "as_of", *, must_exist
         if when > datetime.now(timezone.utc).replace(tzinfo=None):
             raise InvalidInput(field, f"{as_of} is in the future")
         row = store._read(lambda c: _log(c).execute(
-            "SELECT max(version) FROM change_log WHERE map_id = $m AND written_at <= $t",
-            {"m": map_id, "t": when}).fetchone())
+            "SELECT max(version) FROM change_log WHERE map_id = $m AND kind IS NULL AND seq <= $t",
+            {"m": map_id, "t": _micros(when)}).fetchone())
         if row[0] is None:
-            raise NotFound(field, f"map {map_id!r} did not exist yet at {as_of} (its log begins {_iso(first_at)})")
+            raise NotFound(field, f"map {map_id!r} did not exist yet at {as_of} (its log begins {_iso(_from_micros(first_at))})")
         version = row[0]
     if not must_exist:
         return version
@@ -1070,22 +1094,26 @@ def version_time(store, map_id: str, version: int) -> str | None:
     if getattr(store, "history_version", None) == version:
         return getattr(store, "history_at", None)
     row = store._read(lambda c: _log(c).execute(
-        "SELECT written_at FROM change_log WHERE map_id = $m AND version = $v AND kind IS NULL",
+        "SELECT seq FROM change_log WHERE map_id = $m AND version = $v AND kind IS NULL",
         {"m": map_id, "v": version}).fetchone())
-    return _iso(row[0]) if row else None
+    return _iso(_from_micros(row[0])) if row else None
 
 
 def versions(store, map_id: str, *, limit: int = 100, offset: int = 0, newest_first: bool = True) -> list[Version]:
     """A page of the map's history (raises NotFound when the log never knew the map)."""
     order = "DESC" if newest_first else "ASC"
     rows = store._read(lambda c: _log(c).execute(
-        "SELECT version, written_at, author, message, action, restored_from, summary, changes FROM change_log "
+        "SELECT version, seq, after FROM change_log "
         f"WHERE map_id = $m AND kind IS NULL ORDER BY version {order} LIMIT $l OFFSET $o",
         {"m": map_id, "l": limit, "o": offset}).fetchall())
     if not rows and offset == 0:
         raise NotFound("map", f"no map {map_id!r}")
-    return [Version(version=r[0], at=_iso(r[1]), author=r[2], message=r[3], action=r[4], restored_from=r[5],
-                    summary=r[6], changes=r[7]) for r in rows]
+    out = []
+    for version, at, doc in rows:
+        h = _HEAD_DEC.decode(doc)
+        out.append(Version(version=version, at=_iso(_from_micros(at)), author=h.author, message=h.message,
+                           action=h.action, restored_from=h.restored_from, summary=h.summary, changes=h.changes))
+    return out
 
 
 def changes(store, map_id: str, version: int) -> list[Change]:
