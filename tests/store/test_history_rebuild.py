@@ -84,6 +84,25 @@ def _random_map(rnd: random.Random) -> Map:
     return Map(id="m", title="Random", statements=statements, arguments=arguments)
 
 
+def _assert_label_diffs(store, expected: dict, rnd: random.Random, pairs: int = 30) -> None:
+    """Diffs between versions (either way round, the latest one or not) list exactly the
+    statements whose grounded label the evaluations of the two versions differ on; labels kept
+    from earlier diffs or not (the solve is of the part the changes between them reach)."""
+    versions = sorted(expected)
+    chosen = [(versions[0], versions[-1]), (versions[-1], versions[0])] + [
+        tuple(rnd.sample(versions, 2)) for _ in range(pairs)]
+    for a, b in chosen:
+        for fresh in (True, False):
+            if fresh:
+                history._CHANGES.pop(store, None)
+                history._LABELS.pop(store, None)
+            la, lb = expected[a]["grounded"], expected[b]["grounded"]
+            d = history.diff(store, "m", a, b)
+            assert {(c.id, c.before, c.after) for c in d.labels} == {
+                (i, la.get(i), lb.get(i)) for i in set(la) | set(lb) if la.get(i) != lb.get(i)}, (a, b)
+            assert [c.id for c in d.labels] == sorted(c.id for c in d.labels)
+
+
 def test_the_diff_labels_every_version_as_an_evaluation_of_it_would(store):
     """The diff labels a version from its attack graph read from the rows (_history.framework_at), not by
     evaluating the whole map: on maps with derived statements, undercuts, linked premises and
@@ -128,6 +147,7 @@ def test_the_diff_labels_every_version_as_an_evaluation_of_it_would(store):
     a, b = expected[first]["grounded"], expected[last]["grounded"]
     assert {(c.id, c.before, c.after) for c in d.labels} == {
         (i, a.get(i), b.get(i)) for i in set(a) | set(b) if a.get(i) != b.get(i)}
+    _assert_label_diffs(store, expected, rnd)
 
 
 def test_the_diff_labels_a_version_whose_arguments_were_rewritten_since(store):
@@ -177,3 +197,4 @@ def test_the_diff_labels_a_version_whose_arguments_were_rewritten_since(store):
         for sem, labels in by_semantics.items():
             history._LABELS.pop(store, None)
             assert history._labels_at(store, "m", version, sem, 20) == labels, (version, sem)
+    _assert_label_diffs(store, expected, rnd)
