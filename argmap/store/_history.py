@@ -965,17 +965,18 @@ ar AS MATERIALIZED (
            scheme IS NOT NULL OR coalesce(contains(extras, '_argmap_scheme'), false) AS x,
            row_number() OVER (ORDER BY id) - 1 AS j
     FROM arguments WHERE map_id = $m)
-SELECT 0::TINYINT AS t, i AS p, NULL::BIGINT AS q, d AS f, NULL::TINYINT AS k, id FROM st
+SELECT 0::TINYINT AS t, i AS p, -1::BIGINT AS q, d AS f, 0::TINYINT AS k FROM st
 UNION ALL
-SELECT 1, a.j, coalesce(s.i, (SELECT count(*) FROM st) + t.j, -1), a.x, a.k, a.id
+SELECT 1, a.j, coalesce(s.i, (SELECT count(*) FROM st) + t.j, -1), a.x, a.k
 FROM ar a LEFT JOIN st s ON s.id = a.target_id LEFT JOIN ar t ON t.id = a.target_id
 UNION ALL
-SELECT 2, a.j, s.i, NULL, NULL, NULL
+SELECT 2, a.j, s.i, false, 0
 FROM premises p JOIN ar a ON a.id = p.argument_id JOIN st s ON s.id = p.statement_id WHERE p.map_id = $m
 """
-"""A map's attack graph in one result: ``t`` 0 a statement (``p`` its number, ``f`` derived),
-1 an argument (``p`` its number, ``q`` its target's node, ``f`` names a scheme, ``k`` kind),
-2 a premise (argument ``p`` uses statement ``q``). Numbers follow the order of the ids."""
+"""A map's attack graph in numbers only: ``t`` 0 a statement (``p`` its number, ``f`` derived),
+1 an argument (``p`` its number, ``q`` its target's node, -1 none, ``f`` names a scheme, ``k``
+its kind), 2 a premise (argument ``p`` uses statement ``q``). Statements and arguments are
+numbered in the order of their ids, as ``ORDER BY id`` lists them (:meth:`_Graph.read`)."""
 
 
 class _Graph:
@@ -1003,16 +1004,15 @@ class _Graph:
             kind = np.zeros(0, np.int8)
             tgt = a = s = np.zeros(0, np.int64)
         else:
+            # Numbers and names in separate results: strings among 600,000 rows of numbers made
+            # fetching the one result cost more than the query.
             rows = cur.execute(_GRAPH_SQL, {"m": map_id}).fetchnumpy()
+            names = cur.execute("SELECT id FROM statements WHERE map_id = $m ORDER BY id", {"m": map_id}).fetchnumpy()
+            ar_names = cur.execute("SELECT id FROM arguments WHERE map_id = $m ORDER BY id", {"m": map_id}).fetchnumpy()
+            names, ar_names = names["id"].tolist(), ar_names["id"].tolist()
             part, p, q = rows["t"], rows["p"].astype(np.int64), rows["q"]
             st, ar, pr = part == 0, part == 1, part == 2
-            S, A = int(st.sum()), int(ar.sum())
-            at = np.empty(S, object)
-            at[p[st]] = rows["id"][st]
-            names = at.tolist()
-            at = np.empty(A, object)
-            at[p[ar]] = rows["id"][ar]
-            ar_names = at.tolist()
+            S, A = len(names), len(ar_names)
             derived = np.zeros(S, bool)
             derived[p[st]] = np.asarray(rows["f"][st], bool)
             schemed = np.zeros(A, bool)
@@ -1236,26 +1236,69 @@ def states_between(store, map_id: str, v1: int, v2: int) -> dict[tuple[str, str]
     return out
 
 
-def check(store) -> list[str]:
+def check(store, *, recent: int | None = None) -> list[str]:
     """Where the log and the data disagree (empty when sound): a map whose latest logged state
-    differs from what the store holds, a map without a log, a logged map the store lost."""
+    differs from what the store holds, a map without a log, a logged map the store lost.
+
+    Each map's latest logged state of every entity (one grouping query) is compared with the
+    JSON the log would record of its rows now, as text: nothing is decoded unless they differ
+    (then the map is rebuilt from the log and compared whole, which also forgives a place in
+    map order numbered differently but in the same order).
+
+    ``recent``: compare whole only the entities the map's last ``recent`` versions changed
+    (what an interrupted write could have left half done) and that each of those versions has
+    as many rows as its own row says it changed; of the rest only how many entities of each
+    kind exist, counted in the log and in the tables: the work grows with ``recent``, not with
+    the map, and the log is read without its documents.
+    """
     with store.snapshot():
         logged = dict(store._read(lambda c: _log(c).execute(
             "SELECT map_id, max(version) FROM change_log GROUP BY map_id").fetchall()))
         present = {m.id for m in store.list_maps()}
         problems = [f"map {m!r} has no change log" for m in sorted(present - set(logged))]
         for map_id, version in sorted(logged.items()):
-            try:
-                past = map_at(store, map_id, version)
-            except NotFound:
-                past = None
-            if past is None and map_id in present:
+            if recent is None:
+                log, now = store._read(lambda c, m=map_id: (_latest_all(c, m, None), _current_all(store, c, m)))
+                exists = ("map", map_id) in log
+            else:
+                exists, log, now = store._read(lambda c, m=map_id, v=version: _recent_states(store, c, m, v - recent))
+            if not exists and map_id in present:
                 problems.append(f"map {map_id!r} exists but its log says it was deleted at version {version}")
-            elif past is not None and map_id not in present:
+            elif exists and map_id not in present:
                 problems.append(f"map {map_id!r} is gone but its log has no delete (version {version})")
-            elif past is not None and past != store.get_map(map_id):
+            elif map_id in present and log != now and (
+                    recent is not None or map_at(store, map_id, version) != store.get_map(map_id)):
                 problems.append(f"map {map_id!r} differs from its logged version {version}")
     return problems
+
+
+def _recent_states(store, cur, map_id: str, after: int) -> tuple[bool, dict, dict]:
+    """For :func:`check` with ``recent``: whether the log says the map exists, and
+    ``{(kind, id): (seq, json)}`` by the log and by the tables of the entities changed after
+    version ``after``, with ``("count", kind)`` -> how many of that kind each says exist, and
+    ``("version", v)`` -> how many entities version ``v`` changed, by its own row and by its rows."""
+    exists = cur.execute(
+        "SELECT arg_max(after IS NOT NULL, version) FROM change_log WHERE map_id = $m AND kind = 'map' AND id = $m",
+        {"m": map_id}).fetchone()[0]
+    keys = [tuple(r) for r in cur.execute(
+        "SELECT DISTINCT kind, id FROM change_log WHERE map_id = $m AND version > $v AND kind IS NOT NULL",
+        {"m": map_id, "v": after}).fetchall()]
+    log = _latest(cur, map_id, keys) if keys else {}
+    now = _current(store, cur, map_id, keys) if keys else {}
+    for v, head, n in cur.execute(
+            "SELECT version, max(after) FILTER (WHERE kind IS NULL), count(kind) FROM change_log "
+            "WHERE map_id = $m AND version > $v GROUP BY version", {"m": map_id, "v": after}).fetchall():
+        # Each version's own row says how many entities it changed: a row of it lost is missed here.
+        log[("version", v)], now[("version", v)] = (_HEAD_DEC.decode(head).changes if head else None), n
+    counted = dict(cur.execute(
+        "SELECT kind, count(*) FILTER (WHERE alive) FROM (SELECT kind, arg_max(after IS NOT NULL, version) AS alive "
+        "FROM change_log WHERE map_id = $m AND kind IS NOT NULL GROUP BY kind, id) GROUP BY kind",
+        {"m": map_id}).fetchall())
+    rows = cur.execute(" UNION ALL ".join(f"SELECT '{k}', count(*) FROM {t} WHERE map_id = $m" for k, t in _TABLES.items()),
+                       {"m": map_id}).fetchall()
+    for kind, n in rows:
+        log[("count", kind)], now[("count", kind)] = counted.get(kind, 0), n
+    return bool(exists), log, now
 
 
 def _dec(text: str | None) -> dict | None:

@@ -270,3 +270,32 @@ def test_a_delete_logs_each_entity_it_took_as_it_was(store):
     store.delete_statement("m", "s3", cascade=True)
     assert _last_changes(store) == {k: (doc, None) for k, doc in before.items()}
     assert _history.check(store) == []
+
+
+def test_the_check_finds_a_write_without_its_log_and_rows_changed_past_the_log(store):
+    """``check`` compares every entity; ``check(recent=N)`` the entities of the last N versions
+    whole and, of the others, how many of each kind exist: a row deleted or added behind the
+    log's back is found either way; a text edited behind its back long ago only by the full one."""
+    store.load_map(_map())
+    for i in range(4):
+        store.add_statement("m", Statement(id=f"n{i}", text=f"Added {i}."))
+    store.update_statement("m", Statement(id="s1", text="Edited."))
+    assert _history.check(store) == [] and _history.check(store, recent=1) == [] and _history.check(store, recent=50) == []
+    last = history.current_version(store, "m")
+    differs = [f"map 'm' differs from its logged version {last}"]
+    # The last write's log row gone (as if the write had committed without it).
+    store.write(lambda cur: cur.execute(f"DELETE FROM change_log WHERE map_id = 'm' AND version = {last} AND id = 's1'"))
+    assert _history.check(store) == differs
+    assert _history.check(store, recent=1) == differs
+    store.write(lambda cur: cur.execute("UPDATE statements SET text = 'Edited.' WHERE id = 's1'"))
+    store.update_statement("m", Statement(id="s1", text="Edited again."))  # logged anew: sound again
+    assert _history.check(store) == [] and _history.check(store, recent=1) == []
+    last = history.current_version(store, "m")
+    differs = [f"map 'm' differs from its logged version {last}"]
+    # A statement from the load edited, then another deleted, behind the log's back.
+    store.write(lambda cur: cur.execute("UPDATE statements SET text = 'Rewritten quietly.' WHERE id = 's4'"))
+    assert _history.check(store) == differs
+    assert _history.check(store, recent=1) == []  # s4 is not among the last version's changes
+    store.write(lambda cur: cur.execute("DELETE FROM statements WHERE id = 's5'"))
+    assert _history.check(store, recent=1) == differs  # one statement fewer than the log says
+    assert _history.check(store) == differs
