@@ -231,3 +231,42 @@ def test_what_one_transaction_learnt_holds_for_the_next_and_is_forgotten_with_it
     versions = [v.version for v in _history.versions(store, "m")]
     assert versions == sorted(versions, reverse=True) and len(set(versions)) == len(versions)
     assert versions[0] - versions[-1] == len(versions) - 1, "no version skipped or repeated"
+
+
+class _Turn:
+    """A stand-in for the group's condition that records each wait and lets ``arrive`` say how
+    many writes come in during it."""
+
+    def __init__(self, queue: list, arrive):
+        self.queue, self.arrive, self.waits = queue, arrive, []
+
+    def wait(self, timeout):
+        self.waits.append(timeout)
+        came = self.arrive(len(self.waits))
+        self.queue.extend([object()] * came)
+        return bool(came)
+
+
+@pytest.mark.parametrize("back", [0, 3])
+def test_a_slow_groups_writers_back_in_time_wait_no_longer_than_a_short_step_for_more(back):
+    # Where a commit takes tens of milliseconds (a lake) a group waits for the last group's
+    # writers to come back; once as many are queued as the last group held, a wait with no
+    # new arrival ends the gathering after a short step, not a quarter of a commit.
+    group = _writer.GroupCommit(threading.RLock(), retries=1)
+    group._last_group, group._last_took = 4, 0.040
+    group._queue = [object()] * (4 - back)
+    group._turn = _Turn(group._queue, lambda n: 1 if n <= back else 0)
+    group._gather()
+    waits = group._turn.waits
+    assert len(waits) == back + 1 and waits[-1] <= _writer.GATHER_STEP
+    assert all(w == pytest.approx(0.010) for w in waits[:-1])  # a quarter of the last group's 40 ms
+
+
+def test_a_fast_groups_gathering_is_unchanged_by_the_last_groups_size():
+    group = _writer.GroupCommit(threading.RLock(), retries=1)
+    group._last_group, group._last_took = 4, 0.002
+    group._queue = [object()] * 4
+    group._turn = _Turn(group._queue, lambda n: 1 if n <= 2 else 0)
+    group._gather()
+    assert group._turn.waits and all(w <= _writer.GATHER_STEP for w in group._turn.waits)
+    assert len(group._turn.waits) == 3
