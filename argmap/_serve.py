@@ -18,6 +18,7 @@ import signal
 import socket
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from argmap.api._forward import DRAINING
 
@@ -25,6 +26,12 @@ __all__ = ["DRAIN_SECONDS", "Draining", "StartupError", "bind_check", "open_for_
 
 DRAIN_SECONDS = 10.0
 """How long SIGTERM waits for requests in flight before the server stops anyway."""
+
+HANDLER_THREADS = 64
+"""Threads that run the sync handlers (Litestar hands them to the loop's default executor). A
+write waits in its thread until its group commits, so this bounds how many writes one commit
+can hold: asyncio's own default (cpu count + 4: 6 on 2 cores) capped every group at 6, whatever
+the number of writing clients."""
 
 log = logging.getLogger("argmap.serve")
 
@@ -130,6 +137,7 @@ def serve(app, *, host: str, port: int, drain: float = DRAIN_SECONDS, on_close: 
 
     async def main() -> int:
         loop = asyncio.get_running_loop()
+        loop.set_default_executor(ThreadPoolExecutor(HANDLER_THREADS, thread_name_prefix="argmap-handler"))
         stopping: list[asyncio.Task] = []
 
         async def shut_down(name: str) -> None:

@@ -6,7 +6,10 @@ Prints, each against a baseline measured in the same run (other sessions share t
 - write latency with the log vs without it (writes alternate between the two, same map);
 - an ``as_of`` read (a version 1,000 writes back) of one statement and of depth-5 supporters vs
   the same read of the current map (p50/p99; the first read of a version, which rebuilds it, apart);
-- a diff of two versions 1,000 writes apart (entities only, and with grounded labels);
+- a diff of two versions 1,000 writes apart (entities only, and with grounded labels: the first
+  call in the process, again, other pairs; vs both versions' whole graphs solved);
+- the log checked against the data (whole, and the last ``--apart`` versions) vs the map
+  rebuilt from its whole log and compared;
 - the log's size on disk per write (its rows copied into a file of their own);
 - a restore of a version ``--apart`` writes back vs that version read and loaded whole.
 Targets (issue 18): writes <= 1.2x, as_of p50 <= 3x, diff <= 0.5 s.
@@ -30,7 +33,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 from api import MAP_ID, generate, percentile  # noqa: E402
 from argmap import history, query  # noqa: E402
 from argmap.model import Argument, Statement  # noqa: E402
-from argmap.store import Store  # noqa: E402
+from argmap.store import Store, _history  # noqa: E402
 
 
 def timed(fn) -> float:
@@ -134,7 +137,29 @@ def run(args, rnd: random.Random, folder: Path) -> None:
     print(f"  with grounded labels, first (each version's attack graph read from the rows and solved): {time.perf_counter() - t:.2f} s, "
           f"{len(d.labels)} labels changed")
     again = [timed(lambda: history.diff(store, MAP_ID, past, now, semantics="grounded")) for _ in range(5)]
-    print(f"  with grounded labels, again (labels kept per version): median {sorted(again)[2]:.0f} ms")
+    print(f"  with grounded labels, again (the answer kept per pair of versions): median {sorted(again)[2]:.0f} ms")
+    other = [timed(lambda k=k: history.diff(store, MAP_ID, past - 10 * k - 1, now - 10 * k, semantics="grounded"))
+             for k in range(1, 6)]
+    print(f"  with grounded labels, other pairs as far apart (the map's graph kept): median {sorted(other)[2]:.0f} ms")
+    t = time.perf_counter()
+    whole = (history._labels_at(store, MAP_ID, past, "grounded", None), history._labels_at(store, MAP_ID, now, "grounded", None))
+    print(f"  baseline: both versions' whole graphs built and solved (as the diff did before): "
+          f"{time.perf_counter() - t:.2f} s, {sum(whole[0].get(i) != whole[1].get(i) for i in set(whole[0]) | set(whole[1]))} "
+          f"labels changed")
+
+    # -- check: the log against the data -----------------------------------------------------
+    t = time.perf_counter()
+    found = _history.check(store)
+    full = time.perf_counter() - t
+    t = time.perf_counter()
+    found_recent = _history.check(store, recent=args.apart)
+    recent = time.perf_counter() - t
+    t = time.perf_counter()
+    same = _history.map_at(store, MAP_ID, now) == store.get_map(MAP_ID)
+    rebuild = time.perf_counter() - t
+    print(f"\ncheck (log vs data): {full:.2f} s whole ({len(found)} problems), {recent:.2f} s for the last {args.apart} "
+          f"versions ({len(found_recent)} problems); baseline, the map rebuilt from its whole log and compared "
+          f"({'same' if same else 'DIFFERENT'}): {rebuild:.2f} s")
 
     # -- log size ----------------------------------------------------------------------------
     out = folder / "log-only.duckdb"

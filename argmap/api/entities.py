@@ -18,7 +18,6 @@ from argmap import query
 from argmap.api._conditional import ETAG_HEADER as _ETAG, IfMatch, IfNoneMatch, etag, matches, require_match
 from argmap.api._params import PathId, StoreDep
 from argmap.api._partial import merge, partial
-from argmap.api._pool import in_write_thread
 from argmap.errors import InvalidInput, LimitExceeded
 from argmap.model import Argument, Source, Speaker, Statement
 
@@ -91,34 +90,36 @@ def _entity_handlers(kind: str, struct: type, read=None):
             return Response(None, status_code=304, headers={"ETag": tag})
         return Response(item, headers={"ETag": tag})
 
-    @post("/", operation_id=f"create{title}", summary=f"Create a {kind}", response_headers=[_ETAG])
-    async def create(self, store: StoreDep, map_id: PathId, data: JSONBody[struct]) -> Response[struct]:
-        return _tagged(await in_write_thread(getattr(store, f"add_{kind}"), map_id, data), status_code=201)
+    @post("/", operation_id=f"create{title}", summary=f"Create a {kind}", sync_to_thread=True,
+          response_headers=[_ETAG])
+    def create(self, store: StoreDep, map_id: PathId, data: JSONBody[struct]) -> Response[struct]:
+        return _tagged(getattr(store, f"add_{kind}")(map_id, data), status_code=201)
 
-    @put("/{item_id:str}", operation_id=f"replace{title}", summary=f"Replace a {kind}",
+    @put("/{item_id:str}", operation_id=f"replace{title}", summary=f"Replace a {kind}", sync_to_thread=True,
          description=_CONDITIONAL, response_headers=[_ETAG])
-    async def replace(self, store: StoreDep, map_id: PathId, item_id: PathId, data: JSONBody[struct],
-                      if_match: IfMatch = None) -> Response[struct]:
+    def replace(self, store: StoreDep, map_id: PathId, item_id: PathId, data: JSONBody[struct],
+                if_match: IfMatch = None) -> Response[struct]:
         if data.id != item_id:
             raise InvalidInput("$.id", f"the body's id {data.id!r} differs from the path's {item_id!r}")
         if if_match is None:
-            return _tagged(await in_write_thread(getattr(store, f"update_{kind}"), map_id, data))
-        return _tagged(await in_write_thread(store.modify, map_id, kind, item_id, lambda current: (
-            require_match(if_match, current, kind), data)[1]))
+            return _tagged(getattr(store, f"update_{kind}")(map_id, data))
+        return _tagged(store.modify(map_id, kind, item_id, lambda current: (require_match(if_match, current, kind),
+                                                                            data)[1]))
 
     @patch(
         "/{item_id:str}",
         operation_id=f"patch{title}",
         summary=f"Change some fields of a {kind}",
         description="The body holds the fields to change; `null` clears an optional field. " + _CONDITIONAL,
+        sync_to_thread=True,
         response_headers=[_ETAG],
     )
-    async def change(self, store: StoreDep, map_id: PathId, item_id: PathId, data: JSONBody[partial(struct)],
-                     if_match: IfMatch = None) -> Response[struct]:
+    def change(self, store: StoreDep, map_id: PathId, item_id: PathId, data: JSONBody[partial(struct)],
+               if_match: IfMatch = None) -> Response[struct]:
         if data.id not in (msgspec.UNSET, item_id):
             raise InvalidInput("$.id", "the id of an entity cannot change")
-        return _tagged(await in_write_thread(store.modify, map_id, kind, item_id,
-                                             lambda current: merge(require_match(if_match, current, kind), data)))
+        return _tagged(store.modify(map_id, kind, item_id,
+                                    lambda current: merge(require_match(if_match, current, kind), data)))
 
     @delete(
         "/{item_id:str}",
@@ -127,8 +128,9 @@ def _entity_handlers(kind: str, struct: type, read=None):
         description="Refused with 409 while other items refer to it, unless `cascade=true`, which "
         "deletes those too (transitively) in the same transaction. " + _CONDITIONAL,
         status_code=200,
+        sync_to_thread=True,
     )
-    async def remove(
+    def remove(
         self,
         store: StoreDep,
         map_id: PathId,
@@ -137,7 +139,7 @@ def _entity_handlers(kind: str, struct: type, read=None):
         if_match: IfMatch = None,
     ) -> Deleted:
         check = None if if_match is None else (lambda current: require_match(if_match, current, kind))
-        return Deleted(deleted=await in_write_thread(store.remove, map_id, kind, item_id, cascade=cascade, check=check))
+        return Deleted(deleted=store.remove(map_id, kind, item_id, cascade=cascade, check=check))
 
     return get_one, create, replace, change, remove
 

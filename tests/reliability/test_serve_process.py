@@ -179,3 +179,39 @@ def test_a_pdf_render_in_flight_dies_with_the_server(tmp_path):
     finally:
         server.kill()
         t.join(30)
+
+
+def test_writes_from_many_clients_at_once_share_commits_of_more_than_a_handful(tmp_path):
+    # Each write waits in a handler thread until its group commits: a pool of a few threads
+    # (asyncio's default, cpu count + 4) would cap every commit at that many writes, however
+    # many clients write at once.
+    server = Server(tmp_path / "groups.duckdb", seed=SEED).start()
+    clients, stop = 24, time.monotonic() + 3
+
+    def groups() -> tuple[float, float]:
+        text = httpx.get(server.url + "/metrics", timeout=30).text
+        count = next(float(l.split()[-1]) for l in text.splitlines() if l.startswith("argmap_write_group_size_count"))
+        small = next(float(l.split()[-1]) for l in text.splitlines()
+                     if l.startswith('argmap_write_group_size_bucket{le="8.0"}'))
+        return count, small
+
+    def client(k: int) -> None:
+        with httpx.Client(base_url=server.url, timeout=60) as c:
+            i = 0
+            while time.monotonic() < stop:
+                r = c.post("/maps/peace-plan/statements", json={"id": f"g{k}-{i}", "text": f"Client {k}, {i}."})
+                assert r.status_code == 201, r.text
+                i += 1
+
+    try:
+        before = groups()
+        threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        count, small = (a - b for a, b in zip(groups(), before))
+    finally:
+        server.kill()
+    assert count > 0
+    assert small < count, "no commit held more than 8 of 24 clients' writes"

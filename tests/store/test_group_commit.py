@@ -261,3 +261,72 @@ def test_text_that_looks_like_sql_is_stored_as_written_when_a_group_writes_it_as
     assert store.get_argument("m", "ax").note == texts[1]
     assert store.list_statements("m", date_from="2025-11-03", date_to="2025-11-03")[0].id == "s2"
     assert store.check_integrity() == []
+
+
+class _Turn:
+    """A stand-in for the group's condition that records each wait and lets ``arrive`` say how
+    many writes come in during it."""
+
+    def __init__(self, queue: list, arrive):
+        self.queue, self.arrive, self.waits = queue, arrive, []
+
+    def wait(self, timeout):
+        self.waits.append(timeout)
+        came = self.arrive(len(self.waits))
+        self.queue.extend([object()] * came)
+        return bool(came)
+
+
+@pytest.mark.parametrize("queued, back", [(0, 0), (0, 3), (4, 4)])
+def test_a_slow_group_waits_for_the_last_rounds_writers_then_no_longer_than_a_short_step(queued, back):
+    # Where a commit takes tens of milliseconds (a lake) a group waits for the writers of the
+    # last round: the last group's (answered at its commit, they write again) and those that
+    # queued while it ran (``queued``). Once that many are queued, a wait with no new arrival
+    # ends the gathering after a short step, not a quarter of a commit.
+    group = _writer.GroupCommit(threading.RLock(), retries=1)
+    group._last_group, group._last_took, group._writers = 4, 0.040, 4 + queued
+    group._queue = [object()] * (4 + queued - back)
+    group._turn = _Turn(group._queue, lambda n: 1 if n <= back else 0)
+    group._gather()
+    waits = group._turn.waits
+    assert len(group._queue) == 4 + queued
+    assert len(waits) == back + 1 and waits[-1] <= _writer.GATHER_STEP
+    assert all(w == pytest.approx(0.010) for w in waits[:-1])  # a quarter of the last group's 40 ms
+
+
+def test_writers_that_queue_while_a_group_runs_count_for_the_next_gathering(store, monkeypatch):
+    seen = []
+    gather = _writer.GroupCommit._gather
+    monkeypatch.setattr(_writer.GroupCommit, "_gather", lambda self: (seen.append(self._writers), gather(self)))
+    gate, entered = threading.Event(), threading.Event()
+
+    def hold(_cur):
+        entered.set()
+        gate.wait(10)
+
+    holder = threading.Thread(target=store.write, args=(hold,))
+    holder.start()
+    entered.wait(10)
+    queued = [threading.Thread(target=store.add_statement, args=("m", Statement(id=f"q{i}", text="Queued.")))
+              for i in range(3)]
+    for t in queued:
+        t.start()
+    while len(store._writer._queue) < 3:
+        threading.Event().wait(0.001)
+    gate.set()
+    holder.join(10)
+    for t in queued:
+        t.join(10)
+    # The held group (one write) ended with three queued behind it: the next gathering expects four.
+    assert seen[-1] == 4
+    assert sorted(s.id for s in store.list_statements("m")) == ["goal", "q0", "q1", "q2"]
+
+
+def test_a_fast_groups_gathering_is_unchanged_by_the_last_groups_size():
+    group = _writer.GroupCommit(threading.RLock(), retries=1)
+    group._last_group, group._last_took, group._writers = 4, 0.002, 8
+    group._queue = [object()] * 4
+    group._turn = _Turn(group._queue, lambda n: 1 if n <= 2 else 0)
+    group._gather()
+    assert group._turn.waits and all(w <= _writer.GATHER_STEP for w in group._turn.waits)
+    assert len(group._turn.waits) == 3

@@ -1,7 +1,7 @@
 """What the change log keeps of each write: an edit's states before and after exactly as a read
 showed them (they are taken from the rows the write has in hand, not read back), in composed
 and grouped writes too; nothing for a refused write; and a database written before the log
-became one table keeps its whole history readable after the migration."""
+became one table of seven columns keeps its whole history readable after the migrations."""
 
 from __future__ import annotations
 
@@ -145,8 +145,38 @@ def test_edits_grouped_into_shared_commits_each_log_their_own_before_and_after(t
         assert _history.check(store) == []
 
 
+_SCHEMA_4_LOG = """
+    CREATE TABLE change_log_7 AS SELECT * FROM change_log;
+    DROP TABLE change_log;
+    CREATE TABLE change_log (
+        map_id VARCHAR NOT NULL, version BIGINT NOT NULL, kind VARCHAR, id VARCHAR, seq BIGINT, before VARCHAR,
+        after VARCHAR, written_at TIMESTAMP, author VARCHAR, message VARCHAR, action VARCHAR, restored_from BIGINT,
+        summary VARCHAR, changes BIGINT);
+    INSERT INTO change_log
+        SELECT map_id, version, kind, id, seq, before, after, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+        FROM change_log_7 WHERE kind IS NOT NULL
+        UNION ALL
+        SELECT map_id, version, NULL, NULL, NULL, NULL, NULL, make_timestamp(seq), after->>'author',
+               after->>'message', after->>'action', (after->>'restored_from')::BIGINT, after->>'summary',
+               (after->>'changes')::BIGINT
+        FROM change_log_7 WHERE kind IS NULL;
+    DROP TABLE change_log_7;
+    DELETE FROM schema_version WHERE version >= 5;
+    CHECKPOINT;
+"""
+
+
+def _to_schema_4(path: str) -> None:
+    """Make the file what argmap wrote before the log became seven columns (schema version 4):
+    a version's own row with its time, author, message, action, restored_from, summary and
+    changes in columns of their own."""
+    with duckdb.connect(path) as con:
+        con.execute(_SCHEMA_4_LOG)
+
+
 def _to_schema_3(path: str) -> None:
     """Make the file what argmap wrote before the log became one table (schema version 3)."""
+    _to_schema_4(path)
     con = duckdb.connect(path)
     con.execute("""
         CREATE TABLE history_versions (
@@ -168,7 +198,8 @@ def _to_schema_3(path: str) -> None:
     con.close()
 
 
-def test_a_database_from_before_the_one_table_log_keeps_its_history(tmp_path):
+@pytest.mark.parametrize("old", [3, 4], ids=["two-tables", "fourteen-columns"])
+def test_a_database_from_before_the_seven_column_log_keeps_its_history(tmp_path, old):
     path = str(tmp_path / "old.duckdb")
     with Store(path) as store, history.author("ann", "first"):
         store.load_map(_map())
@@ -188,12 +219,13 @@ def test_a_database_from_before_the_one_table_log_keeps_its_history(tmp_path):
             except Exception as e:  # noqa: BLE001 - the map deleted at that version
                 maps[v] = type(e)
         diff = history.diff(store, "m", 1, 5)
-    _to_schema_3(path)
+    (_to_schema_3 if old == 3 else _to_schema_4)(path)
     with duckdb.connect(path) as con:
-        assert con.execute("SELECT max(version) FROM schema_version").fetchone()[0] == 3
+        assert con.execute("SELECT max(version) FROM schema_version").fetchone()[0] == old
     with Store(path) as store:
-        assert store.schema_version == 4
+        assert store.schema_version == 5
         assert history.history(store, "m") == pages
+        assert history.version_of(store, "m", pages[0].at) == last  # a read by time finds the same version
         assert {v: _history.changes(store, "m", v) for v in range(1, last + 1)} == changes
         for v, m in maps.items():
             if isinstance(m, Map):
@@ -238,3 +270,32 @@ def test_a_delete_logs_each_entity_it_took_as_it_was(store):
     store.delete_statement("m", "s3", cascade=True)
     assert _last_changes(store) == {k: (doc, None) for k, doc in before.items()}
     assert _history.check(store) == []
+
+
+def test_the_check_finds_a_write_without_its_log_and_rows_changed_past_the_log(store):
+    """``check`` compares every entity; ``check(recent=N)`` the entities of the last N versions
+    whole and, of the others, how many of each kind exist: a row deleted or added behind the
+    log's back is found either way; a text edited behind its back long ago only by the full one."""
+    store.load_map(_map())
+    for i in range(4):
+        store.add_statement("m", Statement(id=f"n{i}", text=f"Added {i}."))
+    store.update_statement("m", Statement(id="s1", text="Edited."))
+    assert _history.check(store) == [] and _history.check(store, recent=1) == [] and _history.check(store, recent=50) == []
+    last = history.current_version(store, "m")
+    differs = [f"map 'm' differs from its logged version {last}"]
+    # The last write's log row gone (as if the write had committed without it).
+    store.write(lambda cur: cur.execute(f"DELETE FROM change_log WHERE map_id = 'm' AND version = {last} AND id = 's1'"))
+    assert _history.check(store) == differs
+    assert _history.check(store, recent=1) == differs
+    store.write(lambda cur: cur.execute("UPDATE statements SET text = 'Edited.' WHERE id = 's1'"))
+    store.update_statement("m", Statement(id="s1", text="Edited again."))  # logged anew: sound again
+    assert _history.check(store) == [] and _history.check(store, recent=1) == []
+    last = history.current_version(store, "m")
+    differs = [f"map 'm' differs from its logged version {last}"]
+    # A statement from the load edited, then another deleted, behind the log's back.
+    store.write(lambda cur: cur.execute("UPDATE statements SET text = 'Rewritten quietly.' WHERE id = 's4'"))
+    assert _history.check(store) == differs
+    assert _history.check(store, recent=1) == []  # s4 is not among the last version's changes
+    store.write(lambda cur: cur.execute("DELETE FROM statements WHERE id = 's5'"))
+    assert _history.check(store, recent=1) == differs  # one statement fewer than the log says
+    assert _history.check(store) == differs

@@ -84,6 +84,25 @@ def _random_map(rnd: random.Random) -> Map:
     return Map(id="m", title="Random", statements=statements, arguments=arguments)
 
 
+def _assert_label_diffs(store, expected: dict, rnd: random.Random, pairs: int = 30) -> None:
+    """Diffs between versions (either way round, the latest one or not) list exactly the
+    statements whose grounded label the evaluations of the two versions differ on; labels kept
+    from earlier diffs or not (the solve is of the part the changes between them reach)."""
+    versions = sorted(expected)
+    chosen = [(versions[0], versions[-1]), (versions[-1], versions[0])] + [
+        tuple(rnd.sample(versions, 2)) for _ in range(pairs)]
+    for a, b in chosen:
+        for fresh in (True, False):
+            if fresh:
+                history._CHANGES.pop(store, None)
+                history._LABELS.pop(store, None)
+            la, lb = expected[a]["grounded"], expected[b]["grounded"]
+            d = history.diff(store, "m", a, b)
+            assert {(c.id, c.before, c.after) for c in d.labels} == {
+                (i, la.get(i), lb.get(i)) for i in set(la) | set(lb) if la.get(i) != lb.get(i)}, (a, b)
+            assert [c.id for c in d.labels] == sorted(c.id for c in d.labels)
+
+
 def test_the_diff_labels_every_version_as_an_evaluation_of_it_would(store):
     """The diff labels a version from its attack graph read from the rows (_history.framework_at), not by
     evaluating the whole map: on maps with derived statements, undercuts, linked premises and
@@ -128,6 +147,7 @@ def test_the_diff_labels_every_version_as_an_evaluation_of_it_would(store):
     a, b = expected[first]["grounded"], expected[last]["grounded"]
     assert {(c.id, c.before, c.after) for c in d.labels} == {
         (i, a.get(i), b.get(i)) for i in set(a) | set(b) if a.get(i) != b.get(i)}
+    _assert_label_diffs(store, expected, rnd)
 
 
 def test_the_diff_labels_a_version_whose_arguments_were_rewritten_since(store):
@@ -177,3 +197,29 @@ def test_the_diff_labels_a_version_whose_arguments_were_rewritten_since(store):
         for sem, labels in by_semantics.items():
             history._LABELS.pop(store, None)
             assert history._labels_at(store, "m", version, sem, 20) == labels, (version, sem)
+    _assert_label_diffs(store, expected, rnd)
+
+
+def test_the_kept_attack_graph_finds_every_id_whatever_its_letters(store):
+    """The graph numbers statements and arguments in the order DuckDB sorts their ids and finds
+    an id by bisection in Python's order: ids of every character an id may have (letters of
+    either case, digits, ``_ . : ~ -``) are found, and a diff across a change labels them as
+    an evaluation would."""
+    ids = ["Zeta", "alpha", "A", "a-b", "a_b", "a.b", "a:b", "a~b", "aB", "ab", "a", "10", "9", "Z", "z", "0a"]
+    store.load_map(Map(id="m", title="Ids", statements=[Statement(id=i, text=f"Claim {i}.") for i in ids],
+                       arguments=[Argument(id=f"x{i}", kind="attack", premises=[ids[k - 1]], target=i)
+                                  for k, i in enumerate(ids) if k]))
+    graph = store._read(lambda cur: _history._Graph.read(cur, "m"))
+    assert sorted(graph.names) == graph.names and sorted(graph.ar_names) == graph.ar_names
+    assert sorted(graph.node(i) for i in ids) == list(range(len(ids)))
+    assert [graph.node(f"x{i}") - graph.S for i in sorted(ids[1:])] == list(range(len(ids) - 1))
+    assert graph.node("absent") == -1 and graph.node("x" + ids[0]) == -1
+    v = history.current_version(store, "m")
+    store.delete_argument("m", "x" + ids[1])  # "alpha" no longer attacked: the chain's labels flip past it
+    d = history.diff(store, "m", v, history.current_version(store, "m"))
+    from argmap.semantics import evaluate_map
+
+    before, after = (evaluate_map(history.map_as_of(store, "m", x), "grounded").labels
+                     for x in (v, history.current_version(store, "m")))
+    assert d.labels and {(c.id, c.before, c.after) for c in d.labels} == {
+        (i, before[i], after[i]) for i in ids if before[i] != after[i]}
