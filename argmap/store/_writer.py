@@ -336,6 +336,12 @@ class GroupCommit:
         while len(self._queue) < MAX_GROUP:
             left = deadline - time.monotonic()
             before = len(self._queue)
+            if before >= self._writers and took < GATHER_SLOW:
+                # Where commits take milliseconds (a file) the group starts as soon as the last
+                # round's writers are back: one more step for writers that are not coming cost
+                # each group a millisecond (8 writers on a file, 4 runs each alternated at load
+                # 4.4-5.8: 379 -> 494 writes/s on average).
+                return
             if step > GATHER_STEP and before >= self._writers:
                 # The writers of the last round are all back (the last group's, each answered at
                 # its commit, and those that queued while it ran): from here wait only while
