@@ -354,7 +354,7 @@ def flush(cur) -> None:
         return
     sql = _literal_insert("change_log", pending) if len(pending) <= LITERAL_ROWS else None
     if sql is not None and len(sql) <= LITERAL_BYTES:
-        cur.execute(sql)
+        getattr(cur, "defer", cur.execute)(sql)  # a group commit's: in the commit's call
     else:
         _insert_many(cur, "change_log", pending)
         getattr(cur, "flush", lambda: None)()
