@@ -346,3 +346,18 @@ def test_a_fast_group_starts_as_soon_as_the_last_rounds_writers_are_back(queued)
     group._turn = _Turn(group._queue, lambda n: 1 if n <= 2 + queued else 0)
     group._gather()
     assert len(group._queue) == 4 + queued and group._turn.waits == [_writer.GATHER_STEP] * (2 + queued)
+
+
+def test_rows_past_the_literal_size_go_in_bound_and_are_stored_as_written(store, monkeypatch):
+    monkeypatch.setattr(_rows, "LITERAL_BYTES", 200)  # a statement of literals at most 200 bytes
+    bound = []
+    for module in (_writer, _rows):
+        monkeypatch.setattr(module, "_insert_now", lambda *a: (bound.append(a[1]), _insert_now(*a)))
+    long = "A long text, with a 'quote'. " * 20
+    writes = [lambda i=i: store.add_statement("m", Statement(id=f"s{i}", text=long + str(i))) for i in range(3)]
+    writes.append(lambda: store.add_argument("m", Argument(id="a1", kind="support", premises=["s0"], target="goal")))
+    results, groups = held_group(store, writes)
+    assert groups == [len(writes)] and not [r for r in results if isinstance(r, Exception)]
+    assert "statements" in bound
+    assert [s.text for s in store.list_statements("m")][1:] == [long + str(i) for i in range(3)]
+    assert store.get_argument("m", "a1").premises == ["s0"]
