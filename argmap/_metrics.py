@@ -132,6 +132,24 @@ def instrument_store(store) -> None:
         committed.inc()
         return result
 
+    inner_async = store.write_async
+
+    async def write_async(fn, *args, **kwargs):
+        t0 = time.perf_counter()
+        try:
+            result = await inner_async(fn, *args, **kwargs)
+        except ArgmapError:
+            refused.inc()
+            raise
+        except BaseException:
+            failed.inc()
+            raise
+        finally:
+            WRITE_SECONDS.observe(time.perf_counter() - t0)
+        committed.inc()
+        return result
+
     store.write = write
+    store.write_async = write_async
     store._writer.on_commit.append(GROUPS.observe)
     store._argmap_metrics = True

@@ -90,10 +90,10 @@ def _entity_handlers(kind: str, struct: type, read=None):
             return Response(None, status_code=304, headers={"ETag": tag})
         return Response(item, headers={"ETag": tag})
 
-    @post("/", operation_id=f"create{title}", summary=f"Create a {kind}", sync_to_thread=True,
-          response_headers=[_ETAG])
-    def create(self, store: StoreDep, map_id: PathId, data: JSONBody[struct]) -> Response[struct]:
-        return _tagged(getattr(store, f"add_{kind}")(map_id, data), status_code=201)
+    @post("/", operation_id=f"create{title}", summary=f"Create a {kind}", response_headers=[_ETAG])
+    async def create(self, store: StoreDep, map_id: PathId, data: JSONBody[struct]) -> Response[struct]:
+        # Awaited on the loop: no handler thread waits for the commit (see GroupCommit.submit_async).
+        return _tagged(await store.add_async(kind, map_id, data), status_code=201)
 
     @put("/{item_id:str}", operation_id=f"replace{title}", summary=f"Replace a {kind}", sync_to_thread=True,
          description=_CONDITIONAL, response_headers=[_ETAG])

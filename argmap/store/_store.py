@@ -391,6 +391,19 @@ class Store:
             return result
         return self._writer.submit(self, fn, touch, ids)
 
+    async def write_async(self, fn: Callable[[duckdb.DuckDBPyConnection], T], *, touch: str | None = None,
+                          ids: tuple[tuple[str | None, str], ...] = ()) -> T:
+        """:meth:`write` awaited on an event loop: no thread waits for the commit."""
+        if self.read_only:
+            raise ReadOnly("db", f"{self.path} is open read-only: reads are answered, writes are not")
+        return await self._writer.submit_async(self, fn, touch, ids)
+
+    async def add_async(self, kind: str, map_id: str, item):
+        """``add_<kind>(map_id, item)`` (speaker, source, statement, argument) awaited on an event
+        loop: the item is checked on the caller's thread, the write awaited (:meth:`write_async`)."""
+        fn, touch, ids = getattr(self, f"_adding_{kind}")(map_id, item)
+        return await self.write_async(fn, touch=touch, ids=ids)
+
     # The group commit's view of a transaction (see argmap.store._writer).
 
     def _write_turn(self):
@@ -802,6 +815,10 @@ class Store:
     # -- speakers -------------------------------------------------------------------------
 
     def add_speaker(self, map_id: str, sp: Speaker) -> Speaker:
+        fn, touch, ids = self._adding_speaker(map_id, sp)
+        return self.write(fn, touch=touch, ids=ids)
+
+    def _adding_speaker(self, map_id: str, sp: Speaker):
         sp = validate(sp)
 
         def fn(cur):
@@ -812,7 +829,7 @@ class Store:
             _history.note(self, map_id, "speaker", [sp.id], new=True)
             return sp
 
-        return self.write(fn, touch=map_id)
+        return fn, map_id, ()
 
     def get_speaker(self, map_id: str, speaker_id: str) -> Speaker:
         return self._one(self.list_speakers(map_id, ids=[speaker_id]), map_id, "speaker", speaker_id)
@@ -846,6 +863,10 @@ class Store:
     # -- sources --------------------------------------------------------------------------
 
     def add_source(self, map_id: str, src: Source) -> Source:
+        fn, touch, ids = self._adding_source(map_id, src)
+        return self.write(fn, touch=touch, ids=ids)
+
+    def _adding_source(self, map_id: str, src: Source):
         _no_text_file(src)
         src = validate(src)
 
@@ -857,7 +878,7 @@ class Store:
             _history.note(self, map_id, "source", [src.id], new=True)
             return src
 
-        return self.write(fn, touch=map_id)
+        return fn, map_id, ()
 
     def get_source(self, map_id: str, source_id: str) -> Source:
         return self._one(self.list_sources(map_id, ids=[source_id]), map_id, "source", source_id)
@@ -905,6 +926,10 @@ class Store:
     # -- statements -----------------------------------------------------------------------
 
     def add_statement(self, map_id: str, st: Statement) -> Statement:
+        fn, touch, ids = self._adding_statement(map_id, st)
+        return self.write(fn, touch=touch, ids=ids)
+
+    def _adding_statement(self, map_id: str, st: Statement):
         st = validate(st)
 
         def fn(cur):
@@ -916,7 +941,7 @@ class Store:
             _history.note(self, map_id, "statement", [st.id], new=True)
             return st
 
-        return self.write(fn, touch=map_id, ids=((map_id, st.id),))
+        return fn, map_id, ((map_id, st.id),)
 
     def get_statement(self, map_id: str, statement_id: str) -> Statement:
         # The hot read: one lookup through the id index (see schema.sql), not a filtered scan.
@@ -994,6 +1019,10 @@ class Store:
     # -- arguments ------------------------------------------------------------------------
 
     def add_argument(self, map_id: str, arg: Argument) -> Argument:
+        fn, touch, ids = self._adding_argument(map_id, arg)
+        return self.write(fn, touch=touch, ids=ids)
+
+    def _adding_argument(self, map_id: str, arg: Argument):
         arg = validate(arg)
 
         def fn(cur):
@@ -1006,7 +1035,7 @@ class Store:
             _history.note(self, map_id, "argument", [arg.id], new=True)
             return arg
 
-        return self.write(fn, touch=map_id, ids=tuple((map_id, i) for i in (arg.id, *arg.premises, arg.target)))
+        return fn, map_id, tuple((map_id, i) for i in (arg.id, *arg.premises, arg.target))
 
     def get_argument(self, map_id: str, argument_id: str) -> Argument:
         def fn(c):

@@ -11,6 +11,7 @@ See docs/ARCHITECTURE.md, "The store".
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import random
 import re
@@ -58,6 +59,9 @@ _NODE_INSERT = re.compile(r"\s*INSERT\s+INTO\s+(?:\w+\.)?(?:statements|arguments
 _NODES = ("maps", "speakers", "sources", "statements", "arguments", "relations")
 """Tables whose staged rows :meth:`WriteCursor.staged` answers for, by (map, id)."""
 
+
+LEADER_IDLE = 10.0
+"""Seconds the thread leading awaited writes (:meth:`GroupCommit.submit_async`) stays without any."""
 
 GATHER_WAIT = 0.004
 GATHER_STEP = 0.001
@@ -221,12 +225,13 @@ class _StagedInsertFailed(Exception):
 
 
 class _Request:
-    __slots__ = ("store", "fn", "touch", "context", "result", "error", "done", "record", "ids")
+    __slots__ = ("store", "fn", "touch", "context", "result", "error", "done", "record", "ids", "wake")
 
-    def __init__(self, store, fn, touch, context, ids=()):
+    def __init__(self, store, fn, touch, context, ids=(), wake=None):
         self.store, self.fn, self.touch, self.context, self.ids = store, fn, touch, context, ids
         self.result = self.error = self.record = None
         self.done = False
+        self.wake = wake  # (loop, future) of a caller awaiting it on an event loop
 
 
 class GroupCommit:
@@ -252,6 +257,7 @@ class GroupCommit:
         self._last_group = 0
         self._writers = 0  # the last group's requests and those that queued while it ran
         self._last_took = 0.0  # seconds the last group took, from its start to its commit
+        self._leader: threading.Thread | None = None  # leads while awaited writes are queued
         self.on_commit: list[Callable[[int], None]] = []
         """Called after each commit with how many requests it committed (the metrics count them)."""
         self.facts: dict[str, dict] | None = {}
@@ -283,15 +289,47 @@ class GroupCommit:
         self._wait(reqs)
         return [r.error if r.error is not None else r.result for r in reqs]
 
+    def submit_async(self, store, fn: Callable, touch: str | None,
+                     ids: tuple[tuple[str | None, str], ...] = ()) -> asyncio.Future:
+        """:meth:`submit` for a caller on an event loop: a future of the loop, resolved there once
+        the write committed or was refused. No thread waits for it: a thread of this
+        GroupCommit leads the groups while such writes are queued (and ends after
+        :data:`LEADER_IDLE` seconds without any)."""
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        req = _Request(store, fn, touch, contextvars.copy_context(), ids, wake=(loop, future))
+        with self._turn:
+            self._queue.append(req)
+            self._turn.notify_all()  # the leading thread, idle or gathering its group
+            if self._leader is None:
+                self._leader = threading.Thread(target=self._lead_async, name="argmap-group-commit", daemon=True)
+                self._leader.start()
+        return future
+
+    def _lead_async(self) -> None:
+        while True:
+            with self._turn:
+                idle = time.monotonic() + LEADER_IDLE
+                while not (queued := [r for r in self._queue if r.wake is not None]):
+                    if (left := idle - time.monotonic()) <= 0:
+                        self._leader = None
+                        return
+                    self._turn.wait(left)
+            self._lead([r for r in queued if r.store is queued[0].store])
+
     def _wait(self, reqs: list[_Request]) -> None:
         """Queue ``reqs`` and return once all are committed or refused, leading groups meanwhile."""
         if not reqs:
             return
-        store = reqs[0].store
         with self._turn:
             self._queue.extend(reqs)
-            if self._leading:
+            if self._leading or self._leader is not None:
                 self._turn.notify_all()  # a leader gathering its group (see _gather)
+        self._lead(reqs)
+
+    def _lead(self, reqs: list[_Request]) -> None:
+        """Return once ``reqs`` (queued) are committed or refused, leading groups meanwhile."""
+        store = reqs[0].store
         while True:
             with self._turn:
                 while self._leading and not all(r.done for r in reqs):
@@ -402,6 +440,12 @@ class GroupCommit:
         finally:
             for r in group:
                 r.done = True
+            awaited = [r for r in group if r.wake is not None]
+            for loop in {r.wake[0] for r in awaited}:
+                try:
+                    loop.call_soon_threadsafe(_resolve, [r for r in awaited if r.wake[0] is loop])
+                except RuntimeError:  # the loop closed meanwhile: nobody awaits these any more
+                    pass
 
     def _apply(self, cur, group: list[_Request]) -> None:
         """Run the group's functions in one open transaction; a refused one is rolled back alone
@@ -450,6 +494,18 @@ class GroupCommit:
             r.store._local.record = None
         r.record = record
         return result
+
+
+def _resolve(reqs: list[_Request]) -> None:
+    """On the awaiting loop: hand each request's result or error to its future."""
+    for r in reqs:
+        future = r.wake[1]
+        if future.done():  # cancelled: the client went away (the write stands)
+            continue
+        if r.error is not None:
+            future.set_exception(r.error)
+        else:
+            future.set_result(r.result)
 
 
 def _translated(e: BaseException) -> BaseException:

@@ -361,3 +361,49 @@ def test_rows_past_the_literal_size_go_in_bound_and_are_stored_as_written(store,
     assert "statements" in bound
     assert [s.text for s in store.list_statements("m")][1:] == [long + str(i) for i in range(3)]
     assert store.get_argument("m", "a1").premises == ["s0"]
+
+
+def test_awaited_writes_share_a_commit_with_blocked_ones_and_each_gets_its_own_answer(store, monkeypatch):
+    # The HTTP create handlers await their write on the event loop (no thread waits for it): a
+    # thread of the group commit leads while such writes are queued, and stops when idle.
+    import asyncio
+
+    monkeypatch.setattr(_writer, "LEADER_IDLE", 0.05)
+    groups = []
+    real = store._writer._run
+    monkeypatch.setattr(store._writer, "_run", lambda group: (groups.append(len(group)), real(group))[1])
+    gate, entered = threading.Event(), threading.Event()
+
+    def hold(_cur):
+        entered.set()
+        gate.wait(10)
+
+    async def main():
+        holder = threading.Thread(target=store.write, args=(hold,))
+        holder.start()
+        await asyncio.to_thread(entered.wait, 10)
+        awaited = asyncio.gather(
+            store.add_async("statement", "m", Statement(id="s1", text="One.")),
+            store.add_async("statement", "m", Statement(id="goal", text="Taken already.")),
+            store.add_async("argument", "m", Argument(id="a1", kind="support", premises=["s1"], target="goal")),
+            return_exceptions=True)
+        blocked = asyncio.ensure_future(asyncio.to_thread(store.add_statement, "m", Statement(id="s2", text="Two.")))
+        while len(store._writer._queue) < 4:  # all four queued behind the held commit
+            await asyncio.sleep(0.002)
+        gate.set()
+        results = await asyncio.wait_for(asyncio.gather(awaited, blocked), 30)
+        await asyncio.to_thread(holder.join)
+        return results
+
+    (one, taken, argument), two = asyncio.run(main())
+    assert groups[1:] == [4]  # the held write's own group, then one commit for the four
+    assert one.id == "s1" and two.id == "s2" and argument.premises == ["s1"]
+    assert isinstance(taken, DuplicateId)
+    assert [s.id for s in store.list_statements("m")] == ["goal", "s1", "s2"]
+    assert store.get_statement("m", "goal").text == "Goal."
+    deadline = threading.Event()
+    for _ in range(100):
+        if store._writer._leader is None:
+            break
+        deadline.wait(0.01)
+    assert store._writer._leader is None  # the leading thread ended once idle
