@@ -299,6 +299,12 @@ def _log_to_stderr() -> None:
             except queue.Full:
                 pass
 
+        def prepare(self, record):
+            # A line made already (the access log's, one per request): no copy to format it in.
+            if not record.args and record.exc_info is None and record.stack_info is None:
+                return record
+            return super().prepare(record)
+
     lines: queue.Queue = queue.Queue(10_000)
     stream = logging.StreamHandler(sys.stderr)
     stream.setFormatter(logging.Formatter("%(message)s"))

@@ -354,7 +354,7 @@ def flush(cur) -> None:
         return
     sql = _literal_insert("change_log", pending) if len(pending) <= LITERAL_ROWS else None
     if sql is not None and len(sql) <= LITERAL_BYTES:
-        cur.execute(sql)
+        getattr(cur, "defer", cur.execute)(sql)  # a group commit's: in the commit's call
     else:
         _insert_many(cur, "change_log", pending)
         getattr(cur, "flush", lambda: None)()
@@ -965,7 +965,7 @@ ar AS MATERIALIZED (
            scheme IS NOT NULL OR coalesce(contains(extras, '_argmap_scheme'), false) AS x,
            row_number() OVER (ORDER BY id) - 1 AS j
     FROM arguments WHERE map_id = $m)
-SELECT 0::TINYINT AS t, i AS p, -1::BIGINT AS q, d AS f, 0::TINYINT AS k FROM st
+SELECT 0::TINYINT AS t, i AS p, -1::BIGINT AS q, d AS f, 0::TINYINT AS k FROM st WHERE d
 UNION ALL
 SELECT 1, a.j, coalesce(s.i, (SELECT count(*) FROM st) + t.j, -1), a.x, a.k
 FROM ar a LEFT JOIN st s ON s.id = a.target_id LEFT JOIN ar t ON t.id = a.target_id
@@ -973,7 +973,7 @@ UNION ALL
 SELECT 2, a.j, s.i, false, 0
 FROM premises p JOIN ar a ON a.id = p.argument_id JOIN st s ON s.id = p.statement_id WHERE p.map_id = $m
 """
-"""A map's attack graph in numbers only: ``t`` 0 a statement (``p`` its number, ``f`` derived),
+"""A map's attack graph in numbers only: ``t`` 0 a derived statement (``p`` its number),
 1 an argument (``p`` its number, ``q`` its target's node, -1 none, ``f`` names a scheme, ``k``
 its kind), 2 a premise (argument ``p`` uses statement ``q``). Statements and arguments are
 numbered in the order of their ids, as ``ORDER BY id`` lists them (:meth:`_Graph.read`)."""

@@ -72,6 +72,7 @@ from argmap.store._rows import (  # noqa: F401  (re-exported for the store's bac
     _ids_in,
     _insert_many,
     _premise_rows,
+    _quoted,
     _relation_row,
     _select,
     _source_row,
@@ -466,7 +467,9 @@ class Store:
             tx["links"] = [(m, before[m], v, None if search.get(m, set()) is None else frozenset(search.get(m, ())))
                            for m, v in versions.items() if m in before]
         for map_id, version in versions.items():
-            cur.execute("UPDATE maps SET version = $v WHERE id = $m", {"v": version, "m": map_id})
+            # A statement of literals: run with the commit (see WriteCursor.defer), not bound.
+            sql = f"UPDATE maps SET version = {int(version)} WHERE id = {_quoted(map_id)}"
+            getattr(cur, "defer", cur.execute)(sql)
 
     def _request_begin(self) -> None:
         """Before each write request runs in a (shared) transaction."""

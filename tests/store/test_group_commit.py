@@ -12,9 +12,10 @@ import threading
 import pytest
 
 from argmap.errors import DanglingReference, DuplicateId
-from argmap.model import Argument, MapInfo, Statement
+from argmap.model import Argument, MapInfo, Source, Statement
 from argmap.store import Store, WriteRecord
-from argmap.store import _writer
+from argmap.store import _rows, _writer
+from argmap.store._rows import _insert_now
 
 
 @pytest.fixture
@@ -233,6 +234,35 @@ def test_what_one_transaction_learnt_holds_for_the_next_and_is_forgotten_with_it
     assert versions[0] - versions[-1] == len(versions) - 1, "no version skipped or repeated"
 
 
+def test_text_that_looks_like_sql_is_stored_as_written_when_a_group_writes_it_as_literals(store, monkeypatch):
+    # A group's staged rows go to DuckDB as SQL literals, in one call with the COMMIT (a script
+    # that failed would run the group again, inserting each request's rows with parameters).
+    bound = []
+    for module in (_writer, _rows):
+        monkeypatch.setattr(module, "_insert_now", lambda *a: (bound.append(a[1]), _insert_now(*a)))
+    texts = ["It's 'quoted' '' and \\ back\\slashed \\' too.", "x'); DROP TABLE statements; --",
+             "Two\nlines\r\n\ttabbed; COMMIT; ROLLBACK;", "$1 ? $m :name %s {} [] ::VARCHAR",
+             "Ünïcödé — “curly” ‘quotes’ 😀 中文 \u200b"]
+    store.add_source("m", Source(id="src", title="A 'source'", published="2025-11"))
+    writes = [lambda i=i, t=t: store.add_statement("m", Statement(
+        id=f"s{i}", text=t, said="2025-11-0" + str(i + 1), source="src", tags=["it's", "a;b", "--c"],
+        note=t, extras={"k'": t})) for i, t in enumerate(texts)]
+    writes.append(lambda: store.add_argument("m", Argument(id="ax", kind="support",
+                                                          premises=["s0"], target="goal", note=texts[1])))
+    results, groups = held_group(store, writes)
+    assert groups == [len(writes)]
+    assert not [r for r in results if isinstance(r, Exception)]
+    assert bound == []
+    got = {s.id: s for s in store.list_statements("m")}
+    for i, t in enumerate(texts):
+        s = got[f"s{i}"]
+        assert (s.text, s.note, s.extras, s.tags, s.said) == (t, t, {"k'": t}, ["it's", "a;b", "--c"],
+                                                              "2025-11-0" + str(i + 1))
+    assert store.get_argument("m", "ax").note == texts[1]
+    assert store.list_statements("m", date_from="2025-11-03", date_to="2025-11-03")[0].id == "s2"
+    assert store.check_integrity() == []
+
+
 class _Turn:
     """A stand-in for the group's condition that records each wait and lets ``arrive`` say how
     many writes come in during it."""
@@ -300,3 +330,34 @@ def test_a_fast_groups_gathering_is_unchanged_by_the_last_groups_size():
     group._gather()
     assert group._turn.waits and all(w <= _writer.GATHER_STEP for w in group._turn.waits)
     assert len(group._turn.waits) == 3
+
+
+@pytest.mark.parametrize("queued", [0, 3])
+def test_a_fast_group_starts_as_soon_as_the_last_rounds_writers_are_back(queued):
+    # Where a commit takes milliseconds (a file), waiting one more step for writers that are not
+    # coming cost every group a millisecond; with fewer back, it waits in short steps.
+    group = _writer.GroupCommit(threading.RLock(), retries=1)
+    group._last_group, group._last_took, group._writers = 4, 0.004, 4 + queued
+    group._queue = [object()] * (4 + queued)
+    group._turn = _Turn(group._queue, lambda n: 0)
+    group._gather()
+    assert group._turn.waits == []
+    group._queue = [object()] * 2
+    group._turn = _Turn(group._queue, lambda n: 1 if n <= 2 + queued else 0)
+    group._gather()
+    assert len(group._queue) == 4 + queued and group._turn.waits == [_writer.GATHER_STEP] * (2 + queued)
+
+
+def test_rows_past_the_literal_size_go_in_bound_and_are_stored_as_written(store, monkeypatch):
+    monkeypatch.setattr(_rows, "LITERAL_BYTES", 200)  # a statement of literals at most 200 bytes
+    bound = []
+    for module in (_writer, _rows):
+        monkeypatch.setattr(module, "_insert_now", lambda *a: (bound.append(a[1]), _insert_now(*a)))
+    long = "A long text, with a 'quote'. " * 20
+    writes = [lambda i=i: store.add_statement("m", Statement(id=f"s{i}", text=long + str(i))) for i in range(3)]
+    writes.append(lambda: store.add_argument("m", Argument(id="a1", kind="support", premises=["s0"], target="goal")))
+    results, groups = held_group(store, writes)
+    assert groups == [len(writes)] and not [r for r in results if isinstance(r, Exception)]
+    assert "statements" in bound
+    assert [s.text for s in store.list_statements("m")][1:] == [long + str(i) for i in range(3)]
+    assert store.get_argument("m", "a1").premises == ["s0"]

@@ -299,3 +299,23 @@ def test_the_check_finds_a_write_without_its_log_and_rows_changed_past_the_log(s
     store.write(lambda cur: cur.execute("DELETE FROM statements WHERE id = 's5'"))
     assert _history.check(store, recent=1) == differs  # one statement fewer than the log says
     assert _history.check(store) == differs
+
+
+def test_a_lake_from_before_the_seven_column_log_keeps_its_history(tmp_path):
+    """Migration 0005 on a DuckLake catalog holding a log (a DuckDB file as its catalog)."""
+    lake, data = str(tmp_path / "cat.ducklake"), str(tmp_path / "data")
+    with Store(lake=lake, data_path=data) as store, history.author("ann", "first"):
+        store.load_map(_map())
+        store.update_statement("m", Statement(id="s1", text="Edited."))
+        store.delete_statement("m", "s3", cascade=True)
+        pages = history.history(store, "m")
+        changes = {v.version: _history.changes(store, "m", v.version) for v in pages}
+        second = history.map_as_of(store, "m", 2)
+        store.write(lambda cur: cur.execute(_SCHEMA_4_LOG.replace("CHECKPOINT;", "")))
+        assert store._read(lambda cur: cur.execute("SELECT max(version) FROM schema_version").fetchone()[0]) == 4
+    with Store(lake=lake, data_path=data) as store:
+        assert store.schema_version == 5
+        assert history.history(store, "m") == pages
+        assert {v.version: _history.changes(store, "m", v.version) for v in pages} == changes
+        assert history.map_as_of(store, "m", 2) == second
+        assert _history.check(store) == []
