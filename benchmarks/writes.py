@@ -8,7 +8,8 @@ Run (about two minutes; needs ``wrk``: ``apt-get install -y wrk``)::
 
 - **small**: ``argmap serve`` on a DuckDB file holding the seed map; ``wrk`` (``--clients``
   connections) POSTs statements and arguments (each argument on two seed statements), every
-  request a new id: writes acknowledged per second and p50/p99. Baseline: one plain DuckDB
+  request a new id: writes acknowledged per second and p50/p99. Baselines (run for half the
+  time before the server and half after, their mean taken): one plain DuckDB
   connection inserting the same statement rows into a table with the same keys, one
   transaction per row; and one committing, per transaction, every row one of our writes stores
   (the statement or argument and premise, the map's version, the change log's two rows) in an
@@ -98,11 +99,11 @@ def start_server(where: list[str], port: int) -> subprocess.Popen:
     raise SystemExit("argmap serve did not answer within 120 s")
 
 
-def plain_duckdb(folder: Path, seconds: float) -> float:
+def plain_duckdb(folder: Path, seconds: float, tag: str = "") -> float:
     """Baseline: transactions/s of one DuckDB connection inserting one statement row per transaction."""
     import duckdb
 
-    con = duckdb.connect(str(folder / "plain.duckdb"))
+    con = duckdb.connect(str(folder / f"plain{tag}.duckdb"))
     con.execute("CREATE TABLE statements (map_id VARCHAR NOT NULL, id VARCHAR NOT NULL, seq BIGINT NOT NULL, "
                 "text VARCHAR NOT NULL, kind VARCHAR NOT NULL, tags VARCHAR[] NOT NULL DEFAULT [], "
                 "PRIMARY KEY (map_id, id))")
@@ -120,14 +121,14 @@ def plain_duckdb(folder: Path, seconds: float) -> float:
     return rate
 
 
-def same_rows(folder: Path, seconds: float) -> float:
+def same_rows(folder: Path, seconds: float, tag: str = "") -> float:
     """Baseline: transactions/s of one DuckDB connection committing, one transaction per write,
     the rows one of our small writes stores (in an argmap database, so with the same tables and
     indexes): the statement or the argument and its premise, the map's new version, and the
     change log's two rows."""
     import duckdb
 
-    db = folder / "same-rows.duckdb"
+    db = folder / f"same-rows{tag}.duckdb"
     with Store(db) as store:
         store.load_map(load(SEED))
     con = duckdb.connect(str(db))
@@ -208,8 +209,10 @@ def small_writes(folder: Path, args) -> None:
     with Store(db) as store:
         store.load_map(load(SEED))
         premises = [s.id for s in store.list_statements("peace-plan") if s.id != "victims-silenced"][:20]
-    base = plain_duckdb(folder, args.duration)
-    same = same_rows(folder, args.duration)
+    # The baselines run before and after the server (their mean is the ratio's): on a shared
+    # machine, a disk busy in one of the two minutes moves a baseline's commits several-fold.
+    bases = [plain_duckdb(folder, args.duration / 2)]
+    sames = [same_rows(folder, args.duration / 2)]
     alone, alone_cpu = store_alone(folder, args.duration, args.clients)
     port = free_port()
     proc = start_server(["--db", str(db)], port)
@@ -227,6 +230,9 @@ def small_writes(folder: Path, args) -> None:
         cpu, commits = _cpu_seconds(proc.pid) - cpu0, _commits(port) - commits0
     finally:
         stop_server(proc)
+    bases.append(plain_duckdb(folder, args.duration / 2, "-after"))
+    sames.append(same_rows(folder, args.duration / 2, "-after"))
+    base, same = statistics.mean(bases), statistics.mean(sames)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
     lat = dict(re.findall(r"^\s+(50|99)(?:\.0+)?%\s+(\S+)", out, re.M))
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
@@ -234,9 +240,10 @@ def small_writes(folder: Path, args) -> None:
         kept = store.counts("peace-plan")
     print(f"small writes, {args.clients} clients (wrk), DuckDB file: {rps:,.0f} /s  p50 {lat['50']}  p99 {lat['99']}"
           f"  refused {int(bad[1]) if bad else 0}")
-    print(f"  baseline, plain DuckDB one INSERT per transaction: {base:,.0f} tx/s  -> ratio {rps / base:.2f}")
+    print(f"  baseline, plain DuckDB one INSERT per transaction: {base:,.0f} tx/s (before / after the server: "
+          f"{bases[0]:,.0f} / {bases[1]:,.0f})  -> ratio {rps / base:.2f}")
     print(f"  baseline, plain DuckDB committing the rows of one write per transaction (row, version, log): "
-          f"{same:,.0f} tx/s  -> ratio {rps / same:.2f}")
+          f"{same:,.0f} tx/s ({sames[0]:,.0f} / {sames[1]:,.0f})  -> ratio {rps / same:.2f}")
     print(f"  stored after the run: {kept.statements} statements, {kept.arguments} arguments")
     writes = rps * args.duration
     print(f"  the server's CPU: {cpu * 1000 / writes:.2f} ms a write ({cpu / args.duration:.2f} of "
