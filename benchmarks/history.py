@@ -46,8 +46,9 @@ def p(samples: list[float]) -> str:
     return f"p50 {percentile(samples, 50):7.2f} ms  p99 {percentile(samples, 99):7.2f} ms"
 
 
-def one_write(store: Store, rnd: random.Random, n: int, i: int, tag: str) -> None:
-    r = rnd.random()
+def one_write(store: Store, rnd: random.Random, n: int, i: int, tag: str, r: float | None = None) -> None:
+    """One write: an edit (half), a new statement (30 %) or a new argument, by ``r`` (drawn when None)."""
+    r = rnd.random() if r is None else r
     if r < 0.5:  # an edit of an existing statement
         sid = f"s{rnd.randrange(n)}"
         st = store.get_statement(MAP_ID, sid)
@@ -185,14 +186,24 @@ def run(args, rnd: random.Random, folder: Path) -> None:
     store = Store(str(folder / "compare.duckdb"))
     with_log, without = [], []
     tag = f"c{history.current_version(store, MAP_ID)}-"  # new ids on a reused --db too
-    for i in range(args.compare * 2):
-        on = i % 2 == 0
-        store.log_changes = on
-        (with_log if on else without).append(timed(lambda i=i: one_write(store, rnd, n, i, tag)))
+    # In pairs of the same kind of write, one with the log and one without: an edit costs about
+    # twice a new statement, so sides drawn apart at random put their medians in different kinds.
+    kinds: dict[str, tuple[list, list]] = {}
+    for i in range(args.compare):
+        r = rnd.random()
+        kind = kinds.setdefault("edit" if r < 0.5 else "new statement" if r < 0.8 else "new argument", ([], []))
+        for on in (True, False):
+            store.log_changes = on
+            took = timed(lambda i=i, on=on: one_write(store, rnd, n, 2 * i + on, tag, r))
+            (with_log if on else without).append(took)
+            kind[0 if on else 1].append(took)
     store.log_changes = True
     print(f"\nwrites with the log   {p(with_log)}")
     print(f"writes without it     {p(without)}   ratio p50 {percentile(with_log, 50) / percentile(without, 50):.2f}x"
           f"  (target <= 1.2x)")
+    for name, (on, off) in sorted(kinds.items()):
+        print(f"  {name:14s} ({len(on)} pairs): p50 {percentile(on, 50):.2f} ms vs {percentile(off, 50):.2f} ms, "
+              f"ratio {percentile(on, 50) / percentile(off, 50):.2f}x")
 
     # -- restore: only what changed since put back, vs the version loaded whole (as it was done before)
     now = history.current_version(store, MAP_ID)
