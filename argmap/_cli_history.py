@@ -1,4 +1,4 @@
-"""``argmap history``, ``argmap diff``, ``argmap restore``, and who the CLI's writes are logged as.
+"""``argmap history``, ``argmap diff``, ``argmap restore``, ``argmap check``, and who the CLI's writes are logged as.
 
 Every write the CLI makes is logged with the local user as author (``--author`` names
 another) and ``--message`` as the reason; ``--as-of`` on the exports and ``evaluate`` reads a
@@ -12,7 +12,7 @@ import getpass
 import click
 import msgspec
 
-from argmap.history import current_version, diff, history, restore
+from argmap.history import check, current_version, diff, history, restore
 from argmap.store._history import CONTEXT, Who
 
 __all__ = ["log_as", "register"]
@@ -90,3 +90,25 @@ def register(cli: click.Group, handle_errors, open_store) -> None:
         with open_store(ctx) as store:
             v = restore(store, map_id, version)
         click.echo(f"{map_id}: version {v.version} restores version {v.restored_from}: {v.summary}")
+
+    @cli.command("check")
+    @click.option("--recent", type=click.IntRange(min=1), default=None,
+                  help="Look closely only at what each map's last N versions changed (fast; else everything).")
+    @click.pass_context
+    @handle_errors
+    def check_(ctx: click.Context, recent: int | None) -> None:
+        """Check the database: every map's references, and its change log against its data.
+
+        Prints each problem found and exits with status 1, or says all is well (status 0).
+        """
+        with open_store(ctx, read_only=True) as store:
+            problems = [str(p) for p in store.check_integrity()]
+            if problems:  # maps whose rows break the model cannot be read back to compare with their log
+                problems.append("the change log was not compared with the data: fix the references above first")
+            else:
+                problems = check(store, recent=recent)
+        for p in problems:
+            click.echo(p)
+        if problems:
+            raise click.exceptions.Exit(1)
+        click.echo(f"{store.path}: the maps' references and their change log agree")

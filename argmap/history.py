@@ -36,6 +36,7 @@ __all__ = [
     "Version",
     "atom",
     "author",
+    "check",
     "context",
     "current_version",
     "diff",
@@ -87,6 +88,15 @@ def store_as_of(store, map_id: str, as_of: str | int | None):
     if as_of is None:
         return store
     return _history.store_at(store, map_id, _history.as_of_version(store, map_id, str(as_of)))
+
+
+def check(store, *, recent: int | None = None) -> list[str]:
+    """Where the change log and the data disagree, in a sentence each (empty: they agree).
+
+    ``recent``: look closely only at what the last ``recent`` versions of each map changed
+    (what an interrupted write could have left half done); the rest only by counts.
+    """
+    return _history.check(store, recent=recent)
 
 
 def restore(store, map_id: str, version: int | str) -> Version:

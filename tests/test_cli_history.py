@@ -76,3 +76,20 @@ def test_the_log_check_finds_data_without_its_change(tmp_path):
         assert check(store) == []
         store.write(lambda cur: cur.execute("DELETE FROM change_log WHERE id = 'late'"))
         assert check(store) == ["map 'peace-plan' differs from its logged version 2"]
+
+
+def test_check_says_the_log_agrees_and_names_what_changed_behind_its_back(tmp_path):
+    db = tmp_path / "c.duckdb"
+    run(db, "load", str(SEED))
+    assert "agree" in run(db, "check").output
+    con = duckdb.connect(str(db))  # an edit past argmap: the log never heard of it
+    con.execute("UPDATE statements SET text = 'Edited behind the log.' WHERE id = 'victims-silenced'")
+    con.close()
+    found = run(db, "check", ok=False)
+    assert found.exit_code == 1
+    assert "peace-plan" in found.output and "agree" not in found.output
+    con = duckdb.connect(str(db))  # an argument left without premises: the model cannot read it back
+    con.execute("DELETE FROM premises WHERE argument_id = (SELECT min(argument_id) FROM premises)")
+    con.close()
+    broken = run(db, "check", ok=False).output
+    assert "argument without premises" in broken and "not compared" in broken

@@ -32,6 +32,7 @@ from argmap.store._rows import (
     _extras_json,
     _ids_in,
     _insert_many,
+    _literal_insert,
     _premise_rows,
     _relation_row,
     _source_row,
@@ -335,25 +336,23 @@ def _append(cur, rows: list[dict]) -> None:
 
 
 LITERAL_ROWS = 64
-"""Up to this many log rows (and :data:`LITERAL_BYTES`) go in as SQL literals, past it as JSON."""
-LITERAL_BYTES = 1 << 20
-_NUMBERS = frozenset({"version", "seq"})
+"""Up to this many log rows (and ``_rows.LITERAL_BYTES``) go in as SQL literals, past it as JSON."""
 
 
 def flush(cur) -> None:
     """Write the log rows the transaction's requests kept (:func:`_append`): called before the
     commit, and before a query of the log inside the write.
 
-    A small group's rows go in as one statement of SQL literals: DuckDB spends ~0.35 ms binding
-    a parameter of a prepared statement, more than the insert itself; strings are quoted (the
-    only escape of a standard SQL string is a doubled quote), numbers are Python ints.
+    A small group's rows go in as one statement of SQL literals (``_rows._literal_insert``: DuckDB
+    spends more binding a parameter than inserting a row), deferred to the group's call with its
+    COMMIT (``WriteCursor.defer``).
     """
     tx = getattr(cur, "tx", None)
     pending = tx.pop("log_rows", None) if tx is not None else None
     if not pending:
         return
     sql = _literal_insert("change_log", pending) if len(pending) <= LITERAL_ROWS else None
-    if sql is not None and len(sql) <= LITERAL_BYTES:
+    if sql is not None:
         getattr(cur, "defer", cur.execute)(sql)  # a group commit's: in the commit's call
     else:
         _insert_many(cur, "change_log", pending)
@@ -364,29 +363,6 @@ def _log(cur):
     """``cur``, its write's pending log rows written first (a query of the log must see them)."""
     flush(cur)
     return cur
-
-
-def _literal_insert(table: str, rows: list[dict]) -> str | None:
-    """``INSERT INTO table (…) VALUES (…), …`` with every value a literal (None: a value that
-    should not be written as one, e.g. a string with a NUL, which DuckDB's parser stops at)."""
-    cols = list(rows[0])
-    values = []
-    for r in rows:
-        out = []
-        for c in cols:
-            v = r[c]
-            if v is None:
-                out.append("NULL")
-            elif c in _NUMBERS:
-                if type(v) is not int:
-                    return None
-                out.append(str(v))
-            elif isinstance(v, str) and "\x00" not in v:
-                out.append("'" + v.replace("'", "''") + "'")
-            else:
-                return None
-        values.append("(" + ", ".join(out) + ")")
-    return f"INSERT INTO {table} ({', '.join(cols)}) VALUES " + ", ".join(values)
 
 
 def _action(keys, rows, map_id) -> str:
