@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from bisect import bisect_left
+from contextlib import contextmanager
 
 from prometheus_client import (
     REGISTRY,
@@ -113,41 +114,36 @@ def instrument_store(store) -> None:
     depth = threading.local()
     committed, refused, failed = WRITES.labels("committed"), WRITES.labels("refused"), WRITES.labels("failed")
 
+    @contextmanager
+    def counted():
+        t0 = time.perf_counter()
+        try:
+            yield
+        except ArgmapError:
+            refused.inc()
+            raise
+        except BaseException:
+            failed.inc()
+            raise
+        finally:
+            WRITE_SECONDS.observe(time.perf_counter() - t0)
+        committed.inc()
+
     def write(fn, *args, **kwargs):
         if getattr(depth, "n", 0):
             return inner(fn, *args, **kwargs)
         depth.n = 1
-        t0 = time.perf_counter()
         try:
-            result = inner(fn, *args, **kwargs)
-        except ArgmapError:
-            refused.inc()
-            raise
-        except BaseException:
-            failed.inc()
-            raise
+            with counted():
+                return inner(fn, *args, **kwargs)
         finally:
             depth.n = 0
-            WRITE_SECONDS.observe(time.perf_counter() - t0)
-        committed.inc()
-        return result
 
     inner_async = store.write_async
 
     async def write_async(fn, *args, **kwargs):
-        t0 = time.perf_counter()
-        try:
-            result = await inner_async(fn, *args, **kwargs)
-        except ArgmapError:
-            refused.inc()
-            raise
-        except BaseException:
-            failed.inc()
-            raise
-        finally:
-            WRITE_SECONDS.observe(time.perf_counter() - t0)
-        committed.inc()
-        return result
+        with counted():
+            return await inner_async(fn, *args, **kwargs)
 
     store.write = write
     store.write_async = write_async

@@ -7,6 +7,7 @@ changes inside its transaction.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 import pytest
@@ -26,9 +27,9 @@ def store(tmp_path):
         yield s
 
 
-def held_group(store, writes):
-    """Run ``writes`` (callables) from threads so that they queue behind one held commit and are
-    then committed as one group; return each one's result or exception, in order."""
+@contextlib.contextmanager
+def holding(store):
+    """A write that holds the writer until the block ends: writes made meanwhile queue behind it."""
     gate, entered = threading.Event(), threading.Event()
 
     def hold(_cur):
@@ -38,6 +39,16 @@ def held_group(store, writes):
     holder = threading.Thread(target=store.write, args=(hold,))
     holder.start()
     entered.wait(10)
+    try:
+        yield
+    finally:
+        gate.set()
+        holder.join(10)
+
+
+def held_group(store, writes):
+    """Run ``writes`` (callables) from threads so that they queue behind one held commit and are
+    then committed as one group; return each one's result or exception, in order."""
     results: list = [None] * len(writes)
 
     def run(i):
@@ -47,15 +58,14 @@ def held_group(store, writes):
             results[i] = e
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(len(writes))]
-    for i, t in enumerate(threads):
-        t.start()
-        while len(store._writer._queue) <= i:  # queued behind the held commit, in this order
-            threading.Event().wait(0.002)
     groups = []
     real = store._writer._run
-    store._writer._run = lambda group: (groups.append(len(group)), real(group))[1]
-    gate.set()
-    holder.join()
+    with holding(store):
+        for i, t in enumerate(threads):
+            t.start()
+            while len(store._writer._queue) <= i:  # queued behind the held commit, in this order
+                threading.Event().wait(0.002)
+        store._writer._run = lambda group: (groups.append(len(group)), real(group))[1]
     for t in threads:
         t.join()
     store._writer._run = real
@@ -298,25 +308,7 @@ def test_writers_that_queue_while_a_group_runs_count_for_the_next_gathering(stor
     seen = []
     gather = _writer.GroupCommit._gather
     monkeypatch.setattr(_writer.GroupCommit, "_gather", lambda self: (seen.append(self._writers), gather(self)))
-    gate, entered = threading.Event(), threading.Event()
-
-    def hold(_cur):
-        entered.set()
-        gate.wait(10)
-
-    holder = threading.Thread(target=store.write, args=(hold,))
-    holder.start()
-    entered.wait(10)
-    queued = [threading.Thread(target=store.add_statement, args=("m", Statement(id=f"q{i}", text="Queued.")))
-              for i in range(3)]
-    for t in queued:
-        t.start()
-    while len(store._writer._queue) < 3:
-        threading.Event().wait(0.001)
-    gate.set()
-    holder.join(10)
-    for t in queued:
-        t.join(10)
+    held_group(store, [lambda i=i: store.add_statement("m", Statement(id=f"q{i}", text="Queued.")) for i in range(3)])
     # The held group (one write) ended with three queued behind it: the next gathering expects four.
     assert seen[-1] == 4
     assert sorted(s.id for s in store.list_statements("m")) == ["goal", "q0", "q1", "q2"]
@@ -372,28 +364,18 @@ def test_awaited_writes_share_a_commit_with_blocked_ones_and_each_gets_its_own_a
     groups = []
     real = store._writer._run
     monkeypatch.setattr(store._writer, "_run", lambda group: (groups.append(len(group)), real(group))[1])
-    gate, entered = threading.Event(), threading.Event()
-
-    def hold(_cur):
-        entered.set()
-        gate.wait(10)
 
     async def main():
-        holder = threading.Thread(target=store.write, args=(hold,))
-        holder.start()
-        await asyncio.to_thread(entered.wait, 10)
-        awaited = asyncio.gather(
-            store.add_async("statement", "m", Statement(id="s1", text="One.")),
-            store.add_async("statement", "m", Statement(id="goal", text="Taken already.")),
-            store.add_async("argument", "m", Argument(id="a1", kind="support", premises=["s1"], target="goal")),
-            return_exceptions=True)
-        blocked = asyncio.ensure_future(asyncio.to_thread(store.add_statement, "m", Statement(id="s2", text="Two.")))
-        while len(store._writer._queue) < 4:  # all four queued behind the held commit
-            await asyncio.sleep(0.002)
-        gate.set()
-        results = await asyncio.wait_for(asyncio.gather(awaited, blocked), 30)
-        await asyncio.to_thread(holder.join)
-        return results
+        with holding(store):
+            awaited = asyncio.gather(
+                store.add_async("statement", "m", Statement(id="s1", text="One.")),
+                store.add_async("statement", "m", Statement(id="goal", text="Taken already.")),
+                store.add_async("argument", "m", Argument(id="a1", kind="support", premises=["s1"], target="goal")),
+                return_exceptions=True)
+            blocked = asyncio.ensure_future(asyncio.to_thread(store.add_statement, "m", Statement(id="s2", text="Two.")))
+            while len(store._writer._queue) < 4:  # all four queued behind the held commit
+                await asyncio.sleep(0.002)
+        return await asyncio.wait_for(asyncio.gather(awaited, blocked), 30)
 
     (one, taken, argument), two = asyncio.run(main())
     assert groups[1:] == [4]  # the held write's own group, then one commit for the four
