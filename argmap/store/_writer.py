@@ -307,15 +307,20 @@ class GroupCommit:
         return future
 
     def _lead_async(self) -> None:
-        while True:
+        try:
+            while True:
+                with self._turn:
+                    idle = time.monotonic() + LEADER_IDLE
+                    while not (queued := [r for r in self._queue if r.wake is not None]):
+                        if (left := idle - time.monotonic()) <= 0:
+                            self._leader = None
+                            return
+                        self._turn.wait(left)
+                self._lead([r for r in queued if r.store is queued[0].store])
+        finally:
             with self._turn:
-                idle = time.monotonic() + LEADER_IDLE
-                while not (queued := [r for r in self._queue if r.wake is not None]):
-                    if (left := idle - time.monotonic()) <= 0:
-                        self._leader = None
-                        return
-                    self._turn.wait(left)
-            self._lead([r for r in queued if r.store is queued[0].store])
+                if self._leader is threading.current_thread():  # ended by an error: the next one starts anew
+                    self._leader = None
 
     def _wait(self, reqs: list[_Request]) -> None:
         """Queue ``reqs`` and return once all are committed or refused, leading groups meanwhile."""
@@ -346,6 +351,12 @@ class GroupCommit:
             try:
                 with self._lock, group[0].store._write_turn():
                     self._run(group)
+            except BaseException as e:
+                # Outside any request's part (taking a lake's turn, say): each request of the group
+                # gets the error, so that none waits for ever, awaited ones included.
+                _finish([r for r in group if not r.done], e)
+                if not isinstance(e, Exception):
+                    raise
             finally:
                 with self._turn:
                     self._leading = False
@@ -438,14 +449,7 @@ class GroupCommit:
                     "db", f"{self._retries} attempts clashed with writes of other processes on the same lake; "
                     "try again")
         finally:
-            for r in group:
-                r.done = True
-            awaited = [r for r in group if r.wake is not None]
-            for loop in {r.wake[0] for r in awaited}:
-                try:
-                    loop.call_soon_threadsafe(_resolve, [r for r in awaited if r.wake[0] is loop])
-                except RuntimeError:  # the loop closed meanwhile: nobody awaits these any more
-                    pass
+            _finish(group)
 
     def _apply(self, cur, group: list[_Request]) -> None:
         """Run the group's functions in one open transaction; a refused one is rolled back alone
@@ -494,6 +498,20 @@ class GroupCommit:
             r.store._local.record = None
         r.record = record
         return result
+
+
+def _finish(reqs: list[_Request], error: BaseException | None = None) -> None:
+    """Mark ``reqs`` done (with ``error``, if given) and hand the awaited ones to their loops."""
+    for r in reqs:
+        if error is not None:
+            r.error = error
+        r.done = True
+    awaited = [r for r in reqs if r.wake is not None]
+    for loop in {r.wake[0] for r in awaited}:
+        try:
+            loop.call_soon_threadsafe(_resolve, [r for r in awaited if r.wake[0] is loop])
+        except RuntimeError:  # the loop closed meanwhile: nobody awaits these any more
+            pass
 
 
 def _resolve(reqs: list[_Request]) -> None:

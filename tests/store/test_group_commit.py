@@ -389,3 +389,29 @@ def test_awaited_writes_share_a_commit_with_blocked_ones_and_each_gets_its_own_a
             break
         deadline.wait(0.01)
     assert store._writer._leader is None  # the leading thread ended once idle
+
+
+def test_a_group_whose_turn_cannot_be_taken_refuses_its_writes_and_none_waits_for_ever(store, monkeypatch):
+    # A lake takes a turn (a PostgreSQL advisory lock) around each group; when that fails, every
+    # write of the group gets the error, awaited ones included, and the next writes go on.
+    import asyncio
+
+    class Down(Exception):
+        pass
+
+    def down():
+        raise Down("the catalog is unreachable")
+
+    monkeypatch.setattr(store, "_write_turn", down)
+    with pytest.raises(Down):
+        store.add_statement("m", Statement(id="s1", text="One."))
+
+    async def awaited():
+        return await asyncio.wait_for(store.add_async("statement", "m", Statement(id="s2", text="Two.")), 30)
+
+    with pytest.raises(Down):
+        asyncio.run(awaited())
+    monkeypatch.undo()
+    store.add_statement("m", Statement(id="s3", text="Three."))
+    assert asyncio.run(awaited()).id == "s2"
+    assert [s.id for s in store.list_statements("m")] == ["goal", "s3", "s2"]
