@@ -531,7 +531,9 @@ class _Reader:
         said_by: dict = {}
         if loc is not None and loc.personID is not None:
             said_by["speaker"] = self.speaker(("person", _key(loc.personID), _speaker_name(l_node.text)))
-        elif name := _speaker_name(l_node.text):
+        elif self.ns.argmapModel is None and (name := _speaker_name(l_node.text)):
+            # AIFdb's convention, "Name : text". argmap's own export names a speaker only by
+            # personID: its L text is the statement's, which may read "A : …" without one.
             said_by["speaker"] = self.speaker(("name", name, name))
         if said := self.said(l_key):
             said_by["said"] = said

@@ -147,6 +147,17 @@ def _without_aif(m):
                                    arguments=[strip(a) for a in m.arguments], relations=[strip(r) for r in m.relations])
 
 
+def test_a_dated_statement_without_speaker_whose_text_reads_name_colon_keeps_no_speaker():
+    # Found by the property below: AIFdb's L nodes read "Name : text", and the reader took "A"
+    # for the speaker of argmap's own export of a statement that only starts that way.
+    m = decode_map(msgspec.json.encode({
+        "id": "m", "title": "T", "statements": [{"id": "s0", "text": "A ===", "said": "2025-11-20"},
+                                                {"id": "s1", "text": "A :\n===", "said": "2025-11-20"}],
+        "arguments": [{"id": "a1", "kind": "support", "premises": ["s1"], "target": "s0"}]}))
+    back = _without_aif(aif.loads(aif.dumps(m)))
+    assert back == m and back.speakers == []
+
+
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(m=rich_maps())
 def test_aif_round_trip_is_the_identity_on_what_the_model_has(m):
