@@ -119,14 +119,13 @@ def _literal_insert(table: str, rows: list[dict]) -> str | None:
             elif type(v) is str:
                 if "\x00" in v:
                     return None
-                text = "'" + v.replace("'", "''") + "'"
-                out.append(text if kind == "VARCHAR" else f"{kind} {text}")
+                out.append(_quoted(v) if kind == "VARCHAR" else f"{kind} {_quoted(v)}")
             elif type(v) is int:
                 out.append(str(v))
             elif type(v) is list and kind == "VARCHAR[]":
                 if not all(type(x) is str and "\x00" not in x for x in v):
                     return None
-                out.append("[" + ", ".join("'" + x.replace("'", "''") + "'" for x in v) + "]::VARCHAR[]")
+                out.append("[" + ", ".join(map(_quoted, v)) + "]::VARCHAR[]")
             elif isinstance(v, (datetime.date, datetime.datetime)) and kind in ("DATE", "TIMESTAMP"):
                 out.append(f"{kind} '{v.isoformat()}'")
             else:
