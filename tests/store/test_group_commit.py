@@ -415,3 +415,20 @@ def test_a_group_whose_turn_cannot_be_taken_refuses_its_writes_and_none_waits_fo
     store.add_statement("m", Statement(id="s3", text="Three."))
     assert asyncio.run(awaited()).id == "s2"
     assert [s.id for s in store.list_statements("m")] == ["goal", "s3", "s2"]
+
+
+def test_a_write_that_fails_midway_leaves_the_writers_queries_optimized(store):
+    # A group's literal statements run with DuckDB's optimizer off (it cannot improve them and
+    # takes half their time); a script that fails midway must not leave it off for the writer's
+    # next queries, which would then scan whole tables past their filters.
+    def plan(cur):
+        return cur.raw.execute("EXPLAIN SELECT id FROM statements WHERE map_id = 'm' AND id = 'goal'").fetchall()[0][1]
+
+    before = store.write(plan)
+    assert "Filters:" in before and "FILTER" not in before
+    with pytest.raises(Exception, match="nowhere"):
+        store.write(lambda cur: (cur.defer("UPDATE statements SET text = 'Changed.' WHERE map_id = 'm' AND id = 'goal'"),
+                                 cur.defer("INSERT INTO nowhere VALUES (1)")))
+    plan_text = store.write(plan)
+    assert "Filters:" in plan_text and "FILTER" not in plan_text
+    assert [s.text for s in store.list_statements("m")] == ["Goal."]  # the failed write left nothing
