@@ -60,11 +60,14 @@ def main() -> None:
                     help="Who writes: Python threads (each writes a statement, then an argument that uses it) "
                          "or wrk (cheaper clients, so the servers get more of the machine)")
     ap.add_argument("--servers", default="1,2,4", help="Server counts to try on the lake")
+    ap.add_argument("--per-server", action="store_true",
+                    help="Give each server --clients writers (the load grows with the servers, as when servers "
+                         "are added for more users) instead of spreading --clients over them")
     ap.add_argument("--visibility", type=int, default=100, help="Writes whose cross-server visibility is timed")
     args = ap.parse_args()
     with throwaway_lake(args.lake, args.data_path) as (args.lake, args.data_path):
         compare(args.lake, args.data_path, [int(x) for x in args.servers.split(",")], args.clients, args.duration,
-                args.visibility, args.load)
+                args.visibility, args.load, args.per_server)
 
 
 @contextlib.contextmanager
@@ -87,10 +90,12 @@ def throwaway_lake(lake: str | None = None, data_path: str | None = None):
 
 
 def compare(lake: str, data_path: str | None, servers: list[int], clients: int, duration: float,
-            visibility: int = 100, writers: str = "python") -> None:
+            visibility: int = 100, writers: str = "python", per_server: bool = False) -> None:
     """Print reads and writes of one server on a DuckDB file, then of each count of servers on the lake."""
-    args = argparse.Namespace(clients=clients, duration=duration, visibility=visibility, load=writers)
-    print(f"load average {os.getloadavg()[0]:.2f}; {args.clients} writing clients ({writers}), {args.duration:g} s each")
+    args = argparse.Namespace(clients=clients, duration=duration, visibility=visibility, load=writers,
+                              per_server=per_server)
+    print(f"load average {os.getloadavg()[0]:.2f}; {args.clients} writing clients ({writers})"
+          f"{' per server' if per_server else ''}, {args.duration:g} s each")
     print(f"{'set-up':<22}{'read p50':>10}{'read p99':>10}{'writes/s':>10}{'write p50':>11}{'write p99':>11}{'409s':>6}{'a group':>8}")
     with tempfile.TemporaryDirectory(prefix="argmap-bench-") as tmp:
         db = str(Path(tmp) / "argmap.duckdb")
@@ -122,10 +127,11 @@ def _report(label: str, where: list[str], n: int, args, tmp: Path) -> None:
             _wait(url)
         reads = _reads(urls[0])
         commits = _commits(urls)
+        clients = args.clients * n if args.per_server else args.clients
         if args.load == "wrk":
-            writes, (p50, p99), refused = _writes_wrk(urls, args.clients, args.duration, tmp)
+            writes, (p50, p99), refused = _writes_wrk(urls, clients, args.duration, tmp)
         else:
-            writes, latencies, refused = _writes(urls, args.clients, args.duration)
+            writes, latencies, refused = _writes(urls, clients, args.duration)
             p50, p99 = _ms(latencies, 50), _ms(latencies, 99)
         commits = _commits(urls) - commits
         print(f"{label:<22}{_ms(reads, 50):>10}{_ms(reads, 99):>10}{writes / args.duration:>10.1f}"
