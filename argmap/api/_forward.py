@@ -58,7 +58,7 @@ class Forwarder:
     async def close(self) -> None:
         await self._pool.close()
 
-    async def __call__(self, scope, receive, send) -> tuple | None:
+    async def __call__(self, scope, receive, send):
         """Forward the request if it should go to the leader: returns None when it was answered
         there, else the ``receive`` to answer it here with (what was read of the body replayed)."""
         if scope["method"] in _SAFE or scope["path"].startswith(_READS) or forwarded(scope):
@@ -104,6 +104,9 @@ class Forwarder:
             conn.close()
             await _answer_unknown(send)
             return None
+        except BaseException:  # cancelled: the connection is mid-exchange, not reusable
+            conn.close()
+            raise
         if status == 503 and any(k == DRAINING for k, _ in out) and not more:
             await self._pool.done(conn)  # the leader is shutting down and did nothing: write here
             self.leadership.forget()

@@ -158,3 +158,73 @@ def test_the_leader_takes_a_forwarded_write_whatever_name_the_client_used():
                         headers={"X-Argmap-Forwarded": "1", "Origin": "https://evil.example"})
         assert r.status_code == 403, r.text
     store.close()
+
+
+class _KeptAlive(_Leader):
+    """A leader that keeps connections open between requests (as granian does), records which
+    connection each request came on, and may close a connection after answering (``close``) or
+    answer in chunks of a streamed body (``chunked``)."""
+
+    protocol_version = "HTTP/1.1"
+    peers: list = []
+    close = chunked = False
+
+    def do_POST(self):  # noqa: N802
+        type(self).peers.append(self.client_address)
+        if not type(self).chunked:
+            super().do_POST()
+            if type(self).close:
+                self.close_connection = True
+            return
+        self.rfile.read(int(self.headers.get("content-length", 0)))
+        self.send_response(200)
+        self.send_header("content-type", "application/x-ndjson")
+        self.send_header("transfer-encoding", "chunked")
+        self.end_headers()
+        for i in range(3):
+            line = json.dumps({"done": i}).encode() + b"\n"
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(line), line))
+            self.wfile.flush()
+        self.wfile.write(b"0\r\n\r\n")
+
+
+@pytest.fixture
+def kept_alive():
+    _Leader.seen, _Leader.status = [], 201
+    _KeptAlive.peers, _KeptAlive.close, _KeptAlive.chunked = [], False, False
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _KeptAlive)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_forwarded_writes_share_a_kept_alive_connection_and_one_the_leader_closed_is_not_reused(kept_alive):
+    store = _follower(kept_alive)
+    with TestClient(create_app(store=store)) as client:
+        for i in range(3):
+            r = client.post("/maps/m/statements", json={"id": f"s{i}", "text": "Sent on."})
+            assert (r.status_code, r.headers["x-argmap-written-by"]) == (201, kept_alive)
+        assert len(set(_KeptAlive.peers)) == 1, "one connection to the leader for the three"
+        _KeptAlive.close = True  # the leader closes each connection after its answer from now on
+        for i in range(3, 6):
+            r = client.post("/maps/m/statements", json={"id": f"s{i}", "text": "Sent on."})
+            assert (r.status_code, r.headers["x-argmap-written-by"]) == (201, kept_alive), r.text
+    assert [json.loads(b)["id"] for _, _, _, b in _Leader.seen] == [f"s{i}" for i in range(6)]
+    # s3 still came on the first connection; the leader closed it, and each one after it
+    assert len(set(_KeptAlive.peers)) == 3 and len(set(_KeptAlive.peers[3:])) == 3
+    assert store.list_statements("m") == [] and store.leadership.forgotten == 0
+    store.close()
+
+
+def test_an_answer_streamed_in_chunks_comes_back_whole(kept_alive):
+    _KeptAlive.chunked = True  # as a bulk import's progress comes
+    store = _follower(kept_alive)
+    with TestClient(create_app(store=store)) as client:
+        r = client.post("/maps/import", content=b'{"id": "x"}\n', headers={"content-type": "application/x-ndjson"})
+        again = client.post("/maps/import", content=b'{"id": "y"}\n', headers={"content-type": "application/x-ndjson"})
+    assert r.status_code == again.status_code == 200
+    assert [json.loads(line) for line in r.text.splitlines()] == [{"done": 0}, {"done": 1}, {"done": 2}]
+    assert again.text == r.text and len(set(_KeptAlive.peers)) == 1
+    store.close()
