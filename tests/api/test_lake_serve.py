@@ -17,6 +17,7 @@ import httpx
 import pytest
 from litestar.testing import TestClient
 
+import reaper
 from pgcluster import free_port
 
 from argmap.api import create_app
@@ -35,11 +36,11 @@ def _serve(lake: str, data_path: str, tmp: Path) -> tuple[subprocess.Popen, str]
     env.pop("ARGMAP_TOKEN", None)
     env.pop("ARGMAP_READ_TOKEN", None)
     log = open(tmp / f"serve-{port}.log", "wb")
-    proc = subprocess.Popen(
+    proc = reaper.watch(subprocess.Popen(
         [sys.executable, "-m", "argmap.cli", "--lake", lake, "--data-path", data_path,
          "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp,
-    )
+        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp, start_new_session=True,
+    ))
     return proc, f"http://127.0.0.1:{port}"
 
 
@@ -78,6 +79,7 @@ def servers(postgres, tmp_path_factory):
             except subprocess.TimeoutExpired:
                 proc.kill()  # every acknowledged write is committed: nothing to wait for
                 proc.wait()
+            reaper.unwatch(proc)
 
 
 @pytest.fixture(scope="module")
@@ -211,6 +213,7 @@ def _leader_and_follower(postgres, tmp: Path):
         for proc, _ in started:
             proc.kill()
             proc.wait()
+            reaper.unwatch(proc)
 
 
 def test_when_the_leader_stops_the_other_server_writes_itself_and_takes_the_lead(postgres, tmp_path):

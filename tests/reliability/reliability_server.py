@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import httpx
+import reaper
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "seeds" / "peace-plan.yaml"
@@ -53,8 +54,8 @@ class Server:
             self.seed = None  # a restart must not reload: it would hide lost writes
         # Standard error to a file: the access log (a line a request) would fill a pipe nobody reads.
         self.log = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen(cmd, env=run_env(**self.env), stdout=subprocess.DEVNULL,
-                                     stderr=self.log, start_new_session=True)
+        self.proc = reaper.watch(subprocess.Popen(cmd, env=run_env(**self.env), stdout=subprocess.DEVNULL,
+                                                  stderr=self.log, start_new_session=True))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -77,6 +78,11 @@ class Server:
         if self.proc is not None and self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(10)
+        self._forget()
+
+    def _forget(self) -> None:
+        if self.proc is not None:
+            reaper.unwatch(self.proc)
         self.proc = None
 
     def stop(self) -> None:
@@ -86,7 +92,7 @@ class Server:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 self.kill()
-        self.proc = None
+        self._forget()
 
 
 def report(label: str, figures) -> None:

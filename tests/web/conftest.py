@@ -17,6 +17,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import reaper
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "seeds" / "peace-plan.yaml"
@@ -55,11 +56,11 @@ def _serve(tmp_path_factory, **settings):
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     env.update(settings)
     log = open(db.with_suffix(".log"), "w+")
-    proc = subprocess.Popen(
+    proc = reaper.watch(subprocess.Popen(
         [sys.executable, "-c", "from argmap.cli import main; main()", "--db", str(db), "serve",
          "--host", "127.0.0.1", "--port", str(port), "--load", str(SEED)],
         env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
+    ))
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -81,6 +82,7 @@ def _serve(tmp_path_factory, **settings):
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+        reaper.unwatch(proc)
         log.close()
 
 
