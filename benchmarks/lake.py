@@ -127,6 +127,7 @@ def _report(label: str, where: list[str], n: int, args, tmp: Path) -> None:
             _wait(url)
         reads = _reads(urls[0])
         commits = _commits(urls)
+        before = [(_cpu(p.pid), _metric(u, "argmap_writes_forwarded_total")) for p, u in zip(procs, urls)]
         clients = args.clients * n if args.per_server else args.clients
         if args.load == "wrk":
             writes, (p50, p99), refused = _writes_wrk(urls, clients, args.duration, tmp)
@@ -137,6 +138,17 @@ def _report(label: str, where: list[str], n: int, args, tmp: Path) -> None:
         print(f"{label:<22}{_ms(reads, 50):>10}{_ms(reads, 99):>10}{writes / args.duration:>10.1f}"
               f"{p50:>11}{p99:>11}{refused:>6}"
               f"{writes / commits if commits else 0:>8.1f}", flush=True)
+        if n > 1 and writes:
+            # Server CPU (each process tree's user and system time): the leader's a write, and the
+            # followers' a write they forwarded (receiving it, the exchange with the leader, relaying).
+            after = [(_cpu(p.pid), _metric(u, "argmap_writes_forwarded_total")) for p, u in zip(procs, urls)]
+            leads = [_metric(u, "argmap_lake_leading") == 1 for u in urls]
+            lead_cpu = sum(a[0] - b[0] for a, b, lead in zip(after, before, leads) if lead)
+            follow = [(a[0] - b[0], a[1] - b[1]) for a, b, lead in zip(after, before, leads) if not lead]
+            forwarded = sum(f for _, f in follow)
+            print(f"{'':<22}server CPU: the leader {lead_cpu / writes * 1000:.2f} ms a write; the followers "
+                  f"{sum(c for c, _ in follow) / max(forwarded, 1) * 1000:.2f} ms a write they forwarded "
+                  f"({forwarded:.0f} forwarded)", flush=True)
         if len(urls) > 1 and args.visibility:
             seen, stale = _visibility(urls, args.visibility)
             print(f"{'':<22}visible on another server after the write's acknowledgement: "
@@ -151,6 +163,33 @@ def _report(label: str, where: list[str], n: int, args, tmp: Path) -> None:
             p.terminate()
         for p in procs:
             p.wait(10)
+
+
+def _metric(url: str, name: str) -> float:
+    """One unlabelled sample of a server's ``/metrics`` (0 when absent)."""
+    for line in httpx.get(f"{url}/metrics", timeout=60).text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[-1])
+    return 0.0
+
+
+def _cpu(pid: int) -> float:
+    """Seconds of CPU (user and system) used so far by ``pid`` and every process below it
+    (``argmap serve`` answers in a worker process of granian's)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    tree = {pid}
+    for _ in range(4):  # a few levels: granian, its workers, their children
+        tree |= {p for p, (ppid, _) in stats.items() if ppid in tree}
+    return sum(stats[p][1] for p in tree if p in stats)
 
 
 def _commits(urls: list[str]) -> float:
