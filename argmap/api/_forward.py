@@ -92,6 +92,13 @@ class Forwarder:
                 more = message.get("more_body", False)
                 yield message.get("body", b"")
 
+        async with self._pool.busy:  # at most CONNECTIONS exchanges with the leader at once
+            return await self._exchange(leader, scope["method"], target, headers, body, more,
+                                        content() if more else None, receive, send)
+
+    async def _exchange(self, leader, method, target, headers, body, more, rest, receive, send):
+        """Send the request to the leader and its answer back (None), or return the ``receive``
+        to make the write here with, when nothing reached the leader or it is shutting down."""
         try:
             conn = await self._pool.connection(leader)
         except (OSError, asyncio.TimeoutError):
@@ -99,7 +106,7 @@ class Forwarder:
             return _replay(body, more, receive)
         try:
             async with asyncio.timeout(READ_TIMEOUT):
-                status, out = await conn.send(scope["method"], target, headers, body, content() if more else None)
+                status, out = await conn.send(method, target, headers, body, rest)
         except (_Failed, OSError, asyncio.TimeoutError, h11.ProtocolError):
             conn.close()
             await _answer_unknown(send)
@@ -135,6 +142,9 @@ READ_TIMEOUT = 300.0
 CONNECT_TIMEOUT = 2.0
 IDLE = 64
 """Connections to the leader kept open between requests."""
+CONNECTIONS = 256
+"""Requests a server forwards at once (more wait their turn): with :data:`IDLE`, its bound on
+connections to the leader."""
 
 
 class _Failed(Exception):
@@ -150,6 +160,7 @@ class _Pool:
     """
 
     def __init__(self):
+        self.busy = asyncio.Semaphore(CONNECTIONS)
         self._idle: dict[str, list[_Connection]] = {}
         self._where: dict[str, tuple[str, int, ssl.SSLContext | None, bytes]] = {}
 

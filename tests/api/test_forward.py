@@ -228,3 +228,37 @@ def test_an_answer_streamed_in_chunks_comes_back_whole(kept_alive):
     assert [json.loads(line) for line in r.text.splitlines()] == [{"done": 0}, {"done": 1}, {"done": 2}]
     assert again.text == r.text and len(set(_KeptAlive.peers)) == 1
     store.close()
+
+
+def test_a_server_forwards_at_most_so_many_requests_at_once(kept_alive, monkeypatch):
+    from argmap.api import _forward
+
+    monkeypatch.setattr(_forward, "CONNECTIONS", 2)
+    in_flight, most, lock = [0], [0], threading.Lock()
+    real = _KeptAlive.do_POST
+
+    def slow(self):
+        with lock:
+            in_flight[0] += 1
+            most[0] = max(most[0], in_flight[0])
+        threading.Event().wait(0.2)
+        with lock:
+            in_flight[0] -= 1
+        real(self)
+
+    monkeypatch.setattr(_KeptAlive, "do_POST", slow)
+    store = _follower(kept_alive)
+    with TestClient(create_app(store=store)) as client:
+        results = [None] * 6
+
+        def post(i):
+            results[i] = client.post("/maps/m/statements", json={"id": f"s{i}", "text": "Sent on."}).status_code
+
+        threads = [threading.Thread(target=post, args=(i,)) for i in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+    assert results == [201] * 6  # the others waited their turn, none was refused
+    assert most[0] == 2 and len(set(_KeptAlive.peers)) == 2
+    store.close()
