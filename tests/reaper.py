@@ -5,10 +5,9 @@ one process group) is out of reach of a signal to the test run's own group: a te
 with Ctrl-C, SIGTERM or SIGKILL left such servers running. One watchdog per run holds the
 process groups the tests started (:func:`watch` adds one, :func:`unwatch` removes one that has
 ended) and SIGKILLs those still listed when its stdin ends, which is when the test run has
-ended, killed or not: only the run holds the other end of that pipe.
-
->>> proc = subprocess.Popen(["sleep", "60"], start_new_session=True)     # doctest: +SKIP
->>> watch(proc)                                                            # doctest: +SKIP
+ended, killed or not: only the run holds the other end of that pipe. A test calls
+``watch(Popen(..., start_new_session=True))`` when it starts a server and ``unwatch`` once it
+has stopped it (tests/reliability/reliability_server.py).
 """
 
 from __future__ import annotations
