@@ -194,12 +194,7 @@ def _cpu(pid: int) -> float:
 
 def _commits(urls: list[str]) -> float:
     """Database commits of write groups so far, on all the servers (their /metrics)."""
-    total = 0.0
-    for url in urls:
-        for line in httpx.get(f"{url}/metrics", timeout=60).text.splitlines():
-            if line.startswith("argmap_write_group_size_count"):
-                total += float(line.split()[-1])
-    return total
+    return sum(_metric(url, "argmap_write_group_size_count") for url in urls)
 
 
 def _reads(url: str, n: int = 200) -> list[float]:

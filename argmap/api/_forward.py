@@ -107,7 +107,7 @@ class Forwarder:
         try:
             async with asyncio.timeout(READ_TIMEOUT):
                 status, out = await conn.send(method, target, headers, body, rest)
-        except (_Failed, OSError, asyncio.TimeoutError, h11.ProtocolError):
+        except _BROKEN:
             conn.close()
             await _answer_unknown(send)
             return None
@@ -151,12 +151,17 @@ class _Failed(Exception):
     """The exchange with the leader broke off after the request may have reached it."""
 
 
+_BROKEN = (_Failed, OSError, asyncio.TimeoutError, h11.ProtocolError)
+"""How an exchange with the leader can break off (its connection is then closed, not reused)."""
+
+
 class _Pool:
     """Keep-alive HTTP/1.1 connections to the leader, the protocol kept by ``h11``.
 
-    A forwarded write costs its server little more than the bytes it moves: a general client
-    (httpx: URL and header models, cookies, a readiness check of the socket on each reuse) took
-    0.6 of the ~0.9 ms of event-loop time a forwarded write cost its server.
+    A forwarded write costs its server little more than the bytes it moves: through a general
+    client (httpx: URL and header models, cookies, a readiness check of the socket on each
+    reuse) a follower spent 1.3-1.6 ms of CPU on each, through this 0.6-0.8 ms
+    (``benchmarks/lake.py`` prints it).
     """
 
     def __init__(self):
@@ -176,9 +181,9 @@ class _Pool:
             tls = ssl.create_default_context() if u.scheme == "https" else None
             where = self._where[leader] = (u.hostname or "127.0.0.1", u.port or (443 if tls else 80), tls,
                                            (u.path or "").rstrip("/").encode())
-        host, port, tls, _ = where
+        host, port, tls, prefix = where
         reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port, ssl=tls), CONNECT_TIMEOUT)
-        return _Connection(leader, reader, writer, where[3])
+        return _Connection(leader, reader, writer, prefix)
 
     def put(self, conn: "_Connection") -> None:
         """Keep ``conn`` for the next request when its exchange ended cleanly, else close it."""
@@ -194,7 +199,7 @@ class _Pool:
             async with asyncio.timeout(READ_TIMEOUT):
                 async for _ in conn.body():
                     pass
-        except (OSError, asyncio.TimeoutError, h11.ProtocolError, _Failed):
+        except _BROKEN:
             conn.close()
             return
         self.put(conn)
