@@ -43,6 +43,7 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # measure the tree this file is in, whatever is installed
 
+from _timing import cpu_seconds, metric  # noqa: E402
 from argmap.mapfile import load  # noqa: E402
 from argmap.store import Store  # noqa: E402
 
@@ -127,7 +128,7 @@ def _report(label: str, where: list[str], n: int, args, tmp: Path) -> None:
             _wait(url)
         reads = _reads(urls[0])
         commits = _commits(urls)
-        before = [(_cpu(p.pid), _metric(u, "argmap_writes_forwarded_total")) for p, u in zip(procs, urls)]
+        before = [(cpu_seconds(p.pid, tree=True), metric(u, "argmap_writes_forwarded_total")) for p, u in zip(procs, urls)]
         clients = args.clients * n if args.per_server else args.clients
         if args.load == "wrk":
             writes, (p50, p99), refused = _writes_wrk(urls, clients, args.duration, tmp)
@@ -141,8 +142,8 @@ def _report(label: str, where: list[str], n: int, args, tmp: Path) -> None:
         if n > 1 and writes:
             # Server CPU (each process tree's user and system time): the leader's a write, and the
             # followers' a write they forwarded (receiving it, the exchange with the leader, relaying).
-            after = [(_cpu(p.pid), _metric(u, "argmap_writes_forwarded_total")) for p, u in zip(procs, urls)]
-            leads = [_metric(u, "argmap_lake_leading") == 1 for u in urls]
+            after = [(cpu_seconds(p.pid, tree=True), metric(u, "argmap_writes_forwarded_total")) for p, u in zip(procs, urls)]
+            leads = [metric(u, "argmap_lake_leading") == 1 for u in urls]
             lead_cpu = sum(a[0] - b[0] for a, b, lead in zip(after, before, leads) if lead)
             follow = [(a[0] - b[0], a[1] - b[1]) for a, b, lead in zip(after, before, leads) if not lead]
             forwarded = sum(f for _, f in follow)
@@ -165,36 +166,9 @@ def _report(label: str, where: list[str], n: int, args, tmp: Path) -> None:
             p.wait(10)
 
 
-def _metric(url: str, name: str) -> float:
-    """One unlabelled sample of a server's ``/metrics`` (0 when absent)."""
-    for line in httpx.get(f"{url}/metrics", timeout=60).text.splitlines():
-        if line.startswith(name + " "):
-            return float(line.split()[-1])
-    return 0.0
-
-
-def _cpu(pid: int) -> float:
-    """Seconds of CPU (user and system) used so far by ``pid`` and every process below it
-    (``argmap serve`` answers in a worker process of granian's)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    stats = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            stats[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
-    tree = {pid}
-    for _ in range(4):  # a few levels: granian, its workers, their children
-        tree |= {p for p, (ppid, _) in stats.items() if ppid in tree}
-    return sum(stats[p][1] for p in tree if p in stats)
-
-
 def _commits(urls: list[str]) -> float:
     """Database commits of write groups so far, on all the servers (their /metrics)."""
-    return sum(_metric(url, "argmap_write_group_size_count") for url in urls)
+    return sum(metric(url, "argmap_write_group_size_count") for url in urls)
 
 
 def _reads(url: str, n: int = 200) -> list[float]:

@@ -42,6 +42,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # measure the tree this file is in, whatever is installed
 sys.path.insert(0, str(REPO / "benchmarks"))
 
+from _timing import cpu_seconds, metric  # noqa: E402
 from api import MAP_ID, SEARCHES, free_port, generate, percentile, stop_server  # noqa: E402
 from argmap.mapfile import load  # noqa: E402
 from argmap.model import Statement  # noqa: E402
@@ -192,16 +193,9 @@ def store_alone(folder: Path, seconds: float, clients: int) -> tuple[float, floa
     return sum(done) / took, cpu * 1000 / max(sum(done), 1)
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User and system CPU seconds of a process so far, all its threads (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def _commits(port: int) -> float:
     """The server's database commits of write groups so far (its /metrics)."""
-    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=30).text
-    return sum(float(line.split()[-1]) for line in text.splitlines() if line.startswith("argmap_write_group_size_count"))
+    return metric(f"http://127.0.0.1:{port}", "argmap_write_group_size_count")
 
 
 def small_writes(folder: Path, args) -> None:
@@ -219,7 +213,7 @@ def small_writes(folder: Path, args) -> None:
     try:
         script = folder / "writes.lua"
         script.write_text(_WRITES_LUA % ", ".join(f'"{p}"' for p in premises))
-        cpu0, commits0 = _cpu_seconds(proc.pid), _commits(port)
+        cpu0, commits0 = cpu_seconds(proc.pid), _commits(port)
         out = subprocess.run(
             ["wrk", "-t2", f"-c{args.clients}", f"-d{args.duration}s", "--timeout", "30s", "--latency",
              "-s", str(script), f"http://127.0.0.1:{port}"],
@@ -227,7 +221,7 @@ def small_writes(folder: Path, args) -> None:
         if out.stderr.strip():
             print(out.stderr.strip()[:1000])
         out = out.stdout
-        cpu, commits = _cpu_seconds(proc.pid) - cpu0, _commits(port) - commits0
+        cpu, commits = cpu_seconds(proc.pid) - cpu0, _commits(port) - commits0
     finally:
         stop_server(proc)
     bases.append(plain_duckdb(folder, args.duration / 2, "-after"))
