@@ -67,6 +67,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # measure the tree this file is in, whatever is installed
 
 import lake as lakebench  # noqa: E402  (benchmarks/lake.py: the throw-away cluster and the write figures)
+from _timing import cpu_seconds  # noqa: E402
 from argmap import query  # noqa: E402
 from argmap.model import Argument, Map, Source, Speaker, Statement  # noqa: E402
 from argmap.store import Store  # noqa: E402
@@ -373,10 +374,10 @@ def measure(label: str, open_store, where: list[str], n_statements: int, n_argum
                 run_wrk(port, paths[name], 3, args.connections, folder)
             for k in range(args.repeat):
                 for server, (port, proc) in procs.items():  # alternate: both servers see the same load
-                    cpu0 = _cpu_seconds(proc.pid)
+                    cpu0 = cpu_seconds(proc.pid)
                     heavy, light, load = one_run(port, paths[name], args, folder)
                     answered = heavy[0] * args.duration + light[0] * max(3, args.duration // 2)
-                    cpu_us.setdefault((server, name), []).append((_cpu_seconds(proc.pid) - cpu0) / answered * 1e6)
+                    cpu_us.setdefault((server, name), []).append((cpu_seconds(proc.pid) - cpu0) / answered * 1e6)
                     runs[server, name].append((heavy, light, load))
                     print(f"  {name:<20} {server:<10} run {k + 1}: load {load:.1f}; -c{args.connections} "
                           f"{heavy[0]:,.0f} req/s, p99 {heavy[2]:.1f} ms; -c{args.light} p50 {light[1]:.2f} ms, "
@@ -386,14 +387,6 @@ def measure(label: str, open_store, where: list[str], n_statements: int, n_argum
             stop_server(proc)
     return {"label": label, "statements": n_statements, "load": t_load, "local": local, "runs": runs,
             "servers": list(servers), "names": names, "cpu_us": cpu_us}
-
-
-def _cpu_seconds(pid: int) -> float:
-    """CPU time (user + system, all threads) the process has used: per request, a cost that the
-    machine's other load disturbs far less than requests/s (counts the server process only, so
-    for one-process servers: this tree's ``argmap serve``)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def report(r: dict, args) -> None:
